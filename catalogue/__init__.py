@@ -1,0 +1,48 @@
+"""Vitrine: a IIIF collection catalogue for museums, libraries and archives."""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import PROJECT_DIR, configure
+from .iiif.documents import Documents
+from .services import Services
+from . import thesaurus
+from .store import Store
+
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The application factory: ``config`` overrides defaults and the environment."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        instance_path=str(PROJECT_DIR / "instance"),
+        instance_relative_config=True,
+    )
+    configure(app, config)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+
+    store = Store(app.config["STORE_PATH"])
+    thesaurus.seed(store)
+    documents = Documents(
+        store,
+        max_width=int(app.config["COPYRIGHT_MAX_WIDTH"]),
+        page_size=int(app.config["COLLECTION_PAGE_SIZE"]),
+        cache_size=int(app.config["MANIFEST_CACHE_SIZE"]),
+    )
+    app.extensions["vitrine"] = Services(store=store, media_dir=Path(app.config["MEDIA_DIR"]), documents=documents)
+
+    from .web import register
+
+    register(app)
+    from .cli import register_commands
+
+    register_commands(app)
+    return app

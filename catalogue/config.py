@@ -1,0 +1,64 @@
+"""Configuration: defaults, then the instance folder's ``vitrine.cfg``, then ``VITRINE_*``.
+
+Zero configuration works: without ``VITRINE_INSTANCE`` media go to the project's
+``media/`` and the store, index and caches to the Flask instance folder. With it,
+every file Vitrine writes at run time lives under that one folder, so two
+catalogues can sit side by side.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    # Absolute base URL for IIIF ids ("https://collections.example.org"); empty: from the request.
+    "BASE_URL": "",
+    # How many proxies in front set X-Forwarded-* headers we trust.
+    "PROXY_HOPS": 1,
+    # Width in pixels a work in copyright is served at, at most (Image API maxWidth).
+    "COPYRIGHT_MAX_WIDTH": 800,
+    # Entries per page of a large IIIF Collection.
+    "COLLECTION_PAGE_SIZE": 1000,
+    # Objects per page of a browse list.
+    "BROWSE_PAGE_SIZE": 48,
+    # Manifests kept ready in memory (bytes, keyed by object version).
+    "MANIFEST_CACHE_SIZE": 512,
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "JSON_SORT_KEYS": False,
+}
+
+
+def configure(app: Flask, overrides: dict | None = None) -> None:
+    """Fill ``app.config`` and derive the run-time paths."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile(os.path.join(app.instance_path, "vitrine.cfg"), silent=True)
+    app.config.from_prefixed_env("VITRINE")
+    if overrides:
+        app.config.update(overrides)
+
+    instance = app.config.get("INSTANCE")
+    root = Path(instance).resolve() if instance else Path(app.instance_path)
+    app.config.setdefault("STORE_PATH", str(root / "vitrine.db"))
+    app.config.setdefault("INDEX_DIR", str(root / "index"))
+    app.config.setdefault("TILE_DIR", str(root / "tiles"))
+    app.config.setdefault("CACHE_DIR", str(root / "cache"))
+    app.config.setdefault("MEDIA_DIR", str(root / "media" if instance else PROJECT_DIR / "media"))
+    app.config.setdefault("MANIFEST_DIR", str(root / "manifests" if instance else PROJECT_DIR / "manifests"))
+    app.config.setdefault("DEMO_DIR", str(PROJECT_DIR / "media" / "demo"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(root)
+
+
+def _secret_key(root: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive restarts."""
+    path = root / "secret_key"
+    if not path.exists():
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(os.urandom(32).hex())
+        os.replace(tmp, path)
+    return path.read_text().strip()

@@ -1,0 +1,143 @@
+"""IIIF documents assembled from the store, cached by version.
+
+A repeat request for an unchanged object costs a version lookup (and a 304) or a
+dictionary hit; only a new version builds again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from .. import __version__
+from ..store import Store
+from . import presentation
+from .presentation import Urls
+
+
+@dataclass(frozen=True)
+class Document:
+    body: bytes
+    etag: str
+    modified: str | None = None  # ISO time of the last change, for Last-Modified
+
+
+def _encode(doc: dict) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, (__version__, *parts))).encode()).hexdigest()[:20]
+
+
+class _Lru:
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+class Documents:
+    """Builds and caches every Presentation document the catalogue serves."""
+
+    def __init__(self, store: Store, max_width: int, page_size: int, cache_size: int = 512):
+        self.store = store
+        self.max_width = max_width
+        self.page_size = page_size
+        self.cache = _Lru(cache_size)
+
+    def object_etag(self, object_id: str, urls: Urls) -> tuple[str, str] | None:
+        """(ETag, updated) of an object's manifest, without building it; None if unknown."""
+        version = self.store.object_version(object_id)
+        if version is None:
+            return None
+        return f'"{_digest(object_id, version[0], urls.base, self.max_width)}"', version[1]
+
+    def object_manifest(self, object_id: str, urls: Urls) -> Document | None:
+        tag = self.object_etag(object_id, urls)
+        if tag is None:
+            return None
+        cached = self.cache.get(("object", tag[0]))
+        if cached:
+            return cached
+        obj = self.store.get_object(object_id)
+        if obj is None or not obj.media:
+            return None
+        institution = self.store.get_institution(obj.institution)
+        concepts = {c.uri: c for c in self.store.concepts(obj.subjects)}
+        doc = presentation.object_manifest(obj, institution, concepts, urls, self.max_width)
+        document = Document(_encode(doc), tag[0], tag[1])
+        self.cache.put(("object", tag[0]), document)
+        return document
+
+    def _exhibition(self, slug: str, drafts: bool):
+        exhibition = self.store.get_exhibition(slug)
+        if exhibition is None or not (exhibition.published or drafts):
+            return None, {}
+        objects = {o.id: o for o in self.store.get_objects(dict.fromkeys(i.object for i in exhibition.items))}
+        return exhibition, objects
+
+    def _exhibition_document(self, kind: str, slug: str, urls: Urls, drafts: bool) -> Document | None:
+        exhibition, objects = self._exhibition(slug, drafts)
+        if exhibition is None:
+            return None
+        key = (kind, _digest(slug, exhibition.version, urls.base, self.max_width,
+                             *sorted((o.id, o.version) for o in objects.values())))
+        cached = self.cache.get(key)
+        if cached:
+            return cached
+        if kind == "exhibition-manifest":
+            doc = presentation.exhibition_manifest(exhibition, objects, urls, self.max_width)
+        else:
+            doc = presentation.exhibition_collection(exhibition, objects, urls)
+        document = Document(_encode(doc), f'"{key[1]}"', exhibition.updated)
+        self.cache.put(key, document)
+        return document
+
+    def exhibition_manifest(self, slug: str, urls: Urls, drafts: bool = False) -> Document | None:
+        return self._exhibition_document("exhibition-manifest", slug, urls, drafts)
+
+    def exhibition_collection(self, slug: str, urls: Urls, drafts: bool = False) -> Document | None:
+        return self._exhibition_document("exhibition-collection", slug, urls, drafts)
+
+    def top_collection(self, urls: Urls) -> Document:
+        counts = self.store.digitised_counts()
+        institutions = [(i, counts.get(i.id, 0)) for i in self.store.institutions()]
+        doc = presentation.top_collection(institutions, self.store.exhibitions("published"), urls)
+        return self._hashed(doc)
+
+    def institution_collection(self, institution_id: str, urls: Urls, page: int | None = None) -> Document | None:
+        institution = self.store.get_institution(institution_id)
+        if institution is None:
+            return None
+        count = self.store.digitised_counts().get(institution_id, 0)
+        if page is not None and not 1 <= page <= max(1, -(-count // self.page_size)):
+            return None
+        if page is None and count > self.page_size:
+            entries = []
+        else:
+            offset = (page - 1) * self.page_size if page else 0
+            entries = self.store.object_labels(institution_id, offset, self.page_size, digitised=True)
+        doc = presentation.institution_collection(institution, count, entries, urls, self.page_size, page)
+        return self._hashed(doc)
+
+    @staticmethod
+    def _hashed(doc: dict) -> Document:
+        body = _encode(doc)
+        return Document(body, f'"{hashlib.sha1(body).hexdigest()[:20]}"')

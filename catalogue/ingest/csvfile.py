@@ -1,0 +1,203 @@
+"""CSV with a mapping file: columns → fields, ``title@nl``-style language columns, multi-values.
+
+A mapping is JSON (see ``catalogue/mappings/tate.json``)::
+
+    {"delimiter": ",", "separator": "|",
+     "declare": [{"kind": "institution", "id": "tate", "label": {"en": ["Tate"]}}],
+     "defaults": {"institution": "tate", "type": "image"},
+     "fields": {"id": "accession_number",
+                "label": {"column": "title", "language": "en"},
+                "creators": {"column": "artist", "role": "artistRole"},
+                "metadata": [{"label": {"en": ["Medium"]}, "column": "medium", "language": "en"}]}}
+
+A field's spec is a column name or ``{"column", "language", "split", "template",
+"extract"}``; ``"extract": "year"`` takes the first year out of text like ``c.1997-9``.
+For language-map fields every ``column@xx`` column is read as language ``xx``.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Iterator
+
+from . import IngestError, Problem, Record
+
+TEXT_FIELDS = {"label", "summary"}
+PLAIN_FIELDS = {"id", "type", "institution", "date", "earliest", "latest", "rights", "homepage"}
+LIST_FIELDS = {"collections", "subjects", "media"}
+KNOWN_FIELDS = TEXT_FIELDS | PLAIN_FIELDS | LIST_FIELDS | {"creators", "metadata", "required_statement"}
+
+_YEAR = re.compile(r"(?<!\d)-?\d{1,4}(?!\d)")
+csv.field_size_limit(10 * 1024 * 1024)
+
+
+class Mapping:
+    """A parsed mapping file, checked against the CSV's header before any row is read."""
+
+    def __init__(self, path: Path):
+        self.path = str(path)
+        try:
+            spec = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.error("", f"cannot be read: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise IngestError([Problem(self.path, exc.lineno, "", f"invalid JSON: {exc.msg}")]) from None
+        if not isinstance(spec, dict) or not isinstance(spec.get("fields"), dict):
+            raise self.error("fields", "a mapping needs a \"fields\" object (field → column)")
+        unknown = set(spec["fields"]) - KNOWN_FIELDS
+        if unknown:
+            raise self.error("fields", f"unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KNOWN_FIELDS))}")
+        self.fields: dict = spec["fields"]
+        self.delimiter: str = spec.get("delimiter", ",")
+        self.separator: str = spec.get("separator", "|")
+        self.encoding: str = spec.get("encoding", "utf-8-sig")
+        self.defaults: dict = spec.get("defaults", {})
+        self.declare: list = spec.get("declare", [])
+        self.languages: dict[str, list[str]] = {}  # column → languages of its column@xx variants
+
+    def error(self, field: str, message: str) -> IngestError:
+        return IngestError([Problem(self.path, None, field, message)])
+
+    def columns(self) -> list[tuple[str, dict]]:
+        """Every (field, column spec) the mapping reads."""
+        out = []
+        for name, spec in self.fields.items():
+            specs = spec if isinstance(spec, list) else [spec]
+            for i, item in enumerate(specs):
+                item = _spec(item)
+                where = f"fields.{name}" + (f"[{i}]" if isinstance(spec, list) else "")
+                for key in ("column", "role", "uri"):
+                    if key in item:
+                        sub = _spec(item[key])
+                        if "column" in sub:
+                            out.append((f"{where}.{key}" if key != "column" else where, sub))
+        return out
+
+    def check_header(self, header: list[str]) -> None:
+        """A mapping that names absent columns is refused before any row is read."""
+        self.languages = {}
+        for column in header:
+            if "@" in column:
+                name, lang = column.split("@", 1)
+                self.languages.setdefault(name, []).append(lang)
+        problems = []
+        for where, spec in self.columns():
+            column = spec["column"]
+            if column not in header and not any(h.startswith(column + "@") for h in header):
+                problems.append(Problem(self.path, None, where, f"column {column!r} is not in the CSV (columns: {', '.join(header)})"))
+        if problems:
+            raise IngestError(problems)
+
+
+def _spec(spec) -> dict:
+    if isinstance(spec, str):
+        return {"column": spec}
+    if isinstance(spec, dict):
+        return spec
+    return {"value": spec}
+
+
+class _Row:
+    def __init__(self, row: dict, mapping: Mapping):
+        self.row = row
+        self.mapping = mapping
+
+    def value(self, spec) -> str:
+        spec = _spec(spec)
+        if "value" in spec:
+            return spec["value"]
+        raw = (self.row.get(spec["column"]) or "").strip()
+        if raw and spec.get("extract") == "year":
+            match = _YEAR.search(raw)
+            raw = match.group(0) if match else ""
+        if raw and "template" in spec:
+            raw = spec["template"].format(value=raw)
+        return raw
+
+    def values(self, spec) -> list[str]:
+        spec = _spec(spec)
+        raw = self.value(spec)
+        if not raw:
+            return []
+        if spec.get("split", True):
+            return [v.strip() for v in raw.split(self.mapping.separator) if v.strip()]
+        return [raw]
+
+    def text(self, spec) -> dict[str, list[str]]:
+        spec = _spec(spec)
+        if "value" in spec:
+            return spec["value"]
+        column = spec["column"]
+        out = {}
+        for lang in self.mapping.languages.get(column, ()):
+            raw = (self.row.get(f"{column}@{lang}") or "").strip()
+            if raw:
+                out[lang] = [raw]
+        bare = (self.row.get(column) or "").strip()
+        if bare:
+            out.setdefault(spec.get("language", "none"), []).append(bare)
+        return out
+
+
+def _record(row: _Row, mapping: Mapping) -> dict:
+    record = dict(mapping.defaults)
+    for name, spec in mapping.fields.items():
+        if name in TEXT_FIELDS:
+            value = row.text(spec)
+        elif name in PLAIN_FIELDS:
+            value = row.value(spec)
+        elif name in LIST_FIELDS:
+            value = row.values(spec)
+        elif name == "creators":
+            spec = _spec(spec)
+            names = row.values(spec)
+            roles = row.values(spec["role"]) if "role" in spec else []
+            uris = row.values(spec["uri"]) if "uri" in spec else []
+            value = [
+                {"name": n, "role": roles[i] if i < len(roles) else (roles[0] if len(roles) == 1 else None),
+                 "uri": uris[i] if i < len(uris) else None}
+                for i, n in enumerate(names)
+            ]
+        elif name == "metadata":
+            value = [
+                {"label": entry["label"], "value": row.text(entry)}
+                for entry in spec
+                if row.text(entry)
+            ]
+        else:  # required_statement
+            text = row.text(spec)
+            value = {"label": spec["label"], "value": text} if text else None
+        if value not in (None, "", [], {}):
+            record[name] = value
+    return record
+
+
+def read_csv(path: Path, mapping_path: Path) -> Iterator[Record]:
+    """Records of a CSV file read through a mapping; rows are numbered as a spreadsheet shows them."""
+    mapping = Mapping(mapping_path)
+    name = str(path)
+    base = path.resolve().parent
+    for number, declared in enumerate(mapping.declare, start=1):
+        yield Record(declared, mapping.path, number, base)
+    try:
+        handle = path.open(newline="", encoding=mapping.encoding)
+    except OSError as exc:
+        raise IngestError([Problem(name, None, "", f"cannot be read: {exc}")]) from None
+    with handle:
+        reader = csv.DictReader(handle, delimiter=mapping.delimiter, strict=True)
+        number = 1
+        try:
+            header = reader.fieldnames
+            if not header:
+                raise IngestError([Problem(name, 1, "", "the file is empty: a header row is needed")])
+            mapping.check_header(header)
+            for number, row in enumerate(reader, start=2):
+                if None in row:
+                    raise IngestError([Problem(name, number, "", f"row has {len(header) + len(row[None])} values, the header has {len(header)}")])
+                yield Record(_record(_Row(row, mapping), mapping), name, number, base)
+        except csv.Error as exc:
+            raise IngestError([Problem(name, number + 1, "", f"malformed CSV: {exc}")]) from None
+        except UnicodeDecodeError as exc:
+            raise IngestError([Problem(name, number + 1, "", f"not {mapping.encoding} text: {exc.reason}")]) from None

@@ -1,0 +1,539 @@
+"""The domain: digital objects, their media, exhibitions, concepts and institutions.
+
+Plain dataclasses that import nothing of the project. Every ``from_dict`` checks
+its input and raises :class:`ValidationError` naming the offending field, so an
+importer can add the file and row and a curator knows exactly what to fix.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable
+
+from babel import Locale
+
+LanguageMap = dict[str, list[str]]
+"""IIIF language map: ``{"nl": ["Geboorte"], "none": ["1999.3"]}``."""
+
+OBJECT_TYPES = ("image", "book", "3d", "audio", "video")
+EXHIBITION_STATUSES = ("draft", "published")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_LANGUAGE_TAG = re.compile(r"^([a-zA-Z]{2,3})(-[A-Za-z0-9]{1,8})*$")
+_KNOWN_LANGUAGES = frozenset(Locale("en").languages)
+_RIGHTS_PATTERN = re.compile(
+    r"^https?://(creativecommons\.org/(licenses|publicdomain)/|rightsstatements\.org/vocab/)"
+)
+
+
+class ValidationError(ValueError):
+    """A value that cannot enter the catalogue; ``field`` is a dotted path to it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+    def within(self, prefix: str) -> "ValidationError":
+        """The same error, with its field path nested under ``prefix``."""
+        return ValidationError(f"{prefix}.{self.field}" if self.field else prefix, self.message)
+
+
+@lru_cache(maxsize=4096)
+def is_language(tag: str) -> bool:
+    """True for ``none`` and BCP 47 tags whose primary language CLDR knows."""
+    if tag == "none":
+        return True
+    match = _LANGUAGE_TAG.match(tag)
+    return bool(match) and match.group(1).lower() in _KNOWN_LANGUAGES
+
+
+def language_map(value: Any, field: str, required: bool = False) -> LanguageMap:
+    """Check and normalise a language map; a bare string counts as language ``none``."""
+    if value is None or value == {} or value == "":
+        if required:
+            raise ValidationError(field, "is required")
+        return {}
+    if isinstance(value, str):
+        value = {"none": [value]}
+    if not isinstance(value, dict):
+        raise ValidationError(field, "must be a language map like {\"en\": [\"text\"]}")
+    result: LanguageMap = {}
+    for lang, texts in value.items():
+        if not isinstance(lang, str) or not is_language(lang):
+            raise ValidationError(field, f"unknown language code {lang!r}")
+        if isinstance(texts, str):
+            texts = [texts]
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            raise ValidationError(f"{field}.{lang}", "must be a string or a list of strings")
+        texts = [t.strip() for t in texts if t.strip()]
+        if texts:
+            result[lang] = texts
+    if required and not result:
+        raise ValidationError(field, "is required")
+    return result
+
+
+def pick(lmap: LanguageMap, lang: str | None = None) -> str:
+    """The text to show a reader of ``lang``, by the IIIF fallback rules.
+
+    The exact language, then one sharing its primary subtag, then ``none``,
+    then English, then whatever comes first.
+    """
+    if not lmap:
+        return ""
+    if lang:
+        if lang in lmap:
+            return "; ".join(lmap[lang])
+        primary = lang.split("-")[0]
+        for key, texts in lmap.items():
+            if key.split("-")[0] == primary:
+                return "; ".join(texts)
+    for key in ("none", "en"):
+        if key in lmap:
+            return "; ".join(lmap[key])
+    return "; ".join(next(iter(lmap.values())))
+
+
+def check_id(value: Any, field: str = "id") -> str:
+    """A stable, URL-safe identifier."""
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        raise ValidationError(
+            field,
+            f"{value!r} is not a valid id (letters, digits, '.', '_' and '-', at most 128, "
+            "starting with a letter or digit)",
+        )
+    return value
+
+
+def check_rights(value: Any, field: str = "rights") -> str | None:
+    """A Creative Commons or RightsStatements.org URI (IIIF ``rights``)."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not _RIGHTS_PATTERN.match(value):
+        raise ValidationError(
+            field, f"{value!r} is not a Creative Commons or RightsStatements.org URI"
+        )
+    return value
+
+
+def in_copyright(rights: str | None) -> bool:
+    """Whether a rights URI says the work is still protected (served at reduced size)."""
+    return bool(rights) and "rightsstatements.org/vocab/InC" in rights
+
+
+def _year(value: Any, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        raise ValidationError(field, f"{value!r} is not a year") from None
+    if not -10000 <= year <= 3000:
+        raise ValidationError(field, f"{year} is out of range")
+    return year
+
+
+def _optional_str(value: Any, field: str) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be a string")
+    return value.strip()
+
+
+def _list(value: Any, field: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(field, "must be a list")
+    return value
+
+
+def _items(values: Iterable[Any], field: str, parse) -> list:
+    out = []
+    for i, value in enumerate(values):
+        if not isinstance(value, dict):
+            raise ValidationError(f"{field}[{i}]", "must be an object")
+        try:
+            out.append(parse(value))
+        except ValidationError as exc:
+            raise exc.within(f"{field}[{i}]") from None
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A dataclass tree as plain JSON data, empty values dropped so records stay small.
+
+    Faster than ``dataclasses.asdict``: language maps are shared, not deep-copied.
+    """
+    if hasattr(value, "__dataclass_fields__"):
+        out = {}
+        for name in value.__dataclass_fields__:
+            item = _plain(getattr(value, name))
+            if item is not None and item != "" and item != [] and item != {}:
+                out[name] = item
+        return out
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass
+class Creator:
+    name: str
+    role: str | None = None
+    uri: str | None = None
+    variants: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Creator":
+        name = _optional_str(data.get("name"), "name")
+        if not name:
+            raise ValidationError("name", "is required")
+        uri = _optional_str(data.get("uri"), "uri")
+        if uri and not uri.startswith(("http://", "https://")):
+            raise ValidationError("uri", f"{uri!r} is not an http(s) URI")
+        variants = [str(v) for v in _list(data.get("variants"), "variants")]
+        return cls(name, _optional_str(data.get("role"), "role"), uri, variants)
+
+
+@dataclass
+class MediaFile:
+    """One file of an object: an image (page or view), a 3D model, a sound or a film.
+
+    ``id`` is global: it names the image in the Image API, so ingest may set it
+    (the validator's test image has a fixed identifier).
+    """
+
+    id: str
+    path: str
+    format: str
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    label: LanguageMap = field(default_factory=dict)
+    size: int | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return self.format.startswith("image/")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "MediaFile":
+        def number(key, kind):
+            value = data.get(key)
+            if value in (None, ""):
+                return None
+            try:
+                number = kind(value)
+            except (TypeError, ValueError):
+                raise ValidationError(key, f"{value!r} is not a number") from None
+            if number <= 0:
+                raise ValidationError(key, "must be positive")
+            return number
+
+        path = _optional_str(data.get("path"), "path")
+        if not path:
+            raise ValidationError("path", "is required")
+        fmt = _optional_str(data.get("format"), "format")
+        if not fmt:
+            raise ValidationError("format", "is required")
+        return cls(
+            id=check_id(data.get("id"), "id"),
+            path=path,
+            format=fmt,
+            width=number("width", int),
+            height=number("height", int),
+            duration=number("duration", float),
+            label=language_map(data.get("label"), "label"),
+            size=number("size", int),
+        )
+
+    def to_dict(self) -> dict:
+        return _plain(self)
+
+
+@dataclass
+class TocEntry:
+    """A range of a book's table of contents: a label and the pages (1-based) it spans."""
+
+    label: LanguageMap
+    pages: list[int]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TocEntry":
+        pages = _list(data.get("pages"), "pages")
+        if not pages or not all(isinstance(p, int) and p >= 1 for p in pages):
+            raise ValidationError("pages", "must be a non-empty list of page numbers (1-based)")
+        return cls(language_map(data.get("label"), "label", required=True), pages)
+
+
+@dataclass
+class MetadataEntry:
+    label: LanguageMap
+    value: LanguageMap
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "MetadataEntry":
+        return cls(
+            language_map(data.get("label"), "label", required=True),
+            language_map(data.get("value"), "value", required=True),
+        )
+
+
+@dataclass
+class DigitalObject:
+    """A catalogued work and its digitisation: becomes one IIIF Manifest."""
+
+    id: str
+    type: str
+    label: LanguageMap
+    institution: str
+    summary: LanguageMap = field(default_factory=dict)
+    metadata: list[MetadataEntry] = field(default_factory=list)
+    creators: list[Creator] = field(default_factory=list)
+    date: str | None = None
+    earliest: int | None = None
+    latest: int | None = None
+    collections: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+    rights: str | None = None
+    required_statement: MetadataEntry | None = None
+    media: list[MediaFile] = field(default_factory=list)
+    toc: list[TocEntry] = field(default_factory=list)
+    homepage: str | None = None
+    version: int = 0
+    created: str | None = None
+    updated: str | None = None
+
+    @property
+    def in_copyright(self) -> bool:
+        return in_copyright(self.rights)
+
+    @property
+    def images(self) -> list[MediaFile]:
+        return [m for m in self.media if m.is_image]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DigitalObject":
+        """Validate a record (Vitrine's JSON format) into an object."""
+        if not isinstance(data, dict):
+            raise ValidationError("", "a record must be a JSON object")
+        obj_type = data.get("type", "image")
+        if obj_type not in OBJECT_TYPES:
+            raise ValidationError("type", f"{obj_type!r} is not one of {', '.join(OBJECT_TYPES)}")
+        earliest = _year(data.get("earliest"), "earliest")
+        latest = _year(data.get("latest"), "latest")
+        if earliest is not None and latest is not None and latest < earliest:
+            raise ValidationError("latest", f"{latest} is before earliest year {earliest}")
+        statement = data.get("required_statement")
+        try:
+            statement = MetadataEntry.from_dict(statement) if statement else None
+        except ValidationError as exc:
+            raise exc.within("required_statement") from None
+        toc = _items(_list(data.get("toc"), "toc"), "toc", TocEntry.from_dict)
+        media = _items(_list(data.get("media"), "media"), "media", MediaFile.from_dict)
+        for i, entry in enumerate(toc):
+            if max(entry.pages) > len(media):
+                raise ValidationError(f"toc[{i}].pages", f"page {max(entry.pages)} does not exist")
+        homepage = _optional_str(data.get("homepage"), "homepage")
+        return cls(
+            id=check_id(data.get("id")),
+            type=obj_type,
+            label=language_map(data.get("label"), "label", required=True),
+            institution=check_id(data.get("institution"), "institution"),
+            summary=language_map(data.get("summary"), "summary"),
+            metadata=_items(_list(data.get("metadata"), "metadata"), "metadata", MetadataEntry.from_dict),
+            creators=_items(_list(data.get("creators"), "creators"), "creators", Creator.from_dict),
+            date=_optional_str(data.get("date"), "date"),
+            earliest=earliest,
+            latest=latest if latest is not None else earliest,
+            collections=[check_id(c, f"collections[{i}]") for i, c in enumerate(_list(data.get("collections"), "collections"))],
+            subjects=[str(s) for s in _list(data.get("subjects"), "subjects")],
+            rights=check_rights(data.get("rights")),
+            required_statement=statement,
+            media=media,
+            toc=toc,
+            homepage=homepage,
+            version=int(data.get("version") or 0),
+            created=data.get("created"),
+            updated=data.get("updated"),
+        )
+
+    def to_dict(self) -> dict:
+        return _plain(self)
+
+
+@dataclass
+class Institution:
+    """A provider: becomes the IIIF ``provider`` of its objects and a Collection of them."""
+
+    id: str
+    label: LanguageMap
+    homepage: str | None = None
+    logo: str | None = None
+    summary: LanguageMap = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Institution":
+        return cls(
+            id=check_id(data.get("id")),
+            label=language_map(data.get("label"), "label", required=True),
+            homepage=_optional_str(data.get("homepage"), "homepage"),
+            logo=_optional_str(data.get("logo"), "logo"),
+            summary=language_map(data.get("summary"), "summary"),
+        )
+
+    def to_dict(self) -> dict:
+        return _plain(self)
+
+
+@dataclass
+class CollectionInfo:
+    """A named collection inside an institution (``Turner Bequest``, ``Photographs``)."""
+
+    id: str
+    label: LanguageMap
+    institution: str
+    summary: LanguageMap = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CollectionInfo":
+        return cls(
+            id=check_id(data.get("id")),
+            label=language_map(data.get("label"), "label", required=True),
+            institution=check_id(data.get("institution"), "institution"),
+            summary=language_map(data.get("summary"), "summary"),
+        )
+
+    def to_dict(self) -> dict:
+        return _plain(self)
+
+
+@dataclass
+class Concept:
+    """A subject with a label per language, so every language finds the same works."""
+
+    uri: str
+    label: LanguageMap
+    broader: str | None = None
+    source: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Concept":
+        uri = _optional_str(data.get("uri"), "uri")
+        if not uri:
+            raise ValidationError("uri", "is required")
+        return cls(
+            uri=uri,
+            label=language_map(data.get("label"), "label", required=True),
+            broader=_optional_str(data.get("broader"), "broader"),
+            source=_optional_str(data.get("source"), "source"),
+        )
+
+    def to_dict(self) -> dict:
+        return _plain(self)
+
+
+@dataclass
+class ExhibitionItem:
+    """A work on the route: an object, or a detail (``region`` x,y,w,h of one of its images)."""
+
+    object: str
+    caption: LanguageMap = field(default_factory=dict)
+    media: int = 0
+    region: list[int] | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ExhibitionItem":
+        region = data.get("region")
+        if region is not None:
+            if (
+                not isinstance(region, list)
+                or len(region) != 4
+                or not all(isinstance(v, int) and v >= 0 for v in region)
+                or region[2] == 0
+                or region[3] == 0
+            ):
+                raise ValidationError("region", "must be [x, y, width, height] in whole pixels")
+        media = data.get("media", 0)
+        if not isinstance(media, int) or media < 0:
+            raise ValidationError("media", "must be the index of one of the object's media files")
+        return cls(
+            object=check_id(data.get("object"), "object"),
+            caption=language_map(data.get("caption"), "caption"),
+            media=media,
+            region=region,
+        )
+
+
+@dataclass
+class Section:
+    title: LanguageMap
+    introduction: LanguageMap = field(default_factory=dict)
+    items: list[ExhibitionItem] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Section":
+        return cls(
+            title=language_map(data.get("title"), "title", required=True),
+            introduction=language_map(data.get("introduction"), "introduction"),
+            items=_items(_list(data.get("items"), "items"), "items", ExhibitionItem.from_dict),
+        )
+
+
+@dataclass
+class Exhibition:
+    """A themed route through works of several institutions, drafted then published."""
+
+    slug: str
+    title: LanguageMap
+    summary: LanguageMap = field(default_factory=dict)
+    curators: list[str] = field(default_factory=list)
+    opens: str | None = None
+    closes: str | None = None
+    status: str = "draft"
+    sections: list[Section] = field(default_factory=list)
+    version: int = 0
+    created: str | None = None
+    updated: str | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def items(self) -> list[ExhibitionItem]:
+        return [item for section in self.sections for item in section.items]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Exhibition":
+        if not isinstance(data, dict):
+            raise ValidationError("", "an exhibition must be a JSON object")
+        status = data.get("status", "draft")
+        if status not in EXHIBITION_STATUSES:
+            raise ValidationError("status", f"{status!r} is not draft or published")
+        dates = {}
+        for key in ("opens", "closes"):
+            value = _optional_str(data.get(key), key)
+            if value and not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+                raise ValidationError(key, f"{value!r} is not a date (YYYY-MM-DD)")
+            dates[key] = value
+        if dates["opens"] and dates["closes"] and dates["closes"] < dates["opens"]:
+            raise ValidationError("closes", "is before the opening date")
+        return cls(
+            slug=check_id(data.get("slug"), "slug"),
+            title=language_map(data.get("title"), "title", required=True),
+            summary=language_map(data.get("summary"), "summary"),
+            curators=[str(c) for c in _list(data.get("curators"), "curators")],
+            status=status,
+            sections=_items(_list(data.get("sections"), "sections"), "sections", Section.from_dict),
+            version=int(data.get("version") or 0),
+            created=data.get("created"),
+            updated=data.get("updated"),
+            **dates,
+        )
+
+    def to_dict(self) -> dict:
+        return _plain(self)

@@ -1,0 +1,481 @@
+"""The source of truth: SQLite in WAL mode, every write one transaction, a change log.
+
+All SQL of the project lives here. Records are stored as JSON documents with the
+few columns that queries need beside them; the search index, the tile pyramid
+and the IIIF documents are derived from this and can be rebuilt from it.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .model import CollectionInfo, Concept, DigitalObject, Exhibition, Institution, MediaFile
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    institution TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS objects_institution ON objects (institution, id);
+CREATE TABLE IF NOT EXISTS memberships (
+    collection TEXT NOT NULL,
+    object TEXT NOT NULL REFERENCES objects (id) ON DELETE CASCADE,
+    PRIMARY KEY (collection, object)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS memberships_object ON memberships (object);
+CREATE TABLE IF NOT EXISTS media (
+    id TEXT PRIMARY KEY,
+    object TEXT NOT NULL REFERENCES objects (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS media_object ON media (object, position);
+CREATE TABLE IF NOT EXISTS institutions (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS collections (
+    id TEXT PRIMARY KEY, institution TEXT NOT NULL, data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS concepts (uri TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS exhibitions (
+    slug TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    action TEXT NOT NULL
+);
+"""
+
+_STAMPS = ("version", "created", "updated")
+
+
+class StoreError(Exception):
+    """A write that would break the catalogue's integrity; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One committed change, as kept in the change log (IIIF Change Discovery's unit)."""
+
+    seq: int
+    time: str
+    kind: str  # object | exhibition
+    ref: str
+    action: str  # create | update | delete
+
+
+@dataclass
+class Batch:
+    """Everything one import writes: committed together or not at all."""
+
+    institutions: list[Institution] = field(default_factory=list)
+    collections: list[CollectionInfo] = field(default_factory=list)
+    concepts: list[Concept] = field(default_factory=list)
+    objects: list[DigitalObject] = field(default_factory=list)
+    exhibitions: list[Exhibition] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(len(getattr(self, k)) for k in self.__dataclass_fields__)
+
+
+@dataclass
+class WriteReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changes: list[Change] = field(default_factory=list)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _content(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k not in _STAMPS}
+
+
+class Store:
+    """The catalogue's SQLite database. Safe to share between threads."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._listeners: list[Callable[[list[Change]], None]] = []
+        self._db().executescript(SCHEMA)
+
+    # -- connections -------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA journal_size_limit=67108864")  # a big import must not leave a huge WAL
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def subscribe(self, listener: Callable[[list[Change]], None]) -> None:
+        """Call ``listener(changes)`` after every commit that changed something."""
+        self._listeners.append(listener)
+
+    def _notify(self, changes: list[Change]) -> None:
+        if changes:
+            for listener in self._listeners:
+                listener(changes)
+
+    # -- writes ------------------------------------------------------------
+
+    def write(self, batch: Batch, progress: Callable[[int], None] | None = None) -> WriteReport:
+        """Commit a whole batch in one transaction; re-importing an id updates it.
+
+        An object whose content is unchanged keeps its version and logs nothing.
+        """
+        report = WriteReport()
+        now = _now()
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO institutions (id, data) VALUES (?, ?)",
+                [(i.id, _dumps(i.to_dict())) for i in batch.institutions],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO collections (id, institution, data) VALUES (?, ?, ?)",
+                [(c.id, c.institution, _dumps(c.to_dict())) for c in batch.collections],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO concepts (uri, data) VALUES (?, ?)",
+                [(c.uri, _dumps(c.to_dict())) for c in batch.concepts],
+            )
+            self._check_media_ids(db, batch.objects)
+            step = 2000
+            for start in range(0, len(batch.objects), step):
+                self._write_objects(db, batch.objects[start : start + step], now, report)
+                if progress:
+                    progress(min(step, len(batch.objects) - start))
+            for exhibition in batch.exhibitions:
+                self._write_exhibition(db, exhibition, now, report)
+            report.changes = self._log(db, report.changes, now)
+        self._notify(report.changes)
+        return report
+
+    def _check_media_ids(self, db: sqlite3.Connection, objects: list[DigitalObject]) -> None:
+        owners: dict[str, str] = {}
+        for obj in objects:
+            for media in obj.media:
+                if owners.setdefault(media.id, obj.id) != obj.id:
+                    raise StoreError(f"media id {media.id!r} is used by both {owners[media.id]!r} and {obj.id!r}")
+        ids = list(owners)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = db.execute(
+                f"SELECT id, object FROM media WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            for media_id, owner in rows:
+                if owners[media_id] != owner:
+                    raise StoreError(f"media id {media_id!r} already belongs to object {owner!r}")
+
+    def _write_objects(self, db, objects: list[DigitalObject], now: str, report: WriteReport) -> None:
+        ids = [o.id for o in objects]
+        existing = {
+            row[0]: row[1:]
+            for row in db.execute(
+                f"SELECT id, version, created, data FROM objects WHERE id IN ({','.join('?' * len(ids))})",
+                ids,
+            )
+        }
+        rows, members, media, replaced = [], [], [], []
+        for obj in objects:
+            content = _content(obj.to_dict())
+            data = _dumps(content)
+            old = existing.get(obj.id)
+            if old and old[2] == data:
+                report.unchanged += 1
+                obj.version, obj.created = old[0], old[1]
+                continue
+            obj.version = old[0] + 1 if old else 1
+            obj.created = old[1] if old else now
+            obj.updated = now
+            if old:
+                replaced.append((obj.id,))
+                report.updated += 1
+            else:
+                report.created += 1
+            report.changes.append(Change(0, now, "object", obj.id, "update" if old else "create"))
+            rows.append((obj.id, obj.type, obj.institution, obj.version, obj.created, now, data))
+            members.extend((c, obj.id) for c in obj.collections)
+            media.extend((m.id, obj.id, i, _dumps(m.to_dict())) for i, m in enumerate(obj.media))
+        db.executemany("DELETE FROM memberships WHERE object = ?", replaced)
+        db.executemany("DELETE FROM media WHERE object = ?", replaced)
+        db.executemany("INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT OR IGNORE INTO memberships VALUES (?, ?)", members)
+        db.executemany("INSERT INTO media VALUES (?, ?, ?, ?)", media)
+
+    def _write_exhibition(self, db, exhibition: Exhibition, now: str, report: WriteReport) -> None:
+        content = _content(exhibition.to_dict())
+        data = _dumps(content)
+        old = db.execute(
+            "SELECT version, created, data FROM exhibitions WHERE slug = ?", (exhibition.slug,)
+        ).fetchone()
+        if old and old[2] == data:
+            report.unchanged += 1
+            exhibition.version, exhibition.created = old[0], old[1]
+            return
+        exhibition.version = old[0] + 1 if old else 1
+        exhibition.created = old[1] if old else now
+        exhibition.updated = now
+        db.execute(
+            "INSERT OR REPLACE INTO exhibitions VALUES (?, ?, ?, ?, ?, ?)",
+            (exhibition.slug, exhibition.status, exhibition.version, exhibition.created, now, data),
+        )
+        report.changes.append(Change(0, now, "exhibition", exhibition.slug, "update" if old else "create"))
+        if old:
+            report.updated += 1
+        else:
+            report.created += 1
+
+    def _log(self, db, changes: list[Change], now: str) -> list[Change]:
+        if not changes:
+            return []
+        first = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM changes").fetchone()[0]
+        db.executemany(
+            "INSERT INTO changes (seq, time, kind, ref, action) VALUES (?, ?, ?, ?, ?)",
+            [(first + i, c.time, c.kind, c.ref, c.action) for i, c in enumerate(changes)],
+        )
+        return [Change(first + i, c.time, c.kind, c.ref, c.action) for i, c in enumerate(changes)]
+
+    def put_object(self, obj: DigitalObject) -> WriteReport:
+        return self.write(Batch(objects=[obj]))
+
+    def put_exhibition(self, exhibition: Exhibition) -> WriteReport:
+        return self.write(Batch(exhibitions=[exhibition]))
+
+    def delete_object(self, object_id: str) -> bool:
+        """Remove an object (its media rows and memberships go with it)."""
+        now = _now()
+        with self._write() as db:
+            gone = db.execute("DELETE FROM objects WHERE id = ?", (object_id,)).rowcount
+            changes = self._log(db, [Change(0, now, "object", object_id, "delete")], now) if gone else []
+        self._notify(changes)
+        return bool(gone)
+
+    # -- reads -------------------------------------------------------------
+
+    @staticmethod
+    def _object(row) -> DigitalObject:
+        data = json.loads(row[3])
+        data.update(version=row[0], created=row[1], updated=row[2])
+        return DigitalObject.from_dict(data)
+
+    def get_object(self, object_id: str) -> DigitalObject | None:
+        row = self._db().execute(
+            "SELECT version, created, updated, data FROM objects WHERE id = ?", (object_id,)
+        ).fetchone()
+        return self._object(row) if row else None
+
+    def get_objects(self, ids: Iterable[str]) -> list[DigitalObject]:
+        """Objects in the order of ``ids``; unknown ids are left out."""
+        ids = list(ids)
+        found: dict[str, DigitalObject] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row in self._db().execute(
+                "SELECT version, created, updated, data, id FROM objects "
+                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                found[row[4]] = self._object(row)
+        return [found[i] for i in ids if i in found]
+
+    def object_version(self, object_id: str) -> tuple[int, str] | None:
+        """(version, updated) of an object without decoding it: enough for an ETag."""
+        row = self._db().execute(
+            "SELECT version, updated FROM objects WHERE id = ?", (object_id,)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def iter_objects(self, batch_size: int = 1000) -> Iterator[DigitalObject]:
+        """Every object, in id order, read in batches (for index rebuilds)."""
+        last = ""
+        while True:
+            rows = self._db().execute(
+                "SELECT version, created, updated, data, id FROM objects WHERE id > ? ORDER BY id LIMIT ?",
+                (last, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield self._object(row)
+            last = rows[-1][4]
+
+    def _filter(self, institution: str | None, collection: str | None) -> tuple[str, list]:
+        clauses, params = [], []
+        if institution:
+            clauses.append("institution = ?")
+            params.append(institution)
+        if collection:
+            clauses.append("id IN (SELECT object FROM memberships WHERE collection = ?)")
+            params.append(collection)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def list_objects(
+        self,
+        institution: str | None = None,
+        collection: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[DigitalObject]:
+        """A page of objects in id order, optionally within one institution or collection."""
+        where, params = self._filter(institution, collection)
+        rows = self._db().execute(
+            f"SELECT version, created, updated, data FROM objects{where} ORDER BY id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [self._object(row) for row in rows]
+
+    def object_labels(
+        self, institution: str | None = None, offset: int = 0, limit: int = 1000, digitised: bool = False
+    ) -> list[tuple[str, dict]]:
+        """(id, label) pairs in id order: what a IIIF Collection page lists, without decoding objects.
+
+        ``digitised`` keeps only objects with media (those that have a manifest).
+        """
+        where, params = self._filter(institution, None)
+        if digitised:
+            where += (" AND " if where else " WHERE ") + "id IN (SELECT object FROM media)"
+        rows = self._db().execute(
+            f"SELECT id, json_extract(data, '$.label') FROM objects{where} ORDER BY id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [(row[0], json.loads(row[1])) for row in rows]
+
+    def digitised_counts(self) -> dict[str, int]:
+        """Objects with media per institution: the size of each institution's IIIF Collection."""
+        rows = self._db().execute(
+            "SELECT institution, COUNT(*) FROM objects WHERE id IN (SELECT object FROM media) GROUP BY institution"
+        )
+        return dict(rows.fetchall())
+
+    def count_objects(self, institution: str | None = None, collection: str | None = None) -> int:
+        where, params = self._filter(institution, collection)
+        return self._db().execute(f"SELECT COUNT(*) FROM objects{where}", params).fetchone()[0]
+
+    def get_media(self, media_id: str) -> tuple[MediaFile, str, str | None] | None:
+        """A media file with its object's id and rights URI: all the Image API needs."""
+        row = self._db().execute(
+            "SELECT media.data, media.object, json_extract(objects.data, '$.rights') "
+            "FROM media JOIN objects ON objects.id = media.object WHERE media.id = ?",
+            (media_id,),
+        ).fetchone()
+        if not row:
+            return None
+        return MediaFile.from_dict(json.loads(row[0])), row[1], row[2]
+
+    def iter_media(self) -> Iterator[tuple[MediaFile, str, str | None]]:
+        """Every media file with its object id and rights (for pre-building tiles)."""
+        rows = self._db().execute(
+            "SELECT media.data, media.object, json_extract(objects.data, '$.rights') "
+            "FROM media JOIN objects ON objects.id = media.object ORDER BY media.object, media.position"
+        ).fetchall()
+        for data, object_id, rights in rows:
+            yield MediaFile.from_dict(json.loads(data)), object_id, rights
+
+    def institutions(self) -> list[Institution]:
+        rows = self._db().execute("SELECT data FROM institutions ORDER BY id")
+        return [Institution.from_dict(json.loads(r[0])) for r in rows]
+
+    def get_institution(self, institution_id: str) -> Institution | None:
+        row = self._db().execute("SELECT data FROM institutions WHERE id = ?", (institution_id,)).fetchone()
+        return Institution.from_dict(json.loads(row[0])) if row else None
+
+    def collections(self, institution: str | None = None) -> list[CollectionInfo]:
+        where, params = (" WHERE institution = ?", [institution]) if institution else ("", [])
+        rows = self._db().execute(f"SELECT data FROM collections{where} ORDER BY id", params)
+        return [CollectionInfo.from_dict(json.loads(r[0])) for r in rows]
+
+    def get_collection(self, collection_id: str) -> CollectionInfo | None:
+        row = self._db().execute("SELECT data FROM collections WHERE id = ?", (collection_id,)).fetchone()
+        return CollectionInfo.from_dict(json.loads(row[0])) if row else None
+
+    def concepts(self, uris: Iterable[str] | None = None) -> list[Concept]:
+        """The given concepts (unknown URIs left out), or the whole thesaurus."""
+        if uris is None:
+            rows = self._db().execute("SELECT data FROM concepts ORDER BY uri").fetchall()
+        else:
+            uris = list(dict.fromkeys(uris))
+            rows = []
+            for start in range(0, len(uris), 500):
+                chunk = uris[start : start + 500]
+                rows += self._db().execute(
+                    f"SELECT data FROM concepts WHERE uri IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+        return [Concept.from_dict(json.loads(r[0])) for r in rows]
+
+    def concepts_count(self) -> int:
+        return self._db().execute("SELECT COUNT(*) FROM concepts").fetchone()[0]
+
+    def get_exhibition(self, slug: str) -> Exhibition | None:
+        row = self._db().execute(
+            "SELECT version, created, updated, data FROM exhibitions WHERE slug = ?", (slug,)
+        ).fetchone()
+        if not row:
+            return None
+        data = json.loads(row[3])
+        data.update(version=row[0], created=row[1], updated=row[2])
+        return Exhibition.from_dict(data)
+
+    def exhibitions(self, status: str | None = None) -> list[Exhibition]:
+        where, params = (" WHERE status = ?", [status]) if status else ("", [])
+        slugs = [r[0] for r in self._db().execute(f"SELECT slug FROM exhibitions{where} ORDER BY slug", params)]
+        return [e for e in (self.get_exhibition(s) for s in slugs) if e]
+
+    def changes(self, since: int = 0, limit: int = 1000) -> list[Change]:
+        """The change log after sequence number ``since``, oldest first."""
+        rows = self._db().execute(
+            "SELECT seq, time, kind, ref, action FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+            (since, limit),
+        )
+        return [Change(*row) for row in rows]
+
+    def size_on_disk(self) -> int:
+        """Bytes of the database with its WAL, for benchmarks and the status page."""
+        return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())

@@ -1,0 +1,28 @@
+"""The JSON API: an object's catalogue record."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify
+
+from ..services import services
+from .http import urls
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/objects/<object_id>")
+def object_record(object_id: str):
+    """The record as stored (Vitrine's JSON format), with links to its manifest and page."""
+    obj = services().store.get_object(object_id)
+    if obj is None:
+        abort(404, f"no object {object_id!r}")
+    base = urls()
+    record = obj.to_dict()
+    record["links"] = {
+        "page": base.object_page(obj.id),
+        "manifest": base.manifest(obj.id) if obj.media else None,
+        "media": {m.id: base.image_service(m.id) + "/info.json" if m.is_image else base.media(m.id) for m in obj.media},
+    }
+    response = jsonify(record)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["ETag"] = f'"{obj.id}-{obj.version}"'
+    return response

@@ -1,0 +1,61 @@
+"""IIIF Presentation endpoints: collections and manifests."""
+from __future__ import annotations
+
+from flask import Blueprint, abort
+
+from ..services import services
+from .http import iiif_response, not_modified, urls
+
+bp = Blueprint("iiif", __name__, url_prefix="/iiif")
+
+
+@bp.after_request
+def cors(response):
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/collection")
+def top_collection():
+    return iiif_response(services().documents.top_collection(urls()))
+
+
+@bp.get("/collection/<institution>")
+@bp.get("/collection/<institution>/<int:page>")
+def institution_collection(institution: str, page: int | None = None):
+    document = services().documents.institution_collection(institution, urls(), page)
+    if document is None:
+        abort(404, f"no collection {institution!r}" + (f" page {page}" if page else ""))
+    return iiif_response(document)
+
+
+@bp.get("/object/<object_id>/manifest")
+def object_manifest(object_id: str):
+    documents = services().documents
+    base = urls()
+    tag = documents.object_etag(object_id, base)
+    if tag is None:
+        abort(404, f"no object {object_id!r}")
+    early = not_modified(tag[0])
+    if early:
+        return early
+    document = documents.object_manifest(object_id, base)
+    if document is None:
+        abort(404, f"object {object_id!r} has no digitised media, so no manifest; its record is at /api/objects/{object_id}")
+    return iiif_response(document)
+
+
+@bp.get("/exhibition/<slug>/manifest")
+def exhibition_manifest(slug: str):
+    document = services().documents.exhibition_manifest(slug, urls())
+    if document is None:
+        abort(404, f"no published exhibition {slug!r}")
+    return iiif_response(document)
+
+
+@bp.get("/exhibition/<slug>/collection")
+def exhibition_collection(slug: str):
+    document = services().documents.exhibition_collection(slug, urls())
+    if document is None:
+        abort(404, f"no published exhibition {slug!r}")
+    return iiif_response(document)

@@ -1,0 +1,72 @@
+"""The shipped demo collection: loads with `vitrine demo`, and every IIIF document it yields is valid."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from catalogue.cli import main
+from conftest import assert_valid_presentation
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """A catalogue with the demo loaded through the real command, twice (it must be idempotent)."""
+    instance = tmp_path_factory.mktemp("demo")
+    runner = CliRunner()
+    env = {"VITRINE_INSTANCE": str(instance)}
+    first = runner.invoke(main, ["demo"], env=env)
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(main, ["demo"], env=env)
+    assert again.exit_code == 0 and "0 created, 0 updated" in again.output, again.output
+    from catalogue import create_app
+
+    return create_app({"INSTANCE": str(instance)})
+
+
+def test_demo_has_what_the_catalogue_promises(demo):
+    store = demo.extensions["vitrine"].store
+    objects = list(store.iter_objects())
+    assert len(objects) >= 30
+    assert len({o.institution for o in objects}) >= 3
+    assert {"image", "book", "3d"} <= {o.type for o in objects}
+    assert sum(o.type == "3d" for o in objects) >= 2
+    assert any(o.type == "book" and len(o.media) > 1 and o.toc for o in objects)
+    assert any(o.in_copyright for o in objects)
+    for obj in objects:
+        assert {"nl", "fr", "en"} <= set(obj.label), obj.id
+        assert obj.subjects and obj.rights and obj.required_statement, obj.id
+    assert any(s.startswith("kbr:") for o in objects for s in o.subjects)
+    published = store.exhibitions("published")
+    assert published
+    route = published[0]
+    assert 2 <= len(route.sections) <= 3
+    assert any(item.region for item in route.items)
+    assert len({store.get_object(i.object).institution for i in route.items}) >= 2
+    assert all({"nl", "fr", "en"} <= set(i.caption) for i in route.items)
+
+
+def test_every_demo_manifest_and_collection_passes_the_official_schema(demo):
+    client = demo.test_client()
+    store = demo.extensions["vitrine"].store
+    urls = ["/iiif/collection"]
+    urls += [f"/iiif/collection/{i.id}" for i in store.institutions()]
+    urls += [f"/iiif/object/{o.id}/manifest" for o in store.iter_objects()]
+    for e in store.exhibitions("published"):
+        urls += [f"/iiif/exhibition/{e.slug}/manifest", f"/iiif/exhibition/{e.slug}/collection"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_valid_presentation(response.get_json(force=True))
+
+
+def test_demo_pages_render(demo):
+    client = demo.test_client()
+    store = demo.extensions["vitrine"].store
+    home = client.get("/").get_data(as_text=True)
+    for inst in store.institutions():
+        assert inst.label["en"][0] in home.replace("&#39;", "'").replace("&amp;", "&")
+    exhibition = store.exhibitions("published")[0]
+    page = client.get(f"/exhibition/{exhibition.slug}", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert exhibition.title["nl"][0] in page
+    for obj in list(store.iter_objects())[:10]:
+        assert client.get(f"/object/{obj.id}").status_code == 200

@@ -1,0 +1,209 @@
+"""IIIF Presentation 3 documents: valid, complete, and served as the specification asks."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import assert_valid_presentation
+
+MEDIA_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+
+
+def fetch(client, url: str, **headers) -> dict:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.data
+    assert response.headers["Content-Type"] == MEDIA_TYPE
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["ETag"]
+    return response.get_json(force=True)
+
+
+def walk(client, url: str, seen: dict) -> None:
+    """Follow a collection down to every manifest, as a harvester does."""
+    doc = fetch(client, url)
+    seen[url] = doc
+    for item in doc.get("items", []) if doc["type"] == "Collection" else []:
+        path = item["id"].replace("http://localhost", "")
+        if path not in seen:
+            walk(client, path, seen)
+
+
+def test_every_document_reachable_from_the_top_collection_is_valid(collection, client):
+    seen: dict = {}
+    walk(client, "/iiif/collection", seen)
+    seen["/iiif/exhibition/origins/manifest"] = fetch(client, "/iiif/exhibition/origins/manifest")
+    manifests = [u for u, d in seen.items() if d["type"] == "Manifest"]
+    assert sorted(manifests) == sorted([
+        "/iiif/object/album/manifest", "/iiif/object/coins/manifest", "/iiif/object/horse/manifest",
+        "/iiif/object/lamp-post/manifest", "/iiif/object/rocket/manifest", "/iiif/exhibition/origins/manifest",
+    ])
+    for url, doc in seen.items():
+        assert doc["id"] == "http://localhost" + url  # ids dereference
+        assert_valid_presentation(doc)
+
+
+def test_object_manifest_describes_the_work(collection, client):
+    m = fetch(client, "/iiif/object/coins/manifest")
+    assert m["label"]["nl"] == ["Griekse munten uit Pompeii"]
+    assert m["rights"] == "http://creativecommons.org/publicdomain/mark/1.0/"
+    assert m["requiredStatement"]["value"] == {"en": ["Brooklyn Museum"]}
+    provider = m["provider"][0]
+    assert provider["label"]["fr"] == ["Musée de Brooklyn"]
+    assert provider["homepage"][0]["id"] == "https://www.brooklynmuseum.org/"
+    assert provider["logo"][0]["format"] == "image/png"
+    assert m["homepage"][0]["id"] == "http://localhost/object/coins"
+    assert m["seeAlso"][0]["id"] == "http://localhost/api/objects/coins"
+    subjects = next(e for e in m["metadata"] if e["label"]["en"] == ["Subject"])
+    assert subjects["value"]["de"] == ["Geld", "Library, library sciences"]
+    canvas = m["items"][0]
+    assert (canvas["width"], canvas["height"]) == (384, 303)
+    body = canvas["items"][0]["items"][0]["body"]
+    assert body["service"][0] == {"id": "http://localhost/iiif/image/coins-1", "type": "ImageService3", "profile": "level2"}
+    assert (body["width"], body["height"]) == (384, 303)
+    assert canvas["items"][0]["items"][0]["target"] == canvas["id"]
+
+
+def test_html_is_sanitised_in_summaries_and_removed_from_labels(collection, client):
+    coins = fetch(client, "/iiif/object/coins/manifest")
+    assert coins["summary"]["en"] == ["<p>Coins photographed by the <b>Brooklyn Museum</b>.</p>"]
+    horse = fetch(client, "/iiif/object/horse/manifest")
+    assert horse["label"]["en"] == ["Horse silhouette"]
+
+
+def test_nav_date_comes_from_the_earliest_year(collection, client):
+    assert fetch(client, "/iiif/object/rocket/manifest")["navDate"] == "2016-01-01T00:00:00Z"
+    assert "navDate" not in fetch(client, "/iiif/object/coins/manifest")  # BCE has no xsd:dateTime here
+
+
+def test_book_is_paged_with_a_canvas_per_page_and_a_table_of_contents(collection, client):
+    m = fetch(client, "/iiif/object/album/manifest")
+    assert m["behavior"] == ["paged"]
+    assert [c["label"] for c in m["items"]] == [{"en": ["Cover"]}, {"none": ["p. 2"]}, {"none": ["p. 3"]}]
+    assert [(c["width"], c["height"]) for c in m["items"]] == [(512, 512), (384, 303), (400, 328)]
+    assert [r["label"]["en"][0] for r in m["structures"]] == ["Cover", "Plates"]
+    assert [i["id"].rsplit("/", 1)[-1] for i in m["structures"][1]["items"]] == ["2", "3"]
+
+
+def test_3d_object_paints_a_model(collection, client):
+    m = fetch(client, "/iiif/object/lamp-post/manifest")
+    body = m["items"][0]["items"][0]["items"][0]["body"]
+    assert body == {"id": "http://localhost/media/lamp-post-1", "type": "Model", "format": "model/gltf-binary"}
+    assert client.get("/media/lamp-post-1").data[:4] == b"glTF"
+
+
+def test_work_in_copyright_is_painted_at_reduced_size(app, collection, client):
+    app.extensions["vitrine"].documents.max_width = 200
+    m = fetch(client, "/iiif/object/horse/manifest")
+    body = m["items"][0]["items"][0]["items"][0]["body"]
+    assert (body["width"], body["height"]) == (200, 164)
+    assert m["thumbnail"][0]["width"] <= 200
+    assert client.get("/media/horse-1").status_code == 403
+
+
+def test_exhibition_manifest_walks_the_route_with_captions_and_a_detail(collection, client):
+    m = fetch(client, "/iiif/exhibition/origins/manifest")
+    assert m["label"]["nl"] == ["Oorsprong"]
+    assert [c["summary"]["fr"][0] for c in m["items"][:2]] == ["Deux monnaies", "Un détail"]
+    detail = m["items"][1]
+    assert (detail["width"], detail["height"]) == (150, 120)
+    body = detail["items"][0]["items"][0]["body"]
+    assert body["type"] == "SpecificResource"
+    assert body["selector"]["value"] == "xywh=0,0,150,120"
+    assert body["source"]["service"][0]["id"] == "http://localhost/iiif/image/coins-1"
+    assert [r["label"]["en"] for r in m["structures"]] == [["Metal"], ["Flight"]]
+    assert [len(r["items"]) for r in m["structures"]] == [2, 2]
+    assert m["structures"][0]["summary"]["en"] == ["Coins first."]
+    assert m["items"][3]["items"][0]["items"][0]["body"]["type"] == "Model"
+
+
+def test_exhibition_collection_lists_each_work_once_in_route_order(collection, client):
+    c = fetch(client, "/iiif/exhibition/origins/collection")
+    assert [i["id"].rsplit("/", 2)[-2] for i in c["items"]] == ["coins", "rocket", "lamp-post"]
+
+
+def test_drafts_are_invisible(collection, client):
+    for url in ("/iiif/exhibition/secret-draft/manifest", "/iiif/exhibition/secret-draft/collection"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+    top = fetch(client, "/iiif/collection")
+    assert all("secret-draft" not in item["id"] for item in top["items"])
+    assert client.get("/exhibition/secret-draft").status_code == 404
+
+
+def test_top_collection_lists_institutions_then_exhibitions(collection, client):
+    top = fetch(client, "/iiif/collection")
+    assert [i["id"] for i in top["items"]] == [
+        "http://localhost/iiif/collection/brooklyn",
+        "http://localhost/iiif/collection/spacex",
+        "http://localhost/iiif/exhibition/origins/collection",
+    ]
+
+
+def test_large_institution_collection_is_split_into_pages(app, collection, client):
+    app.extensions["vitrine"].documents.page_size = 2
+    whole = fetch(client, "/iiif/collection/brooklyn")
+    assert [i["type"] for i in whole["items"]] == ["Collection", "Collection"]
+    assert whole["items"][0]["label"]["en"] == ["Brooklyn Museum: 1–2"]
+    pages = [fetch(client, i["id"].replace("http://localhost", "")) for i in whole["items"]]
+    listed = [m["id"].rsplit("/", 2)[-2] for p in pages for m in p["items"]]
+    assert listed == ["album", "coins", "horse"]
+    for page in pages:
+        assert_valid_presentation(page)
+    assert client.get("/iiif/collection/brooklyn/3").status_code == 404
+
+
+def test_repeat_request_with_the_etag_gets_304(collection, client):
+    first = client.get("/iiif/object/coins/manifest")
+    again = client.get("/iiif/object/coins/manifest", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+    top = client.get("/iiif/collection")
+    assert client.get("/iiif/collection", headers={"If-None-Match": top.headers["ETag"]}).status_code == 304
+
+
+def test_an_edit_changes_the_etag_and_the_manifest(collection, app, client, store):
+    first = client.get("/iiif/object/rocket/manifest")
+    obj = store.get_object("rocket")
+    obj.label = {"en": ["Falcon 9, lift-off"]}
+    store.put_object(obj)
+    second = client.get("/iiif/object/rocket/manifest", headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    assert second.get_json(force=True)["label"] == {"en": ["Falcon 9, lift-off"]}
+
+
+def test_ids_follow_the_proxy_headers(collection, client):
+    m = fetch(client, "/iiif/object/coins/manifest", **{
+        "X-Forwarded-Proto": "https", "X-Forwarded-Host": "collections.example.org", "X-Forwarded-Prefix": "/vitrine"})
+    assert m["id"] == "https://collections.example.org/vitrine/iiif/object/coins/manifest"
+    assert m["items"][0]["items"][0]["items"][0]["body"]["service"][0]["id"].startswith(
+        "https://collections.example.org/vitrine/iiif/image/")
+
+
+def test_configured_base_url_wins(instance):
+    from catalogue import create_app
+    from conftest import COLLECTION, import_file
+
+    app = create_app({"INSTANCE": str(instance), "BASE_URL": "https://iiif.example.be/"})
+    import_file(app, COLLECTION)
+    m = app.test_client().get("/iiif/object/coins/manifest").get_json(force=True)
+    assert m["id"] == "https://iiif.example.be/iiif/object/coins/manifest"
+
+
+@pytest.mark.parametrize("url", [
+    "/iiif/object/nothing/manifest", "/iiif/collection/nowhere", "/iiif/exhibition/none/manifest"])
+def test_unknown_ids_answer_404_in_json(collection, client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "error" in response.get_json()
+
+
+def test_object_without_media_has_no_manifest_but_says_why(app, store, client):
+    from catalogue.model import DigitalObject, Institution
+    from catalogue.store import Batch
+
+    store.write(Batch(institutions=[Institution("tate", {"en": ["Tate"]})],
+                      objects=[DigitalObject("N01498", "image", {"en": ["Sacking a Church"]}, "tate")]))
+    response = client.get("/iiif/object/N01498/manifest")
+    assert response.status_code == 404
+    assert "no digitised media" in response.get_json()["error"]
+    assert client.get("/api/objects/N01498").get_json()["label"] == {"en": ["Sacking a Church"]}
