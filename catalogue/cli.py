@@ -108,8 +108,8 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
         return
     written = result.written
     click.secho(
-        f"imported {counts or 'nothing'}: {written.created} created, {written.updated} updated, "
-        f"{written.unchanged} unchanged",
+        f"imported {counts or 'nothing'}; objects and exhibitions: {written.created} created, "
+        f"{written.updated} updated, {written.unchanged} unchanged",
         fg="green",
     )
 

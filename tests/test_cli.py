@@ -1,0 +1,58 @@
+"""The `vitrine` command: help everywhere, clear failures, real imports."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from catalogue.cli import main
+from conftest import COLLECTION, DATA, ROOT
+
+COMMANDS = [[], ["serve"], ["demo"], ["ingest"], ["ingest", "csv"], ["ingest", "json"], ["ingest", "folder"]]
+
+
+@pytest.fixture
+def run(tmp_path):
+    env = {"VITRINE_INSTANCE": str(tmp_path / "instance")}
+
+    def invoke(*args):
+        return CliRunner().invoke(main, list(args), env=env)
+
+    return invoke
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "vitrine")
+def test_every_command_has_help(run, command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_ingest_json_reports_what_it_did(run):
+    result = run("ingest", "json", str(COLLECTION))
+    assert result.exit_code == 0, result.output
+    assert "5 objects" in result.output and "7 created" in result.output
+
+
+def test_ingest_csv_with_the_tate_mapping(run):
+    result = run("ingest", "csv", str(DATA / "tate" / "sample.csv"), "--mapping", str(ROOT / "catalogue/mappings/tate.json"))
+    assert result.exit_code == 0, result.output
+    assert "130 objects" in result.output
+
+
+def test_a_failed_import_exits_1_with_the_problems_and_no_traceback(run, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "institution": "nowhere"}\n')
+    result = run("ingest", "json", str(bad))
+    assert result.exit_code == 1
+    assert "bad.jsonl:1: label: is required" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_skip_invalid_writes_a_report(run, tmp_path):
+    bad = tmp_path / "mixed.jsonl"
+    bad.write_text('{"kind": "institution", "id": "i", "label": "I"}\n{"id": "ok", "label": "Ok", "institution": "i"}\n'
+                   '{"id": "bad", "institution": "i"}\n')
+    report = tmp_path / "report.tsv"
+    result = run("ingest", "json", str(bad), "--skip-invalid", "--report", str(report))
+    assert result.exit_code == 0, result.output
+    assert "skipped 1 invalid record(s)" in result.output
+    assert report.read_text().splitlines()[1].endswith("3\tlabel\tis required")
