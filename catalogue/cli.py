@@ -89,8 +89,7 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
         bar.close()
         fail(str(exc))
     bar.close()
-    batch = result.batch
-    counts = ", ".join(f"{len(getattr(batch, k))} {k}" for k in batch.__dataclass_fields__ if getattr(batch, k))
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items() if n)
     if result.skipped:
         path = Path(report) if report else (
             Path(current_app.config["CACHE_DIR"]).parent / "reports" / f"ingest-{datetime.now():%Y%m%dT%H%M%S}.tsv"

@@ -103,6 +103,43 @@ class WriteReport:
     changes: list[Change] = field(default_factory=list)
 
 
+class Writer:
+    """Writes batches inside one open transaction (see :meth:`Store.writer`)."""
+
+    def __init__(self, store: "Store", db: sqlite3.Connection):
+        self.store = store
+        self.db = db
+        self.report = WriteReport()
+
+    def write(self, batch: Batch) -> WriteReport:
+        """Write one batch; returns what it did (also added up in ``self.report``)."""
+        store, db, now = self.store, self.db, _now()
+        done = WriteReport()
+        db.executemany(
+            "INSERT OR REPLACE INTO institutions (id, data) VALUES (?, ?)",
+            [(i.id, _dumps(i.to_dict())) for i in batch.institutions],
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO collections (id, institution, data) VALUES (?, ?, ?)",
+            [(c.id, c.institution, _dumps(c.to_dict())) for c in batch.collections],
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO concepts (uri, data) VALUES (?, ?)",
+            [(c.uri, _dumps(c.to_dict())) for c in batch.concepts],
+        )
+        store._check_media_ids(db, batch.objects)
+        for start in range(0, len(batch.objects), 2000):
+            store._write_objects(db, batch.objects[start : start + 2000], now, done)
+        for exhibition in batch.exhibitions:
+            store._write_exhibition(db, exhibition, now, done)
+        done.changes = store._log(db, done.changes, now)
+        self.report.created += done.created
+        self.report.updated += done.updated
+        self.report.unchanged += done.unchanged
+        self.report.changes += done.changes
+        return done
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -166,39 +203,29 @@ class Store:
 
     # -- writes ------------------------------------------------------------
 
-    def write(self, batch: Batch, progress: Callable[[int], None] | None = None) -> WriteReport:
+    def write(self, batch: Batch) -> WriteReport:
         """Commit a whole batch in one transaction; re-importing an id updates it.
 
         An object whose content is unchanged keeps its version and logs nothing.
         """
-        report = WriteReport()
-        now = _now()
+        with self.writer() as writer:
+            writer.write(batch)
+        return writer.report
+
+    @contextmanager
+    def writer(self) -> Iterator["Writer"]:
+        """One transaction for many batches (a long import streams through it).
+
+        Leaving the block normally commits and then tells the listeners; an
+        exception rolls everything back and tells no one.
+        """
         with self._write() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO institutions (id, data) VALUES (?, ?)",
-                [(i.id, _dumps(i.to_dict())) for i in batch.institutions],
-            )
-            db.executemany(
-                "INSERT OR REPLACE INTO collections (id, institution, data) VALUES (?, ?, ?)",
-                [(c.id, c.institution, _dumps(c.to_dict())) for c in batch.collections],
-            )
-            db.executemany(
-                "INSERT OR REPLACE INTO concepts (uri, data) VALUES (?, ?)",
-                [(c.uri, _dumps(c.to_dict())) for c in batch.concepts],
-            )
-            self._check_media_ids(db, batch.objects)
-            step = 2000
-            for start in range(0, len(batch.objects), step):
-                self._write_objects(db, batch.objects[start : start + step], now, report)
-                if progress:
-                    progress(min(step, len(batch.objects) - start))
-            for exhibition in batch.exhibitions:
-                self._write_exhibition(db, exhibition, now, report)
-            report.changes = self._log(db, report.changes, now)
-        self._notify(report.changes)
-        return report
+            writer = Writer(self, db)
+            yield writer
+        self._notify(writer.report.changes)
 
     def _check_media_ids(self, db: sqlite3.Connection, objects: list[DigitalObject]) -> None:
+        """Media ids are global (they name images in the Image API): one owner each."""
         owners: dict[str, str] = {}
         for obj in objects:
             for media in obj.media:
@@ -467,6 +494,10 @@ class Store:
         where, params = (" WHERE status = ?", [status]) if status else ("", [])
         slugs = [r[0] for r in self._db().execute(f"SELECT slug FROM exhibitions{where} ORDER BY slug", params)]
         return [e for e in (self.get_exhibition(s) for s in slugs) if e]
+
+    def last_seq(self) -> int:
+        """The sequence number of the latest change (0 before any): where a derived index stands."""
+        return self._db().execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
 
     def changes(self, since: int = 0, limit: int = 1000) -> list[Change]:
         """The change log after sequence number ``since``, oldest first."""

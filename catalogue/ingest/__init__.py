@@ -2,12 +2,13 @@
 
 Every importer turns its input into *records* (Vitrine's JSON format, see
 ``catalogue/schemas/record.schema.json``) tagged with where they came from; this
-module validates them all, checks and copies their media, and writes the batch in
-one transaction. Nothing is written unless everything checked out, or, with
-``skip_invalid``, exactly the valid records are written and the rest reported.
+module validates them, checks and copies their media, and streams them into one
+transaction. Nothing is committed unless everything checked out, or, with
+``skip_invalid``, exactly the valid records are and the rest are reported.
 """
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -60,7 +61,7 @@ class Record:
 
 @dataclass
 class ImportResult:
-    batch: Batch
+    counts: dict[str, int] = field(default_factory=dict)  # "objects": 12, "institutions": 1, ...
     skipped: list[Problem] = field(default_factory=list)
     written: WriteReport | None = None
 
@@ -72,10 +73,15 @@ KINDS = {
     "object": ("objects", DigitalObject.from_dict),
     "exhibition": ("exhibitions", Exhibition.from_dict),
 }
+CHUNK = 2000
 
 
 def _key(kind: str, item) -> str:
     return item.uri if kind == "concept" else item.slug if kind == "exhibition" else item.id
+
+
+class _DryRun(Exception):
+    """Leaves the write transaction without committing."""
 
 
 def run_import(
@@ -87,62 +93,74 @@ def run_import(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Validate ``records``, copy their media and commit them as one batch.
+    """Validate ``records``, copy their media and commit them in one transaction.
 
+    Records stream through in chunks, so memory stays flat however large the
+    import; a record may only refer to what comes before it or is in the store.
     Raises :class:`IngestError` (and writes nothing) when a record is invalid,
     unless ``skip_invalid``; with ``dry_run`` only checks.
     """
-    problems: list[Problem] = []
-    accepted: list[tuple[Record, str, object, list[MediaCopy]]] = []
+    result = ImportResult(counts={attr: 0 for attr, _ in KINDS.values()})
     seen: dict[tuple[str, str], int | None] = {}
+    copied: list[MediaCopy] = []
+    batch, copies = Batch(), []
 
-    for record in records:
-        try:
-            kind, item, copies = _parse(record, media_dir)
-            key = (kind, _key(kind, item))
-            if key in seen:
-                first = f"row {seen[key]}" if seen[key] is not None else "earlier"
-                raise ValidationError(
-                    "slug" if kind == "exhibition" else "uri" if kind == "concept" else "id",
-                    f"{key[1]!r} appears twice in this import (first at {first})",
-                )
-            seen[key] = record.row
-            accepted.append((record, kind, item, copies))
-        except (ValidationError, MediaError) as exc:
-            problems.append(Problem(record.file, record.row, exc.field, exc.message))
-        if progress:
-            progress(1)
-
-    known = _Known(store, accepted)
-    valid = []
-    for record, kind, item, copies in accepted:
-        try:
-            known.check(kind, item)
-            valid.append((kind, item, copies))
-        except ValidationError as exc:
-            problems.append(Problem(record.file, record.row, exc.field, exc.message))
-    if problems and not skip_invalid:
-        raise IngestError(problems)
-
-    batch = Batch()
-    for kind, item, _ in valid:
-        getattr(batch, KINDS[kind][0]).append(item)
-    result = ImportResult(batch=batch, skipped=problems)
-    if dry_run:
-        return result
-
-    done: list[MediaCopy] = []
-    try:
-        for _, _, copies in valid:
+    def flush(writer) -> None:
+        nonlocal batch, copies
+        if not dry_run and (skip_invalid or not result.skipped):
             for copy in copies:
                 if copy.run():
-                    done.append(copy)
-        result.written = store.write(batch)
-    except (OSError, StoreError) as exc:
-        for copy in done:
-            copy.undo()
-        raise IngestError([Problem(str(getattr(exc, "filename", "") or "(store)"), None, "", str(exc))]) from None
+                    copied.append(copy)
+            writer.write(batch)
+        batch, copies = Batch(), []
+
+    try:
+        with store.writer() as writer:
+            known = _Known(store)
+            for record in records:
+                try:
+                    kind, item, media = _parse(record, media_dir)
+                    key = (kind, _key(kind, item))
+                    if key in seen:
+                        first = f"row {seen[key]}" if seen[key] is not None else "earlier"
+                        raise ValidationError(
+                            "slug" if kind == "exhibition" else "uri" if kind == "concept" else "id",
+                            f"{key[1]!r} appears twice in this import (first at {first})",
+                        )
+                    known.check(kind, item)
+                    seen[key] = record.row
+                    known.add(kind, item)
+                    attr = KINDS[kind][0]
+                    getattr(batch, attr).append(item)
+                    result.counts[attr] += 1
+                    copies += media
+                except (ValidationError, MediaError) as exc:
+                    result.skipped.append(Problem(record.file, record.row, exc.field, exc.message))
+                if progress:
+                    progress(1)
+                if len(batch) >= CHUNK:
+                    flush(writer)
+            if result.skipped and not skip_invalid:
+                raise IngestError(result.skipped)
+            flush(writer)
+            if dry_run:
+                raise _DryRun
+        result.written = writer.report
+    except _DryRun:
+        pass
+    except (OSError, StoreError, sqlite3.Error) as exc:
+        _undo(copied)
+        where = str(getattr(exc, "filename", None) or "(store)")
+        raise IngestError([Problem(where, None, "", str(exc))]) from None
+    except BaseException:
+        _undo(copied)
+        raise
     return result
+
+
+def _undo(copied: list[MediaCopy]) -> None:
+    for copy in copied:
+        copy.undo()
 
 
 def _parse(record: Record, media_dir: Path) -> tuple[str, object, list[MediaCopy]]:
@@ -185,29 +203,35 @@ def _media(fields: dict, record: Record, media_dir: Path) -> list[MediaCopy]:
 
 
 class _Known:
-    """What an object may refer to: declared in this import or already in the store."""
+    """What a record may refer to: written earlier in this import or already in the store."""
 
-    def __init__(self, store: Store, accepted):
-        def declared(kind):
-            return {_key(kind, item) for _, k, item, _ in accepted if k == kind}
-
-        self.institutions = declared("institution") | {i.id for i in store.institutions()}
-        self.collections = declared("collection") | {c.id for c in store.collections()}
-        self.concepts = declared("concept")
-        self.objects = {item.id: item for _, k, item, _ in accepted if k == "object"}
+    def __init__(self, store: Store):
         self.store = store
+        self.institutions = {i.id for i in store.institutions()}
+        self.collections = {c.id for c in store.collections()}
+        self.concepts: set[str] = set()
+        self.images: dict[str, list[tuple[int | None, int | None]]] = {}  # object id → media sizes
+
+    def add(self, kind: str, item) -> None:
+        if kind == "institution":
+            self.institutions.add(item.id)
+        elif kind == "collection":
+            self.collections.add(item.id)
+        elif kind == "concept":
+            self.concepts.add(item.uri)
+        elif kind == "object":
+            self.images[item.id] = [(m.width, m.height) for m in item.media]
 
     def check(self, kind: str, item) -> None:
         if kind == "object":
             if item.institution not in self.institutions:
-                raise ValidationError("institution", f"unknown institution {item.institution!r} (declare it first)")
+                raise ValidationError("institution", f"unknown institution {item.institution!r} (declare it before the objects)")
             for i, collection in enumerate(item.collections):
                 if collection not in self.collections:
                     raise ValidationError(f"collections[{i}]", f"unknown collection {collection!r}")
             missing = [s for s in item.subjects if s not in self.concepts]
             if missing:
-                stored = {c.uri for c in self.store.concepts(missing)}
-                self.concepts |= stored
+                self.concepts |= {c.uri for c in self.store.concepts(missing)}
                 for i, subject in enumerate(item.subjects):
                     if subject not in self.concepts:
                         raise ValidationError(f"subjects[{i}]", f"unknown concept {subject!r}")
@@ -219,16 +243,19 @@ class _Known:
                     self._check_item(entry, f"sections[{s}].items[{i}]")
 
     def _check_item(self, entry, where: str) -> None:
-        obj = self.objects.get(entry.object) or self.store.get_object(entry.object)
-        if obj is None:
-            raise ValidationError(f"{where}.object", f"unknown object {entry.object!r}")
-        if entry.media >= len(obj.media):
-            raise ValidationError(f"{where}.media", f"object {obj.id!r} has no media file {entry.media}")
-        media = obj.media[entry.media]
+        sizes = self.images.get(entry.object)
+        if sizes is None:
+            obj = self.store.get_object(entry.object)
+            if obj is None:
+                raise ValidationError(f"{where}.object", f"unknown object {entry.object!r}")
+            sizes = [(m.width, m.height) for m in obj.media]
+        if entry.media >= len(sizes):
+            raise ValidationError(f"{where}.media", f"object {entry.object!r} has no media file {entry.media}")
+        width, height = sizes[entry.media]
         if entry.region:
             x, y, w, h = entry.region
-            if not media.width or x + w > media.width or y + h > media.height:
+            if not width or x + w > width or y + h > height:
                 raise ValidationError(
                     f"{where}.region",
-                    f"{entry.region} lies outside the {media.width}x{media.height} image of {obj.id!r}",
+                    f"{entry.region} lies outside the {width}x{height} image of {entry.object!r}",
                 )
