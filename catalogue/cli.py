@@ -38,7 +38,8 @@ def register_commands(app: Flask) -> None:
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=None, type=int, help="Worker processes [default: 2 x cores].")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
-def serve(host: str, port: int, workers: int | None, threads: int) -> None:
+@click.option("--access-log", is_flag=True, help="Log every request to stdout (costs about a third of a tile's CPU).")
+def serve(host: str, port: int, workers: int | None, threads: int, access_log: bool) -> None:
     """Serve Vitrine with the production server (gunicorn)."""
     from gunicorn.app.base import BaseApplication
 
@@ -51,7 +52,12 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
-            self.cfg.set("accesslog", "-")
+            if access_log:
+                self.cfg.set("accesslog", "-")
+            # Viewers fetch tiles in bursts on a few connections: keep them open longer than
+            # nginx's upstream keepalive_timeout (4 s, deploy/nginx.conf) so nginx never reuses
+            # a connection gunicorn is closing.
+            self.cfg.set("keepalive", 5)
             self.cfg.set("timeout", 60)
 
         def load(self):
@@ -179,3 +185,75 @@ def demo() -> None:
     if not path.exists():
         fail(f"the demo collection is missing: {path}")
     _import(read_json(path), skip_invalid=False, dry_run=False, report=None, what="demo collection")
+
+
+@main.command()
+@click.option("--base-url", default=None, help="Base URL the files will be served from [default: config BASE_URL].")
+@click.option("--to", "target", default=None, type=click.Path(file_okay=False),
+              help="Folder to write to [default: manifests/, or $VITRINE_INSTANCE/manifests].")
+def publish(base_url: str | None, target: str | None) -> None:
+    """Write every IIIF collection and manifest as static files (for nginx or a CDN).
+
+    Each document is the index.json of its URL's folder (iiif/collection/index.json,
+    iiif/object/<id>/manifest/index.json, ...), so a static host serves the same ids
+    Vitrine does (nginx: try_files $uri/index.json). Files are replaced atomically.
+    """
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from .iiif.publish import publish_all
+
+    base = base_url or current_app.config.get("BASE_URL")
+    if not base:
+        fail("give --base-url (or set VITRINE_BASE_URL): static files need absolute ids")
+    folder = Path(target or current_app.config["MANIFEST_DIR"])
+    with tqdm(desc="publishing", unit=" documents", disable=None) as bar:
+        count = publish_all(services(), base, folder, progress=bar.update)
+    click.secho(f"wrote {count} IIIF documents under {folder}", fg="green")
+
+
+# -- image tiles ---------------------------------------------------------------
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every object with images; also removes tiles of images gone from the store.")
+@click.option("--force", is_flag=True, help="Cut again even where the tiles are current.")
+def tiles(ids: tuple[str, ...], everything: bool, force: bool) -> None:
+    """Cut the IIIF tile pyramids of objects (ID ...) or of the whole catalogue (--all)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tqdm import tqdm
+
+    from .iiif.image import image_service
+
+    images = image_service()
+    if everything == bool(ids):
+        fail("give object ids, or --all")
+    results = images.prune() if everything else []
+    if everything:
+        ids = tuple(dict.fromkeys(object_id for media, object_id, _ in images.store.iter_media() if media.is_image))
+    # Pillow decodes and encodes without the GIL: one thread per core cuts in parallel.
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool, tqdm(total=len(ids), unit=" objects", disable=None) as bar:
+        for done in pool.map(lambda object_id: images.cut_object(object_id, force), ids):
+            results += done
+            bar.update()
+    counts = {status: sum(r.status == status for r in results) for status in ("cut", "current", "removed", "failed")}
+    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()) + " (images)")
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        fail("\n".join(f"  {r.media_id}: {r.message}" for r in failed))
+
+
+@main.command("nginx-config")
+@click.option("--listen", default="80", show_default=True, help="nginx listen address (port, or host:port).")
+@click.option("--upstream", default="127.0.0.1:5000", show_default=True, help="Where `vitrine serve` listens.")
+@click.option("--server-name", default="_", show_default=True)
+def nginx_config(listen: str, upstream: str, server_name: str) -> None:
+    """Print an nginx configuration for this catalogue: pre-cut tiles from disk, the rest from Vitrine.
+
+    Include the output inside nginx's http { } block (e.g. /etc/nginx/conf.d/vitrine.conf).
+    """
+    from .deploy import nginx_config as render
+
+    click.echo(render(current_app.config["TILE_DIR"], listen=listen, upstream=upstream, server_name=server_name))

@@ -56,3 +56,23 @@ def test_skip_invalid_writes_a_report(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert "skipped 1 invalid record(s)" in result.output
     assert report.read_text().splitlines()[1].endswith("3\tlabel\tis required")
+
+
+def test_publish_writes_static_documents_laid_out_as_their_urls(run, tmp_path):
+    import json
+
+    assert run("ingest", "json", str(COLLECTION)).exit_code == 0
+    target = tmp_path / "static"
+    result = run("publish", "--base-url", "https://iiif.example.be", "--to", str(target))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((target / "iiif/object/album/manifest/index.json").read_text())
+    assert manifest["id"] == "https://iiif.example.be/iiif/object/album/manifest"
+    top = json.loads((target / "iiif/collection/index.json").read_text())
+    for item in top["items"]:
+        assert (target / item["id"].removeprefix("https://iiif.example.be/") / "index.json").is_file()
+    assert not (target / "iiif/exhibition/secret-draft").exists()
+
+
+def test_publish_needs_a_base_url(run):
+    result = run("publish")
+    assert result.exit_code == 1 and "--base-url" in result.output
