@@ -148,6 +148,23 @@ def _dumps(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def _stamp(item, kind: str, ref: str, old: tuple | None, data: str, now: str, report: WriteReport) -> bool:
+    """Set version and times from the stored row ``old`` (version, created, data); False if unchanged."""
+    if old and old[2] == data:
+        report.unchanged += 1
+        item.version, item.created = old[0], old[1]
+        return False
+    item.version = old[0] + 1 if old else 1
+    item.created = old[1] if old else now
+    item.updated = now
+    if old:
+        report.updated += 1
+    else:
+        report.created += 1
+    report.changes.append(Change(0, now, kind, ref, "update" if old else "create"))
+    return True
+
+
 def _content(data: dict) -> dict:
     return {k: v for k, v in data.items() if k not in _STAMPS}
 
@@ -252,22 +269,12 @@ class Store:
         }
         rows, members, media, replaced = [], [], [], []
         for obj in objects:
-            content = _content(obj.to_dict())
-            data = _dumps(content)
+            data = _dumps(_content(obj.to_dict()))
             old = existing.get(obj.id)
-            if old and old[2] == data:
-                report.unchanged += 1
-                obj.version, obj.created = old[0], old[1]
+            if not _stamp(obj, "object", obj.id, old, data, now, report):
                 continue
-            obj.version = old[0] + 1 if old else 1
-            obj.created = old[1] if old else now
-            obj.updated = now
             if old:
                 replaced.append((obj.id,))
-                report.updated += 1
-            else:
-                report.created += 1
-            report.changes.append(Change(0, now, "object", obj.id, "update" if old else "create"))
             rows.append((obj.id, obj.type, obj.institution, obj.version, obj.created, now, data))
             members.extend((c, obj.id) for c in obj.collections)
             media.extend((m.id, obj.id, i, _dumps(m.to_dict())) for i, m in enumerate(obj.media))
@@ -278,27 +285,15 @@ class Store:
         db.executemany("INSERT INTO media VALUES (?, ?, ?, ?)", media)
 
     def _write_exhibition(self, db, exhibition: Exhibition, now: str, report: WriteReport) -> None:
-        content = _content(exhibition.to_dict())
-        data = _dumps(content)
+        data = _dumps(_content(exhibition.to_dict()))
         old = db.execute(
             "SELECT version, created, data FROM exhibitions WHERE slug = ?", (exhibition.slug,)
         ).fetchone()
-        if old and old[2] == data:
-            report.unchanged += 1
-            exhibition.version, exhibition.created = old[0], old[1]
-            return
-        exhibition.version = old[0] + 1 if old else 1
-        exhibition.created = old[1] if old else now
-        exhibition.updated = now
-        db.execute(
-            "INSERT OR REPLACE INTO exhibitions VALUES (?, ?, ?, ?, ?, ?)",
-            (exhibition.slug, exhibition.status, exhibition.version, exhibition.created, now, data),
-        )
-        report.changes.append(Change(0, now, "exhibition", exhibition.slug, "update" if old else "create"))
-        if old:
-            report.updated += 1
-        else:
-            report.created += 1
+        if _stamp(exhibition, "exhibition", exhibition.slug, old, data, now, report):
+            db.execute(
+                "INSERT OR REPLACE INTO exhibitions VALUES (?, ?, ?, ?, ?, ?)",
+                (exhibition.slug, exhibition.status, exhibition.version, exhibition.created, now, data),
+            )
 
     def _log(self, db, changes: list[Change], now: str) -> list[Change]:
         if not changes:

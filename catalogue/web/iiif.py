@@ -45,17 +45,11 @@ def object_manifest(object_id: str):
     return iiif_response(document)
 
 
-@bp.get("/exhibition/<slug>/manifest")
-def exhibition_manifest(slug: str):
-    document = services().documents.exhibition_manifest(slug, urls())
-    if document is None:
-        abort(404, f"no published exhibition {slug!r}")
-    return iiif_response(document)
-
-
-@bp.get("/exhibition/<slug>/collection")
-def exhibition_collection(slug: str):
-    document = services().documents.exhibition_collection(slug, urls())
+@bp.get("/exhibition/<slug>/<any(manifest, collection):kind>")
+def exhibition_document(slug: str, kind: str):
+    documents = services().documents
+    build = documents.exhibition_manifest if kind == "manifest" else documents.exhibition_collection
+    document = build(slug, urls())
     if document is None:
         abort(404, f"no published exhibition {slug!r}")
     return iiif_response(document)
