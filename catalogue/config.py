@@ -1,5 +1,7 @@
 """Configuration: defaults, then the instance folder's ``vitrine.cfg``, then ``VITRINE_*``.
 
+The instance folder is ``$VITRINE_INSTANCE`` when set, else Flask's ``instance/``.
+
 Zero configuration works: without ``VITRINE_INSTANCE`` media go to the project's
 ``media/`` and the store, index and caches to the Flask instance folder. With it,
 every file Vitrine writes at run time lives under that one folder, so two
@@ -35,7 +37,8 @@ DEFAULTS = {
 def configure(app: Flask, overrides: dict | None = None) -> None:
     """Fill ``app.config`` and derive the run-time paths."""
     app.config.from_mapping(DEFAULTS)
-    app.config.from_pyfile(os.path.join(app.instance_path, "vitrine.cfg"), silent=True)
+    named = (overrides or {}).get("INSTANCE") or os.environ.get("VITRINE_INSTANCE")
+    app.config.from_pyfile(os.path.join(named or app.instance_path, "vitrine.cfg"), silent=True)
     app.config.from_prefixed_env("VITRINE")
     if overrides:
         app.config.update(overrides)

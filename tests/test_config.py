@@ -1,0 +1,35 @@
+"""Configuration: defaults, the instance folder's vitrine.cfg, then VITRINE_* variables."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from catalogue import create_app
+
+
+def test_zero_config_puts_runtime_files_in_the_instance(instance: Path):
+    app = create_app({"INSTANCE": str(instance)})
+    assert Path(app.config["STORE_PATH"]) == instance.resolve() / "vitrine.db"
+    assert Path(app.config["MEDIA_DIR"]) == instance.resolve() / "media"
+    assert app.config["COPYRIGHT_MAX_WIDTH"] == 800
+    assert (instance / "vitrine.db").exists()
+
+
+def test_instance_file_then_environment_override_defaults(instance: Path, monkeypatch):
+    instance.mkdir(parents=True)
+    (instance / "vitrine.cfg").write_text("COPYRIGHT_MAX_WIDTH = 640\nBASE_URL = 'https://a.example'\n")
+    monkeypatch.setenv("VITRINE_INSTANCE", str(instance))
+    monkeypatch.setenv("VITRINE_BASE_URL", "https://b.example")
+    app = create_app()
+    assert app.config["COPYRIGHT_MAX_WIDTH"] == 640
+    assert app.config["BASE_URL"] == "https://b.example"
+
+
+def test_two_instances_live_side_by_side(tmp_path: Path):
+    from conftest import COLLECTION, import_file
+
+    one = create_app({"INSTANCE": str(tmp_path / "one")})
+    two = create_app({"INSTANCE": str(tmp_path / "two")})
+    import_file(one, COLLECTION)
+    assert one.extensions["vitrine"].store.count_objects() == 5
+    assert two.extensions["vitrine"].store.count_objects() == 0
+    assert not (tmp_path / "two" / "media" / "objects").exists()
