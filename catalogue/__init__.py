@@ -10,6 +10,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import PROJECT_DIR, configure
 from .iiif.documents import Documents
+from .iiif.image import install as install_image_service
+from .search import SearchIndex
 from .services import Services
 from . import thesaurus
 from .store import Store
@@ -37,9 +39,17 @@ def create_app(config: dict | None = None) -> Flask:
         page_size=int(app.config["COLLECTION_PAGE_SIZE"]),
         cache_size=int(app.config["MANIFEST_CACHE_SIZE"]),
     )
-    app.extensions["vitrine"] = Services(store=store, media_dir=Path(app.config["MEDIA_DIR"]), documents=documents)
+    search = SearchIndex(app.config["INDEX_DIR"], store)
+    store.subscribe(search.apply)  # committed changes are searchable as soon as write() returns
+    app.extensions["vitrine"] = Services(
+        store=store, media_dir=Path(app.config["MEDIA_DIR"]), documents=documents, search=search
+    )
+    install_image_service(app)  # tiles cut in step with the store (catalogue/iiif/image.py)
 
+    from . import i18n
     from .web import register
+
+    i18n.init_app(app)  # the visitor's language, interface strings in nl/fr/de/en
 
     register(app)
     from .cli import register_commands

@@ -117,6 +117,14 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
         f"{written.updated} updated, {written.unchanged} unchanged",
         fg="green",
     )
+    changed = {c.ref for c in written.changes if c.kind == "object"}
+    if changed:
+        from .iiif.image import image_service
+
+        with_images = dict.fromkeys(oid for media, oid, _ in svc.store.iter_media() if media.is_image and oid in changed)
+        had_tiles = [oid for oid in image_service().tiles.object_ids() if oid in changed and oid not in with_images]
+        if with_images or had_tiles:
+            _cut_tiles([*with_images, *had_tiles])
 
 
 def _import_options(command):
@@ -221,10 +229,6 @@ def publish(base_url: str | None, target: str | None) -> None:
 @click.option("--force", is_flag=True, help="Cut again even where the tiles are current.")
 def tiles(ids: tuple[str, ...], everything: bool, force: bool) -> None:
     """Cut the IIIF tile pyramids of objects (ID ...) or of the whole catalogue (--all)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from tqdm import tqdm
-
     from .iiif.image import image_service
 
     images = image_service()
@@ -233,13 +237,27 @@ def tiles(ids: tuple[str, ...], everything: bool, force: bool) -> None:
     results = images.prune() if everything else []
     if everything:
         ids = tuple(dict.fromkeys(object_id for media, object_id, _ in images.store.iter_media() if media.is_image))
+    _cut_tiles(ids, force, results)
+
+
+def _cut_tiles(ids, force: bool = False, results: list | None = None) -> None:
+    """Cut the pyramids of these objects with a progress bar, and say what happened."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tqdm import tqdm
+
+    from .iiif.image import image_service
+
+    images = image_service()
+    results = results if results is not None else []
     # Pillow decodes and encodes without the GIL: one thread per core cuts in parallel.
-    with ThreadPoolExecutor(os.cpu_count() or 1) as pool, tqdm(total=len(ids), unit=" objects", disable=None) as bar:
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool, \
+            tqdm(total=len(ids), desc="cutting tiles", unit=" objects", disable=None) as bar:
         for done in pool.map(lambda object_id: images.cut_object(object_id, force), ids):
             results += done
             bar.update()
     counts = {status: sum(r.status == status for r in results) for status in ("cut", "current", "removed", "failed")}
-    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()) + " (images)")
+    click.echo("tiles: " + ", ".join(f"{n} {status}" for status, n in counts.items()) + " (images)")
     failed = [r for r in results if r.status == "failed"]
     if failed:
         fail("\n".join(f"  {r.media_id}: {r.message}" for r in failed))
@@ -257,3 +275,19 @@ def nginx_config(listen: str, upstream: str, server_name: str) -> None:
     from .deploy import nginx_config as render
 
     click.echo(render(current_app.config["TILE_DIR"], listen=listen, upstream=upstream, server_name=server_name))
+
+
+@main.command("index")
+@click.option("--rebuild", is_flag=True, help="Index every object of the store afresh.")
+@click.option("--procs", default=min(2, os.cpu_count() or 1), show_default=True, type=int,
+              help="Indexing processes for --rebuild.")
+def index_command(rebuild: bool, procs: int) -> None:
+    """Show the search index, or rebuild it from the store (searches go on meanwhile)."""
+    from tqdm import tqdm
+
+    search, store = services().search, services().store
+    if rebuild:
+        with tqdm(total=store.count_objects(), desc="indexing", unit=" objects", disable=None) as bar:
+            count = search.rebuild(progress=bar.update, procs=procs)
+        click.echo(f"{count} objects indexed")
+    click.echo(f"{search.count()} objects in the search index, {store.count_objects()} in the store")

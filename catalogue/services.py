@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import current_app
 
 from .iiif.documents import Documents
+from .search import SearchIndex
 from .store import Store
 
 
@@ -15,6 +16,7 @@ class Services:
     store: Store
     media_dir: Path
     documents: Documents
+    search: SearchIndex
 
 
 def services() -> Services:

@@ -490,6 +490,10 @@ class Store:
         slugs = [r[0] for r in self._db().execute(f"SELECT slug FROM exhibitions{where} ORDER BY slug", params)]
         return [e for e in (self.get_exhibition(s) for s in slugs) if e]
 
+    def object_ids(self) -> list[str]:
+        """Every object id, in order (to split a full index rebuild between processes)."""
+        return [row[0] for row in self._db().execute("SELECT id FROM objects ORDER BY id")]
+
     def last_seq(self) -> int:
         """The sequence number of the latest change (0 before any): where a derived index stands."""
         return self._db().execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]

@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from catalogue.cli import main
-from conftest import COLLECTION, DATA, ROOT
+from support import COLLECTION, DATA, ROOT
 
 COMMANDS = [[], ["serve"], ["demo"], ["ingest"], ["ingest", "csv"], ["ingest", "json"], ["ingest", "folder"]]
 

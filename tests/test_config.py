@@ -25,7 +25,7 @@ def test_instance_file_then_environment_override_defaults(instance: Path, monkey
 
 
 def test_two_instances_live_side_by_side(tmp_path: Path):
-    from conftest import COLLECTION, import_file
+    from support import COLLECTION, import_file
 
     one = create_app({"INSTANCE": str(tmp_path / "one")})
     two = create_app({"INSTANCE": str(tmp_path / "two")})

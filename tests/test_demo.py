@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from catalogue.cli import main
-from conftest import assert_valid_presentation
+from support import assert_valid_presentation
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import assert_valid_presentation
+from support import assert_valid_presentation
 
 MEDIA_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 
@@ -181,7 +181,7 @@ def test_ids_follow_the_proxy_headers(collection, client):
 
 def test_configured_base_url_wins(instance):
     from catalogue import create_app
-    from conftest import COLLECTION, import_file
+    from support import COLLECTION, import_file
 
     app = create_app({"INSTANCE": str(instance), "BASE_URL": "https://iiif.example.be/"})
     import_file(app, COLLECTION)

@@ -9,7 +9,7 @@ import pytest
 
 from catalogue.ingest import IngestError, run_import
 from catalogue.ingest.csvfile import read_csv
-from conftest import DATA, ROOT
+from support import DATA, ROOT
 
 TATE_SAMPLE = DATA / "tate" / "sample.csv"
 TATE_MAPPING = ROOT / "catalogue" / "mappings" / "tate.json"

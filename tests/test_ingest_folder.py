@@ -10,7 +10,7 @@ from catalogue.ingest import IngestError, run_import
 from catalogue.ingest.folder import read_folder
 from catalogue.model import Institution
 from catalogue.store import Batch
-from conftest import DATA
+from support import DATA
 
 IMAGES = DATA / "collection" / "images"
 

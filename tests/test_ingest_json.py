@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalogue.ingest import IngestError
-from conftest import COLLECTION, import_file
+from support import COLLECTION, import_file
 
 
 def write_jsonl(folder: Path, records: list) -> Path:

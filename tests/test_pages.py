@@ -26,18 +26,25 @@ def test_object_page_shows_metadata_in_the_readers_language(collection, client):
     assert "Griekse munten uit Pompeii" in page
     assert "geld" in page  # the subject's Dutch label
     assert "http://localhost/iiif/object/coins/manifest" in page
-    french = text(client.get("/object/coins", headers={"Accept-Language": "fr-BE,fr;q=0.9"}))
+    french = text(collection.test_client().get("/object/coins", headers={"Accept-Language": "fr-BE,fr;q=0.9"}))
     assert "Monnaies grecques de Pompéi" in french
 
 
+def test_a_language_chosen_in_the_url_is_remembered_over_the_browsers(collection, client):
+    client.get("/?lang=nl")
+    page = text(client.get("/object/coins", headers={"Accept-Language": "fr-BE,fr;q=0.9"}))
+    assert "Griekse munten uit Pompeii" in page and '<html lang="nl">' in page
+
+
 def test_object_in_copyright_says_so(collection, client):
-    assert "in copyright: reduced size" in text(client.get("/object/horse"))
+    page = text(client.get("/object/horse"))
+    assert "In copyright" in page and "it is shown at reduced size only" in page
 
 
 def test_exhibition_page_follows_the_route_with_the_detail(collection, client):
     page = text(client.get("/exhibition/origins?lang=fr"))
     assert page.index("Deux monnaies") < page.index("Un détail")
-    assert "/iiif/image/coins-1/0,0,150,120/400,/0/default.jpg" in page
+    assert "/iiif/image/coins-1/0,0,150,120/150,/0/default.jpg" in page  # a region is never upscaled
     assert "http://localhost/iiif/exhibition/origins/manifest" in page
 
 
@@ -46,7 +53,9 @@ def test_unknown_pages_get_a_page_not_a_trace(collection, client):
     assert response.status_code == 404
     assert "There is no object 'does-not-exist'" in text(response)
     assert "Traceback" not in text(response)
-    assert client.get("/institution/brooklyn?page=99").status_code == 404
+    assert client.get("/institution/nowhere").status_code == 404
+    damaged = client.get("/institution/brooklyn?cursor=not-a-cursor")  # lists page by cursor, not by number
+    assert damaged.status_code == 400 and "cursor" in text(damaged)
     assert client.get("/nothing/here").status_code == 404
 
 
@@ -72,3 +81,122 @@ def test_a_failure_inside_a_request_is_a_500_page_without_trace(app, client):
     response = client.get("/boom")
     assert response.status_code == 500
     assert "secret internals" not in text(response) and "Traceback" not in text(response)
+
+
+# -- the visitor interface (issue 5) -------------------------------------------------
+
+import json  # noqa: E402
+import re  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+from datetime import date  # noqa: E402
+from urllib.parse import parse_qsl, urlsplit  # noqa: E402
+
+from catalogue.model import Exhibition  # noqa: E402
+from catalogue.web.views import exhibitions_by_status  # noqa: E402
+
+
+def links(page: str) -> list[str]:
+    return [html.unescape(h) for h in re.findall(r'href="([^"]+)"', page)]
+
+
+def test_object_page_describes_the_work_in_schema_org_json_ld(collection, client):
+    page = client.get("/object/coins").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert data["@type"] == "VisualArtwork" and data["name"] == "Greek coins from Pompeii"
+    assert data["creator"][0]["name"] == "Brooklyn Museum" and data["license"].endswith("publicdomain/mark/1.0/")
+    assert data["image"].startswith("http://localhost/iiif/image/coins-1/full/")
+    assert data["url"] == "http://localhost/object/coins" and data["provider"]["name"] == "Brooklyn Museum"
+    assert "<script>" not in data["description"]
+    model = client.get("/object/lamp-post").get_data(as_text=True)
+    assert '"@type": "CreativeWork"' in model and '"3DModel"' in model
+
+
+def test_object_page_links_creators_and_subjects_to_their_other_works(collection, client):
+    found = [dict(parse_qsl(urlsplit(h).query)) for h in links(client.get("/object/coins?lang=fr").get_data(as_text=True))
+             if h.startswith("/search?")]
+    assert {"creator": "Brooklyn Museum"} in found and {"subject": "test:money"} in found
+    assert "Monnaies grecques de Pompéi" in text(client.get("/search?creator=Brooklyn+Museum"))
+    assert "Monnaies grecques de Pompéi" in text(client.get("/search?subject=test%3Amoney"))
+
+
+def test_object_page_shows_rights_plainly_and_the_iiif_links(collection, client):
+    page = text(client.get("/object/coins"))
+    manifest = "http://localhost/iiif/object/coins/manifest"
+    assert f'href="{manifest}?manifest={manifest}"' in page.replace("%3A", ":").replace("%2F", "/")
+    assert 'href="http://creativecommons.org/publicdomain/mark/1.0/" rel="license">Public domain<' in page
+    assert "Share this view" in page and 'src="/assets/mirador.js?v=' in page
+    assert "model-viewer" not in page  # Mirador only where there are images, model-viewer only for models
+    model = text(client.get("/object/lamp-post"))
+    assert "<model-viewer" in model and 'src="http://localhost/media/' in model and "CC BY 4.0" in model
+    assert "mirador.js" not in model
+
+
+def test_institution_page_lists_its_works_with_facets_that_narrow(collection, client):
+    page = text(client.get("/institution/brooklyn"))
+    assert "Greek coins from Pompeii" in page and "Falcon 9 launch" not in page
+    facet_links = [h for h in links(page) if h.startswith("/institution/brooklyn?")]
+    book = next(h for h in facet_links if dict(parse_qsl(urlsplit(h).query)).get("type") == "book")
+    narrowed = text(client.get(book))
+    assert "1 result" in narrowed and "Greek coins" not in narrowed
+    assert "Type: " in narrowed  # the filter in force, removable
+    removed = next(h for h in links(narrowed) if h == "/institution/brooklyn")
+    assert "Greek coins from Pompeii" in text(client.get(removed))
+
+
+def test_collection_page_lists_its_works(collection, client):
+    page = text(client.get("/collection/coins?lang=nl"))
+    assert "<h1>Munten</h1>" in page and "Griekse munten uit Pompeii" in page and "1 resultaat" in page
+    assert client.get("/collection/nope").status_code == 404
+
+
+def test_exhibitions_are_current_upcoming_or_past_by_their_dates():
+    def shown(slug, opens=None, closes=None):
+        return Exhibition(slug=slug, title={"en": [slug]}, opens=opens, closes=closes, status="published")
+
+    groups = exhibitions_by_status([
+        shown("later", "2027-03-01"), shown("soon", "2026-12-01"), shown("now", "2026-01-01", "2026-12-31"),
+        shown("always"), shown("over", "2020-01-01", "2020-02-01"), shown("recent", "2025-01-01", "2026-06-01"),
+    ], today=date(2026, 11, 21))
+    assert {k: [e.slug for e in v] for k, v in groups.items()} == {
+        "current": ["now", "always"], "upcoming": ["soon", "later"], "past": ["recent", "over"]}
+
+
+def test_exhibitions_page_and_home_show_published_exhibitions(collection, client):
+    page = text(client.get("/exhibitions"))
+    assert "Origins" in page and "Work in progress" not in page
+    assert "Now on" in page and "Coming soon" in page and "Past" in page
+    home = text(client.get("/"))
+    assert 'href="/exhibition/origins"' in home and 'action="/search"' in home
+
+
+def test_sitemap_lists_every_page_and_object(collection, client):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = ET.fromstring(client.get("/sitemap.xml").data)
+    files = [e.text for e in index.findall("s:sitemap/s:loc", ns)]
+    assert files == ["http://localhost/sitemap-1.xml", "http://localhost/sitemap-2.xml"]
+    pages = [e.text for e in ET.fromstring(client.get("/sitemap-1.xml").data).findall("s:url/s:loc", ns)]
+    assert "http://localhost/exhibition/origins" in pages and "http://localhost/institution/spacex" in pages
+    assert not any("secret-draft" in p for p in pages)
+    objects = [e.text for e in ET.fromstring(client.get("/sitemap-2.xml").data).findall("s:url/s:loc", ns)]
+    assert sorted(objects) == [f"http://localhost/object/{i}" for i in ("album", "coins", "horse", "lamp-post", "rocket")]
+    assert client.get("/sitemap-3.xml").status_code == 404
+    assert "Sitemap: http://localhost/sitemap.xml" in client.get("/robots.txt").get_data(as_text=True)
+
+
+def test_favicon_is_an_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.data[:4] == b"\x00\x00\x01\x00"
+
+
+def test_viewer_assets_come_from_npm_compressed_and_nothing_else_of_node_modules(client):
+    response = client.get("/assets/mirador.js?v=4.0.0", headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+    assert "immutable" in response.headers["Cache-Control"]
+    import gzip
+
+    assert b"Mirador" in gzip.decompress(response.data)[:2000]
+    assert len(response.data) < 900_000  # 2.4 MB of JavaScript travels as ~0.7 MB
+    plain = client.get("/assets/model-viewer.js")
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers and b"three" in plain.data.lower()
+    for path in ("/assets/package.json", "/assets/..%2Fpackage.json", "/assets/mirador"):
+        assert client.get(path).status_code == 404

@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import COLLECTION, ROOT
+from support import COLLECTION, ROOT
 
 SCHEMA = json.loads((ROOT / "catalogue" / "schemas" / "record.schema.json").read_text())
 FILES = [COLLECTION, ROOT / "media" / "demo" / "catalogue.jsonl", ROOT / "catalogue" / "data" / "kbr-thesaurus.jsonl"]

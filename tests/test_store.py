@@ -15,7 +15,7 @@ import pytest
 
 from catalogue.model import DigitalObject, Institution
 from catalogue.store import Batch, Store, StoreError
-from conftest import ROOT, SHARED
+from support import ROOT, SHARED
 
 
 def obj(object_id: str, label: str = "x") -> DigitalObject:

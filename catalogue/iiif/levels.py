@@ -28,15 +28,16 @@ def capped_size(width: int, height: int, limit: int | None) -> tuple[int, int]:
 def scale_factors(width: int, height: int, tile: int = TILE_SIZE, max_width: int | None = None) -> list[int]:
     """1, 2, 4, ... up to the first factor at which the whole image fits one tile.
 
-    ``max_width`` (a work in copyright) drops the factors whose level would be
-    larger than allowed; the coarsest level is always kept.
+    ``max_width`` (a work in copyright) keeps only the factors whose level fits
+    within it, going further down when even one tile would be larger.
     """
+    def side(factor: int) -> int:
+        return max(ceil(width / factor), ceil(height / factor))
+
     factors = [1]
-    while max(ceil(width / factors[-1]), ceil(height / factors[-1])) > tile:
+    while side(factors[-1]) > tile or (max_width is not None and side(factors[-1]) > max_width):
         factors.append(factors[-1] * 2)
-    if max_width is not None:
-        factors = [f for f in factors if max(ceil(width / f), ceil(height / f)) <= max_width] or factors[-1:]
-    return factors
+    return [f for f in factors if max_width is None or side(f) <= max_width]
 
 
 def sizes(width: int, height: int, max_width: int | None = None) -> list[tuple[int, int]]:
@@ -66,3 +67,15 @@ def thumbnail_size(width: int, height: int, target: int = 400, max_width: int | 
     options = sizes(width, height, max_width)
     wide_enough = [s for s in options if s[0] >= target]
     return wide_enough[0] if wide_enough else options[-1]
+
+
+def region_size(
+    region_width: int, region_height: int, width: int, height: int, target: int = 400, max_width: int | None = None
+) -> tuple[int, int]:
+    """A view of a region (an exhibition detail) at most ``target`` px wide that the service will serve.
+
+    Never larger than the region itself, nor finer than a work in copyright may be shown.
+    """
+    cap = capped_size(width, height, max_width)[0] / width
+    scale = min(1.0, target / region_width, cap)
+    return max(1, round(region_width * scale)), max(1, round(region_height * scale))

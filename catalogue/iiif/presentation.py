@@ -155,9 +155,7 @@ def image_service(media: MediaFile, urls: Urls) -> list[dict]:
 
 def served_size(media: MediaFile, max_width: int | None) -> tuple[int, int]:
     """The largest size the Image API gives out of this image (reduced for works in copyright)."""
-    if max_width and media.width > max_width:
-        return max_width, max(1, round(media.height * max_width / media.width))
-    return media.width, media.height
+    return levels.capped_size(media.width, media.height, max_width)
 
 
 def thumbnail(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]:
@@ -329,6 +327,7 @@ def _exhibition_canvas(canvas_id: str, obj: DigitalObject, item, urls: Urls, lim
     media = obj.media[item.media]
     if item.region and media.is_image:
         x, y, w, h = item.region
+        thumb = levels.region_size(w, h, media.width, media.height, 400, limit)
         body = {
             "type": "SpecificResource",
             "source": image_body(media, urls, limit),
@@ -337,8 +336,9 @@ def _exhibition_canvas(canvas_id: str, obj: DigitalObject, item, urls: Urls, lim
         }
         result = {
             "id": canvas_id, "type": "Canvas", "label": plain(obj.label), "width": w, "height": h,
-            "thumbnail": [{"id": f"{urls.image_service(media.id)}/{x},{y},{w},{h}/{min(w, 400)},/0/default.jpg",
-                           "type": "Image", "format": "image/jpeg", "service": image_service(media, urls)}],
+            "thumbnail": [{"id": f"{urls.image_service(media.id)}/{x},{y},{w},{h}/{thumb[0]},/0/default.jpg",
+                           "type": "Image", "format": "image/jpeg", "width": thumb[0], "height": thumb[1],
+                           "service": image_service(media, urls)}],
             "items": [_painting(canvas_id, body)],
         }
     else:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from ..iiif.source import image_size
 from ..model import ValidationError
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp"}
@@ -107,7 +108,8 @@ def _identify(source: Path, name: str, size: int) -> tuple[str, int | None, int 
                 if image.format == "JPEG":
                     image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
                 image.load()  # decodes the data: a truncated file fails here, not in a viewer
-                return IMAGE_FORMATS[image.format], width, height
+            width, height = image_size(source)  # as displayed: EXIF orientation applied, as info.json has it
+            return IMAGE_FORMATS[image.format], width, height
     except UnidentifiedImageError:
         raise MediaError("file", f"{name!r} is not an image, glTF binary, sound or film (its content was checked, not its name)") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

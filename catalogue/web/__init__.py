@@ -8,11 +8,14 @@ MACHINE_PREFIXES = ("/api/", "/iiif/")
 
 
 def register(app: Flask) -> None:
-    from . import api, iiif, pages
+    from . import api, assets, iiif, image, pages, search
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(assets.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(iiif.bp)
+    app.register_blueprint(search.bp)
+    image.init_app(app)  # Image API blueprint + pre-cut tile fast path
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -38,5 +41,8 @@ def error_response(status: int, message: str):
 
 def app_page(status: int, message: str):
     from flask import make_response
+    from werkzeug.exceptions import default_exceptions
 
+    if status >= 500 or message == getattr(default_exceptions.get(status), "description", None):
+        message = None  # error.html says it in the visitor's language
     return make_response(render_template("error.html", status=status, message=message), status)

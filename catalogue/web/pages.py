@@ -1,33 +1,90 @@
-"""Pages for people: home, institution browse list, object page, exhibition page, media files."""
+"""Pages for people: home, exhibitions, institution and collection lists, objects, media files, sitemap."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from datetime import date
+from urllib.parse import urlencode
 
+from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
+from flask_babel import format_date, format_decimal, gettext as _
+
+from ..config import PROJECT_DIR
+from ..i18n import LANGUAGES, NAMES
 from ..model import in_copyright, pick
+from ..search import SearchRequest
 from ..services import services
+from . import results as search_results
+from .assets import asset_url
 from .http import urls
-from .views import card, language
+from .views import (
+    artwork_jsonld, card, exhibition_covers, exhibition_status, exhibitions_by_status, language, rich_text,
+    route_card, rights, search_link, status_label, type_label,
+)
 
 bp = Blueprint("pages", __name__)
+SITEMAP_SIZE = 50_000  # URLs per sitemap file, the protocol's limit
+STATIC = PROJECT_DIR / "catalogue" / "static"
+
+
+@bp.app_template_filter("number")
+def number(value: int) -> str:
+    return format_decimal(value)
+
+
+@bp.app_template_filter("day")
+def day(value: str | None) -> str:
+    return format_date(date.fromisoformat(value), "long") if value else ""
 
 
 @bp.app_context_processor
 def helpers():
-    return {"pick": pick, "lang": language()}
+    def switch_language(code: str) -> str:
+        """This page in another language (a search keeps its state, not its cursor)."""
+        args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", "cursor", "p")]
+        return f"{request.path}?{urlencode(args + [('lang', code)])}"
+
+    return {
+        "pick": pick, "lang": language(), "languages": [(c, NAMES[c]) for c in LANGUAGES],
+        "switch_language": switch_language, "asset_url": asset_url, "rich_text": rich_text,
+        "status_label": status_label, "type_label": type_label,
+    }
 
 
 @bp.get("/")
 def home():
     store = services().store
     lang = language()
-    counts = {i.id: store.count_objects(institution=i.id) for i in store.institutions()}
+    base = urls()
+    institutions = store.institutions()
+    counts = {i.id: store.count_objects(institution=i.id) for i in institutions}
+    collections = [(c, store.count_objects(collection=c.id)) for c in store.collections()]
+    groups = exhibitions_by_status(store.exhibitions("published"))
+    overview = services().search.search(SearchRequest(lang=lang, size=1))
+    highlights = []  # a work with an image from each institution
+    for inst in institutions:
+        cards = (card(o, lang, base) for o in store.list_objects(institution=inst.id, limit=4))
+        highlights += [c for c in cards if c.thumbnail][:1]
+    featured = groups["current"] + groups["upcoming"]
     return render_template(
         "home.html",
-        institutions=[(i, counts[i.id]) for i in store.institutions()],
-        exhibitions=store.exhibitions("published"),
+        covers=_covers(featured),
+        institutions=[(i, counts[i.id]) for i in institutions],
+        collections=collections,
+        featured=featured,
+        types=overview.facets.get("type", []),
+        highlights=highlights[:8],
         total=sum(counts.values()),
-        lang=lang,
     )
+
+
+def _covers(exhibitions: list) -> dict[str, str | None]:
+    objects = services().store.get_objects({i.object for e in exhibitions for i in e.items})
+    return exhibition_covers(exhibitions, {o.id: o for o in objects}, language(), urls())
+
+
+@bp.get("/exhibitions")
+def exhibitions():
+    published = services().store.exhibitions("published")
+    return render_template("exhibitions.html", groups=exhibitions_by_status(published), covers=_covers(published))
 
 
 @bp.get("/institution/<institution_id>")
@@ -35,19 +92,30 @@ def institution(institution_id: str):
     store = services().store
     inst = store.get_institution(institution_id)
     if inst is None:
-        abort(404, f"There is no institution {institution_id!r} in this catalogue.")
-    lang = language()
-    size = current_app.config["BROWSE_PAGE_SIZE"]
-    page = request.args.get("page", 1, type=int)
-    total = store.count_objects(institution=institution_id)
-    pages = max(1, -(-total // size))
-    if not 1 <= page <= pages:
-        abort(404, f"Page {page} does not exist; this list has {pages} page(s).")
-    objects = store.list_objects(institution=institution_id, offset=(page - 1) * size, limit=size)
-    base = urls()
+        abort(404, _("There is no institution '%(id)s' in this catalogue.", id=institution_id))
+    asked = search_results.asked_search({"institution": [institution_id]})
+    found = search_results.answer(asked)
     return render_template(
-        "institution.html", institution=inst, cards=[card(o, lang, base) for o in objects],
-        total=total, page=page, pages=pages, collections=store.collections(institution_id), lang=lang,
+        "institution.html", institution=inst,
+        results=search_results.results(asked, found, "pages.institution", ("institution",), institution_id=inst.id),
+        collections=[(c, store.count_objects(collection=c.id)) for c in store.collections(institution_id)],
+        total=store.count_objects(institution=institution_id),
+    )
+
+
+@bp.get("/collection/<collection_id>")
+def collection(collection_id: str):
+    store = services().store
+    found_collection = store.get_collection(collection_id)
+    if found_collection is None:
+        abort(404, _("There is no collection '%(id)s' in this catalogue.", id=collection_id))
+    asked = search_results.asked_search({"collection": [collection_id]})
+    found = search_results.answer(asked)
+    return render_template(
+        "collection.html", collection=found_collection,
+        institution=store.get_institution(found_collection.institution),
+        results=search_results.results(asked, found, "pages.collection", ("collection",), collection_id=collection_id),
+        total=store.count_objects(collection=collection_id),
     )
 
 
@@ -56,18 +124,25 @@ def object_page(object_id: str):
     store = services().store
     obj = store.get_object(object_id)
     if obj is None:
-        abort(404, f"There is no object {object_id!r} in this catalogue.")
+        abort(404, _("There is no object '%(id)s' in this catalogue.", id=object_id))
     lang = language()
     base = urls()
+    institution = store.get_institution(obj.institution)
+    concepts = store.concepts(obj.subjects)
     return render_template(
         "object.html",
         obj=obj,
         card=card(obj, lang, base),
-        institution=store.get_institution(obj.institution),
-        concepts=store.concepts(obj.subjects),
-        manifest=base.manifest(obj.id) if obj.media else None,
-        media_url={m.id: base.media(m.id) for m in obj.media},
-        lang=lang,
+        institution=institution,
+        collections=[c for c in (store.get_collection(c) for c in obj.collections) if c],
+        concepts=[(c, search_link(subject=c.uri)) for c in concepts],
+        creators=[(c, search_link(creator=c.name)) for c in obj.creators],
+        rights=rights(obj.rights),
+        manifest=base.manifest(obj.id) if obj.images else None,
+        models=[(m, base.media(m.id)) for m in obj.media if m.format.startswith("model/")],
+        players=[(m, base.media(m.id)) for m in obj.media if m.format.startswith(("audio/", "video/"))],
+        jsonld=artwork_jsonld(obj, institution, concepts, lang, base),
+        page_url=base.object_page(obj.id),
     )
 
 
@@ -76,25 +151,23 @@ def exhibition(slug: str):
     store = services().store
     exh = store.get_exhibition(slug)
     if exh is None or not exh.published:
-        abort(404, f"There is no exhibition {slug!r}.")
+        abort(404, _("There is no exhibition '%(slug)s'.", slug=slug))
     lang = language()
     base = urls()
     objects = {o.id: o for o in store.get_objects(i.object for i in exh.items)}
-    route = []
+    route, number = [], 0
     for section in exh.sections:
         stops = []
         for item in section.items:
             obj = objects.get(item.object)
             if obj is None or item.media >= len(obj.media):
                 continue
-            view = card(obj, lang, base)
-            media = obj.media[item.media]
-            if item.region and media.is_image:
-                view.thumbnail = f"{base.image_service(media.id)}/{','.join(map(str, item.region))}/400,/0/default.jpg"
-            stops.append((item, view))
+            stops.append((item, route_card(obj, item, lang, base), number))
+            number += 1
         route.append((section, stops))
     return render_template(
-        "exhibition.html", exhibition=exh, route=route, manifest=base.exhibition_manifest(slug), lang=lang,
+        "exhibition.html", exhibition=exh, route=route, manifest=base.exhibition_manifest(slug),
+        status=exhibition_status(exh),
     )
 
 
@@ -103,13 +176,54 @@ def media_file(media_id: str):
     """An original file (3D model, sound, film, open image); works in copyright only through the Image API."""
     found = services().store.get_media(media_id)
     if found is None:
-        abort(404, f"There is no media file {media_id!r}.")
-    media, _, rights = found
-    if media.is_image and in_copyright(rights):
-        abort(403, "This work is in copyright: it is shown at reduced size through the IIIF Image API only.")
+        abort(404, _("There is no media file '%(id)s'.", id=media_id))
+    media, _object, rights_uri = found
+    if media.is_image and in_copyright(rights_uri):
+        abort(403, _("This work is in copyright: it is shown at reduced size through the IIIF Image API only."))
     path = (services().media_dir / media.path).resolve()
     if not path.is_relative_to(services().media_dir.resolve()) or not path.is_file():
-        abort(404, f"The file of media {media_id!r} is missing.")
+        abort(404, _("The file of media '%(id)s' is missing.", id=media_id))
     response = send_file(path, mimetype=media.format, conditional=True, max_age=86400)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+# -- for crawlers and browsers ------------------------------------------------------
+
+@bp.get("/sitemap.xml")
+def sitemap_index():
+    """A sitemap index: the first file lists the pages, then objects in files of 50,000."""
+    store = services().store
+    files = 1 + -(-store.count_objects() // SITEMAP_SIZE)
+    body = render_template("sitemap_index.xml", files=[
+        url_for("pages.sitemap", number=n, _external=True) for n in range(1, files + 1)
+    ])
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/sitemap-<int:number>.xml")
+def sitemap(number: int):
+    store = services().store
+    base = urls()
+    if number == 1:
+        locations = [url_for("pages.home", _external=True), url_for("pages.exhibitions", _external=True)]
+        locations += [base.institution_page(i.id) for i in store.institutions()]
+        locations += [url_for("pages.collection", collection_id=c.id, _external=True) for c in store.collections()]
+        locations += [base.exhibition_page(e.slug) for e in store.exhibitions("published")]
+    else:
+        ids = store.object_labels(offset=(number - 2) * SITEMAP_SIZE, limit=SITEMAP_SIZE)
+        if not ids:
+            abort(404, _("There is no sitemap file %(number)s.", number=number))
+        locations = [base.object_page(object_id) for object_id, _label in ids]
+    return Response(render_template("sitemap.xml", locations=locations), mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    return Response(f"User-agent: *\nAllow: /\nSitemap: {url_for('pages.sitemap_index', _external=True)}\n",
+                    mimetype="text/plain")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return send_file(STATIC / "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=7 * 86400)

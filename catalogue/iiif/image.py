@@ -1,0 +1,446 @@
+"""The IIIF Image API 3.0 service (level 2): info.json documents and image responses.
+
+Each answer is, in order of cost: a pre-cut tile (a file), a cached render (a
+file), or a render from the nearest pyramid level. Rights decide the limits: a
+work in copyright is served at most COPYRIGHT_MAX_WIDTH px on its longer side,
+whatever the request, unless the caller has ``full_access`` (the curator login
+lifts it).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from PIL import Image
+
+from ..model import MediaFile, in_copyright
+from ..store import Change, Store
+from . import levels
+from .cache import RenderCache
+from .errors import ImageError
+from .pyramid import Claim, Pyramid, TileStore, decode_for_cutting, signature
+from .render import render
+from .request import Limits, Plan, parse, resolve
+from .source import image_size
+
+log = logging.getLogger(__name__)
+
+CONTEXT = "http://iiif.io/api/image/3/context.json"
+PROFILE_URI = "http://iiif.io/api/image/3/level2.json"
+EXTRA_FEATURES = ["mirroring", "profileLinkHeader", "rotationArbitrary", "sizeUpscaling"]
+
+DEFAULTS = {
+    # Largest output of one request, in pixels (info.json maxArea; upscaling included).
+    "IMAGE_MAX_AREA": 4096 * 4096,
+    # Largest original the server will decode (decompression-bomb guard).
+    "IMAGE_MAX_SOURCE_PIXELS": 100_000_000,
+    # Seconds one render may take before it is abandoned with a 503.
+    "IMAGE_RENDER_SECONDS": 10,
+    # Disk budget for rendered images that no pre-cut tile answers.
+    "IMAGE_RENDER_CACHE_MB": 256,
+    # Renders running at once per process (each holds a decoded region in memory).
+    "IMAGE_RENDERS_AT_ONCE": 2,
+}
+# A request that decodes at most this many source pixels is rendered at once even before the pyramid exists.
+CHEAP_DECODE = 4_000_000
+
+
+@dataclass(frozen=True)
+class Located:
+    """A media file resolved to an image on disk, with what the service needs to know about it."""
+
+    media: MediaFile
+    object_id: str
+    rights: str | None
+    path: Path
+    width: int
+    height: int
+    colour: bool
+    signature: dict
+
+
+@dataclass
+class Served:
+    """An image response: an open file and what the HTTP layer needs to describe it."""
+
+    file: BinaryIO
+    size: int
+    mtime: float
+    mimetype: str
+    private: bool
+
+
+@dataclass(frozen=True)
+class CutResult:
+    media_id: str
+    status: str  # cut | current | removed | failed
+    message: str = ""
+
+
+class ImageService:
+    """One catalogue's image service; safe to share between threads."""
+
+    def __init__(self, store: Store, config: dict):
+        def setting(key):
+            return config.get(key, DEFAULTS.get(key))
+
+        self.store = store
+        self.media_dir = Path(config["MEDIA_DIR"]).resolve()
+        self.tiles = TileStore(Path(config["TILE_DIR"]))
+        self.cache = RenderCache(Path(config["CACHE_DIR"]) / "renders", int(setting("IMAGE_RENDER_CACHE_MB")) << 20)
+        self.copyright_limit = int(config["COPYRIGHT_MAX_WIDTH"])
+        self.max_area = int(setting("IMAGE_MAX_AREA"))
+        self.max_source_pixels = int(setting("IMAGE_MAX_SOURCE_PIXELS"))
+        self.render_seconds = float(setting("IMAGE_RENDER_SECONDS"))
+        self._renders = threading.BoundedSemaphore(int(setting("IMAGE_RENDERS_AT_ONCE")))
+        self._geometry: dict[tuple, tuple[int, int, bool]] = {}
+        self._cutter = _BackgroundCutter(self)
+
+    # -- looking images up ---------------------------------------------------
+
+    def locate(self, media_id: str) -> Located:
+        """The image behind a media id, or ImageError(404)."""
+        found = self.store.get_media(media_id)
+        if found is None:
+            raise ImageError(404, f"there is no image {media_id!r}")
+        media, object_id, rights = found
+        if not media.is_image:
+            raise ImageError(404, f"media {media_id!r} is not an image")
+        path = (self.media_dir / media.path).resolve()
+        if not path.is_relative_to(self.media_dir):
+            raise ImageError(404, f"the file of image {media_id!r} is outside the media folder")
+        try:
+            st = path.stat()
+        except OSError:
+            raise ImageError(404, f"the file of image {media_id!r} is missing") from None
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        geometry = self._geometry.get(key)
+        if geometry is None:
+            geometry = self._read_geometry(media_id, path, key)
+        width, height, colour = geometry
+        limit = self.copyright_limit if in_copyright(rights) else None
+        return Located(media, object_id, rights, path, width, height, colour, signature(path, limit))
+
+    def _read_geometry(self, media_id: str, path: Path, key: tuple) -> tuple[int, int, bool]:
+        pyramid = self.tiles.load(media_id)
+        if pyramid and (pyramid.signature["source"], pyramid.signature["bytes"], pyramid.signature["mtime_ns"]) == key:
+            geometry = (pyramid.width, pyramid.height, pyramid.mode == "RGB")
+        else:
+            width, height = image_size(path, self.max_source_pixels)
+            with Image.open(path) as image:
+                colour = image.mode not in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F")
+            geometry = (width, height, colour)
+        if len(self._geometry) > 10_000:
+            self._geometry.clear()
+        self._geometry[key] = geometry
+        return geometry
+
+    def limits(self, image: Located, full_access: bool = False) -> Limits:
+        """What this viewer may get: everything, or a work in copyright at its capped size."""
+        limit = image.signature["limit"]
+        if full_access or limit is None or max(image.width, image.height) <= limit:
+            return Limits(max_area=self.max_area)
+        w, h = levels.capped_size(image.width, image.height, limit)
+        return Limits(max_area=self.max_area, cap=w / image.width, max_width=w, max_height=h)
+
+    # -- info.json -----------------------------------------------------------
+
+    def info(self, media_id: str, base_url: str, full_access: bool = False) -> dict:
+        """The image information document, exactly as the service behaves for this viewer."""
+        image = self.locate(media_id)
+        limits = self.limits(image, full_access)
+        limit = limits.max_width and max(limits.max_width, limits.max_height)
+        doc = {
+            "@context": CONTEXT,
+            "id": f"{base_url}/iiif/image/{media_id}",
+            "type": "ImageService3",
+            "protocol": "http://iiif.io/api/image",
+            "profile": "level2",
+            "width": image.width,
+            "height": image.height,
+        }
+        if limits.max_width:
+            doc["maxWidth"], doc["maxHeight"] = limits.max_width, limits.max_height
+        doc["maxArea"] = self.max_area
+        doc["sizes"] = [{"width": w, "height": h} for w, h in levels.sizes(image.width, image.height, limit)]
+        doc["tiles"] = [
+            {"width": levels.TILE_SIZE, "scaleFactors": levels.scale_factors(image.width, image.height, levels.TILE_SIZE, limit)}
+        ]
+        doc["preferredFormats"] = ["jpg"]
+        doc["extraFormats"] = ["webp"]
+        doc["extraQualities"] = ["color", "gray", "bitonal"] if image.colour else ["gray", "bitonal"]
+        doc["extraFeatures"] = EXTRA_FEATURES
+        if image.rights:
+            doc["rights"] = image.rights
+        doc["partOf"] = [{"id": f"{base_url}/iiif/object/{image.object_id}/manifest", "type": "Manifest"}]
+        return doc
+
+    # -- images --------------------------------------------------------------
+
+    def image(self, media_id: str, region: str, size: str, rotation: str, quality_format: str, full_access: bool = False) -> Served:
+        """The response to ``{region}/{size}/{rotation}/{quality}.{format}``; ImageError for refusals."""
+        request = parse(region, size, rotation, quality_format)
+        image = self.locate(media_id)
+        limits = self.limits(image, full_access)
+        plan = resolve(request, image.width, image.height, limits)
+        private = full_access and image.signature["limit"] is not None
+        pyramid = self.tiles.current(media_id, image.signature)
+        if pyramid and _precut(plan, image.colour):
+            served = _open(pyramid.file(plan.region, plan.size), plan.mimetype, private)
+            if served:
+                return served
+        key = hashlib.sha1(f"{plan.canonical}|{sorted(image.signature.items())}|{limits}".encode()).hexdigest()
+        cached = _open(self.cache.get(media_id, key, plan.format), plan.mimetype, private)
+        if cached:
+            return cached
+        deadline = time.monotonic() + self.render_seconds
+        claim = None
+        if pyramid is None:
+            pyramid, claim = self._first_views(image, plan, limits, deadline)
+        try:
+            if not self._renders.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                raise ImageError(503, "the image server is busy; try again in a moment")
+            try:
+                original = claim.image if claim else None
+                data = render(
+                    plan, image.width, image.height, limits.cap, pyramid, image.path, self.max_source_pixels, deadline, original
+                )
+            finally:
+                self._renders.release()
+        finally:
+            # Only now, so that the first view does not share the CPU with the cut it starts.
+            if claim:
+                self._cutter.cut_with(media_id, claim)
+            elif pyramid is None:
+                self._cutter.request(media_id)
+        served = _open(self.cache.put(media_id, key, plan.format, data), plan.mimetype, private)
+        if served is None:  # pruned by another process in between: unlikely, still correct
+            raise ImageError(503, "the rendered image was evicted before it could be sent; try again")
+        return served
+
+    def _first_views(self, image: Located, plan: Plan, limits: Limits, deadline: float) -> tuple[Pyramid | None, Claim | None]:
+        """An image not cut yet. A view cheap to decode (a small image, or a JPEG in draft mode)
+        renders from the original, then the pyramid is cut in the background. A costlier one
+        decodes the original once, renders from it, and hands it on to be cut into the pyramid
+        (the returned claim); if someone is cutting already, it waits for their pyramid."""
+        media_id = image.media.id
+        resolution = min(1.0, plan.needed_resolution, limits.cap)
+        reduction = 1
+        if image.path.suffix.lower() in (".jpg", ".jpeg"):
+            while reduction < 8 and resolution * reduction * 2 <= 1:
+                reduction *= 2
+        finer_than_pyramid = limits.cap > self.limits(image).cap  # full access to a work in copyright
+        if image.width * image.height / reduction**2 <= CHEAP_DECODE or finer_than_pyramid:
+            return None, None  # the caller starts the cut once this view is rendered
+        claim = self.tiles.claim(media_id)
+        if claim is None:
+            try:
+                pyramid, _ = self.tiles.build(
+                    media_id, image.path, image.signature["limit"], self.max_source_pixels,
+                    wait=max(0.0, deadline - time.monotonic()),
+                )
+            except TimeoutError:
+                raise ImageError(503, "the image is still being prepared; try again in a moment") from None
+            return pyramid, None
+        try:
+            claim.image = decode_for_cutting(image.path, image.signature["limit"], self.max_source_pixels)
+        except BaseException:
+            claim.release()
+            raise
+        return None, claim
+
+    # -- cutting -------------------------------------------------------------
+
+    def cut(self, media_id: str, force: bool = False, claim: Claim | None = None) -> CutResult:
+        """Make sure one image's pyramid is current; never raises for a bad image."""
+        try:
+            image = self.locate(media_id)
+            _, cut = self.tiles.build(
+                media_id, image.path, image.signature["limit"], self.max_source_pixels, force=force, claim=claim
+            )
+        except Exception as exc:  # one bad image must not stop a batch
+            message = exc.message if isinstance(exc, ImageError) else f"{type(exc).__name__}: {exc}"
+            log.warning("tiles of %s not cut: %s", media_id, message)
+            return CutResult(media_id, "failed", message)
+        if cut:
+            self.cache.remove(media_id)
+        known = self.tiles.object_media(image.object_id)
+        if media_id not in known:
+            self.tiles.set_object_media(image.object_id, known + [media_id])
+        return CutResult(media_id, "cut" if cut else "current")
+
+    def cut_object(self, object_id: str, force: bool = False) -> list[CutResult]:
+        """Bring an object's tiles in line with the store: cut new or changed images, remove dropped ones.
+
+        Works for created, updated and deleted objects alike.
+        """
+        obj = self.store.get_object(object_id)
+        images = [m.id for m in obj.images] if obj else []
+        results = []
+        for media_id in self.tiles.object_media(object_id):
+            if media_id not in images:
+                self.tiles.remove(media_id)
+                self.cache.remove(media_id)
+                results.append(CutResult(media_id, "removed"))
+        results += [self.cut(media_id, force) for media_id in images]
+        self.tiles.set_object_media(object_id, images)
+        return results
+
+    def prune(self) -> list[CutResult]:
+        """Remove pyramids of images the store no longer has (after deletes made elsewhere)."""
+        known = {m.id for m, _, _ in self.store.iter_media() if m.is_image}
+        gone = [m for m in self.tiles.media_ids() if m not in known]
+        for media_id in gone:
+            self.tiles.remove(media_id)
+            self.cache.remove(media_id)
+        existing = {oid for _, oid, _ in self.store.iter_media()}
+        for object_id in self.tiles.object_ids():
+            if object_id not in existing:
+                self.tiles.set_object_media(object_id, [])
+        return [CutResult(m, "removed") for m in gone]
+
+    def on_change(self, changes: list[Change]) -> None:
+        """Store listener: tiles a change made wrong go at once; (re)cutting follows in the background."""
+        for change in changes:
+            if change.kind == "object":
+                if self.tiles.object_media(change.ref):
+                    self._withdraw_stale(change.ref)
+                self._cutter.request(change.ref, whole_object=True)
+
+    def _withdraw_stale(self, object_id: str) -> None:
+        """Remove pyramids cut for rights, files or images the object no longer has (a work now in
+        copyright must not stay reachable at full size until its new pyramid is ready)."""
+        obj = self.store.get_object(object_id)
+        images = {m.id: m for m in obj.images} if obj else {}
+        limit = self.copyright_limit if obj and obj.in_copyright else None
+        for media_id in self.tiles.object_media(object_id):
+            pyramid = self.tiles.load(media_id)
+            media = images.get(media_id)
+            if pyramid and (
+                media is None
+                or pyramid.signature["limit"] != limit
+                or pyramid.signature["source"] != str((self.media_dir / media.path).resolve())
+            ):
+                self.tiles.remove(media_id)
+                self.cache.remove(media_id)
+
+    def start_background(self) -> None:
+        """This process serves requests: cut queued and future work in a background thread.
+
+        A command-line process never calls this; it cuts with cut_object() and exits.
+        """
+        self._cutter.start()
+
+    def wait_idle(self, timeout: float = 30) -> bool:
+        """Wait until the background cutter has nothing left to do (tests, benchmarks)."""
+        return self._cutter.wait_idle(timeout)
+
+
+def _precut(plan: Plan, colour: bool) -> bool:
+    """Whether a pre-cut JPEG has exactly these pixels."""
+    native = "color" if colour else "gray"
+    return plan.rotation == 0 and not plan.mirror and plan.format == "jpg" and plan.quality in ("default", native)
+
+
+def _open(path: Path | None, mimetype: str, private: bool) -> Served | None:
+    if path is None:
+        return None
+    try:
+        file = open(path, "rb")
+    except OSError:
+        return None
+    st = os.fstat(file.fileno())
+    return Served(file, st.st_size, st.st_mtime, mimetype, private)
+
+
+class _BackgroundCutter:
+    """One thread per serving process that cuts pyramids queued by ingest or by first requests."""
+
+    def __init__(self, service: ImageService):
+        self.service = service
+        self.queue: queue.Queue[tuple[str, bool]] = queue.Queue()
+        self.pending: set[tuple[str, bool]] = set()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.idle = threading.Event()
+        self.idle.set()
+        self.handed = 0  # claims queued by requests, not yet cut
+
+    def cut_with(self, media_id: str, claim: Claim) -> None:
+        """Cut a pyramid from an original a request already decoded, under the lock it holds."""
+        self.start()
+        with self.lock:
+            self.idle.clear()
+            self.handed += 1
+        self.queue.put((media_id, claim))
+
+    def request(self, ref: str, whole_object: bool = False) -> None:
+        with self.lock:
+            if (ref, whole_object) in self.pending:
+                return
+            self.pending.add((ref, whole_object))
+            self.idle.clear()
+        self.queue.put((ref, whole_object))
+
+    def start(self) -> None:
+        if self.thread is not None and self.thread.is_alive():
+            return
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="vitrine-tiles", daemon=True)
+                self.thread.start()
+
+    def wait_idle(self, timeout: float) -> bool:
+        if self.thread is None:
+            return self.idle.is_set()  # not serving: queued work waits for a command to cut it
+        return self.idle.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            ref, how = item
+            try:
+                if isinstance(how, Claim):
+                    self.service.cut(ref, claim=how)
+                elif how:
+                    self.service.cut_object(ref)
+                else:
+                    self.service.cut(ref)
+            except Exception:  # a background thread must outlive one bad image
+                log.exception("cutting tiles for %s failed", ref)
+            with self.lock:
+                if isinstance(how, Claim):
+                    how.release()
+                    self.handed -= 1
+                else:
+                    self.pending.discard(item)
+                if not self.pending and not self.handed:
+                    self.idle.set()
+
+
+def image_service(app=None) -> ImageService:
+    """The running application's image service."""
+    from flask import current_app
+
+    return (app or current_app).extensions["vitrine.images"]
+
+
+def install(app) -> ImageService:
+    """Create the image service for an app and keep tiles in step with the store."""
+    service = ImageService(app.extensions["vitrine"].store, app.config)
+    app.extensions["vitrine.images"] = service
+    service.store.subscribe(service.on_change)
+    return service
+
+
+def cut_tiles_for_object(object_id: str, force: bool = False) -> list[CutResult]:
+    """Cut (or remove) an object's tiles now; for ``vitrine ingest`` and other commands, inside an app context."""
+    return image_service().cut_object(object_id, force)
+

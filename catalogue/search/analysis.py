@@ -1,0 +1,53 @@
+"""Text analysis: one stemming analyzer per catalogue language, plus a neutral one.
+
+Accents and case are folded *before* stemming, so "Géricault" and "Gericault",
+"Bäume" and "Baume" reach the stemmer as the same word and meet in the index.
+"""
+from __future__ import annotations
+
+import functools
+
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.lang import stemmer_for_language
+from whoosh.support.charset import accent_map
+
+LANGUAGES = ("nl", "fr", "de", "en")
+"""The languages whose text gets its own stemmed field (and the valid ``lang`` values)."""
+
+
+def neutral_analyzer() -> Analyzer:
+    """Words folded to lower case without accents; no stemming, no stop words."""
+    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def language_analyzer(lang: str) -> Analyzer:
+    """The neutral words, less the language's stop words, reduced to their stem.
+
+    For the schema, which is used by one writer at a time: Whoosh's stem cache
+    is not safe for threads.
+    """
+    return _chain(lang, StemFilter(lang=lang, cachesize=100_000))
+
+
+@functools.lru_cache(maxsize=None)
+def search_analyzer(lang: str) -> Analyzer:
+    """``language_analyzer`` for searches in many threads (its stem cache is functools')."""
+    stem = functools.lru_cache(maxsize=100_000)(stemmer_for_language(lang))
+    return _chain(lang, StemFilter(stemfn=stem, cachesize=None))
+
+
+def _chain(lang: str, stemmer: StemFilter) -> Analyzer:
+    return RegexTokenizer() | LowercaseFilter() | StopFilter(lang=lang) | CharsetFilter(accent_map) | stemmer
+
+
+def language_of(tag: str) -> str | None:
+    """The catalogue language of a language-map key ("nl-BE" -> "nl"), or None."""
+    primary = tag.split("-")[0].lower()
+    return primary if primary in LANGUAGES else None

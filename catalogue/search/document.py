@@ -1,0 +1,174 @@
+"""What the index keeps of a digital object: the schema and the document built for it.
+
+Text goes to the stemmed field of its language and, unstemmed, to the neutral
+fields; concepts bring their labels in every language (the thesaurus), creators
+their name variants. Facet values are exact terms; years, type, rights and the
+sort keys sit in one fixed-width per-document row that a search reads as an
+array. Everything a hit shows is stored, so a results page never opens the store.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import unicodedata
+
+import numpy as np
+from whoosh import columns, fields
+
+from ..model import OBJECT_TYPES, Concept, DigitalObject, LanguageMap, in_copyright, pick
+from .analysis import LANGUAGES, language_analyzer, language_of, neutral_analyzer
+
+TEXT_FIELDS = tuple(f"text_{lang}" for lang in LANGUAGES)
+KEYWORD_FACETS = ("institution", "collection", "creator", "subject")
+UNKNOWN_YEAR = -32768
+
+ROW = np.dtype(
+    [
+        ("idhash", "<u8"),
+        ("earliest", "<i2"),
+        ("latest", "<i2"),
+        ("type", "u1"),
+        ("copyright", "u1"),
+        ("has3d", "u1"),
+        ("pad", "u1"),
+        ("title", "<u8", (len(LANGUAGES), 2)),
+    ]
+)
+_ROW = struct.Struct("<QhhBBBB" + "Q" * 2 * len(LANGUAGES))
+assert _ROW.size == ROW.itemsize
+
+
+def schema() -> fields.Schema:
+    """The index schema; no field keeps positions: phrases use the word-pair field."""
+    neutral = dict(analyzer=neutral_analyzer(), phrase=False)
+    values = dict(expression=re.compile(r"[^\n]+"))
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        text=fields.TEXT(**neutral),
+        title=fields.TEXT(**neutral),
+        creator=fields.TEXT(**neutral),
+        phrase=fields.IDLIST(**values),
+        **{f"text_{lang}": fields.TEXT(analyzer=language_analyzer(lang), phrase=False) for lang in LANGUAGES},
+        **{f"f_{name}": fields.IDLIST(**values) for name in KEYWORD_FACETS},
+        row=fields.COLUMN(columns.FixedBytesColumn(ROW.itemsize)),
+        hit=fields.STORED(),
+    )
+
+
+def id_hash(object_id: str) -> int:
+    """A stable 64-bit number per id: the tie-breaker that keeps cursors exact."""
+    return int.from_bytes(hashlib.blake2b(object_id.encode(), digest_size=8).digest(), "little")
+
+
+def has_3d(obj: DigitalObject) -> bool:
+    return obj.type == "3d" or any(m.format == "model/gltf-binary" for m in obj.media)
+
+
+def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
+    """The Whoosh document for ``obj``; ``concepts`` holds (at least) its subjects."""
+    by_lang: dict[str, list[str]] = {lang: [] for lang in LANGUAGES}
+    neutral: list[str] = [obj.id]
+    described: LanguageMap = {}
+
+    def add(lmap: LanguageMap, times: int = 1, describe: bool = True) -> None:
+        for tag, texts in lmap.items():
+            lang = language_of(tag)
+            if lang:
+                by_lang[lang].extend(texts * times)
+            neutral.extend(texts)
+            if describe:
+                described.setdefault(tag, []).extend(texts)
+
+    add(obj.label, times=2, describe=False)  # a word of the title weighs more than one of the text
+    add(obj.summary)
+    for entry in obj.metadata:
+        add(entry.value)
+    for entry in obj.toc:
+        add(entry.label)
+    subjects = [concepts[uri] for uri in obj.subjects if uri in concepts]
+    for concept in subjects:
+        add(concept.label)
+    names = [n for c in obj.creators for n in (c.name, *c.variants)]
+    neutral.extend(names)
+    if obj.date:
+        neutral.append(obj.date)
+
+    image = obj.images[0] if obj.images else None
+    return {
+        "id": obj.id,
+        "text": "\n".join(neutral),
+        "phrase": "\n".join(word_pairs(neutral)),
+        "title": "\n".join(t for texts in obj.label.values() for t in texts),
+        "creator": "\n".join(names),
+        **{f"text_{lang}": "\n".join(texts) for lang, texts in by_lang.items() if texts},
+        "f_institution": obj.institution,
+        "f_collection": "\n".join(obj.collections),
+        "f_creator": "\n".join(dict.fromkeys(c.name for c in obj.creators)),
+        "f_subject": "\n".join(obj.subjects),
+        "row": _row(obj),
+        "hit": {
+            "label": obj.label,
+            "type": obj.type,
+            "image": [image.id, image.width, image.height] if image else None,
+            "copyright": obj.in_copyright,
+            "text": described,
+        },
+    }
+
+
+_NEUTRAL = neutral_analyzer()
+
+
+def word_pairs(texts: list[str]) -> set[str]:
+    """Adjacent words within each text ("oil paint"): phrase search without storing positions."""
+    pairs = set()
+    for text in texts:
+        words = [t.text for t in _NEUTRAL(text)]
+        pairs.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+    return pairs
+
+
+def _row(obj: DigitalObject) -> bytes:
+    earliest = obj.earliest if obj.earliest is not None else obj.latest
+    latest = obj.latest if obj.latest is not None else obj.earliest
+    titles = [key for lang in LANGUAGES for key in title_key(pick(obj.label, lang))]
+    return _ROW.pack(
+        id_hash(obj.id),
+        UNKNOWN_YEAR if earliest is None else earliest,
+        UNKNOWN_YEAR if latest is None else latest,
+        OBJECT_TYPES.index(obj.type),
+        int(in_copyright(obj.rights)),
+        int(has_3d(obj)),
+        0,
+        *titles,
+    )
+
+
+_TITLE_BASE = 39  # 0 pads, then space, digits, a-z, and one code for any other letter
+
+
+def title_key(title: str) -> tuple[int, int]:
+    """The first 24 folded characters of a title as two ordered 64-bit numbers."""
+    text = unicodedata.normalize("NFKD", title.casefold())
+    chars = []
+    for ch in text:
+        if ch.isspace():
+            if chars and chars[-1] != 1:
+                chars.append(1)
+        elif "0" <= ch <= "9":
+            chars.append(2 + ord(ch) - ord("0"))
+        elif "a" <= ch <= "z":
+            chars.append(12 + ord(ch) - ord("a"))
+        elif ch.isalpha():
+            chars.append(38)
+        if len(chars) == 24:
+            break
+    chars = (chars + [0] * 24)[:24]
+    halves = []
+    for part in (chars[:12], chars[12:]):
+        value = 0
+        for code in part:
+            value = value * _TITLE_BASE + code
+        halves.append(value)
+    return halves[0], halves[1]

@@ -1,0 +1,277 @@
+"""The search index on disk: kept in step with the store, safe for many processes.
+
+How it stays safe:
+
+- Whoosh writes new segment files first and then switches to them by renaming
+  one table of contents, so a searcher always reads a complete generation,
+  never a half-written one; each thread keeps its own searcher and moves to
+  the newest generation before it searches.
+- One writer at a time, across processes, by Whoosh's lock file. A writer that
+  finds it taken waits (up to a limit) instead of failing with ``LockError``,
+  and Whoosh's ``AsyncWriter`` is not used: it would buffer changes in a
+  thread and lose them if the process ended.
+- The index remembers the last change-log entry it applied. Whoever holds the
+  lock applies every store change since then, so a change another process
+  could not index (lock busy, crash) is picked up by the next writer.
+- A rebuild writes a whole new generation while searches go on over the old
+  one, replaces it in one commit, then applies the changes made meanwhile.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import multiprocessing
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.index import LockError
+from whoosh.reading import SegmentReader
+
+from ..model import DigitalObject
+from . import engine
+from .arrays import SegmentCache, SegmentData, View
+from .document import document, schema
+from .engine import SearchRequest, SearchResult
+from .facets import Labeller
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+WAIT_TO_WRITE = 15.0  # seconds a change waits for another process's writer
+WAIT_TO_REBUILD = 120.0
+SLICE = 25_000  # objects per rebuilt segment: its postings sort in memory (limitmb) instead of spilling
+_CODEC = W3Codec(blocklimit=1024)  # bigger posting blocks: fewer to decode per term
+_CODEC.length_stats = False  # per-block length statistics serve Whoosh's scorer only, not ours
+_STATE = "vitrine-index.json"
+
+
+class SearchIndex:
+    """Full-text search over the catalogue: index objects, remove them, search, rebuild."""
+
+    def __init__(self, directory: str | Path, store):
+        self.directory = Path(directory)
+        self.store = store
+        self._cache = SegmentCache(self.directory)
+        self._local = threading.local()
+        self._searchers: dict[int, object] = {}  # thread id -> its searcher
+        self._write_lock = threading.Lock()
+        self._ix = self._open()
+
+    # -- opening -----------------------------------------------------------
+
+    def _open(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with _file_lock(self.directory / "create.lock"):
+            if whoosh_index.exists_in(str(self.directory)) and self._state().get("schema") == SCHEMA_VERSION:
+                return whoosh_index.open_dir(str(self.directory))
+            ix = whoosh_index.create_in(str(self.directory), schema())
+            self._save_state(self.store.last_seq())
+        if self.store.count_objects():
+            log.warning("new search index in %s is empty: run `vitrine index --rebuild`", self.directory)
+        return ix
+
+    def _state(self) -> dict:
+        try:
+            return json.loads((self.directory / _STATE).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _save_state(self, seq: int) -> None:
+        tmp = self.directory / (_STATE + ".tmp")
+        tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "seq": seq}))
+        os.replace(tmp, self.directory / _STATE)
+
+    # -- writing -----------------------------------------------------------
+
+    @contextmanager
+    def _writer(self, wait: float, **options) -> Iterator:
+        with self._write_lock:
+            writer = self._ix.writer(timeout=wait, delay=0.05, codec=_CODEC, **options)
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+
+    def index(self, objects: Iterable[DigitalObject]) -> None:
+        """Add or replace objects (searchable when this returns)."""
+        self._write(list(objects), [])
+
+    def remove(self, object_ids: Iterable[str]) -> None:
+        """Take objects out of the index."""
+        self._write([], list(object_ids))
+
+    def _write(self, objects: list[DigitalObject], removed: list[str], writer=None) -> None:
+        if writer is None:
+            with self._writer(WAIT_TO_WRITE) as writer:
+                self._write(objects, removed, writer)
+                writer.commit()
+            return
+        concepts = {c.uri: c for c in self.store.concepts({u for o in objects for u in o.subjects})}
+        for obj in objects:
+            writer.update_document(**document(obj, concepts))
+        for object_id in removed:
+            writer.delete_by_term("id", object_id)
+
+    def apply(self, changes: list | None = None) -> None:
+        """The store's commit hook: apply every change the index has not seen yet.
+
+        ``changes`` (what the store just committed) is not needed: the change
+        log is read from where the index stands, which includes them. Never
+        raises: the store has committed already, and a change left out here is
+        applied by the next writer (or ``vitrine index --rebuild``).
+        """
+        try:
+            with self._writer(WAIT_TO_WRITE) as writer:
+                since = self._state().get("seq", 0)
+                latest, touched = since, {}
+                while True:
+                    page = self.store.changes(since=latest, limit=1000)
+                    if not page:
+                        break
+                    for change in page:
+                        if change.kind == "object":
+                            touched[change.ref] = change.action
+                    latest = page[-1].seq
+                if latest == since:
+                    writer.cancel()
+                    return
+                ids = [ref for ref, action in touched.items() if action != "delete"]
+                for start in range(0, len(ids), 1000):
+                    objects = self.store.get_objects(ids[start : start + 1000])
+                    found = {o.id for o in objects}
+                    gone = [i for i in ids[start : start + 1000] if i not in found]
+                    self._write(objects, gone, writer)
+                self._write([], [ref for ref, action in touched.items() if action == "delete"], writer)
+                writer.commit()
+                self._save_state(latest)
+        except LockError:
+            log.warning("search index busy for %.0f s; these changes will be indexed by the next writer", WAIT_TO_WRITE)
+        except Exception:
+            log.exception("search index update failed; run `vitrine index --rebuild`")
+
+    def rebuild(self, progress: Callable[[int], None] | None = None, procs: int = 1, slice_size: int = SLICE) -> int:
+        """Index every object of the store afresh, in ``procs`` processes.
+
+        The objects are indexed in slices, each into a segment of its own, small
+        enough to be sorted in memory; one commit then replaces the whole index
+        with those segments, so searches see the old index until that moment.
+        """
+        with self._writer(WAIT_TO_REBUILD) as writer:
+            seq = self.store.last_seq()
+            ids = self.store.object_ids()
+            jobs = [(str(self.directory), str(self.store.path), ids[i : i + slice_size])
+                    for i in range(0, len(ids), slice_size)]
+            if procs > 1 and len(jobs) > 1:
+                segments = _in_processes(jobs, min(procs, len(jobs)), progress)
+            else:
+                segments = [_build_segment(*job, progress) for job in jobs]
+            # Whoosh's own parallel writer commits its processes' segments this way
+            writer._close_segment()
+            writer._commit_toc(segments)
+            writer._finish()
+            self._save_state(seq)
+        self.apply()
+        return len(ids)
+
+    # -- searching ---------------------------------------------------------
+
+    def _view(self) -> View:
+        """This thread's searcher, moved to the newest complete generation, as arrays."""
+        searcher = getattr(self._local, "searcher", None)
+        for attempt in range(3):
+            try:
+                if searcher is None:
+                    searcher = self._ix.searcher()
+                elif not searcher.up_to_date():
+                    searcher = searcher.refresh()
+                self._local.searcher = self._searchers[threading.get_ident()] = searcher
+                return View(searcher, self._cache)
+            except OSError:
+                # another process's commit removed a segment between our reading
+                # the table of contents and opening the segment: read it again
+                searcher = None
+                if attempt == 2:
+                    raise
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Answer a visitor's search; RequestError or CursorError for a bad request."""
+        request.check()
+        return engine.run(self._view(), request, Labeller(self.store, request.lang))
+
+    def count(self) -> int:
+        """Objects in the index."""
+        return self._view().count
+
+    def close(self) -> None:
+        """Close every thread's searcher (their files stay open otherwise)."""
+        for searcher in self._searchers.values():
+            searcher.close()
+        self._searchers.clear()
+        self._local = threading.local()
+
+
+def _build_segment(directory: str, store_path: str, ids: list[str], progress=None):
+    """Index ``ids`` into a new segment of the index (not yet part of it)."""
+    from ..store import Store
+
+    writer = whoosh_index.open_dir(directory).writer(_lk=False, codec=_CODEC, limitmb=1024, compound=False)
+    store = Store(store_path)
+    concepts = {c.uri: c for c in store.concepts()}
+    for start in range(0, len(ids), 500):
+        for obj in store.get_objects(ids[start : start + 500]):
+            writer.add_document(**document(obj, concepts))
+        if progress:
+            progress(min(500, len(ids) - start))
+    store.close()
+    segment = writer._finalize_segment()
+    # read its facet values and words now, in this worker, rather than at the first search
+    reader = SegmentReader(writer.storage, writer.schema, segment)
+    SegmentData(reader, Path(directory)).words(reader)
+    reader.close()
+    return segment
+
+
+_done = None  # objects indexed so far, shared by the processes of a rebuild
+
+
+def _count_done(n: int) -> None:
+    with _done.get_lock():
+        _done.value += n
+
+
+def _build_in_child(job):
+    return _build_segment(*job, _count_done)
+
+
+def _in_processes(jobs: list, procs: int, progress) -> list:
+    """Build one segment per job in ``procs`` forked processes; report progress meanwhile."""
+    global _done
+    context = multiprocessing.get_context("fork")
+    _done = context.Value("q", 0)
+    reported = 0
+    with context.Pool(procs) as pool:
+        result = pool.map_async(_build_in_child, jobs)
+        while True:
+            result.wait(0.25)
+            if progress and _done.value > reported:
+                progress(_done.value - reported)
+                reported = _done.value
+            if result.ready():
+                return result.get()
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

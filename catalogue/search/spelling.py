@@ -1,0 +1,50 @@
+"""'Did you mean': the query with each rare word replaced by a frequent one a typo away."""
+from __future__ import annotations
+
+import string
+
+import numpy as np
+from whoosh.analysis import RegexTokenizer
+
+from .arrays import View
+from .query import fold
+
+FEW = 3  # a query finding this many hits or fewer gets a suggestion
+_LETTERS = string.ascii_lowercase + string.digits  # indexed words are folded to these
+_TOKENS = RegexTokenizer()
+
+
+def typos(word: str) -> list[str]:
+    """Every word one deletion, swap of neighbours, replacement or insertion away."""
+    cuts = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in cuts if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in cuts if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in cuts if b for c in _LETTERS}
+    out |= {a + c + b for a, b in cuts for c in _LETTERS}
+    out.discard(word)
+    return sorted(out)
+
+
+def suggest(view: View, words: list[str], text: str) -> str | None:
+    """``text`` with its misspelt words corrected, or None when nothing better is known."""
+    better = {}
+    for word in words:
+        if len(word) < 3 or " " in word:
+            continue
+        known = int(view.frequencies([word])[0])
+        if known > FEW:
+            continue  # a word this common is no misspelling
+        candidates = typos(word)
+        df = view.frequencies(candidates)
+        best = int(np.argmax(df))  # the first of the most frequent, in alphabetical order
+        if df[best] > known:
+            better[word] = candidates[best]
+    if not better:
+        return None
+    out, last = [], 0
+    for token in _TOKENS(text, chars=True):
+        replacement = better.get(fold(token.text))
+        if replacement:
+            out += [text[last:token.startchar], replacement]
+            last = token.endchar
+    return "".join(out) + text[last:]

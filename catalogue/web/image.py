@@ -1,0 +1,219 @@
+"""The Image API over HTTP: a WSGI fast path for tiles and info.json, a Flask blueprint for the rest.
+
+At thousands of tiles a second on two cores, Flask's routing and response
+objects cost more than the tile itself, so :class:`TileFiles` sits in front of
+the Flask app (same process): a request for a tile that is on disk is an open,
+an fstat and a sendfile, and info.json is built without Flask's routing. Every
+other request (renders, errors, tiles not cut yet, visitors with a session that
+may carry a curator's rights) goes through the blueprint below, which answers
+with the same functions.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from typing import Callable, Iterable
+
+from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES, http_date, parse_accept_header, parse_date
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wsgi import FileWrapper, get_current_url
+
+from ..iiif.errors import ImageError
+from ..iiif.image import CONTEXT, PROFILE_URI, ImageService, Served, image_service
+
+PREFIX = "/iiif/image/"
+MAX_AGE = 30 * 24 * 3600  # tiles change only when their image does; ETags catch that
+INFO_MAX_AGE = 3600
+PROFILE_LINK = f'<{PROFILE_URI}>;rel="profile"'
+LD_JSON = f'application/ld+json;profile="{CONTEXT}"'
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")  # model.ID_PATTERN
+_TILE_REGION = re.compile(r"^(?:full|\d+,\d+,\d+,\d+)$")
+_TILE_SIZE = re.compile(r"^(?:max|\d+,\d+)$")
+
+bp = Blueprint("image", __name__, url_prefix="/iiif/image")
+
+
+def init_app(app) -> None:
+    """Serve the Image API: the blueprint, with the fast path in front of the whole app."""
+    app.register_blueprint(bp)
+    app.wsgi_app = TileFiles(app.wsgi_app, app)
+
+
+class TileFiles:
+    """WSGI middleware: pre-cut tiles and info.json without Flask; anything else goes on to Flask."""
+
+    def __init__(self, wsgi_app: Callable, app):
+        self.app = wsgi_app
+        self.tile_dir = str(app.config["TILE_DIR"])
+        self.base_url = app.config.get("BASE_URL", "").rstrip("/")
+        self.session_cookie = app.config["SESSION_COOKIE_NAME"] + "="
+        self.images = image_service(app)
+        hops = int(app.config.get("PROXY_HOPS", 0))
+        # info.json names this server, so it must see the request as Flask does, behind the same proxies.
+        self.info = ProxyFix(self._info, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops) if hops else self._info
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(PREFIX) and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
+            tail = path[len(PREFIX) :]
+            parts = tail.split("/")
+            if len(parts) == 5 and parts[3:] == ["0", "default.jpg"] and _ID.match(parts[0]) \
+                    and _TILE_REGION.match(parts[1]) and _TILE_SIZE.match(parts[2]):
+                try:
+                    file = open(f"{self.tile_dir}/{tail}", "rb")
+                except OSError:
+                    pass  # not cut (yet): Flask renders it, or cuts the pyramid
+                else:
+                    return send(environ, start_response, file, "image/jpeg")
+            elif len(parts) == 2 and parts[1] == "info.json" and _ID.match(parts[0]) \
+                    and self.session_cookie not in environ.get("HTTP_COOKIE", ""):
+                environ["vitrine.media_id"] = parts[0]
+                return self.info(environ, start_response)
+        return self.app(environ, start_response)
+
+    def _info(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        self.images.start_background()  # this process serves: cut in the background from now on
+        base = self.base_url or get_current_url(environ, root_only=True).rstrip("/")
+        return send_info(environ, start_response, self.images, environ["vitrine.media_id"], base, False)
+
+
+def send_info(
+    environ: dict, start_response: Callable, images: ImageService, media_id: str, base_url: str, full_access: bool
+) -> Iterable[bytes]:
+    """info.json as a WSGI response: JSON-LD unless plain JSON is asked for, ETag, CORS, profile link."""
+    try:
+        body = json.dumps(images.info(media_id, base_url, full_access), ensure_ascii=False).encode()
+    except ImageError as exc:
+        return _plain(exc.status, exc.message)(environ, start_response)
+    accept = environ.get("HTTP_ACCEPT")
+    best = parse_accept_header(accept, MIMEAccept).best_match(["application/ld+json", "application/json"]) if accept else None
+    json_ld = best != "application/json"
+    etag = f'"{hashlib.sha1(body).hexdigest()[:20]}{"-ld" if json_ld else ""}"'
+    headers = [
+        ("Access-Control-Allow-Origin", "*"),
+        ("Link", PROFILE_LINK),
+        ("ETag", etag),
+        ("Cache-Control", f"{'private' if full_access else 'public'}, max-age={INFO_MAX_AGE}"),
+        ("Vary", "Accept"),
+    ]
+    if _not_modified(environ, etag):
+        start_response("304 Not Modified", headers)
+        return []
+    headers += [("Content-Type", LD_JSON if json_ld else "application/json"), ("Content-Length", str(len(body)))]
+    start_response("200 OK", headers)
+    return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+def send(environ: dict, start_response: Callable, file, mimetype: str, private: bool = False) -> Iterable[bytes]:
+    """An image file as a WSGI response: validators, long caching, CORS, 304 when unchanged."""
+    st = os.fstat(file.fileno())
+    etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
+    headers = [
+        ("Access-Control-Allow-Origin", "*"),
+        ("Link", PROFILE_LINK),
+        ("ETag", etag),
+        ("Last-Modified", http_date(st.st_mtime)),
+        ("Cache-Control", f"private, max-age={INFO_MAX_AGE}" if private else f"public, max-age={MAX_AGE}"),
+    ]
+    if _not_modified(environ, etag, st.st_mtime):
+        file.close()
+        start_response("304 Not Modified", headers)
+        return []
+    headers += [("Content-Type", mimetype), ("Content-Length", str(st.st_size))]
+    start_response("200 OK", headers)
+    if environ["REQUEST_METHOD"] == "HEAD":
+        file.close()
+        return []
+    return environ.get("wsgi.file_wrapper", FileWrapper)(file, 1 << 16)
+
+
+def _not_modified(environ: dict, etag: str, mtime: float | None = None) -> bool:
+    match = environ.get("HTTP_IF_NONE_MATCH")
+    if match is not None:
+        return match.strip() == "*" or etag in match
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since and mtime is not None:
+        date = parse_date(since)
+        return date is not None and int(mtime) <= date.timestamp()
+    return False
+
+
+def _base_url() -> str:
+    """Where this catalogue is published: BASE_URL, else the request's (proxy-aware) root."""
+    return current_app.config.get("BASE_URL", "").rstrip("/") or request.url_root.rstrip("/")
+
+
+def _full_access() -> bool:
+    """Whether this viewer may see works in copyright at full size.
+
+    Nobody yet: the curator login (a later issue) returns True here for a signed-in curator.
+    """
+    return False
+
+
+@bp.before_app_request
+def _serving() -> None:
+    image_service().start_background()
+
+
+@bp.get("/<media_id>")
+@bp.get("/<media_id>/")
+def base(media_id: str):
+    """The base URI redirects to the image information (baseUriRedirect)."""
+    image_service().locate(media_id)
+    return redirect(f"{_base_url()}/iiif/image/{media_id}/info.json", 303)
+
+
+@bp.get("/<media_id>/info.json")
+def info(media_id: str):
+    """Reached by requests the fast path leaves to Flask: those with a session (a curator's rights)."""
+    images, base, full = image_service(), _base_url(), _full_access()
+    return lambda environ, start_response: send_info(environ, start_response, images, media_id, base, full)
+
+
+@bp.get("/<media_id>/<region>/<size>/<rotation>/<quality_format>")
+def image(media_id: str, region: str, size: str, rotation: str, quality_format: str):
+    served: Served = image_service().image(media_id, region, size, rotation, quality_format, _full_access())
+    return lambda environ, start_response: send(environ, start_response, served.file, served.mimetype, served.private)
+
+
+@bp.get("/<path:rest>")
+def not_an_image_url(rest: str):
+    raise ImageError(
+        404,
+        "not an Image API URL: use /iiif/image/{id}/info.json or /iiif/image/{id}/{region}/{size}/{rotation}/{quality}.{format}",
+    )
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = request.headers.get("Access-Control-Request-Headers", "*")
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@bp.errorhandler(ImageError)
+def _refused(exc: ImageError):
+    return _plain(exc.status, exc.message)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return _plain(exc.code or 500, exc.description or exc.name)
+
+
+def _plain(status: int, message: str) -> Response:
+    """A short plain-text error, as the Image API recommends, with CORS so viewers can read it."""
+    response = Response(f"{status} {HTTP_STATUS_CODES.get(status, 'Error')}: {message}\n", status, mimetype="text/plain")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if status == 503:
+        response.headers["Retry-After"] = "2"
+    return response

@@ -1,0 +1,1 @@
+"""Browser tests: a real Chromium against a real server."""

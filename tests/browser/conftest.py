@@ -1,0 +1,89 @@
+"""One demo catalogue served on 127.0.0.1 and one Chromium (Debian's, driven by Playwright) per session."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner
+from playwright.sync_api import Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from catalogue import create_app
+from catalogue.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+expect.set_options(timeout=30_000)  # a shared 2-core machine: wait for conditions, generously
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory):
+    """The demo collection, loaded by the real `vitrine demo` command into a fresh instance."""
+    instance = tmp_path_factory.mktemp("browser-demo")
+    loaded = CliRunner().invoke(main, ["demo"], env={"VITRINE_INSTANCE": str(instance)})
+    assert loaded.exit_code == 0, loaded.output
+    app = create_app({"INSTANCE": str(instance)})
+    yield app
+    app.extensions["vitrine"].store.close()
+
+
+@pytest.fixture(scope="session")
+def server(demo_app):
+    """The demo served by a threaded WSGI server on a free port of 127.0.0.1."""
+    httpd = make_server("127.0.0.1", 0, demo_app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """Debian's Chromium with a fresh profile; never a browser Playwright downloads."""
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900}, locale="en-GB",
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser, server) -> Page:
+    """A new tab with no remembered language; its console errors are in ``page.errors``."""
+    browser.clear_cookies()
+    tab = browser.new_page()
+    tab.set_default_timeout(30_000)
+    tab.errors = []
+    tab.on("console", lambda message: tab.errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    yield tab
+    tab.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep what a person saw, for CI's artifacts."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def until(condition: Callable[[], object], timeout: float = 20.0, message: str = "condition"):
+    """Poll ``condition`` until it returns something true (for what the DOM cannot signal)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {message}")
+        time.sleep(0.2)

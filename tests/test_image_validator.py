@@ -1,0 +1,88 @@
+"""The official IIIF Image API validator (PyPI iiif-validator) against a real Vitrine server."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from catalogue import create_app
+from catalogue.model import DigitalObject, MediaFile
+from catalogue.store import Batch
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+IDENTIFIER = "67352ccc-d1b0-11e1-89ae-279075081939"
+VALIDATOR = Path(sys.executable).parent / "iiif-validate.py"
+
+# The validator's tests for optional features, by the info.json claim that calls for them.
+OPTIONAL_TESTS = {
+    "sizeUpscaling": ["size_up"],
+    "rotationArbitrary": ["rot_full_non90", "rot_region_non90"],
+    "mirroring": ["rot_mirror", "rot_mirror_180"],
+    "profileLinkHeader": ["linkheader_profile"],
+    "canonicalLinkHeader": ["linkheader_canonical"],
+}
+# format_webp cannot pass anywhere on Python 3 (it calls urllib.urlopen, which is Python 2);
+# test_image_api.py::test_every_advertised_format_decodes_as_itself makes the same check instead.
+BROKEN = {"webp": "format_webp"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Vitrine on 127.0.0.1, with the validator's test image ingested under its identifier."""
+    instance = tmp_path_factory.mktemp("validator") / "instance"
+    app = create_app({"INSTANCE": str(instance), "TESTING": True})
+    media = Path(app.config["MEDIA_DIR"])
+    media.mkdir(parents=True)
+    shutil.copy(SHARED / "iiif" / f"{IDENTIFIER}.png", media / "validator.png")
+    app.extensions["vitrine"].store.write(
+        Batch(
+            objects=[
+                DigitalObject(
+                    id="validator-test-image", type="image", label={"en": ["IIIF validator test image"]},
+                    institution="iiif", rights="http://creativecommons.org/publicdomain/zero/1.0/",
+                    media=[MediaFile(id=IDENTIFIER, path="validator.png", format="image/png", width=1000, height=1000)],
+                )
+            ]
+        )
+    )
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    app.extensions["vitrine.images"].wait_idle(30)
+    app.extensions["vitrine"].store.close()
+
+
+def validate(server: str, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(VALIDATOR), "--server", server, "--prefix", "iiif/image", "--identifier", IDENTIFIER,
+         "--version", "3.0", *options],
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_every_level_0_1_and_2_validator_test_passes(server):
+    result = validate(server, "--level", "2")
+    report = result.stdout + result.stderr
+    assert result.returncode == 0, report
+    assert "Done (33 tests, 0 failures)" in report, report
+
+
+def test_every_validator_test_for_a_claimed_optional_feature_passes(server):
+    with urllib.request.urlopen(f"http://{server}/iiif/image/{IDENTIFIER}/info.json") as response:
+        info = json.load(response)
+    tests = [t for feature in info["extraFeatures"] for t in OPTIONAL_TESTS.get(feature, [])]
+    assert {"size_up", "rot_mirror", "rot_full_non90", "linkheader_profile"} <= set(tests)
+    assert set(info["extraFormats"]) <= set(BROKEN)
+    result = validate(server, *[f"--test={t}" for t in tests])
+    report = result.stdout + result.stderr
+    assert result.returncode == 0, report
+    assert f"Done ({len(tests)} tests, 0 failures)" in report, report
