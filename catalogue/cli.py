@@ -291,3 +291,23 @@ def index_command(rebuild: bool, procs: int) -> None:
             count = search.rebuild(progress=bar.update, procs=procs)
         click.echo(f"{count} objects indexed")
     click.echo(f"{search.count()} objects in the search index, {store.count_objects()} in the store")
+
+
+@main.command()
+def rebuild() -> None:
+    """Recreate every derived thing from the store and media/ alone: the search index, then the tiles.
+
+    Manifests need no step: they are built on request and cached by object version.
+    """
+    from .iiif.image import image_service
+
+    search, store = services().search, services().store
+    from tqdm import tqdm
+
+    with tqdm(total=store.count_objects(), desc="indexing", unit=" objects", disable=None) as bar:
+        count = search.rebuild(progress=bar.update)
+    click.echo(f"search: {count} objects indexed")
+    images = image_service()
+    results = images.prune()
+    ids = tuple(dict.fromkeys(object_id for media, object_id, _ in store.iter_media() if media.is_image))
+    _cut_tiles(ids, force=True, results=results)

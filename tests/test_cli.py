@@ -76,3 +76,22 @@ def test_publish_writes_static_documents_laid_out_as_their_urls(run, tmp_path):
 def test_publish_needs_a_base_url(run):
     result = run("publish")
     assert result.exit_code == 1 and "--base-url" in result.output
+
+
+def test_rebuild_recreates_the_index_and_the_tiles_from_the_store_alone(run, tmp_path):
+    import shutil
+
+    from catalogue import create_app
+
+    assert run("ingest", "json", str(COLLECTION)).exit_code == 0
+    instance = tmp_path / "instance"
+    shutil.rmtree(instance / "index")
+    shutil.rmtree(instance / "tiles")
+    result = run("rebuild")
+    assert result.exit_code == 0, result.output
+    assert "5 objects indexed" in result.output
+    assert "tiles: 6 cut" in result.output  # coins, horse, rocket, and the album's three pages
+    client = create_app({"INSTANCE": str(instance)}).test_client()
+    hits = client.get("/api/search?q=pompeii").get_json()
+    assert [h["id"] for h in hits["hits"]] == ["coins"]
+    assert client.get("/iiif/image/coins-1/full/384,/0/default.jpg").status_code == 200
