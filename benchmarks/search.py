@@ -18,7 +18,6 @@ import json
 import re
 import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import time

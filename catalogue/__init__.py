@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     configure(app, config)
+    app.json.sort_keys = False  # JSON keys in the order the API documents them
     hops = int(app.config["PROXY_HOPS"])
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)

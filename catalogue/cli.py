@@ -89,7 +89,7 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
     try:
         result = run_import(
             svc.store, records, svc.media_dir,
-            skip_invalid=skip_invalid, dry_run=dry_run, progress=bar.update,
+            skip_invalid=skip_invalid, dry_run=dry_run, progress=bar.update, notify=False,
         )
     except IngestError as exc:
         bar.close()
@@ -119,6 +119,9 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
     )
     changed = {c.ref for c in written.changes if c.kind == "object"}
     if changed:
+        # The search index and the tiles follow the store; here with progress bars.
+        with tqdm(total=len(changed), desc="indexing", unit=" objects", dynamic_ncols=True, disable=None) as bar:
+            svc.search.apply(written.changes, progress=bar.update)
         from .iiif.image import image_service
 
         with_images = dict.fromkeys(oid for media, oid, _ in svc.store.iter_media() if media.is_image and oid in changed)
@@ -305,7 +308,7 @@ def rebuild() -> None:
     from tqdm import tqdm
 
     with tqdm(total=store.count_objects(), desc="indexing", unit=" objects", disable=None) as bar:
-        count = search.rebuild(progress=bar.update)
+        count = search.rebuild(progress=bar.update, procs=min(2, os.cpu_count() or 1))
     click.echo(f"search: {count} objects indexed")
     images = image_service()
     results = images.prune()

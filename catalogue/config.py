@@ -30,7 +30,6 @@ DEFAULTS = {
     # Manifests kept ready in memory (bytes, keyed by object version).
     "MANIFEST_CACHE_SIZE": 512,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
-    "JSON_SORT_KEYS": False,
 }
 
 

@@ -230,16 +230,18 @@ class Store:
         return writer.report
 
     @contextmanager
-    def writer(self) -> Iterator["Writer"]:
+    def writer(self, notify: bool = True) -> Iterator["Writer"]:
         """One transaction for many batches (a long import streams through it).
 
-        Leaving the block normally commits and then tells the listeners; an
-        exception rolls everything back and tells no one.
+        Leaving the block normally commits and then tells the listeners (unless
+        ``notify`` is off: a command that shows their progress calls them itself);
+        an exception rolls everything back and tells no one.
         """
         with self._write() as db:
             writer = Writer(self, db)
             yield writer
-        self._notify(writer.report.changes)
+        if notify:
+            self._notify(writer.report.changes)
 
     def _check_media_ids(self, db: sqlite3.Connection, objects: list[DigitalObject]) -> None:
         """Media ids are global (they name images in the Image API): one owner each."""

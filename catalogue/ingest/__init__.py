@@ -92,13 +92,15 @@ def run_import(
     skip_invalid: bool = False,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    notify: bool = True,
 ) -> ImportResult:
     """Validate ``records``, copy their media and commit them in one transaction.
 
     Records stream through in chunks, so memory stays flat however large the
     import; a record may only refer to what comes before it or is in the store.
     Raises :class:`IngestError` (and writes nothing) when a record is invalid,
-    unless ``skip_invalid``; with ``dry_run`` only checks.
+    unless ``skip_invalid``; with ``dry_run`` only checks. ``notify=False`` leaves
+    telling the store's listeners (the search index) to the caller.
     """
     result = ImportResult(counts={attr: 0 for attr, _ in KINDS.values()})
     seen: dict[tuple[str, str], int | None] = {}
@@ -115,7 +117,7 @@ def run_import(
         batch, copies = Batch(), []
 
     try:
-        with store.writer() as writer:
+        with store.writer(notify) as writer:
             known = _Known(store)
             for record in records:
                 try:

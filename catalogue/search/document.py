@@ -19,7 +19,6 @@ from whoosh import columns, fields
 from ..model import OBJECT_TYPES, Concept, DigitalObject, LanguageMap, in_copyright, pick
 from .analysis import LANGUAGES, language_analyzer, language_of, neutral_analyzer
 
-TEXT_FIELDS = tuple(f"text_{lang}" for lang in LANGUAGES)
 KEYWORD_FACETS = ("institution", "collection", "creator", "subject")
 UNKNOWN_YEAR = -32768
 
@@ -150,7 +149,7 @@ _TITLE_BASE = 39  # 0 pads, then space, digits, a-z, and one code for any other 
 
 def title_key(title: str) -> tuple[int, int]:
     """The first 24 folded characters of a title as two ordered 64-bit numbers."""
-    text = unicodedata.normalize("NFKD", title.casefold())
+    text = unicodedata.normalize("NFKD", title.casefold().strip())
     chars = []
     for ch in text:
         if ch.isspace():

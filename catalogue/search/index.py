@@ -119,16 +119,17 @@ class SearchIndex:
         for object_id in removed:
             writer.delete_by_term("id", object_id)
 
-    def apply(self, changes: list | None = None) -> None:
+    def apply(self, changes: list | None = None, progress: Callable[[int], None] | None = None) -> None:
         """The store's commit hook: apply every change the index has not seen yet.
 
         ``changes`` (what the store just committed) is not needed: the change
         log is read from where the index stands, which includes them. Never
         raises: the store has committed already, and a change left out here is
-        applied by the next writer (or ``vitrine index --rebuild``).
+        applied by the next writer (or ``vitrine index --rebuild``). ``progress``
+        hears how many objects each step indexed (a command's progress bar).
         """
         try:
-            with self._writer(WAIT_TO_WRITE) as writer:
+            with self._writer(WAIT_TO_WRITE, limitmb=512) as writer:
                 since = self._state().get("seq", 0)
                 latest, touched = since, {}
                 while True:
@@ -148,6 +149,8 @@ class SearchIndex:
                     found = {o.id for o in objects}
                     gone = [i for i in ids[start : start + 1000] if i not in found]
                     self._write(objects, gone, writer)
+                    if progress:
+                        progress(len(objects) + len(gone))
                 self._write([], [ref for ref, action in touched.items() if action == "delete"], writer)
                 writer.commit()
                 self._save_state(latest)
@@ -166,8 +169,11 @@ class SearchIndex:
         with self._writer(WAIT_TO_REBUILD) as writer:
             seq = self.store.last_seq()
             ids = self.store.object_ids()
-            jobs = [(str(self.directory), str(self.store.path), ids[i : i + slice_size])
-                    for i in range(0, len(ids), slice_size)]
+            # equal slices, as many as a multiple of the processes: none waits idle for the last
+            count = -(-len(ids) // slice_size)
+            count = -(-count // procs) * procs
+            size = max(1, -(-len(ids) // count)) if ids else 1
+            jobs = [(str(self.directory), str(self.store.path), ids[i : i + size]) for i in range(0, len(ids), size)]
             if procs > 1 and len(jobs) > 1:
                 segments = _in_processes(jobs, min(procs, len(jobs)), progress)
             else:
