@@ -59,8 +59,8 @@ def test_filters_and_years_as_parameters(client, catalogue):
 @pytest.mark.parametrize("query,reason", [
     ("lang=xx", "lang must be one of"),
     ("sort=price", "sort must be one of"),
-    ("from=abc", "from must be a year"),
-    ("to=12.5", "to must be a year"),
+    ("from=abc", "'from' must be a year like 1850, not 'abc'"),
+    ("to=12.5", "'to' must be a year like 1850, not '12.5'"),
     ("from=1900&to=1800", "from must not be after to"),
     ("from=99999", "from must be a year between"),
     ("type=painting", "type must be one of"),

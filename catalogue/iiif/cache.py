@@ -36,12 +36,17 @@ class RenderCache:
                 pass
         return path
 
-    def put(self, media_id: str, key: str, fmt: str, data: bytes) -> Path:
+    def put(self, media_id: str, key: str, fmt: str, data: bytes) -> Path | None:
+        """Keep a render; None when its folder vanished meanwhile (the image's pyramid was just cut)."""
         path = self.root / media_id / f"{key}.{fmt}"
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{uuid.uuid4().hex}")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except FileNotFoundError:
+            tmp.unlink(missing_ok=True)
+            return None
         with self._lock:
             self._written += len(data)
             prune = self._written > self.max_bytes // 8

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import queue
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -221,9 +222,7 @@ class ImageService:
             elif pyramid is None:
                 self._cutter.request(media_id)
         served = _open(self.cache.put(media_id, key, plan.format, data), plan.mimetype, private)
-        if served is None:  # pruned by another process in between: unlikely, still correct
-            raise ImageError(503, "the rendered image was evicted before it could be sent; try again")
-        return served
+        return served or _unkept(data, plan.mimetype, private)
 
     def _first_views(self, image: Located, plan: Plan, limits: Limits, deadline: float) -> tuple[Pyramid | None, Claim | None]:
         """An image not cut yet. A view cheap to decode (a small image, or a JPEG in draft mode)
@@ -347,6 +346,15 @@ def _precut(plan: Plan, colour: bool) -> bool:
     """Whether a pre-cut JPEG has exactly these pixels."""
     native = "color" if colour else "gray"
     return plan.rotation == 0 and not plan.mirror and plan.format == "jpg" and plan.quality in ("default", native)
+
+
+def _unkept(data: bytes, mimetype: str, private: bool) -> Served:
+    """A render the cache could not keep (cleared or pruned meanwhile), sent from a nameless file."""
+    file = tempfile.TemporaryFile()
+    file.write(data)
+    file.seek(0)
+    st = os.fstat(file.fileno())
+    return Served(file, st.st_size, st.st_mtime, mimetype, private)
 
 
 def _open(path: Path | None, mimetype: str, private: bool) -> Served | None:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from ..search import FACETS, CursorError, RequestError, SearchRequest, SearchResult
 from ..services import services
-from .search import _hits as hit_views  # the API's hits: label, snippet, thumbnail
+from .search import hit_views, year_param  # the API's hits and parameters, one way
 from .views import language
 
 PAGE_SIZE = 20
@@ -75,16 +75,6 @@ class Results:
     sort: str = "relevance"
 
 
-def _year(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        abort(400, _("'%(name)s' must be a year like 1850, not '%(value)s'.", name=name, value=value))
-
-
 def asked_search(fixed: dict[str, list[str]] | None = None) -> SearchRequest:
     """The search the URL asks for, in the visitor's language (or ``lang``), within ``fixed`` filters."""
     filters = {name: [v for v in request.args.getlist(name) if v] for name in FACETS}
@@ -97,8 +87,8 @@ def asked_search(fixed: dict[str, list[str]] | None = None) -> SearchRequest:
         q=request.args.get("q", "").strip(),
         lang=request.args.get("lang") or language(),
         filters={name: values for name, values in filters.items() if values},
-        start=_year("from"),
-        end=_year("to"),
+        start=year_param("from"),
+        end=year_param("to"),
         sort=request.args.get("sort") or "relevance",
         cursor=request.args.get("cursor") or None,
         size=int(size) if size else PAGE_SIZE,

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
+from flask_babel import gettext as _
+
 from ..iiif.levels import thumbnail_size
 from ..search import FACETS, CursorError, Hit, RequestError, SearchRequest, SearchResult
 from ..services import services
@@ -10,14 +12,15 @@ from ..services import services
 bp = Blueprint("search", __name__)
 
 
-def _year(name: str) -> int | None:
+def year_param(name: str) -> int | None:
+    """A year from the query string; anything else is a 400 that says what was wrong."""
     value = request.args.get(name, "").strip()
     if not value:
         return None
     try:
         return int(value)
     except ValueError:
-        abort(400, f"{name} must be a year like 1850, not {value!r}")
+        abort(400, _("'%(name)s' must be a year like 1850, not '%(value)s'.", name=name, value=value))
 
 
 def _size() -> int:
@@ -34,8 +37,8 @@ def _search() -> tuple[SearchRequest, SearchResult]:
         q=request.args.get("q", ""),
         lang=request.args.get("lang", "en") or "en",
         filters={name: [v for v in request.args.getlist(name) if v] for name in FACETS},
-        start=_year("from"),
-        end=_year("to"),
+        start=year_param("from"),
+        end=year_param("to"),
         sort=request.args.get("sort", "relevance") or "relevance",
         cursor=request.args.get("cursor") or None,
         size=_size(),
@@ -59,7 +62,7 @@ def _thumbnail(hit: Hit, base: str) -> str | None:
     return f"{base}/iiif/image/{media_id}/full/{w},/0/default.jpg"
 
 
-def _hits(result: SearchResult) -> list[dict]:
+def hit_views(result: SearchResult) -> list[dict]:
     base = _base()
     return [
         {
@@ -80,7 +83,7 @@ def api():
     _, result = _search()
     return jsonify(
         total=result.total,
-        hits=_hits(result),
+        hits=hit_views(result),
         facets={name: [vars(v) for v in values] for name, values in result.facets.items()},
         suggestion=result.suggestion,
         next=result.next,
