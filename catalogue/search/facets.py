@@ -8,8 +8,11 @@ century is counted once for every century an object's years overlap.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+from babel.support import Translations
 
 from ..model import OBJECT_TYPES, pick
 from .arrays import View
@@ -21,27 +24,34 @@ HAS_3D = ("yes", "no")
 UNKNOWN = "unknown"
 SHOWN = 20  # values listed per facet (the selected ones always are)
 
+def N_(message: str) -> str:
+    """Marks a message for the interface catalogs (catalogue/translations); translated when shown."""
+    return message
+
+
 _LABELS = {
-    "type": {
-        "en": {"image": "Image", "book": "Book", "3d": "3D model", "audio": "Sound", "video": "Video"},
-        "nl": {"image": "Beeld", "book": "Boek", "3d": "3D-model", "audio": "Geluid", "video": "Video"},
-        "fr": {"image": "Image", "book": "Livre", "3d": "Modèle 3D", "audio": "Son", "video": "Vidéo"},
-        "de": {"image": "Bild", "book": "Buch", "3d": "3D-Modell", "audio": "Ton", "video": "Video"},
-    },
-    "rights": {
-        "en": {"open": "Open", "in-copyright": "In copyright"},
-        "nl": {"open": "Vrij", "in-copyright": "Auteursrechtelijk beschermd"},
-        "fr": {"open": "Libre", "in-copyright": "Protégé par le droit d'auteur"},
-        "de": {"open": "Frei", "in-copyright": "Urheberrechtlich geschützt"},
-    },
-    "has3d": {
-        "en": {"yes": "With 3D", "no": "Without 3D"},
-        "nl": {"yes": "Met 3D", "no": "Zonder 3D"},
-        "fr": {"yes": "Avec 3D", "no": "Sans 3D"},
-        "de": {"yes": "Mit 3D", "no": "Ohne 3D"},
-    },
-    "unknown": {"en": "Date unknown", "nl": "Datum onbekend", "fr": "Date inconnue", "de": "Datum unbekannt"},
+    "type": {"image": N_("Image"), "book": N_("Book"), "3d": N_("3D model"), "audio": N_("Sound"), "video": N_("Video")},
+    "rights": {"open": N_("Open"), "in-copyright": N_("In copyright")},
+    "has3d": {"yes": N_("With 3D"), "no": N_("Without 3D")},
 }
+_UNKNOWN_DATE = N_("Date unknown")
+_TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+
+
+@lru_cache(maxsize=8)
+def _catalog(lang: str) -> Translations:
+    return Translations.load(str(_TRANSLATIONS), [lang])
+
+
+def translate(message: str, lang: str) -> str:
+    """A fixed label in ``lang``, from the same message catalogs as the rest of the interface."""
+    return _catalog(lang).gettext(message)
+
+
+def fixed_label(name: str, value: str, lang: str) -> str:
+    """The label of a value of a fixed facet (type, rights, has3d) in ``lang``."""
+    message = _LABELS[name].get(value)
+    return translate(message, lang) if message else value
 
 
 class FilterError(ValueError):
@@ -186,7 +196,7 @@ class Labeller:
         if name == "subject":
             return {c.uri: pick(c.label, lang) for c in self.store.concepts(values)}
         if name in ("type", "rights", "has3d"):
-            return dict(_LABELS[name][lang])
+            return {value: fixed_label(name, value, lang) for value in _LABELS[name]}
         if name == "century":
             return {v: century_label(v, lang) for v in values}
         return {}
@@ -199,7 +209,7 @@ class Labeller:
 def century_label(value: str, lang: str) -> str:
     """"19th century", "19de eeuw", "XIXe siècle", "19. Jahrhundert"; BC ones too."""
     if value == UNKNOWN:
-        return _LABELS["unknown"][lang]
+        return translate(_UNKNOWN_DATE, lang)
     number = int(value)
     n, bc = abs(number), number < 0
     if lang == "fr":

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from ..i18n import language
 from ..iiif import levels, presentation
 from ..model import Concept, DigitalObject, Exhibition, Institution, LanguageMap, MediaFile, pick
+from ..search.facets import fixed_label
 
 __all__ = ["language"]  # the reader's language, for the page modules
 
@@ -67,8 +68,8 @@ def exhibition_covers(exhibitions: list[Exhibition], objects: dict[str, DigitalO
 
 
 def type_label(kind: str) -> str:
-    """An object type as a visitor reads it (shown where a work has no picture)."""
-    return {"image": _("Image"), "book": _("Book"), "3d": _("3D model"), "audio": _("Sound"), "video": _("Video")}.get(kind, kind)
+    """An object type as a visitor reads it (shown where a work has no picture): the type facet's label."""
+    return fixed_label("type", kind, language())
 
 
 def institution_label(institution: Institution | None, lang: str) -> str:
