@@ -87,17 +87,21 @@ def exhibitions():
     return render_template("exhibitions.html", groups=exhibitions_by_status(published), covers=_covers(published))
 
 
+def _within(facet: str, value: str, endpoint: str, **url_values):
+    """The search page's results fixed to one institution or collection, with the other facets."""
+    asked = search_results.asked_search({facet: [value]})
+    return search_results.results(asked, search_results.answer(asked), endpoint, (facet,), **url_values)
+
+
 @bp.get("/institution/<institution_id>")
 def institution(institution_id: str):
     store = services().store
     inst = store.get_institution(institution_id)
     if inst is None:
         abort(404, _("There is no institution '%(id)s' in this catalogue.", id=institution_id))
-    asked = search_results.asked_search({"institution": [institution_id]})
-    found = search_results.answer(asked)
     return render_template(
         "institution.html", institution=inst,
-        results=search_results.results(asked, found, "pages.institution", ("institution",), institution_id=inst.id),
+        results=_within("institution", inst.id, "pages.institution", institution_id=inst.id),
         collections=[(c, store.count_objects(collection=c.id)) for c in store.collections(institution_id)],
         total=store.count_objects(institution=institution_id),
     )
@@ -109,12 +113,10 @@ def collection(collection_id: str):
     found_collection = store.get_collection(collection_id)
     if found_collection is None:
         abort(404, _("There is no collection '%(id)s' in this catalogue.", id=collection_id))
-    asked = search_results.asked_search({"collection": [collection_id]})
-    found = search_results.answer(asked)
     return render_template(
         "collection.html", collection=found_collection,
         institution=store.get_institution(found_collection.institution),
-        results=search_results.results(asked, found, "pages.collection", ("collection",), collection_id=collection_id),
+        results=_within("collection", collection_id, "pages.collection", collection_id=collection_id),
         total=store.count_objects(collection=collection_id),
     )
 
