@@ -75,6 +75,9 @@ def fail(message: str) -> None:
 
 # -- ingest ------------------------------------------------------------------
 
+REINDEX_AT = 5000  # changed objects from which an import rebuilds the index rather than updating it
+
+
 def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, what: str) -> None:
     """Run an import with a progress bar and print what it did; problems exit with status 1."""
     from datetime import datetime
@@ -121,7 +124,13 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
     if changed:
         # The search index and the tiles follow the store; here with progress bars.
         with tqdm(total=len(changed), desc="indexing", unit=" objects", dynamic_ncols=True, disable=None) as bar:
-            svc.search.apply(written.changes, progress=bar.update)
+            in_store = svc.store.count_objects()
+            if len(changed) >= REINDEX_AT and 2 * len(changed) >= in_store:
+                # most of the catalogue changed: indexing it afresh in parallel beats one update at a time
+                bar.total = in_store
+                svc.search.rebuild(progress=bar.update, procs=min(2, os.cpu_count() or 1))
+            else:
+                svc.search.apply(written.changes, progress=bar.update)
         from .iiif.image import image_service
 
         with_images = dict.fromkeys(oid for media, oid, _ in svc.store.iter_media() if media.is_image and oid in changed)
