@@ -35,6 +35,9 @@ from flask import Flask, Response
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from catalogue.deploy import standalone_nginx  # noqa: E402
+
 IMAGES = ROOT.parent / "shared" / "data" / "media" / "images"
 BIN = Path(sys.executable).parent
 IIPIMAGE_TILES_PER_SECOND = 2000  # MEASURED.md: IIPImage 1.1 behind nginx, this kind of machine
@@ -182,20 +185,6 @@ def peak_memory_mb(master: int) -> list[float]:
     return sorted(peaks)
 
 
-def nginx_conf(prefix: Path, body: str) -> Path:
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        ("user root;\n" if os.geteuid() == 0 else "")
-        + f"daemon off;\nworker_processes auto;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\n"
-        "events { worker_connections 1024; }\n"
-        f"http {{\n  access_log off;\n  sendfile on;\n  keepalive_requests 100000;\n"
-        f"  client_body_temp_path {prefix}/body;\n  proxy_temp_path {prefix}/proxy;\n"
-        f"  fastcgi_temp_path {prefix}/fastcgi;\n  uwsgi_temp_path {prefix}/uwsgi;\n  scgi_temp_path {prefix}/scgi;\n"
-        f"{body}\n}}\n"
-    )
-    return conf
-
-
 def prepare(work: Path, image: Path) -> tuple[Path, dict]:
     """An instance with the benchmark image (cut) and never-seen copies of the large images (not cut)."""
     sys.path.insert(0, str(ROOT))
@@ -284,7 +273,7 @@ def main() -> None:
         )
         nginx_prefix = work / "nginx"
         nginx_prefix.mkdir()
-        conf = nginx_conf(nginx_prefix, shipped + plain)
+        conf = standalone_nginx(nginx_prefix, shipped + plain)
         nginx = subprocess.Popen(["/usr/sbin/nginx", "-p", str(nginx_prefix), "-c", str(conf), "-e", "stderr"],
                                  stdout=subprocess.DEVNULL, stderr=open(work / "nginx.log", "w"))
         children.append(nginx)

@@ -311,11 +311,11 @@ def rebuild() -> None:
 
     Manifests need no step: they are built on request and cached by object version.
     """
+    from tqdm import tqdm
+
     from .iiif.image import image_service
 
     search, store = services().search, services().store
-    from tqdm import tqdm
-
     with tqdm(total=store.count_objects(), desc="indexing", unit=" objects", disable=None) as bar:
         count = search.rebuild(progress=bar.update, procs=min(2, os.cpu_count() or 1))
     click.echo(f"search: {count} objects indexed")

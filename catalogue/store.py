@@ -165,6 +165,13 @@ def _stamp(item, kind: str, ref: str, old: tuple | None, data: str, now: str, re
     return True
 
 
+def _decode(row, kind):
+    """A stored (version, created, updated, data) row as a model object of ``kind``."""
+    data = json.loads(row[3])
+    data.update(version=row[0], created=row[1], updated=row[2])
+    return kind.from_dict(data)
+
+
 def _content(data: dict) -> dict:
     return {k: v for k, v in data.items() if k not in _STAMPS}
 
@@ -324,17 +331,11 @@ class Store:
 
     # -- reads -------------------------------------------------------------
 
-    @staticmethod
-    def _object(row) -> DigitalObject:
-        data = json.loads(row[3])
-        data.update(version=row[0], created=row[1], updated=row[2])
-        return DigitalObject.from_dict(data)
-
     def get_object(self, object_id: str) -> DigitalObject | None:
         row = self._db().execute(
             "SELECT version, created, updated, data FROM objects WHERE id = ?", (object_id,)
         ).fetchone()
-        return self._object(row) if row else None
+        return _decode(row, DigitalObject) if row else None
 
     def get_objects(self, ids: Iterable[str]) -> list[DigitalObject]:
         """Objects in the order of ``ids``; unknown ids are left out."""
@@ -347,7 +348,7 @@ class Store:
                 f"WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
-                found[row[4]] = self._object(row)
+                found[row[4]] = _decode(row, DigitalObject)
         return [found[i] for i in ids if i in found]
 
     def object_version(self, object_id: str) -> tuple[int, str] | None:
@@ -368,7 +369,7 @@ class Store:
             if not rows:
                 return
             for row in rows:
-                yield self._object(row)
+                yield _decode(row, DigitalObject)
             last = rows[-1][4]
 
     def _filter(self, institution: str | None, collection: str | None) -> tuple[str, list]:
@@ -394,7 +395,7 @@ class Store:
             f"SELECT version, created, updated, data FROM objects{where} ORDER BY id LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
-        return [self._object(row) for row in rows]
+        return [_decode(row, DigitalObject) for row in rows]
 
     def object_labels(
         self, institution: str | None = None, offset: int = 0, limit: int = 1000, digitised: bool = False
@@ -481,16 +482,14 @@ class Store:
         row = self._db().execute(
             "SELECT version, created, updated, data FROM exhibitions WHERE slug = ?", (slug,)
         ).fetchone()
-        if not row:
-            return None
-        data = json.loads(row[3])
-        data.update(version=row[0], created=row[1], updated=row[2])
-        return Exhibition.from_dict(data)
+        return _decode(row, Exhibition) if row else None
 
     def exhibitions(self, status: str | None = None) -> list[Exhibition]:
         where, params = (" WHERE status = ?", [status]) if status else ("", [])
-        slugs = [r[0] for r in self._db().execute(f"SELECT slug FROM exhibitions{where} ORDER BY slug", params)]
-        return [e for e in (self.get_exhibition(s) for s in slugs) if e]
+        rows = self._db().execute(
+            f"SELECT version, created, updated, data FROM exhibitions{where} ORDER BY slug", params
+        )
+        return [_decode(row, Exhibition) for row in rows]
 
     def object_ids(self) -> list[str]:
         """Every object id, in order (to split a full index rebuild between processes)."""

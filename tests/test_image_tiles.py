@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from catalogue import create_app
 from catalogue.cli import main
-from catalogue.deploy import nginx_config
+from catalogue.deploy import nginx_config, standalone_nginx
 from catalogue.iiif.image import cut_tiles_for_object
 from catalogue.model import DigitalObject, MediaFile
 from catalogue.store import Batch
@@ -128,26 +128,10 @@ def test_nginx_config_names_this_instance_and_passes_nginx_t(tmp_path):
     assert result.exit_code == 0
     assert f"root {(instance / 'tiles').resolve()};" in result.output
     assert "server 127.0.0.1:8282;" in result.output and "listen 127.0.0.1:8181;" in result.output
-    conf = _nginx_main_conf(tmp_path / "nginx", result.output)
+    conf = standalone_nginx(tmp_path / "nginx", result.output)
     check = subprocess.run([NGINX, "-t", "-p", str(tmp_path / "nginx"), "-c", str(conf), "-e", "stderr"],
                            capture_output=True, text=True, timeout=30)
     assert check.returncode == 0, check.stderr
-
-
-def _nginx_main_conf(prefix: Path, server_block: str) -> Path:
-    """A main nginx.conf around the shipped server block, with every path inside ``prefix``."""
-    prefix.mkdir(parents=True, exist_ok=True)
-    (prefix / "vitrine.conf").write_text(server_block)
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        ("user root;\n" if os.geteuid() == 0 else "")
-        + f"daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\n"
-        "events { worker_connections 256; }\n"
-        f"http {{\n  access_log off;\n  client_body_temp_path {prefix}/body;\n  proxy_temp_path {prefix}/proxy;\n"
-        f"  fastcgi_temp_path {prefix}/fastcgi;\n  uwsgi_temp_path {prefix}/uwsgi;\n  scgi_temp_path {prefix}/scgi;\n"
-        f"  include {prefix}/vitrine.conf;\n}}\n"
-    )
-    return conf
 
 
 def _free_port() -> int:
@@ -167,7 +151,7 @@ def behind_nginx(tmp_path):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     port = _free_port()
     block = nginx_config(app.config["TILE_DIR"], listen=f"127.0.0.1:{port}", upstream=f"127.0.0.1:{httpd.server_port}")
-    conf = _nginx_main_conf(tmp_path / "nginx", block)
+    conf = standalone_nginx(tmp_path / "nginx", block)
     nginx = subprocess.Popen([NGINX, "-p", str(tmp_path / "nginx"), "-c", str(conf), "-e", "stderr"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

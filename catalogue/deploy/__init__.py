@@ -1,6 +1,7 @@
 """Deployment files shipped with Vitrine, filled in with one catalogue's real paths."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -17,3 +18,23 @@ def nginx_config(tile_dir: str, listen: str = "80", upstream: str = "127.0.0.1:5
     }.items():
         text = text.replace(f"@{key}@", value)
     return text
+
+
+def standalone_nginx(prefix: Path, servers: str) -> Path:
+    """A whole nginx.conf around ``servers`` with every path inside ``prefix``.
+
+    For running nginx as a child process, without root or a system service
+    (the tests and the tile benchmark): ``nginx -p PREFIX -c`` the returned file.
+    """
+    prefix.mkdir(parents=True, exist_ok=True)
+    conf = prefix / "nginx.conf"
+    conf.write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"daemon off;\nworker_processes auto;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\n"
+        "events { worker_connections 1024; }\n"
+        f"http {{\n  access_log off;\n  sendfile on;\n  keepalive_requests 100000;\n"
+        f"  client_body_temp_path {prefix}/body;\n  proxy_temp_path {prefix}/proxy;\n"
+        f"  fastcgi_temp_path {prefix}/fastcgi;\n  uwsgi_temp_path {prefix}/uwsgi;\n  scgi_temp_path {prefix}/scgi;\n"
+        f"{servers}\n}}\n"
+    )
+    return conf

@@ -27,8 +27,9 @@ def publish_all(services: Services, base: str, folder: Path, progress: Callable[
     urls = Urls(base)
     documents, store = services.documents, services.store
     jobs: list[tuple[str, Document | None]] = [(urls.collection(), documents.top_collection(urls))]
+    counts = store.digitised_counts()
     for institution in store.institutions():
-        count = store.digitised_counts().get(institution.id, 0)
+        count = counts.get(institution.id, 0)
         jobs.append((urls.collection(institution.id), documents.institution_collection(institution.id, urls)))
         if count > documents.page_size:
             for page in range(1, -(-count // documents.page_size) + 1):
