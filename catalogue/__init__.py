@@ -6,7 +6,6 @@ __version__ = "0.1.0"
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import PROJECT_DIR, configure
 from .iiif.documents import Documents
@@ -28,10 +27,6 @@ def create_app(config: dict | None = None) -> Flask:
     )
     configure(app, config)
     app.json.sort_keys = False  # JSON keys in the order the API documents them
-    hops = int(app.config["PROXY_HOPS"])
-    if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
-
     store = Store(app.config["STORE_PATH"])
     thesaurus.seed(store)
     documents = Documents(
@@ -49,10 +44,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import i18n
     from .web import register
+    from .web.gate import Gate, trusted_proxies
 
     i18n.init_app(app)  # the visitor's language, interface strings in nl/fr/de/en
 
     register(app)
+    # Outside everything, the tile fast path included: which proxy headers count, a valid Host, security headers.
+    app.wsgi_app = Gate(app.wsgi_app, int(app.config["PROXY_HOPS"]), trusted_proxies(app.config["TRUSTED_PROXIES"]))
     from .cli import register_commands
 
     register_commands(app)

@@ -19,8 +19,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULTS = {
     # Absolute base URL for IIIF ids ("https://collections.example.org"); empty: from the request.
     "BASE_URL": "",
-    # How many proxies in front set X-Forwarded-* headers we trust.
+    # How many proxies in front set X-Forwarded-* headers we trust ...
     "PROXY_HOPS": 1,
+    # ... and their addresses: forwarded headers from any other peer are ignored (no cache poisoning).
+    "TRUSTED_PROXIES": "127.0.0.1 ::1",
     # Width in pixels a work in copyright is served at, at most (Image API maxWidth).
     "COPYRIGHT_MAX_WIDTH": 800,
     # Entries per page of a large IIIF Collection.

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from .. import __version__
+from ..access import shown
 from ..store import Store
 from . import presentation
 from .presentation import Urls
@@ -77,7 +78,7 @@ class Documents:
         if cached:
             return cached
         obj = self.store.get_object(object_id)
-        if obj is None or not obj.media:
+        if obj is None or not any(shown(m, obj.rights) for m in obj.media):
             return None
         institution = self.store.get_institution(obj.institution)
         concepts = {c.uri: c for c in self.store.concepts(obj.subjects)}

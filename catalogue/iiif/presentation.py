@@ -13,6 +13,7 @@ from typing import Iterable
 
 import nh3
 
+from ..access import shown
 from ..model import (
     Concept,
     DigitalObject,
@@ -240,6 +241,8 @@ def object_manifest(
     manifest_id = urls.manifest(obj.id)
     canvases = []
     for n, media in enumerate(obj.media, start=1):
+        if not shown(media, obj.rights):
+            continue  # an original a work in copyright may not send (access.py)
         label = media.label or ({"none": [f"p. {n}"]} if obj.type == "book" else obj.label)
         canvases.append(canvas(f"{manifest_id}/canvas/{n}", media, label, urls, limit))
 
@@ -296,7 +299,7 @@ def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject
         members = []
         for item in section.items:
             obj = objects.get(item.object)
-            if obj is None or item.media >= len(obj.media):
+            if obj is None or item.media >= len(obj.media) or not shown(obj.media[item.media], obj.rights):
                 continue
             canvas_id = f"{manifest_id}/canvas/{len(canvases) + 1}"
             canvases.append(_exhibition_canvas(canvas_id, obj, item, urls, max_width if obj.in_copyright else None))

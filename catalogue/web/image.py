@@ -20,7 +20,6 @@ from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES, http_date, parse_accept_header, parse_date
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wsgi import FileWrapper, get_current_url
 
 from ..iiif.errors import ImageError
@@ -53,9 +52,6 @@ class TileFiles:
         self.base_url = app.config.get("BASE_URL", "").rstrip("/")
         self.session_cookie = app.config["SESSION_COOKIE_NAME"] + "="
         self.images = image_service(app)
-        hops = int(app.config.get("PROXY_HOPS", 0))
-        # info.json names this server, so it must see the request as Flask does, behind the same proxies.
-        self.info = ProxyFix(self._info, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops) if hops else self._info
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -73,7 +69,7 @@ class TileFiles:
             elif len(parts) == 2 and parts[1] == "info.json" and _ID.match(parts[0]) \
                     and self.session_cookie not in environ.get("HTTP_COOKIE", ""):
                 environ["vitrine.media_id"] = parts[0]
-                return self.info(environ, start_response)
+                return self._info(environ, start_response)  # proxy headers applied in web/gate.py
         return self.app(environ, start_response)
 
     def _info(self, environ: dict, start_response: Callable) -> Iterable[bytes]:

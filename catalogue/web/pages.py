@@ -9,7 +9,8 @@ from flask_babel import format_date, format_decimal, gettext as _
 
 from ..config import PROJECT_DIR
 from ..i18n import LANGUAGES, NAMES
-from ..model import in_copyright, pick
+from ..access import original_allowed, shown
+from ..model import pick
 from ..search import SearchRequest
 from ..services import services
 from . import results as search_results
@@ -141,8 +142,9 @@ def object_page(object_id: str):
         creators=[(c, search_link(creator=c.name)) for c in obj.creators],
         rights=rights(obj.rights),
         manifest=base.manifest(obj.id) if obj.images else None,
-        models=[(m, base.media(m.id)) for m in obj.media if m.format.startswith("model/")],
-        players=[(m, base.media(m.id)) for m in obj.media if m.format.startswith(("audio/", "video/"))],
+        models=[(m, base.media(m.id)) for m in obj.media if m.format.startswith("model/") and shown(m, obj.rights)],
+        players=[(m, base.media(m.id)) for m in obj.media
+                 if m.format.startswith(("audio/", "video/")) and shown(m, obj.rights)],
         jsonld=artwork_jsonld(obj, institution, concepts, lang, base),
         page_url=base.object_page(obj.id),
     )
@@ -180,12 +182,12 @@ def media_file(media_id: str):
     if found is None:
         abort(404, _("There is no media file '%(id)s'.", id=media_id))
     media, _object, rights_uri = found
-    if media.is_image and in_copyright(rights_uri):
+    if not original_allowed(rights_uri):
         abort(403, _("This work is in copyright: it is shown at reduced size through the IIIF Image API only."))
     path = (services().media_dir / media.path).resolve()
     if not path.is_relative_to(services().media_dir.resolve()) or not path.is_file():
         abort(404, _("The file of media '%(id)s' is missing.", id=media_id))
-    response = send_file(path, mimetype=media.format, conditional=True, max_age=86400)
+    response = send_file(path, mimetype=media.format, conditional=True, max_age=86400)  # nosniff: web/gate.py
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -195,18 +197,23 @@ def media_file(media_id: str):
 @bp.get("/sitemap.xml")
 def sitemap_index():
     """A sitemap index: the first file lists the pages, then objects in files of 50,000."""
-    store = services().store
-    files = 1 + -(-store.count_objects() // SITEMAP_SIZE)
     body = render_template("sitemap_index.xml", files=[
-        url_for("pages.sitemap", number=n, _external=True) for n in range(1, files + 1)
+        url_for("pages.sitemap", number=n, _external=True) for n in range(1, _sitemap_files() + 1)
     ])
     return Response(body, mimetype="application/xml")
+
+
+def _sitemap_files() -> int:
+    """The page list, then the objects in files of SITEMAP_SIZE."""
+    return 1 + -(-services().store.count_objects() // SITEMAP_SIZE)
 
 
 @bp.get("/sitemap-<int:number>.xml")
 def sitemap(number: int):
     store = services().store
     base = urls()
+    if not 1 <= number <= _sitemap_files():
+        abort(404, _("There is no sitemap file %(number)s.", number=number))
     if number == 1:
         locations = [url_for("pages.home", _external=True), url_for("pages.exhibitions", _external=True)]
         locations += [base.institution_page(i.id) for i in store.institutions()]
@@ -214,8 +221,6 @@ def sitemap(number: int):
         locations += [base.exhibition_page(e.slug) for e in store.exhibitions("published")]
     else:
         ids = store.object_labels(offset=(number - 2) * SITEMAP_SIZE, limit=SITEMAP_SIZE)
-        if not ids:
-            abort(404, _("There is no sitemap file %(number)s.", number=number))
         locations = [base.object_page(object_id) for object_id, _label in ids]
     return Response(render_template("sitemap.xml", locations=locations), mimetype="application/xml")
 

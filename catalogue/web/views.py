@@ -9,6 +9,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from ..access import shown
 from ..i18n import language
 from ..iiif import levels, presentation
 from ..model import Concept, DigitalObject, Exhibition, Institution, LanguageMap, MediaFile, pick
@@ -193,10 +194,11 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
     if institution:
         data["provider"] = {"@type": "Organization", "name": pick(institution.label, lang),
                             **({"url": institution.homepage} if institution.homepage else {})}
-    if obj.media:
+    media = [m for m in obj.media if shown(m, obj.rights)]
+    if media:
         data["subjectOf"] = {"@type": "WebPage", "name": "IIIF manifest", "url": urls.manifest(obj.id),
                              "encodingFormat": "application/ld+json"}
-    model = next((m for m in obj.media if m.format.startswith("model/")), None)
+    model = next((m for m in media if m.format.startswith("model/")), None)
     if model:
         data["encoding"] = {"@type": "3DModel", "contentUrl": urls.media(model.id), "encodingFormat": model.format}
     return data
