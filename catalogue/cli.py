@@ -43,8 +43,13 @@ def serve(host: str, port: int, workers: int | None, threads: int, access_log: b
     """Serve Vitrine with the production server (gunicorn)."""
     from gunicorn.app.base import BaseApplication
 
+    from pathlib import Path
+
     app = current_app._get_current_object()
     workers = workers or 2 * (os.cpu_count() or 1)
+    # gunicorn's control socket lives with this catalogue, not under the home folder, so a second
+    # instance never takes over the first one's (a Unix socket path has at most 107 bytes).
+    control = Path(app.config["STORE_PATH"]).parent / "gunicorn.ctl"
 
     class Server(BaseApplication):
         def load_config(self):
@@ -59,6 +64,12 @@ def serve(host: str, port: int, workers: int | None, threads: int, access_log: b
             # a connection gunicorn is closing.
             self.cfg.set("keepalive", 5)
             self.cfg.set("timeout", 60)
+            if "control_socket" in self.cfg.settings:
+                if len(os.fsencode(control)) < 108:
+                    control.parent.mkdir(parents=True, exist_ok=True)
+                    self.cfg.set("control_socket", str(control))
+                else:
+                    self.cfg.set("control_socket_disable", True)
 
         def load(self):
             return app

@@ -1,6 +1,7 @@
 """Deployment files shipped with Vitrine, filled in with one catalogue's real paths."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -8,10 +9,16 @@ HERE = Path(__file__).resolve().parent
 
 
 def nginx_config(tile_dir: str, listen: str = "80", upstream: str = "127.0.0.1:5000", server_name: str = "_") -> str:
-    """deploy/nginx.conf for this catalogue: tiles from ``tile_dir``, the rest proxied to ``upstream``."""
+    """deploy/nginx.conf for this catalogue: tiles from ``tile_dir``, the rest proxied to ``upstream``.
+
+    The upstream is named after the catalogue's tile folder, so the configurations of two
+    catalogues can be included in one nginx.
+    """
     text = (HERE / "nginx.conf").read_text()
+    tiles = str(Path(tile_dir).resolve())
     for key, value in {
-        "TILE_DIR": str(Path(tile_dir).resolve()),
+        "UPSTREAM_NAME": "vitrine_" + hashlib.sha1(tiles.encode()).hexdigest()[:10],
+        "TILE_DIR": tiles,
         "LISTEN": listen,
         "UPSTREAM": upstream,
         "SERVER_NAME": server_name,
