@@ -452,3 +452,48 @@ def test_while_a_pyramid_is_being_cut_a_costly_view_waits_for_it(app, client, im
     assert fetch(client, "/iiif/image/altai/2048,512,512,512/512,512/0/default.jpg").size == (512, 512)
     holder.join()
     assert (images.tiles.folder("altai") / "2048,512,512,512/512,512/0/default.jpg").exists()
+
+
+# -- hostile requests (issue 8, defects 3 and 4) ------------------------------------
+
+def test_a_rotated_best_fit_stays_within_the_advertised_max_area(tmp_path):
+    app = create_app({"INSTANCE": str(tmp_path / "i"), "TESTING": True, "IMAGE_MAX_AREA": 1_000_000})
+    add_images(app, ("grid", GRID, PUBLIC))
+    client = app.test_client()
+    max_area = client.get("/iiif/image/grid/info.json").get_json(force=True)["maxArea"]
+    image = fetch(client, "/iiif/image/grid/full/^!99999,99999/45/default.png")
+    assert image.size[0] * image.size[1] <= max_area and image.size[0] > 900
+    refused = client.get("/iiif/image/grid/full/1000,1000/45/default.png")
+    assert refused.status_code == 400 and "1,000,000 pixels" in refused.get_data(as_text=True)
+    app.extensions["vitrine.images"].wait_idle(30)
+
+
+@pytest.mark.parametrize(
+    "path, status, words",
+    [
+        ("full/!100,0/0/default.jpg", 400, "no width"),
+        ("full/!0,100/0/default.jpg", 400, "no width"),
+        ("full/!0,0/0/default.jpg", 400, "no width"),
+        ("full/^" + "9" * 400 + ",/0/default.jpg", 400, "digits"),
+        ("full/pct:" + "9" * 400 + "/0/default.jpg", 400, "digits"),
+        ("0,0,1,400/^1,70000/0/default.jpg", 400, "65,500"),
+        ("0,0,1,400/^1,20000/0/default.webp", 400, "16,383"),
+        ("full/٣,/0/default.jpg", 400, "size"),
+        ("full/３,/0/default.jpg", 400, "size"),
+        ("full/max/1e400/default.jpg", 400, "rotation"),
+        ("full/max/-0/default.jpg", 400, "rotation"),
+        ("full/max/nan/default.jpg", 400, "rotation"),
+        ("pct:nan,0,10,10/max/0/default.jpg", 400, "region"),
+        ("full/pct:1e400/0/default.jpg", 400, "size"),
+    ],
+)
+def test_hostile_sizes_and_numbers_get_a_short_plain_refusal(client, path, status, words):
+    response = client.get(f"/iiif/image/grid/{path}")
+    body = response.get_data(as_text=True)
+    assert response.status_code == status and response.content_type.startswith("text/plain")
+    assert words in body and len(body) < 300
+
+
+def test_a_best_fit_size_too_tall_for_webp_is_served_at_webp_s_largest(client):
+    image = fetch(client, "/iiif/image/grid/0,0,1,1000/^!100000,20000/0/default.webp")
+    assert image.format == "WEBP" and 16380 <= image.size[1] <= 16383

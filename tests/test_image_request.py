@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
 
 from catalogue.iiif import levels
 from catalogue.iiif.errors import ImageError
-from catalogue.iiif.request import Limits, parse, resolve
+from catalogue.iiif.request import Limits, parse, resolve, turned_size
 
 OPEN = Limits(max_area=4096 * 4096)
 
@@ -113,3 +116,134 @@ def test_thumbnail_and_detail_sizes_are_ones_the_service_serves():
     assert levels.region_size(1000, 500, 5120, 2880, target=400, max_width=800) == (156, 78)
     cap = Limits(max_area=4096 * 4096, cap=800 / 5120, max_width=800, max_height=450)
     assert plan("0,0,1000,500/156,78/0/default.jpg", 5120, 2880, cap).size == (156, 78)
+
+
+# -- limits hold for the output as sent (issue 8, defects 3 and 4) -------------------
+
+def output_size(url: str, width: int = 1000, height: int = 800, limits: Limits = OPEN) -> tuple[int, int]:
+    resolved = plan(url, width, height, limits)
+    return turned_size(*resolved.size, resolved.rotation)
+
+
+def test_a_best_fit_size_turned_fits_max_area_after_rotation():
+    # Was 5794 x 5794 (33.6 MP) against a maxArea of 16.8 MP.
+    w, h = output_size("full/^!99999,99999/45/default.png", 512, 512)
+    assert w * h <= OPEN.max_area and w > 4000
+    w, h = output_size("full/max/45/default.png", 4096, 4096)
+    assert w * h <= OPEN.max_area
+
+
+def test_an_explicit_size_over_max_area_once_turned_is_refused():
+    with pytest.raises(ImageError) as caught:
+        plan("full/^4096,4096/45/default.png", 512, 512)
+    assert caught.value.status == 400 and "pixels" in caught.value.message and "45" in caught.value.message
+
+
+def test_max_width_and_height_hold_for_the_turned_output():
+    cap = Limits(max_area=4096 * 4096, cap=0.25, max_width=250, max_height=200)
+    assert output_size("full/max/90/default.jpg", limits=cap) == (160, 200)
+    w, h = output_size("full/max/30/default.png", limits=cap)
+    assert w <= 250 and h <= 200
+    assert refusal("full/250,200/90/default.jpg", limits=cap) == 403
+
+
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("0,0,1,400/^1,70000/0/default.jpg", "65,500"),
+        ("0,0,1,400/^,70000/0/default.jpg", "65,500"),
+        ("0,0,1,400/^1,20000/0/default.webp", "16,383"),
+        ("0,0,400,1/^20000,1/90/default.webp", "16,383"),
+    ],
+)
+def test_sizes_beyond_what_the_format_can_encode_are_refused_up_front(url, words):
+    with pytest.raises(ImageError) as caught:
+        plan(url)
+    assert caught.value.status == 400 and words in caught.value.message
+
+
+def test_a_best_fit_size_keeps_within_what_the_format_can_encode():
+    assert output_size("0,0,1,400/^!100000,70000/0/default.png") == (175, 70000)
+    w, h = output_size("0,0,1,400/^!100000,70000/0/default.webp")
+    assert 16380 <= h <= 16383 and w == 40
+    w, h = output_size("0,0,1,400/^!100000,70000/0/default.jpg")
+    assert 65490 <= h <= 65500
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "full/!100,0/0/default.jpg",
+        "full/!0,100/0/default.jpg",
+        "full/!0,0/0/default.jpg",
+        "full/^!0,0/0/default.jpg",
+        "full/0,0/0/default.jpg",
+        "full/pct:0/0/default.jpg",
+        "full/,0/0/default.jpg",
+    ],
+)
+def test_a_size_with_no_width_or_height_is_refused(url):
+    assert refusal(url) == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "full/^" + "9" * 400 + ",/0/default.jpg",
+        "full/," + "9" * 400 + "/0/default.jpg",
+        "full/^!" + "9" * 400 + ",1/0/default.jpg",
+        "full/pct:" + "9" * 400 + "/0/default.jpg",
+        "full/^pct:" + "1" * 400 + "/0/default.jpg",
+        "full/^pct:" + "9" * 5000 + "/0/default.jpg",
+        "0,0," + "9" * 5000 + ",10/max/0/default.jpg",
+        "pct:0,0," + "9" * 400 + ",10/max/0/default.jpg",
+        "full/max/" + "9" * 400 + "/default.jpg",
+        "full/max/" + "9" * 5000 + ".5/default.jpg",
+    ],
+)
+def test_numbers_of_hundreds_of_digits_are_refused(url):
+    assert refusal(url) == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "full/٣,/0/default.jpg",  # Arabic-Indic three
+        "full/３,/0/default.jpg",  # full-width three
+        "full/²,/0/default.jpg",
+        "٠,0,10,10/max/0/default.jpg",
+        "pct:１,0,10,10/max/0/default.jpg",
+        "full/max/٩٠/default.jpg",
+        "full/max/-0/default.jpg",
+        "full/max/nan/default.jpg",
+        "full/max/1e400/default.jpg",
+        "full/max/inf/default.jpg",
+        "full/pct:nan/0/default.jpg",
+        "full/pct:inf/0/default.jpg",
+        "full/pct:1e400/0/default.jpg",
+        "pct:nan,0,10,10/max/0/default.jpg",
+        "pct:0,0,inf,10/max/0/default.jpg",
+        "full/-0,/0/default.jpg",
+        "full/100,\n/0/default.jpg",
+        "full/max/0\n/default.jpg",
+        "0,0,10,10\n/max/0/default.jpg",
+    ],
+)
+def test_only_the_grammar_s_ascii_numbers_are_accepted(url):
+    assert refusal(url) == 400
+
+
+def test_an_echoed_segment_is_cut_short():
+    with pytest.raises(ImageError) as caught:
+        plan("full/" + "x" * 5000 + "/0/default.jpg")
+    assert len(caught.value.message) < 200
+
+
+@given(
+    st.integers(1, 60), st.integers(1, 60),
+    st.one_of(st.floats(0, 360, exclude_max=True), st.sampled_from([0.0, 45.0, 90.0, 135.0, 180.0, 270.0, 359.999999])),
+)
+@settings(max_examples=300)
+def test_the_turned_size_is_the_size_pillow_makes(width, height, degrees):
+    image = Image.new("L", (width, height))
+    assert turned_size(width, height, degrees) == image.rotate(-degrees, expand=True).size

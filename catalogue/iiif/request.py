@@ -4,9 +4,15 @@
 its limits, giving a :class:`Plan` in whole pixels, or the status the
 specification asks for: 400 for sizes it forbids, 403 for more than a work in
 copyright may show, 501 for formats the API defines but Vitrine does not produce.
+
+Every limit holds for the image as sent, after rotation (its bounding box):
+``max`` and ``!w,h`` shrink to fit, explicit sizes beyond a limit are refused.
+Numbers are the grammar's ASCII digits only, of a bounded length, so nothing a
+client sends reaches Pillow, ``int`` or ``float`` as something they choke on.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from math import ceil
@@ -16,13 +22,20 @@ from .errors import ImageError
 QUALITIES = ("default", "color", "gray", "bitonal")
 FORMATS = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 NOT_OFFERED = ("tif", "gif", "jp2", "pdf")
+# The longest side each encoder can write: libjpeg refuses more than 65,500 px, libwebp 16,383.
+ENCODER_SIDE = {"jpg": ("JPEG", 65_500), "webp": ("WebP", 16_383)}
+# More digits than any image has pixels: longer numbers are refused before int() or float() sees them.
+MAX_DIGITS = 15
 
-_NUM = r"\d+(?:\.\d+)?"
-_REGION_PX = re.compile(r"^(\d+),(\d+),(\d+),(\d+)$")
-_REGION_PCT = re.compile(rf"^pct:({_NUM}),({_NUM}),({_NUM}),({_NUM})$")
-_SIZE = re.compile(rf"^(\^)?(?:(max)|(\d+),|,(\d+)|pct:({_NUM})|(!)?(\d+),(\d+))$")
-_ROTATION = re.compile(rf"^(!)?({_NUM})$")
+# [0-9], not \d: \d (and int()) also accept Arabic-Indic, full-width and other Unicode digits.
+_INT = r"[0-9]+"
+_NUM = r"[0-9]+(?:\.[0-9]+)?"
+_REGION_PX = re.compile(rf"({_INT}),({_INT}),({_INT}),({_INT})")
+_REGION_PCT = re.compile(rf"pct:({_NUM}),({_NUM}),({_NUM}),({_NUM})")
+_SIZE = re.compile(rf"(\^)?(?:(max)|({_INT}),|,({_INT})|pct:({_NUM})|(!)?({_INT}),({_INT}))")
+_ROTATION = re.compile(rf"(!)?({_NUM})")
 _EPS = 1e-6
+_SHOWN = 40  # characters of a refused segment quoted back in the message
 
 SIZE_FORMS = "max, w,, ,h, w,h, !w,h or pct:n, each optionally after ^"
 
@@ -79,72 +92,106 @@ def parse(region: str, size: str, rotation: str, quality_format: str) -> Request
     """Check the four path segments of an image request; ImageError(400/501) if malformed."""
     quality, dot, fmt = quality_format.rpartition(".")
     if not dot:
-        raise ImageError(400, f"{quality_format!r} is not {{quality}}.{{format}}, e.g. default.jpg")
+        raise ImageError(400, f"{_shown(quality_format)} is not {{quality}}.{{format}}, e.g. default.jpg")
     if quality not in QUALITIES:
-        raise ImageError(400, f"quality {quality!r} is not one of {', '.join(QUALITIES)}")
+        raise ImageError(400, f"quality {_shown(quality)} is not one of {', '.join(QUALITIES)}")
     parsed_region = _parse_region(region)
     parsed_size = _parse_size(size)
     mirror, degrees = _parse_rotation(rotation)
     if fmt not in FORMATS:
         if fmt in NOT_OFFERED:
             raise ImageError(501, f"format {fmt!r} is not produced here; use jpg, png or webp")
-        raise ImageError(400, f"format {fmt!r} is not one of jpg, png, webp")
+        raise ImageError(400, f"format {_shown(fmt)} is not one of jpg, png, webp")
     return Request(parsed_region, parsed_size, mirror, degrees, quality, fmt)
+
+
+def _shown(text: str) -> str:
+    """A client's segment as quoted in a refusal: a repr, cut short, so every message stays short."""
+    return repr(text) if len(text) <= _SHOWN else repr(text[:_SHOWN]) + "..."
+
+
+def _parsed(digits: str, segment: str, text: str) -> int | float:
+    """An integer or decimal the grammar matched; 400 if its whole part has more than MAX_DIGITS digits."""
+    if len(digits.partition(".")[0]) > MAX_DIGITS:
+        raise ImageError(400, f"{segment} {_shown(text)} has a number of more than {MAX_DIGITS} digits")
+    return float(digits) if "." in digits else int(digits)
 
 
 def _parse_region(text: str) -> tuple:
     if text in ("full", "square"):
         return (text,)
-    if m := _REGION_PX.match(text):
-        return ("px", *map(int, m.groups()))
-    if m := _REGION_PCT.match(text):
-        values = tuple(map(float, m.groups()))
+    if m := _REGION_PX.fullmatch(text):
+        return ("px", *(_parsed(v, "region", text) for v in m.groups()))
+    if m := _REGION_PCT.fullmatch(text):
+        values = tuple(float(_parsed(v, "region", text)) for v in m.groups())
         if any(v > 100 for v in values):
-            raise ImageError(400, f"region {text!r}: percentages cannot exceed 100")
+            raise ImageError(400, f"region {_shown(text)}: percentages cannot exceed 100")
         return ("pct", *values)
-    raise ImageError(400, f"region {text!r} is not full, square, x,y,w,h or pct:x,y,w,h")
+    raise ImageError(400, f"region {_shown(text)} is not full, square, x,y,w,h or pct:x,y,w,h")
 
 
 def _parse_size(text: str) -> tuple:
-    m = _SIZE.match(text)
+    m = _SIZE.fullmatch(text)
     if not m:
-        raise ImageError(400, f"size {text!r} is not one of {SIZE_FORMS}")
+        raise ImageError(400, f"size {_shown(text)} is not one of {SIZE_FORMS}")
     up, is_max, w_only, h_only, pct, bang, w, h = m.groups()
     upscale = bool(up)
     if is_max:
         return (upscale, "max", None, None)
     if w_only:
-        return (upscale, "w", int(w_only), None)
-    if h_only:
-        return (upscale, "h", None, int(h_only))
-    if pct:
-        return (upscale, "pct", float(pct), None)
-    return (upscale, "confined" if bang else "wh", int(w), int(h))
+        size = (upscale, "w", _parsed(w_only, "size", text), None)
+    elif h_only:
+        size = (upscale, "h", None, _parsed(h_only, "size", text))
+    elif pct:
+        size = (upscale, "pct", float(_parsed(pct, "size", text)), None)
+    else:
+        size = (upscale, "confined" if bang else "wh", _parsed(w, "size", text), _parsed(h, "size", text))
+    if 0 in size[2:]:
+        raise ImageError(400, f"size {_shown(text)} has no width or no height")
+    return size
 
 
 def _parse_rotation(text: str) -> tuple[bool, float]:
-    m = _ROTATION.match(text)
+    m = _ROTATION.fullmatch(text)
     if not m:
-        raise ImageError(400, f"rotation {text!r} is not a number of degrees (0-360), optionally after !")
-    degrees = float(m.group(2))
+        raise ImageError(400, f"rotation {_shown(text)} is not a number of degrees (0-360), optionally after !")
+    degrees = float(_parsed(m.group(2), "rotation", text))
     if degrees > 360:
-        raise ImageError(400, f"rotation {text!r} is more than 360 degrees")
+        raise ImageError(400, f"rotation {_shown(text)} is more than 360 degrees")
     return bool(m.group(1)), degrees % 360
 
 
 def resolve(request: Request, width: int, height: int, limits: Limits) -> Plan:
     """The request applied to a ``width`` x ``height`` image under ``limits``."""
     x, y, rw, rh = _region_box(request.region, width, height)
-    out = _output_size(request.size, rw, rh, limits)
+    out = _output_size(request, rw, rh, limits)
     canonical = "/".join(
         (
             "full" if (x, y, rw, rh) == (0, 0, width, height) else f"{x},{y},{rw},{rh}",
-            _canonical_size(out, rw, rh, limits),
+            _canonical_size(out, rw, rh, request, limits),
             ("!" if request.mirror else "") + _number(request.rotation),
             f"{request.quality}.{request.format}",
         )
     )
     return Plan((x, y, rw, rh), out, request.mirror, request.rotation, request.quality, request.format, canonical)
+
+
+def turned_size(width: int, height: int, degrees: float) -> tuple[int, int]:
+    """The size of a ``width`` x ``height`` image turned ``degrees`` clockwise: its bounding box,
+    computed exactly as Pillow's ``rotate(-degrees, expand=True)`` does, so limits hold to the pixel."""
+    if degrees in (0, 180):
+        return width, height
+    if degrees in (90, 270):
+        return height, width
+    angle = -math.radians(-degrees % 360.0)
+    a, b = round(math.cos(angle), 15), round(math.sin(angle), 15)
+    d, e = round(-math.sin(angle), 15), round(math.cos(angle), 15)
+    cx, cy = width / 2, height / 2
+    c, f = a * -cx + b * -cy + cx, d * -cx + e * -cy + cy
+    corners = ((0, 0), (width, 0), (width, height), (0, height))
+    xs = [a * x + b * y + c for x, y in corners]
+    ys = [d * x + e * y + f for x, y in corners]
+    return math.ceil(max(xs)) - math.floor(min(xs)), math.ceil(max(ys)) - math.floor(min(ys))
 
 
 def _region_box(region: tuple, width: int, height: int) -> tuple[int, int, int, int]:
@@ -168,34 +215,59 @@ def _region_box(region: tuple, width: int, height: int) -> tuple[int, int, int, 
     return x, y, min(w, width - x), min(h, height - y)
 
 
-def max_size(rw: int, rh: int, limits: Limits) -> tuple[int, int]:
+def _max_size(rw: int, rh: int, request: Request, limits: Limits) -> tuple[int, int]:
     """The ``max`` size of a region: all its pixels, or fewer under the image's limits."""
     if limits.cap < 1:
         rw, rh = max(1, round(rw * limits.cap)), max(1, round(rh * limits.cap))
-    return _within_limits(rw, rh, limits)
+    return _within_limits(rw, rh, request, limits)
 
 
-def _within_limits(w: int, h: int, limits: Limits) -> tuple[int, int]:
-    """Scale (w, h) down, keeping its shape, until it fits maxWidth/maxHeight/maxArea."""
-    scale = 1.0
-    if w * h > limits.max_area:
-        scale = (limits.max_area / (w * h)) ** 0.5
-    if limits.max_width and w * scale > limits.max_width:
-        scale = limits.max_width / w
-    if limits.max_height and h * scale > limits.max_height:
-        scale = limits.max_height / h
-    if scale >= 1:
-        return w, h
-    return max(1, int(w * scale)), max(1, int(h * scale))
+def _within_limits(w: int, h: int, request: Request, limits: Limits) -> tuple[int, int]:
+    """(w, h), or the largest size of its shape whose output, once turned, is within every limit."""
+    size = (w, h)
+    while (excess := _excess(*size, request, limits)) is not None:
+        if size == (1, 1):
+            raise excess
+        tw, th = turned_size(*size, request.rotation)
+        scale = min(
+            (limits.max_area / (tw * th)) ** 0.5,
+            limits.max_width / tw if limits.max_width else 1,
+            limits.max_height / th if limits.max_height else 1,
+            _encoder_side(request) / max(tw, th),
+        ) * max(size) / max(w, h)
+        # Rounding up the turned corners can leave it a pixel over: then one pixel less, until it fits.
+        scale = min(scale, (max(size) - 1) / max(w, h))
+        size = max(1, int(w * scale)), max(1, int(h * scale))
+    return size
 
 
-def _output_size(size: tuple, rw: int, rh: int, limits: Limits) -> tuple[int, int]:
-    upscale, form, a, b = size
+def _encoder_side(request: Request) -> float:
+    return ENCODER_SIDE[request.format][1] if request.format in ENCODER_SIDE else math.inf
+
+
+def _excess(w: int, h: int, request: Request, limits: Limits) -> ImageError | None:
+    """Why an output of (w, h) before rotation cannot be sent, or None if it can."""
+    tw, th = turned_size(w, h, request.rotation)
+    shown = f"{w} x {h}" + (f" turned {_number(request.rotation)} degrees ({tw} x {th})" if (tw, th) != (w, h) else "")
+    if (limits.max_width and tw > limits.max_width) or (limits.max_height and th > limits.max_height):
+        return ImageError(
+            403, f"this work is in copyright: it is served at most {limits.max_width} x {limits.max_height} px, not {shown}"
+        )
+    if tw * th > limits.max_area:
+        return ImageError(400, f"{shown} is more than the {limits.max_area:,} pixels this server renders at once")
+    if max(tw, th) > _encoder_side(request):
+        name, side = ENCODER_SIDE[request.format]
+        return ImageError(400, f"{shown} is too large for {name}: it is at most {side:,} px on a side; ask for png")
+    return None
+
+
+def _output_size(request: Request, rw: int, rh: int, limits: Limits) -> tuple[int, int]:
+    upscale, form, a, b = request.size
     # The region's pixel dimensions as this viewer may see them.
     avail_w, avail_h = max(1, ceil(rw * limits.cap - _EPS)), max(1, ceil(rh * limits.cap - _EPS))
     if form == "max":
         # ^max is served as max: the official validator expects ^max of an unconstrained image to be its full size.
-        return max_size(rw, rh, limits)
+        return _max_size(rw, rh, request, limits)
     if form == "confined":
         fit = min(a / rw, b / rh)
         if fit > 1 + _EPS and not upscale:
@@ -203,7 +275,7 @@ def _output_size(size: tuple, rw: int, rh: int, limits: Limits) -> tuple[int, in
         if not upscale:
             fit = min(fit, limits.cap)  # as large as this viewer may see, no larger
         w, h = max(1, round(rw * fit)), max(1, round(rh * fit))
-        return _within_limits(min(w, a), min(h, b), limits)
+        return _within_limits(min(w, a), min(h, b), request, limits)
     if form == "w":
         w, h = a, max(1, round(rh * a / rw))
     elif form == "h":
@@ -214,8 +286,6 @@ def _output_size(size: tuple, rw: int, rh: int, limits: Limits) -> tuple[int, in
         w, h = max(1, round(rw * a / 100)), max(1, round(rh * a / 100))
     else:
         w, h = a, b
-    if w == 0 or h == 0:
-        raise ImageError(400, "the requested size has no width or no height")
     if not upscale and (w > avail_w or h > avail_h):
         if w > rw or h > rh:
             raise ImageError(400, f"{w} x {h} is larger than the {rw} x {rh} region; prefix the size with ^ to upscale")
@@ -223,21 +293,13 @@ def _output_size(size: tuple, rw: int, rh: int, limits: Limits) -> tuple[int, in
             403,
             f"this work is in copyright: this region is served at most {avail_w} x {avail_h} px",
         )
-    _check_limits(w, h, limits)
+    if excess := _excess(w, h, request, limits):
+        raise excess
     return w, h
 
 
-def _check_limits(w: int, h: int, limits: Limits) -> None:
-    if (limits.max_width and w > limits.max_width) or (limits.max_height and h > limits.max_height):
-        raise ImageError(
-            403, f"this work is in copyright: it is served at most {limits.max_width} x {limits.max_height} px"
-        )
-    if w * h > limits.max_area:
-        raise ImageError(400, f"{w} x {h} is more than the {limits.max_area:,} pixels this server renders at once")
-
-
-def _canonical_size(out: tuple[int, int], rw: int, rh: int, limits: Limits) -> str:
-    if out == max_size(rw, rh, limits):
+def _canonical_size(out: tuple[int, int], rw: int, rh: int, request: Request, limits: Limits) -> str:
+    if out == _max_size(rw, rh, request, limits):
         return "max"
     avail_w, avail_h = ceil(rw * limits.cap - _EPS), ceil(rh * limits.cap - _EPS)
     up = "^" if out[0] > avail_w or out[1] > avail_h else ""

@@ -30,9 +30,10 @@ MAX_AGE = 30 * 24 * 3600  # tiles change only when their image does; ETags catch
 INFO_MAX_AGE = 3600
 PROFILE_LINK = f'<{PROFILE_URI}>;rel="profile"'
 LD_JSON = f'application/ld+json;profile="{CONTEXT}"'
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")  # model.ID_PATTERN
-_TILE_REGION = re.compile(r"^(?:full|\d+,\d+,\d+,\d+)$")
-_TILE_SIZE = re.compile(r"^(?:max|\d+,\d+)$")
+# Matched whole (fullmatch: "$" would let a trailing newline through) and in ASCII digits (\d is any Unicode digit).
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # model.ID_PATTERN
+_TILE_REGION = re.compile(r"full|[0-9]+,[0-9]+,[0-9]+,[0-9]+")
+_TILE_SIZE = re.compile(r"max|[0-9]+,[0-9]+")
 
 bp = Blueprint("image", __name__, url_prefix="/iiif/image")
 
@@ -58,15 +59,15 @@ class TileFiles:
         if path.startswith(PREFIX) and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
             tail = path[len(PREFIX) :]
             parts = tail.split("/")
-            if len(parts) == 5 and parts[3:] == ["0", "default.jpg"] and _ID.match(parts[0]) \
-                    and _TILE_REGION.match(parts[1]) and _TILE_SIZE.match(parts[2]):
+            if len(parts) == 5 and parts[3:] == ["0", "default.jpg"] and _ID.fullmatch(parts[0]) \
+                    and _TILE_REGION.fullmatch(parts[1]) and _TILE_SIZE.fullmatch(parts[2]):
                 try:
                     file = open(f"{self.tile_dir}/{tail}", "rb")
                 except OSError:
                     pass  # not cut (yet): Flask renders it, or cuts the pyramid
                 else:
                     return send(environ, start_response, file, "image/jpeg")
-            elif len(parts) == 2 and parts[1] == "info.json" and _ID.match(parts[0]) \
+            elif len(parts) == 2 and parts[1] == "info.json" and _ID.fullmatch(parts[0]) \
                     and self.session_cookie not in environ.get("HTTP_COOKIE", ""):
                 environ["vitrine.media_id"] = parts[0]
                 return self._info(environ, start_response)  # proxy headers applied in web/gate.py
