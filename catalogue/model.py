@@ -6,8 +6,10 @@ importer can add the file and row and a curator knows exactly what to fix.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -18,12 +20,25 @@ LanguageMap = dict[str, list[str]]
 
 OBJECT_TYPES = ("image", "book", "3d", "audio", "video")
 EXHIBITION_STATUSES = ("draft", "published")
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-_LANGUAGE_TAG = re.compile(r"^([a-zA-Z]{2,3})(-[A-Za-z0-9]{1,8})*$")
+# Every pattern is used with fullmatch: "$" would let a trailing newline through.
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_LANGUAGE_TAG = re.compile(r"([a-zA-Z]{2,3})(-[A-Za-z0-9]{1,8})*")
 _KNOWN_LANGUAGES = frozenset(Locale("en").languages)
 _RIGHTS_PATTERN = re.compile(
-    r"^https?://(creativecommons\.org/(licenses|publicdomain)/|rightsstatements\.org/vocab/)"
+    r"https?://(creativecommons\.org/(licenses|publicdomain)/|rightsstatements\.org/vocab/)[A-Za-z0-9._~/-]*"
 )
+_WEB_URL = re.compile(r"(?i:https?)://[^\s/?#@]+([/?#]\S*)?")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")  # a concept: an http URI or a CURIE like kbr:LEXICON_7
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+# Longest text per value, in characters: a 20 MB summary made a 40 MB page.
+# record.schema.json names the same limits (maxLength).
+LABEL_MAX = 1_000  # a label or title, a name, a role, a date as displayed
+SUMMARY_MAX = 20_000  # a summary or a section's introduction
+VALUE_MAX = 10_000  # a metadata value, a required statement, a caption
+URL_MAX = 2_000  # a URL, a concept URI
 
 
 class ValidationError(ValueError):
@@ -44,12 +59,15 @@ def is_language(tag: str) -> bool:
     """True for ``none`` and BCP 47 tags whose primary language CLDR knows."""
     if tag == "none":
         return True
-    match = _LANGUAGE_TAG.match(tag)
+    match = _LANGUAGE_TAG.fullmatch(tag)
     return bool(match) and match.group(1).lower() in _KNOWN_LANGUAGES
 
 
-def language_map(value: Any, field: str, required: bool = False) -> LanguageMap:
-    """Check and normalise a language map; a bare string counts as language ``none``."""
+def language_map(value: Any, field: str, required: bool = False, limit: int = LABEL_MAX) -> LanguageMap:
+    """Check and normalise a language map; a bare string counts as language ``none``.
+
+    Each text is at most ``limit`` characters; an error names it as ``summary.en[0]``.
+    """
     if value is None or value == {} or value == "":
         if required:
             raise ValidationError(field, "is required")
@@ -61,12 +79,13 @@ def language_map(value: Any, field: str, required: bool = False) -> LanguageMap:
     result: LanguageMap = {}
     for lang, texts in value.items():
         if not isinstance(lang, str) or not is_language(lang):
-            raise ValidationError(field, f"unknown language code {lang!r}")
+            raise ValidationError(field, f"unknown language code {_shown(lang)}")
         if isinstance(texts, str):
             texts = [texts]
         if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
             raise ValidationError(f"{field}.{lang}", "must be a string or a list of strings")
-        texts = [t.strip() for t in texts if t.strip()]
+        texts = [_text(t, f"{field}.{lang}[{i}]", limit) for i, t in enumerate(texts)]
+        texts = [t for t in texts if t]
         if texts:
             result[lang] = texts
     if required and not result:
@@ -95,12 +114,36 @@ def pick(lmap: LanguageMap, lang: str | None = None) -> str:
     return "; ".join(next(iter(lmap.values())))
 
 
+def _shown(value: Any) -> str:
+    """A value as an error message quotes it: short, whatever was sent."""
+    text = repr(value) if not isinstance(value, (list, dict)) else type(value).__name__
+    return text if len(text) <= 80 else text[:60] + "…" + text[-10:]
+
+
+def _text(value: str, field: str, limit: int) -> str:
+    """A text value stripped, refused when too long or not text a page or the store can hold."""
+    value = value.strip()
+    if len(value) > limit:
+        raise ValidationError(field, f"is {len(value):,} characters long; the limit is {limit:,}")
+    control = _CONTROL.search(value)
+    if control:
+        raise ValidationError(field, f"contains the control character U+{ord(control.group()):04X}")
+    if _SURROGATE.search(value):
+        raise ValidationError(field, "contains a lone surrogate (\\ud800-\\udfff): not Unicode text")
+    return value
+
+
+def is_id(value: Any) -> bool:
+    """Whether ``value`` is a valid id: routes check this before they look anything up."""
+    return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
+
+
 def check_id(value: Any, field: str = "id") -> str:
     """A stable, URL-safe identifier."""
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not is_id(value):
         raise ValidationError(
             field,
-            f"{value!r} is not a valid id (letters, digits, '.', '_' and '-', at most 128, "
+            f"{_shown(value)} is not a valid id (letters, digits, '.', '_' and '-', at most 128, "
             "starting with a letter or digit)",
         )
     return value
@@ -110,11 +153,51 @@ def check_rights(value: Any, field: str = "rights") -> str | None:
     """A Creative Commons or RightsStatements.org URI (IIIF ``rights``)."""
     if value in (None, ""):
         return None
-    if not isinstance(value, str) or not _RIGHTS_PATTERN.match(value):
+    if not isinstance(value, str) or not _RIGHTS_PATTERN.fullmatch(value):
         raise ValidationError(
-            field, f"{value!r} is not a Creative Commons or RightsStatements.org URI"
+            field, f"{_shown(value)} is not a Creative Commons or RightsStatements.org URI"
         )
     return value
+
+
+def is_web_url(value: Any) -> bool:
+    """An http(s) URL with a host: the only kind a page links to or a manifest names.
+
+    ``javascript:`` and ``data:`` URLs run or render on click, so nothing else passes.
+    """
+    return isinstance(value, str) and len(value) <= URL_MAX and _WEB_URL.fullmatch(value) is not None
+
+
+def check_url(value: Any, field: str) -> str | None:
+    """An optional http(s) URL (a homepage, a logo, an authority record)."""
+    url = _optional_str(value, field, URL_MAX)
+    if url and not is_web_url(url):
+        raise ValidationError(field, f"{_shown(url)} is not an http(s) URL (http:// or https:// and a host)")
+    return url
+
+
+def check_uri(value: Any, field: str) -> str | None:
+    """An optional concept URI: ``http://…`` or a prefixed name like ``kbr:LEXICON_7``.
+
+    It identifies, like an id: taken exactly as given, no space anywhere.
+    """
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > URL_MAX or not _URI.fullmatch(value):
+        raise ValidationError(field, f"{_shown(value)} is not a URI (scheme:rest, no spaces, at most {URL_MAX:,} characters)")
+    return value
+
+
+def _day(value: Any, field: str) -> str | None:
+    day = _optional_str(value, field)
+    if day:
+        try:
+            if not _DATE.fullmatch(day):
+                raise ValueError
+            date.fromisoformat(day)
+        except ValueError:
+            raise ValidationError(field, f"{_shown(day)} is not a date (YYYY-MM-DD)") from None
+    return day
 
 
 def in_copyright(rights: str | None) -> bool:
@@ -126,20 +209,22 @@ def _year(value: Any, field: str) -> int | None:
     if value in (None, ""):
         return None
     try:
+        if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]{1,5}", str(value).strip()):
+            raise ValueError
         year = int(str(value).strip())
     except ValueError:
-        raise ValidationError(field, f"{value!r} is not a year") from None
+        raise ValidationError(field, f"{_shown(value)} is not a year") from None
     if not -10000 <= year <= 3000:
         raise ValidationError(field, f"{year} is out of range")
     return year
 
 
-def _optional_str(value: Any, field: str) -> str | None:
+def _optional_str(value: Any, field: str, limit: int = LABEL_MAX) -> str | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
         raise ValidationError(field, "must be a string")
-    return value.strip()
+    return _text(value, field, limit) or None
 
 
 def _list(value: Any, field: str) -> list:
@@ -147,6 +232,27 @@ def _list(value: Any, field: str) -> list:
         return []
     if not isinstance(value, list):
         raise ValidationError(field, "must be a list")
+    return value
+
+
+def _strings(value: Any, field: str, check=None) -> list[str]:
+    """A list of strings (names, URIs), each checked and named ``field[i]``."""
+    check = check or (lambda v, where: _optional_str(v, where))
+    out = []
+    for i, item in enumerate(_list(value, field)):
+        if not isinstance(item, str):
+            raise ValidationError(f"{field}[{i}]", "must be a string")
+        item = check(item, f"{field}[{i}]")
+        if item:
+            out.append(item)
+    return out
+
+
+def _version(value: Any) -> int:
+    if value in (None, ""):
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ValidationError("version", f"{_shown(value)} is not a version number")
     return value
 
 
@@ -191,10 +297,8 @@ class Creator:
         name = _optional_str(data.get("name"), "name")
         if not name:
             raise ValidationError("name", "is required")
-        uri = _optional_str(data.get("uri"), "uri")
-        if uri and not uri.startswith(("http://", "https://")):
-            raise ValidationError("uri", f"{uri!r} is not an http(s) URI")
-        variants = [str(v) for v in _list(data.get("variants"), "variants")]
+        uri = check_url(data.get("uri"), "uri")
+        variants = _strings(data.get("variants"), "variants")
         return cls(name, _optional_str(data.get("role"), "role"), uri, variants)
 
 
@@ -226,11 +330,13 @@ class MediaFile:
             if value in (None, ""):
                 return None
             try:
+                if isinstance(value, bool):
+                    raise TypeError
                 number = kind(value)
-            except (TypeError, ValueError):
-                raise ValidationError(key, f"{value!r} is not a number") from None
-            if number <= 0:
-                raise ValidationError(key, "must be positive")
+            except (TypeError, ValueError, OverflowError):
+                raise ValidationError(key, f"{_shown(value)} is not a number") from None
+            if not math.isfinite(number) or not 0 < number < 2**63:
+                raise ValidationError(key, "must be a positive number")
             return number
 
         path = _optional_str(data.get("path"), "path")
@@ -264,7 +370,7 @@ class TocEntry:
     @classmethod
     def from_dict(cls, data: dict) -> "TocEntry":
         pages = _list(data.get("pages"), "pages")
-        if not pages or not all(isinstance(p, int) and p >= 1 for p in pages):
+        if not pages or not all(isinstance(p, int) and not isinstance(p, bool) and p >= 1 for p in pages):
             raise ValidationError("pages", "must be a non-empty list of page numbers (1-based)")
         return cls(language_map(data.get("label"), "label", required=True), pages)
 
@@ -278,7 +384,7 @@ class MetadataEntry:
     def from_dict(cls, data: dict) -> "MetadataEntry":
         return cls(
             language_map(data.get("label"), "label", required=True),
-            language_map(data.get("value"), "value", required=True),
+            language_map(data.get("value"), "value", required=True, limit=VALUE_MAX),
         )
 
 
@@ -320,14 +426,17 @@ class DigitalObject:
         """Validate a record (Vitrine's JSON format) into an object."""
         if not isinstance(data, dict):
             raise ValidationError("", "a record must be a JSON object")
+        object_id = check_id(data.get("id"))
         obj_type = data.get("type", "image")
         if obj_type not in OBJECT_TYPES:
-            raise ValidationError("type", f"{obj_type!r} is not one of {', '.join(OBJECT_TYPES)}")
+            raise ValidationError("type", f"{_shown(obj_type)} is not one of {', '.join(OBJECT_TYPES)}")
         earliest = _year(data.get("earliest"), "earliest")
         latest = _year(data.get("latest"), "latest")
         if earliest is not None and latest is not None and latest < earliest:
             raise ValidationError("latest", f"{latest} is before earliest year {earliest}")
         statement = data.get("required_statement")
+        if statement and not isinstance(statement, dict):
+            raise ValidationError("required_statement", "must be an object with a label and a value")
         try:
             statement = MetadataEntry.from_dict(statement) if statement else None
         except ValidationError as exc:
@@ -337,28 +446,28 @@ class DigitalObject:
         for i, entry in enumerate(toc):
             if max(entry.pages) > len(media):
                 raise ValidationError(f"toc[{i}].pages", f"page {max(entry.pages)} does not exist")
-        homepage = _optional_str(data.get("homepage"), "homepage")
+        homepage = check_url(data.get("homepage"), "homepage")
         return cls(
-            id=check_id(data.get("id")),
+            id=object_id,
             type=obj_type,
             label=language_map(data.get("label"), "label", required=True),
             institution=check_id(data.get("institution"), "institution"),
-            summary=language_map(data.get("summary"), "summary"),
+            summary=language_map(data.get("summary"), "summary", limit=SUMMARY_MAX),
             metadata=_items(_list(data.get("metadata"), "metadata"), "metadata", MetadataEntry.from_dict),
             creators=_items(_list(data.get("creators"), "creators"), "creators", Creator.from_dict),
             date=_optional_str(data.get("date"), "date"),
             earliest=earliest,
             latest=latest if latest is not None else earliest,
             collections=[check_id(c, f"collections[{i}]") for i, c in enumerate(_list(data.get("collections"), "collections"))],
-            subjects=[str(s) for s in _list(data.get("subjects"), "subjects")],
+            subjects=_strings(data.get("subjects"), "subjects", check_uri),
             rights=check_rights(data.get("rights")),
             required_statement=statement,
             media=media,
             toc=toc,
             homepage=homepage,
-            version=int(data.get("version") or 0),
-            created=data.get("created"),
-            updated=data.get("updated"),
+            version=_version(data.get("version")),
+            created=_optional_str(data.get("created"), "created"),
+            updated=_optional_str(data.get("updated"), "updated"),
         )
 
     def to_dict(self) -> dict:
@@ -380,9 +489,9 @@ class Institution:
         return cls(
             id=check_id(data.get("id")),
             label=language_map(data.get("label"), "label", required=True),
-            homepage=_optional_str(data.get("homepage"), "homepage"),
-            logo=_optional_str(data.get("logo"), "logo"),
-            summary=language_map(data.get("summary"), "summary"),
+            homepage=check_url(data.get("homepage"), "homepage"),
+            logo=check_url(data.get("logo"), "logo"),
+            summary=language_map(data.get("summary"), "summary", limit=SUMMARY_MAX),
         )
 
     def to_dict(self) -> dict:
@@ -404,7 +513,7 @@ class CollectionInfo:
             id=check_id(data.get("id")),
             label=language_map(data.get("label"), "label", required=True),
             institution=check_id(data.get("institution"), "institution"),
-            summary=language_map(data.get("summary"), "summary"),
+            summary=language_map(data.get("summary"), "summary", limit=SUMMARY_MAX),
         )
 
     def to_dict(self) -> dict:
@@ -422,13 +531,13 @@ class Concept:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Concept":
-        uri = _optional_str(data.get("uri"), "uri")
+        uri = check_uri(data.get("uri"), "uri")
         if not uri:
             raise ValidationError("uri", "is required")
         return cls(
             uri=uri,
             label=language_map(data.get("label"), "label", required=True),
-            broader=_optional_str(data.get("broader"), "broader"),
+            broader=check_uri(data.get("broader"), "broader"),
             source=_optional_str(data.get("source"), "source"),
         )
 
@@ -452,17 +561,17 @@ class ExhibitionItem:
             if (
                 not isinstance(region, list)
                 or len(region) != 4
-                or not all(isinstance(v, int) and v >= 0 for v in region)
+                or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**31 for v in region)
                 or region[2] == 0
                 or region[3] == 0
             ):
                 raise ValidationError("region", "must be [x, y, width, height] in whole pixels")
         media = data.get("media", 0)
-        if not isinstance(media, int) or media < 0:
+        if not isinstance(media, int) or isinstance(media, bool) or media < 0:
             raise ValidationError("media", "must be the index of one of the object's media files")
         return cls(
             object=check_id(data.get("object"), "object"),
-            caption=language_map(data.get("caption"), "caption"),
+            caption=language_map(data.get("caption"), "caption", limit=VALUE_MAX),
             media=media,
             region=region,
         )
@@ -478,7 +587,7 @@ class Section:
     def from_dict(cls, data: dict) -> "Section":
         return cls(
             title=language_map(data.get("title"), "title", required=True),
-            introduction=language_map(data.get("introduction"), "introduction"),
+            introduction=language_map(data.get("introduction"), "introduction", limit=SUMMARY_MAX),
             items=_items(_list(data.get("items"), "items"), "items", ExhibitionItem.from_dict),
         )
 
@@ -513,25 +622,20 @@ class Exhibition:
             raise ValidationError("", "an exhibition must be a JSON object")
         status = data.get("status", "draft")
         if status not in EXHIBITION_STATUSES:
-            raise ValidationError("status", f"{status!r} is not draft or published")
-        dates = {}
-        for key in ("opens", "closes"):
-            value = _optional_str(data.get(key), key)
-            if value and not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-                raise ValidationError(key, f"{value!r} is not a date (YYYY-MM-DD)")
-            dates[key] = value
+            raise ValidationError("status", f"{_shown(status)} is not draft or published")
+        dates = {key: _day(data.get(key), key) for key in ("opens", "closes")}
         if dates["opens"] and dates["closes"] and dates["closes"] < dates["opens"]:
             raise ValidationError("closes", "is before the opening date")
         return cls(
             slug=check_id(data.get("slug"), "slug"),
             title=language_map(data.get("title"), "title", required=True),
-            summary=language_map(data.get("summary"), "summary"),
-            curators=[str(c) for c in _list(data.get("curators"), "curators")],
+            summary=language_map(data.get("summary"), "summary", limit=SUMMARY_MAX),
+            curators=_strings(data.get("curators"), "curators"),
             status=status,
             sections=_items(_list(data.get("sections"), "sections"), "sections", Section.from_dict),
-            version=int(data.get("version") or 0),
-            created=data.get("created"),
-            updated=data.get("updated"),
+            version=_version(data.get("version")),
+            created=_optional_str(data.get("created"), "created"),
+            updated=_optional_str(data.get("updated"), "updated"),
             **dates,
         )
 

@@ -47,9 +47,11 @@ def test_import_stores_objects_with_media_measured_from_the_files(collection, st
     assert [e.slug for e in store.exhibitions("published")] == ["origins"]
 
 
-def test_media_are_copied_under_the_instance_media_folder(collection, app):
+def test_media_are_copied_under_the_instance_media_folder(collection, app, store):
     media_dir = Path(app.config["MEDIA_DIR"])
-    copied = media_dir / "objects" / "coins" / "coins.png"
+    path = store.get_object("coins").media[0].path
+    assert path.startswith("objects/coins/") and path.endswith("/coins.png")
+    copied = media_dir / path
     assert copied.read_bytes() == (COLLECTION.parent / "images" / "coins.png").read_bytes()
 
 
@@ -178,3 +180,182 @@ def test_a_media_id_taken_by_another_object_writes_nothing(app, store, folder):
         import_file(app, write_jsonl(folder, records))
     assert store.get_object("other") is None
     assert not (Path(app.config["MEDIA_DIR"]) / "objects" / "other").exists()
+
+
+# -- ids and references: exactly the id, nothing after it (issue 8, defect 9) -----------------
+
+def with_exhibition(records: list[dict]) -> list[dict]:
+    return records + [
+        {"kind": "concept", "uri": "test:launch", "label": {"en": ["launch"]}},
+        {"kind": "exhibition", "slug": "flight", "title": {"en": ["Flight"]}, "opens": "2020-01-01",
+         "sections": [{"title": {"en": ["Up"]}, "items": [{"object": "rocket"}]}]},
+    ]
+
+
+NEWLINE_CASES = [  # (row, where in the record, the field the message names)
+    (1, lambda r: r[0].update(id="kbr\n"), "id"),
+    (2, lambda r: r[1].update(id="rocket\n"), "id"),
+    (2, lambda r: r[1].update(institution="kbr\n"), "institution"),
+    (2, lambda r: r[1].update(collections=["kbr\n"]), "collections[0]"),
+    (2, lambda r: r[1].update(subjects=["test:launch\n"]), "subjects[0]"),
+    (2, lambda r: r[1].update(media=[{"file": "images/rocket.jpg", "id": "rocket-1\n"}]), "media[0].id"),
+    (2, lambda r: r[1].update(label={"en\n": ["Rocket"]}), "label"),
+    (2, lambda r: r[1].update(rights="http://creativecommons.org/publicdomain/mark/1.0/\n"), "rights"),
+    (3, lambda r: r[2].update(uri="test:launch\n"), "uri"),
+    (3, lambda r: r[2].update(broader="test:launch\nx"), "broader"),
+    (4, lambda r: r[3].update(slug="flight\n"), "slug"),
+    (4, lambda r: r[3].update(opens="\uff12\uff10\uff12\uff10-01-01"), "opens"),
+    (4, lambda r: r[3].update(opens="2020-13-45"), "opens"),
+    (4, lambda r: r[3]["sections"][0]["items"][0].update(object="rocket\n"), "sections[0].items[0].object"),
+]
+
+
+@pytest.mark.parametrize("row, change, field", NEWLINE_CASES)
+def test_an_id_or_reference_with_a_trailing_newline_is_refused(app, store, folder, row, change, field):
+    records = with_exhibition(base_records())
+    change(records)
+    assert_rejected(app, store, write_jsonl(folder, records), f"records.jsonl:{row}: {field}: ")
+
+
+def test_the_unchanged_records_of_those_cases_import(app, store, folder):
+    import_file(app, write_jsonl(folder, with_exhibition(base_records())))
+    assert store.get_object("rocket") is not None
+
+
+def test_api_answers_404_json_for_an_id_that_is_not_valid_even_if_stored(app, store, client):
+    from catalogue.model import DigitalObject, Institution
+    from catalogue.store import Batch
+
+    # a record written before ids were checked to their end
+    store.write(Batch(institutions=[Institution("kbr", {"en": ["KBR"]})],
+                      objects=[DigitalObject("rocket\n", "image", {"en": ["Rocket"]}, "kbr")]))
+    for path in ("/api/objects/rocket%0A", "/api/objects/rocket%0D%0A", "/api/objects/" + "a" * 200,
+                 "/api/objects/%E2%80%A8", "/api/objects/a%20b"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "no object" in response.get_json()["error"]
+
+
+# -- URLs: http(s) with a host, nothing else (issue 8, defect 13) -------------------------------
+
+URL_CASES = [  # (row, change, field)
+    (2, lambda r: r[1].update(homepage="javascript:alert(document.domain)"), "homepage"),
+    (2, lambda r: r[1].update(homepage="JaVaScRiPt:alert(1)"), "homepage"),
+    (2, lambda r: r[1].update(homepage=" javascript:alert(1)"), "homepage"),
+    (2, lambda r: r[1].update(homepage="//evil.example/"), "homepage"),
+    (2, lambda r: r[1].update(homepage="http://"), "homepage"),
+    (2, lambda r: r[1].update(homepage="https://ok.example/a b"), "homepage"),
+    (2, lambda r: r[1].update(creators=[{"name": "X", "uri": "javascript:alert(1)"}]), "creators[0].uri"),
+    (2, lambda r: r[1].update(creators=[{"name": "X", "uri": "http:evil"}]), "creators[0].uri"),
+    (1, lambda r: r[0].update(homepage="javascript:alert(1)"), "homepage"),
+    (1, lambda r: r[0].update(logo="javascript:alert(1)"), "logo"),
+    (1, lambda r: r[0].update(logo="data:image/svg+xml,<svg onload=alert(1)>"), "logo"),
+    (1, lambda r: r[0].update(logo="vbscript:msgbox(1)"), "logo"),
+]
+
+
+@pytest.mark.parametrize("row, change, field", URL_CASES)
+def test_a_url_field_accepts_only_http_or_https_with_a_host(app, store, folder, row, change, field):
+    records = base_records()
+    change(records)
+    assert_rejected(app, store, write_jsonl(folder, records), f"records.jsonl:{row}: {field}: ", "is not an http(s) URL")
+
+
+def test_http_and_https_urls_are_kept(app, store, folder):
+    records = base_records()
+    records[0].update(homepage="https://www.kbr.be/", logo="http://example.org/logo.png")
+    records[1].update(homepage="  https://opac.kbr.be/record?id=1#top  ",
+                      creators=[{"name": "X", "uri": "HTTP://www.wikidata.org/entity/Q1"}])
+    import_file(app, write_jsonl(folder, records))
+    assert store.get_institution("kbr").logo == "http://example.org/logo.png"
+    assert store.get_object("rocket").homepage == "https://opac.kbr.be/record?id=1#top"
+
+
+# -- hostile files: nesting, line separators, bad UTF-8, sizes (issue 8, defect 20) -------------
+
+@pytest.mark.parametrize("name", ["deep.jsonl", "deep.json"])
+def test_deeply_nested_json_is_invalid_json_not_a_traceback(app, store, folder, name):
+    path = folder / name
+    path.write_text("[" * 200_000 + "\n")
+    problem = assert_rejected(app, store, path, f"{name}:1: ", "invalid JSON", "nested too deeply").problems[0]
+    assert problem.row == 1
+
+
+def test_a_raw_line_separator_inside_a_string_is_part_of_the_string(app, store, folder):
+    records = base_records()
+    records[1]["label"] = {"en": ["Rocket\u2028launch\u0085now\u2029here"]}
+    path = folder / "records.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    assert "\u2028" in path.read_text(encoding="utf-8")
+    import_file(app, path)
+    assert store.get_object("rocket").label == {"en": ["Rocket\u2028launch\u0085now\u2029here"]}
+
+
+def test_windows_line_ends_are_read(app, store, folder):
+    path = folder / "records.jsonl"
+    path.write_bytes(b"\r\n".join(json.dumps(r).encode() for r in base_records()) + b"\r\n")
+    import_file(app, path)
+    assert store.get_object("rocket") is not None
+
+
+def test_json_syntax_error_names_line_and_column_once(app, store, folder):
+    path = folder / "records.jsonl"
+    path.write_text(json.dumps(base_records()[0]) + '\n{"id": "x, "label": 1}\n')
+    error = assert_rejected(app, store, path, "records.jsonl:2: invalid JSON", "column 13")
+    assert " at at" not in str(error)
+
+
+def test_bad_utf8_names_the_line_and_column(app, store, folder):
+    path = folder / "records.jsonl"
+    path.write_bytes(json.dumps(base_records()[0]).encode() + b'\n{"id": "caf\xe9"}\n')
+    assert_rejected(app, store, path, "records.jsonl:2: ", "not UTF-8", "column 12")
+    whole = folder / "records.json"
+    whole.write_bytes(b'[\n{"id": "ok"},\n {"id": "\xff"}]')
+    assert_rejected(app, store, whole, "records.json:3: ", "not UTF-8", "column 10")
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1" * 5000])
+def test_numbers_json_does_not_have_are_invalid_json(app, store, folder, literal):
+    path = folder / "records.jsonl"
+    path.write_text(json.dumps(base_records()[0]) + '\n{"id": "x", "earliest": ' + literal + "}\n")
+    assert_rejected(app, store, path, "records.jsonl:2: invalid JSON")
+
+
+LIMIT_CASES = [  # (change, message)
+    (lambda r: r.update(label={"en": ["x" * 1001]}), "label.en[0]: is 1,001 characters long; the limit is 1,000"),
+    (lambda r: r.update(summary={"nl": ["ok", "x" * 20_001]}), "summary.nl[1]: is 20,001 characters long; the limit is 20,000"),
+    (lambda r: r.update(summary="x" * 20_001), "summary.none[0]: is 20,001 characters long"),
+    (lambda r: r.update(metadata=[{"label": {"en": ["Medium"]}, "value": {"en": ["x" * 10_001]}}]),
+     "metadata[0].value.en[0]: is 10,001 characters long; the limit is 10,000"),
+    (lambda r: r.update(date="x" * 1001), "date: is 1,001 characters long; the limit is 1,000"),
+    (lambda r: r.update(creators=[{"name": "x" * 1001}]), "creators[0].name: is 1,001 characters long"),
+    (lambda r: r.update(homepage="https://x.example/" + "x" * 2000), "homepage: is 2,018 characters long; the limit is 2,000"),
+]
+
+
+@pytest.mark.parametrize("change, message", LIMIT_CASES)
+def test_text_over_its_limit_is_refused_with_its_path_and_the_limit(app, store, folder, change, message):
+    records = base_records()
+    change(records[1])
+    assert_rejected(app, store, write_jsonl(folder, records), f"records.jsonl:2: {message}")
+
+
+def test_text_at_its_limit_is_kept(app, store, folder):
+    records = base_records()
+    records[1].update(label={"en": ["x" * 1000]}, summary={"en": ["y" * 20_000]})
+    import_file(app, write_jsonl(folder, records))
+    assert store.get_object("rocket").summary == {"en": ["y" * 20_000]}
+
+
+def test_a_record_line_over_a_megabyte_is_refused(app, store, folder):
+    records = base_records()
+    records[1]["metadata"] = [{"label": {"en": ["M"]}, "value": {"en": ["x" * 9000]}}] * 120
+    assert_rejected(app, store, write_jsonl(folder, records), "records.jsonl:2: ", "the limit is 1,000,000 bytes")
+
+
+def test_control_characters_and_lone_surrogates_are_refused(app, store, folder):
+    records = base_records()
+    records[1]["label"] = {"en": ["Rocket\x00"]}
+    assert_rejected(app, store, write_jsonl(folder, records), "records.jsonl:2: label.en[0]: ", "control character U+0000")
+    records[1]["label"] = {"en": ["Rocket\ud800"]}
+    assert_rejected(app, store, write_jsonl(folder, records), "records.jsonl:2: label.en[0]: ", "surrogate")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify
 
+from ..model import is_id
 from ..services import services
 from .http import urls
 
@@ -11,10 +12,13 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/objects/<object_id>")
 def object_record(object_id: str):
-    """The record as stored (Vitrine's JSON format), with links to its manifest and page."""
-    obj = services().store.get_object(object_id)
+    """The record as stored (Vitrine's JSON format), with links to its manifest and page.
+
+    An id that is not valid names nothing, whatever the store holds (a newline in it broke the ETag).
+    """
+    obj = services().store.get_object(object_id) if is_id(object_id) else None
     if obj is None:
-        abort(404, f"no object {object_id!r}")
+        abort(404, f"no object {object_id[:200]!r}")
     base = urls()
     record = obj.to_dict()
     record["links"] = {
