@@ -51,3 +51,16 @@ def test_a_text_file_named_like_an_image_stops_the_whole_folder(app, store, fold
     with pytest.raises(IngestError, match=r"scans:1: media\[3\].file: 'book_of_hours/page20.png' is not an image"):
         ingest_folder(app, folder)
     assert store.count_objects() == 0
+
+
+def test_a_page_replaced_in_a_subfolder_is_served_and_its_old_file_removed(app, client, store, folder):
+    ingest_folder(app, folder)
+    media_dir = app.extensions["vitrine"].media_dir
+    old = store.get_object("book_of_hours").media[1]
+    shutil.copy(IMAGES / "rocket.jpg", folder / "book_of_hours" / "page10.png")  # a rescan, same name
+    ingest_folder(app, folder)
+    new = store.get_object("book_of_hours").media[1]
+    assert new.path != old.path and new.path.endswith("/page10.png") and new.format == "image/jpeg"
+    assert not (media_dir / old.path).exists()
+    assert (media_dir / new.path).read_bytes() == (IMAGES / "rocket.jpg").read_bytes()
+    assert client.get(f"/media/{new.id}").data == (IMAGES / "rocket.jpg").read_bytes()

@@ -105,6 +105,7 @@ def run_import(
     result = ImportResult(counts={attr: 0 for attr, _ in KINDS.values()})
     seen: dict[tuple[str, str], int | None] = {}
     copied: list[MediaCopy] = []
+    kept: dict[str, set[str]] = {}  # object id → the media paths its new record has
     batch, copies = Batch(), []
 
     def flush(writer) -> None:
@@ -114,55 +115,103 @@ def run_import(
                 if copy.run():
                     copied.append(copy)
             writer.write(batch)
+            kept.update((obj.id, {m.path for m in obj.media}) for obj in batch.objects)
         batch, copies = Batch(), []
 
     try:
-        with store.writer(notify) as writer:
-            known = _Known(store)
-            for record in records:
-                try:
-                    kind, item, media = _parse(record, media_dir)
-                    key = (kind, _key(kind, item))
-                    if key in seen:
-                        first = f"row {seen[key]}" if seen[key] is not None else "earlier"
-                        raise ValidationError(
-                            "slug" if kind == "exhibition" else "uri" if kind == "concept" else "id",
-                            f"{key[1]!r} appears twice in this import (first at {first})",
-                        )
-                    known.check(kind, item)
-                    seen[key] = record.row
-                    known.add(kind, item)
-                    attr = KINDS[kind][0]
-                    getattr(batch, attr).append(item)
-                    result.counts[attr] += 1
-                    copies += media
-                except (ValidationError, MediaError) as exc:
-                    result.skipped.append(Problem(record.file, record.row, exc.field, exc.message))
-                if progress:
-                    progress(1)
-                if len(batch) >= CHUNK:
-                    flush(writer)
-            if result.skipped and not skip_invalid:
-                raise IngestError(result.skipped)
-            flush(writer)
-            if dry_run:
-                raise _DryRun
+        with store.writer(notify=False) as writer:
+            try:
+                known = _Known(store)
+                for record in records:
+                    try:
+                        kind, item, media = _parse(record, media_dir)
+                        key = (kind, _key(kind, item))
+                        if key in seen:
+                            first = f"row {seen[key]}" if seen[key] is not None else "earlier"
+                            raise ValidationError(
+                                "slug" if kind == "exhibition" else "uri" if kind == "concept" else "id",
+                                f"{key[1]!r} appears twice in this import (first at {first})",
+                            )
+                        known.check(kind, item)
+                        seen[key] = record.row
+                        known.add(kind, item)
+                        attr = KINDS[kind][0]
+                        getattr(batch, attr).append(item)
+                        result.counts[attr] += 1
+                        copies += media
+                    except (ValidationError, MediaError) as exc:
+                        result.skipped.append(Problem(record.file, record.row, exc.field, exc.message))
+                    if progress:
+                        progress(1)
+                    if len(batch) >= CHUNK:
+                        flush(writer)
+                if result.skipped and not skip_invalid:
+                    raise IngestError(result.skipped)
+                flush(writer)
+                if dry_run:
+                    raise _DryRun
+            except BaseException:
+                _undo(copied)  # with the write lock still held: no other import can be using a new file yet
+                raise
         result.written = writer.report
     except _DryRun:
-        pass
+        return result
     except (OSError, StoreError, sqlite3.Error) as exc:
-        _undo(copied)
+        _undo(copied)  # the commit itself failed
         where = str(getattr(exc, "filename", None) or "(store)")
         raise IngestError([Problem(where, None, "", str(exc))]) from None
     except BaseException:
         _undo(copied)
         raise
+    _remove_replaced(store, media_dir, kept)
+    if notify:
+        store._notify(writer.report.changes)
     return result
 
 
 def _undo(copied: list[MediaCopy]) -> None:
-    for copy in copied:
-        copy.undo()
+    """Remove the files a rolled-back import created, newest first; the others were never touched."""
+    while copied:
+        copied.pop().undo()
+
+
+def _remove_replaced(store: Store, media_dir: Path, kept: dict[str, set[str]]) -> None:
+    """After the commit, delete the files under the imported objects' folders that no record uses
+    any more (an image replaced, a copy an import killed before its commit left behind).
+
+    It holds the write lock meanwhile, so no other import can be deciding to reuse one of
+    them; when another import holds it, the files stay for the next import of those objects.
+    """
+    root = media_dir.resolve()
+    stray = [
+        path for object_id, paths in kept.items()
+        for path in _files(root / "objects" / object_id)
+        if path.relative_to(root).as_posix() not in paths
+    ]
+    if not stray:
+        return
+    try:
+        with store.writer(notify=False):
+            used = {media.path for media, _object, _rights in store.iter_media()}
+            for path in stray:
+                if path.relative_to(root).as_posix() not in used:
+                    path.unlink(missing_ok=True)
+                    _remove_empty(path.parent, root / "objects")
+    except (OSError, StoreError, sqlite3.Error):
+        pass  # the import is committed; what is left is only unused files
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+
+
+def _remove_empty(folder: Path, top: Path) -> None:
+    while folder != top and folder.is_relative_to(top):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _parse(record: Record, media_dir: Path) -> tuple[str, object, list[MediaCopy]]:

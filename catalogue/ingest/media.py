@@ -1,11 +1,20 @@
-"""Media files of an import: checked by content, never by name, then copied under media/."""
+"""Media files of an import: checked by content, never by name, then copied under media/.
+
+A copy is content-addressed, ``objects/<object id>/<digest>/<file name>``: an import
+never writes over a file a committed record points at, so an import that fails
+(or is killed) before its commit leaves the catalogue's files as they were, and two
+different files of the same name each keep their own stored file.
+"""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import shutil
 import struct
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -24,6 +33,8 @@ SIGNATURES = [
     (4, b"ftyp", "video/mp4"),
     (0, b"\x1aE\xdf\xa3", "video/webm"),
 ]
+DIGEST_CHARS = 32  # 128 bits of SHA-256: no two different files share a folder, by accident or on purpose
+GLB_JSON, GLB_BIN = 0x4E4F534A, 0x004E4942
 
 
 class MediaError(ValidationError):
@@ -41,38 +52,47 @@ class MediaCopy:
     size: int
     width: int | None = None
     height: int | None = None
-    _created: bool = False
+    _made: list[Path] = field(default_factory=list)  # what run() created, deepest last
 
     def describe(self) -> dict:
         return {"path": self.path, "format": self.format, "size": self.size,
                 "width": self.width, "height": self.height}
 
     def run(self) -> bool:
-        """Copy into place atomically; True when a new file was created (undo removes it)."""
-        if self.target == self.source:
+        """Copy in under the target's new name; True when it created the file (undo removes it).
+
+        A target that exists already holds these bytes (its folder is their digest, and a
+        copy only gets its name once complete), so it is left as it is.
+        """
+        if self.target == self.source or self.target.exists():
             return False
+        missing = [p for p in self.target.parents if not p.exists()]
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        existed = self.target.exists()
+        self._made = [*reversed(missing), self.target]
         tmp = self.target.with_name(f".{self.target.name}.part")
-        shutil.copyfile(self.source, tmp)
+        with self.source.open("rb") as src, tmp.open("wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())  # on disk before the commit that points at it
         os.replace(tmp, self.target)
-        self._created = not existed
-        return self._created
+        return True
 
     def undo(self) -> None:
-        if self._created:
-            self.target.unlink(missing_ok=True)
+        """Remove what run() created: the file, then the folders it made for it."""
+        for made in reversed(self._made):
             try:
-                self.target.parent.rmdir()  # the object's folder, if this import made it
+                made.unlink() if made == self.target else made.rmdir()
             except OSError:
-                pass
+                break  # a folder another file still uses
+        self._made = []
 
 
 def inspect_media(file: str, base_dir: Path, media_dir: Path, object_id: str) -> MediaCopy:
     """Check one file named by an import and plan its copy under ``media_dir``.
 
-    Raises :class:`MediaError` for a path outside ``base_dir``, a missing file, or
-    content that is not a readable image, glTF binary, sound or film.
+    A file already inside ``media_dir`` is referenced where it is. Raises
+    :class:`MediaError` for a path outside ``base_dir``, a missing file, or content
+    that is not a readable image, glTF binary, sound or film.
     """
     base = base_dir.resolve()
     source = (base / file).resolve()
@@ -86,8 +106,13 @@ def inspect_media(file: str, base_dir: Path, media_dir: Path, object_id: str) ->
     if source.is_relative_to(media_root):
         target = source
     else:
-        target = media_root / "objects" / object_id / source.name
+        target = media_root / "objects" / object_id / _digest(source) / source.name
     return MediaCopy(source, target, target.relative_to(media_root).as_posix(), fmt, size, width, height)
+
+
+def _digest(source: Path) -> str:
+    with source.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()[:DIGEST_CHARS]
 
 
 def _identify(source: Path, name: str, size: int) -> tuple[str, int | None, int | None]:
@@ -96,7 +121,7 @@ def _identify(source: Path, name: str, size: int) -> tuple[str, int | None, int 
     for offset, magic, mime in SIGNATURES:
         if head[offset : offset + len(magic)] == magic:
             if mime == "model/gltf-binary":
-                _check_glb(head, name, size)
+                _check_glb(source, name, size)
             return mime, None, None
     try:
         with warnings.catch_warnings():
@@ -118,11 +143,57 @@ def _identify(source: Path, name: str, size: int) -> tuple[str, int | None, int 
         raise MediaError("file", f"{name!r} is truncated or damaged: {exc}") from None
 
 
-def _check_glb(head: bytes, name: str, size: int) -> None:
-    if len(head) < 12:
-        raise MediaError("file", f"{name!r} is a truncated glTF binary")
-    version, length = struct.unpack_from("<II", head, 4)
-    if version != 2:
-        raise MediaError("file", f"{name!r} is glTF version {version}; Vitrine takes glTF 2.0")
-    if length != size:
-        raise MediaError("file", f"{name!r} is a damaged glTF binary: header says {length} bytes, file has {size}")
+def _check_glb(source: Path, name: str, size: int) -> None:
+    """A glTF 2.0 binary as its specification lays it out: a header whose length is the file's,
+    a JSON chunk describing a glTF 2.x asset, an optional BIN chunk, each chunk inside the file."""
+    def damaged(why: str) -> MediaError:
+        return MediaError("file", f"{name!r} is a damaged glTF binary: {why}")
+
+    with source.open("rb") as f:
+        header = f.read(12)
+        if len(header) < 12:
+            raise damaged("its 12-byte header is cut short")
+        version, length = struct.unpack_from("<II", header, 4)
+        if version != 2:
+            raise MediaError("file", f"{name!r} is glTF version {version}; Vitrine takes glTF 2.0")
+        if length != size:
+            raise damaged(f"header says {length} bytes, file has {size}")
+        offset, number = 12, 0
+        while offset < size:
+            chunk_length, chunk_type = _chunk_header(f, size - offset, number, damaged)
+            if number == 0:
+                if chunk_type != GLB_JSON:
+                    raise damaged(f"its first chunk is of type 0x{chunk_type:08X}, not JSON (0x{GLB_JSON:08X})")
+                _check_gltf_json(f.read(chunk_length), damaged)
+            elif chunk_type == GLB_JSON or (chunk_type == GLB_BIN and number > 1):
+                raise damaged(f"chunk {number} is a second JSON chunk or a BIN chunk out of place")
+            else:
+                f.seek(chunk_length, os.SEEK_CUR)
+            offset += 8 + chunk_length
+            number += 1
+        if number == 0:
+            raise damaged("it has no JSON chunk")
+
+
+def _chunk_header(f, left: int, number: int, damaged) -> tuple[int, int]:
+    """The (length, type) of the chunk at the file's position, checked against the ``left`` bytes."""
+    raw = f.read(8)
+    if left < 8 or len(raw) < 8:
+        raise damaged(f"chunk {number} has a cut-short header")
+    chunk_length, chunk_type = struct.unpack("<II", raw)
+    if chunk_length % 4:
+        raise damaged(f"chunk {number} is {chunk_length} bytes long, not a multiple of 4")
+    if chunk_length > left - 8:
+        raise damaged(f"chunk {number} says {chunk_length} bytes, only {left - 8} are left")
+    return chunk_length, chunk_type
+
+
+def _check_gltf_json(raw: bytes, damaged) -> None:
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise damaged("its JSON chunk is not UTF-8 JSON") from None
+    asset = document.get("asset") if isinstance(document, dict) else None
+    version = asset.get("version") if isinstance(asset, dict) else None
+    if not isinstance(version, str) or not re.fullmatch(r"2\.[0-9]+", version):
+        raise damaged('its JSON chunk has no "asset" with a "version" 2.x')
