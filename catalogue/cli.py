@@ -109,6 +109,10 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
         bar.close()
         fail(str(exc))
     bar.close()
+    if not dry_run:
+        from .iiif.image import image_service
+
+        image_service().withdraw()  # a work now in copyright: its full-size tiles go before we report success
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items() if n)
     if result.skipped:
         path = Path(report) if report else (

@@ -103,6 +103,7 @@ class ImageService:
         self._renders = threading.BoundedSemaphore(int(setting("IMAGE_RENDERS_AT_ONCE")))
         self._geometry: dict[tuple, tuple[int, int, bool]] = {}
         self._cutter = _BackgroundCutter(self)
+        self._withdrawing = threading.Lock()
 
     # -- looking images up ---------------------------------------------------
 
@@ -307,11 +308,33 @@ class ImageService:
 
     def on_change(self, changes: list[Change]) -> None:
         """Store listener: tiles a change made wrong go at once; (re)cutting follows in the background."""
+        self.withdraw()
         for change in changes:
             if change.kind == "object":
-                if self.tiles.object_media(change.ref):
-                    self._withdraw_stale(change.ref)
                 self._cutter.request(change.ref, whole_object=True)
+
+    def withdraw(self) -> int:
+        """Remove the tiles that committed changes no longer allow (a work now in copyright, an image
+        replaced or dropped), following the change log from where the last withdrawal stopped.
+
+        Called after every commit and when a process starts, so a withdrawal that a killed
+        process left undone is finished by the next one. Returns the objects checked.
+        """
+        with self._withdrawing:
+            since = self.tiles.withdrawn_upto()
+            if since is None and not self.tiles.object_ids():
+                self.tiles.set_withdrawn_upto(self.store.last_seq())  # no tiles yet: nothing to withdraw
+                return 0
+            since = since or 0
+            touched: set[str] = set()
+            while page := self.store.changes(since=since, limit=5000):
+                touched |= {c.ref for c in page if c.kind == "object"}
+                since = page[-1].seq
+            for object_id in touched:
+                if self.tiles.object_media(object_id):
+                    self._withdraw_stale(object_id)
+            self.tiles.set_withdrawn_upto(since)
+            return len(touched)
 
     def _withdraw_stale(self, object_id: str) -> None:
         """Remove pyramids cut for rights, files or images the object no longer has (a work now in
@@ -445,6 +468,7 @@ def install(app) -> ImageService:
     service = ImageService(app.extensions["vitrine"].store, app.config)
     app.extensions["vitrine.images"] = service
     service.store.subscribe(service.on_change)
+    service.withdraw()  # finish what a process killed right after its commit left undone
     return service
 
 

@@ -268,6 +268,19 @@ class TileStore:
         tmp.write_text(json.dumps(media_ids))
         os.replace(tmp, path)
 
+    def withdrawn_upto(self) -> int | None:
+        """The change-log entry up to which withdrawals are done (None: never recorded)."""
+        try:
+            return int((self.root / ".withdrawn").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def set_withdrawn_upto(self, seq: int) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".withdrawn.{uuid.uuid4().hex}"
+        tmp.write_text(str(seq))
+        os.replace(tmp, self.root / ".withdrawn")
+
     def object_ids(self) -> list[str]:
         folder = self.root / ".objects"
         return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []

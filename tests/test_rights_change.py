@@ -1,0 +1,88 @@
+"""A work put in copyright: no full-size tile stays reachable after the commit, whoever committed it."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from catalogue import create_app
+from catalogue.cli import main
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+RETINA = SHARED / "data" / "media" / "images" / "skimage_retina.jpg"  # 1411 x 1411
+PUBLIC = "http://creativecommons.org/publicdomain/zero/1.0/"
+IN_COPYRIGHT = "http://rightsstatements.org/vocab/InC/1.0/"
+
+
+def _records(folder: Path, rights: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(RETINA, folder / "retina.jpg")
+    path = folder / f"records-{rights.rsplit('/', 3)[-3]}.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [
+        {"kind": "institution", "id": "museum", "label": {"en": ["Museum"]}},
+        {"id": "eye", "type": "image", "label": {"en": ["Retina"]}, "institution": "museum", "rights": rights,
+         "media": [{"file": "retina.jpg", "id": "eye-1"}]},
+    ]) + "\n")
+    return path
+
+
+def _full_size_tiles(tile_dir: Path) -> list[str]:
+    """Tiles at scale factor 1: a region as wide as its output, more than the 800 px a work in copyright may show."""
+    found = []
+    for tile in (tile_dir / "eye-1").glob("*/*/0/default.jpg"):
+        region, size = tile.parent.parent.parent.name, tile.parent.parent.name
+        match = re.fullmatch(r"\d+,\d+,(\d+),(\d+)", region)
+        if match and size == f"{match[1]},{match[2]}":
+            found.append(f"{region}/{size}")
+    return found
+
+
+def _ingest(instance: Path, file: Path):
+    result = CliRunner().invoke(main, ["ingest", "json", str(file)], env={"VITRINE_INSTANCE": str(instance)})
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_vitrine_ingest_that_puts_a_work_in_copyright_withdraws_its_full_size_tiles_before_it_returns(tmp_path):
+    instance = tmp_path / "i"
+    _ingest(instance, _records(tmp_path / "src", PUBLIC))
+    tiles = instance / "tiles"
+    full = _full_size_tiles(tiles)
+    assert full, "the open work was cut at full size"
+    app = create_app({"INSTANCE": str(instance), "TESTING": True})
+    assert app.test_client().get(f"/iiif/image/eye-1/{full[0]}/0/default.jpg").status_code == 200
+
+    _ingest(instance, _records(tmp_path / "src", IN_COPYRIGHT))
+    assert _full_size_tiles(tiles) == []
+    response = app.test_client().get(f"/iiif/image/eye-1/{full[0]}/0/default.jpg")
+    assert response.status_code == 403
+    info = app.test_client().get("/iiif/image/eye-1/info.json").json
+    assert info["maxWidth"] == 800
+
+
+def test_a_withdrawal_left_undone_by_a_killed_process_is_finished_when_vitrine_next_starts(tmp_path):
+    instance = tmp_path / "i"
+    _ingest(instance, _records(tmp_path / "src", PUBLIC))
+    full = _full_size_tiles(instance / "tiles")
+    assert full
+    # A process that commits the rights change and dies before anything else runs (no listener, no cleanup).
+    script = (
+        "import dataclasses, os, sys\n"
+        "from catalogue.store import Store, Batch\n"
+        "store = Store(sys.argv[1])\n"
+        "obj = store.get_object('eye')\n"
+        f"store.write(Batch(objects=[dataclasses.replace(obj, rights={IN_COPYRIGHT!r})]))\n"
+        "os._exit(9)\n"
+    )
+    died = subprocess.run([sys.executable, "-c", script, str(instance / "vitrine.db")], timeout=60)
+    assert died.returncode == 9
+    assert _full_size_tiles(instance / "tiles") == full  # the commit happened, the withdrawal did not
+
+    app = create_app({"INSTANCE": str(instance), "TESTING": True})  # the next start
+    assert _full_size_tiles(instance / "tiles") == []
+    assert app.test_client().get(f"/iiif/image/eye-1/{full[0]}/0/default.jpg").status_code == 403
