@@ -100,11 +100,15 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
 
     svc = services()
     bar = tqdm(desc=f"checking {what}", unit=" records", dynamic_ncols=True, disable=None)
+    def waiting(who: str) -> None:
+        tqdm.write(f"waiting for another import or edit to finish ({who} is writing to this catalogue)...", sys.stderr)
+
     try:
-        result = run_import(
-            svc.store, records, svc.media_dir,
-            skip_invalid=skip_invalid, dry_run=dry_run, progress=bar.update, notify=False,
-        )
+        with svc.store.exclusive(waiting):
+            result = run_import(
+                svc.store, records, svc.media_dir,
+                skip_invalid=skip_invalid, dry_run=dry_run, progress=bar.update, notify=False,
+            )
     except IngestError as exc:
         bar.close()
         fail(str(exc))

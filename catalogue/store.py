@@ -6,7 +6,9 @@ and the IIIF documents are derived from this and can be rebuilt from it.
 """
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -206,15 +208,49 @@ class Store:
             self._local.db = None
 
     @contextmanager
+    def exclusive(self, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Be the catalogue's one writer, across processes, for the whole block (re-entrant).
+
+        A long import holds SQLite's write lock for minutes; a second writer would fail with
+        "database is locked" after the busy timeout. Here it waits its turn instead, and
+        ``waiting(who)`` hears once that it does (a command says so).
+        """
+        if getattr(self._local, "exclusive", 0):
+            self._local.exclusive += 1
+            try:
+                yield
+            finally:
+                self._local.exclusive -= 1
+            return
+        with open(self.path.with_name(self.path.name + ".lock"), "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting:
+                    lock.seek(0)
+                    waiting(lock.read().strip() or "another process")
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            lock.truncate(0)
+            lock.write(f"process {os.getpid()}")
+            lock.flush()
+            self._local.exclusive = 1
+            try:
+                yield
+            finally:
+                self._local.exclusive = 0
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self.exclusive():
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def subscribe(self, listener: Callable[[list[Change]], None]) -> None:
         """Call ``listener(changes)`` after every commit that changed something."""
