@@ -35,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
         page_size=int(app.config["COLLECTION_PAGE_SIZE"]),
         cache_size=int(app.config["MANIFEST_CACHE_SIZE"]),
     )
-    search = SearchIndex(app.config["INDEX_DIR"], store)
+    search = SearchIndex(app.config["INDEX_DIR"], store, app.config)
     store.subscribe(search.apply)  # committed changes are searchable as soon as write() returns
     app.extensions["vitrine"] = Services(
         store=store, media_dir=Path(app.config["MEDIA_DIR"]), documents=documents, search=search

@@ -80,14 +80,19 @@ FACETS_OF_EVERYTHING = {
 }
 
 
-@pytest.fixture
-def catalogue(app, store):
+def fill(store) -> None:
+    """Write the institutions, collections, concepts and RECORDS above into ``store``."""
     store.write(Batch(
         institutions=[Institution.from_dict(i) for i in INSTITUTIONS],
         collections=[CollectionInfo.from_dict(c) for c in COLLECTIONS],
         concepts=[Concept.from_dict(c) for c in CONCEPTS],
         objects=[DigitalObject.from_dict(r) for r in RECORDS],
     ))
+
+
+@pytest.fixture
+def catalogue(app, store):
+    fill(store)
     return app.extensions["vitrine"].search
 
 

@@ -15,6 +15,7 @@ with warnings.catch_warnings():
     import whoosh.analysis, whoosh.codec.whoosh3, whoosh.highlight, whoosh.index  # noqa: E401,F401
     import whoosh.multiproc, whoosh.qparser, whoosh.query, whoosh.spelling, whoosh.writing  # noqa: E401,F401
 
+from .budget import SearchTimeout  # noqa: E402
 from .engine import Hit, RequestError, SearchRequest, SearchResult  # noqa: E402
 from .facets import FACETS, FacetValue  # noqa: E402
 from .index import SearchIndex  # noqa: E402
@@ -23,5 +24,5 @@ from .analysis import LANGUAGES  # noqa: E402
 
 __all__ = [
     "CursorError", "FACETS", "FacetValue", "Hit", "LANGUAGES", "RequestError", "SORTS",
-    "SearchIndex", "SearchRequest", "SearchResult",
+    "SearchIndex", "SearchRequest", "SearchResult", "SearchTimeout",
 ]

@@ -36,10 +36,18 @@ def language_analyzer(lang: str) -> Analyzer:
     return _chain(lang, StemFilter(lang=lang, cachesize=100_000))
 
 
+MAX_CACHED_WORD = 32  # longer words are stemmed afresh each time: no visitor fills the cache with them
+
+
 @functools.lru_cache(maxsize=None)
 def search_analyzer(lang: str) -> Analyzer:
     """``language_analyzer`` for searches in many threads (its stem cache is functools')."""
-    stem = functools.lru_cache(maxsize=100_000)(stemmer_for_language(lang))
+    stemmer = stemmer_for_language(lang)
+    cached = functools.lru_cache(maxsize=100_000)(stemmer)
+
+    def stem(word: str) -> str:
+        return cached(word) if len(word) <= MAX_CACHED_WORD else stemmer(word)
+
     return _chain(lang, StemFilter(stemfn=stem, cachesize=None))
 
 

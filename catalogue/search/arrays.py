@@ -255,7 +255,8 @@ class View:
     def __init__(self, searcher, cache: SegmentCache):
         self.searcher = searcher
         self.cache = cache
-        self.leaves = searcher.reader().leaf_readers()
+        # an index never written to has one EmptyReader, without a segment: no leaves at all
+        self.leaves = [(r, base) for r, base in searcher.reader().leaf_readers() if r.segment() is not None]
         self.arrays = cache.arrays(self.leaves)
 
     def __getattr__(self, name: str):

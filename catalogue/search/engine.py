@@ -9,6 +9,7 @@ from ..model import pick
 from . import facets, paging, query, snippets, spelling
 from .analysis import LANGUAGES
 from .arrays import View
+from .budget import Budget, Limits
 from .facets import FacetValue, Labeller
 
 MAX_SIZE = 100
@@ -32,7 +33,11 @@ class SearchRequest:
     cursor: str | None = None
     size: int = 20
 
-    def check(self) -> None:
+    def check(self, limits: Limits = Limits()) -> None:
+        if len(self.q) > limits.query_chars:
+            raise RequestError(
+                f"q must be at most {limits.query_chars} characters long, not {len(self.q)}"
+            )
         if self.lang not in LANGUAGES:
             raise RequestError(f"lang must be one of {', '.join(LANGUAGES)}, not {self.lang!r}")
         if self.sort not in paging.SORTS:
@@ -69,17 +74,22 @@ class SearchResult:
     next: str | None
 
 
-def run(view: View, request: SearchRequest, labeller: Labeller) -> SearchResult:
-    """Answer ``request`` over one generation of the index."""
+def run(view: View, request: SearchRequest, labeller: Labeller, limits: Limits = Limits()) -> SearchResult:
+    """Answer ``request`` over one generation of the index, within ``limits``.
+
+    RequestError for a query too big to answer, SearchTimeout when the time is spent.
+    """
+    budget = limits.start()
     filters = {name: list(dict.fromkeys(values)) for name, values in request.filters.items() if values}
     sort = "title" if request.sort == "relevance" and not request.q.strip() else request.sort
     sig = paging.signature(request.q, request.lang, sorted(filters.items()), request.start, request.end, sort)
     after, replay = paging.decode(request.cursor, sig) if request.cursor else (None, None)
 
     tree = query.parse(request.q)
+    _check_size(tree, limits)
     scoring = query.Scoring(view, replay if sort == "relevance" else None)
     try:
-        match = query.Evaluator(view, request.lang, scoring).run(tree)
+        match = query.Evaluator(view, request.lang, scoring, budget).run(tree)
     except ValueError as exc:
         raise paging.CursorError(str(exc)) from None
     base = match.mask
@@ -103,18 +113,28 @@ def run(view: View, request: SearchRequest, labeller: Labeller) -> SearchResult:
     if more and len(docs):
         last = [key[docs[-1]] for key in keys]
         following = paging.encode(sig, last, scoring.state() if sort == "relevance" else None)
-    return SearchResult(total, hits, counted, _suggestion(view, request, words, int(match.mask.sum())), following)
+    suggestion = _suggestion(view, request, words, int(match.mask.sum()), budget)
+    return SearchResult(total, hits, counted, suggestion, following)
 
 
-def _suggestion(view: View, request: SearchRequest, words: list[str], found: int) -> str | None:
+def _check_size(tree, limits: Limits) -> None:
+    """Refuse a query with more terms or wildcards than a search may look up."""
+    terms, wildcards = query.size(tree)
+    if wildcards > limits.wildcards:
+        raise RequestError(f"q may have at most {limits.wildcards} wildcard or prefix terms (like relig*), not {wildcards}")
+    if terms > limits.terms:
+        raise RequestError(f"q may have at most {limits.terms} terms, not {terms}")
+
+
+def _suggestion(view: View, request: SearchRequest, words: list[str], found: int, budget: Budget) -> str | None:
     """A corrected query, offered when this one finds little and the correction finds more."""
     if not words or found > spelling.FEW:
         return None
-    corrected = spelling.suggest(view, words, request.q)
+    corrected = spelling.suggest(view, words, request.q, budget)
     if corrected is None:
         return None
     scoring = query.Scoring(view)
-    more = int(query.Evaluator(view, request.lang, scoring).run(query.parse(corrected)).mask.sum())
+    more = int(query.Evaluator(view, request.lang, scoring, budget).run(query.parse(corrected)).mask.sum())
     return corrected if more > found else None
 
 

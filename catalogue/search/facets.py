@@ -7,6 +7,7 @@ century is counted once for every century an object's years overlap.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -75,10 +76,9 @@ def check(filters: dict[str, list[str]]) -> None:
             if allowed and value not in allowed:
                 raise FilterError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
             if name == "century" and value != UNKNOWN:
-                try:
-                    number = int(value)
-                except ValueError:
-                    raise FilterError(f"century must be a number like 19 or -2, or {UNKNOWN!r}") from None
+                if not re.fullmatch(r"-?[0-9]{1,9}", value):  # ASCII digits only, as int() is not
+                    raise FilterError(f"century must be a number like 19 or -2, or {UNKNOWN!r}")
+                number = int(value)
                 if number == 0 or not -101 <= number <= 31:
                     raise FilterError(f"century {value} is out of range")
 

@@ -26,7 +26,7 @@ import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
@@ -36,6 +36,7 @@ from whoosh.reading import SegmentReader
 from ..model import DigitalObject
 from . import engine
 from .arrays import SegmentCache, SegmentData, View
+from .budget import Limits
 from .document import document, schema
 from .engine import SearchRequest, SearchResult
 from .facets import Labeller
@@ -54,9 +55,11 @@ _STATE = "vitrine-index.json"
 class SearchIndex:
     """Full-text search over the catalogue: index objects, remove them, search, rebuild."""
 
-    def __init__(self, directory: str | Path, store):
+    def __init__(self, directory: str | Path, store, settings: Mapping | None = None):
+        """``settings`` (an app's config) may set the ``SEARCH_*`` budgets (search/budget.py)."""
         self.directory = Path(directory)
         self.store = store
+        self.limits = Limits.from_settings(settings)
         self._cache = SegmentCache(self.directory)
         self._local = threading.local()
         self._searchers: dict[int, object] = {}  # thread id -> its searcher
@@ -207,9 +210,9 @@ class SearchIndex:
                     raise
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """Answer a visitor's search; RequestError or CursorError for a bad request."""
-        request.check()
-        return engine.run(self._view(), request, Labeller(self.store, request.lang))
+        """Answer a visitor's search; RequestError or CursorError for a bad request, SearchTimeout past the deadline."""
+        request.check(self.limits)
+        return engine.run(self._view(), request, Labeller(self.store, request.lang), self.limits)
 
     def count(self) -> int:
         """Objects in the index."""

@@ -8,8 +8,10 @@ relevance it also carries the term weights the first page scored with.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
+import math
 
 import numpy as np
 
@@ -18,7 +20,9 @@ from .arrays import View
 from .document import UNKNOWN_YEAR
 
 SORTS = ("relevance", "date", "-date", "title")
+MAX_CURSOR = 4096  # characters; a real cursor is a few hundred
 _LAST = np.iinfo(np.int32).max
+_DAMAGED = "the cursor is not one this search returned (it belongs to another query or is damaged)"
 
 
 class CursorError(ValueError):
@@ -43,6 +47,7 @@ def page(mask: np.ndarray, sort_keys: list[np.ndarray], after: list | None, size
     """Docnums of the ``size`` best hits after the cursor key, and whether more follow."""
     found = np.flatnonzero(mask)
     if after is not None:
+        _check_key(after, sort_keys)
         greater = np.zeros(len(found), dtype=bool)
         equal = np.ones(len(found), dtype=bool)
         for key, value in zip(sort_keys, after):
@@ -73,13 +78,66 @@ def encode(sig: str, key: list, scoring: dict | None) -> str:
 
 
 def decode(cursor: str, sig: str) -> tuple[list, dict | None]:
-    """The key and scoring a cursor carries; CursorError if it is not this search's."""
+    """The key and scoring a cursor carries; CursorError if it is not this search's.
+
+    A cursor comes back from the client, so every part of it is checked
+    before use: its text, its JSON, the types and sizes of what it holds.
+    """
+    data = _json(cursor)
+    if not isinstance(data, dict) or set(data) - {"s", "k", "r"} or data.get("s") != sig:
+        raise CursorError(_DAMAGED)
+    key, scoring = data.get("k"), data.get("r")
+    if not isinstance(key, list) or not all(_number(v) for v in key):
+        raise CursorError(_DAMAGED)
+    if scoring is not None and not _scoring(scoring):
+        raise CursorError(_DAMAGED)
+    return key, scoring
+
+
+def _json(cursor: str):
+    """The JSON inside a cursor: base64url of UTF-8, no NaN or Infinity, not too long."""
+    if len(cursor) > MAX_CURSOR:
+        raise CursorError(f"the cursor is longer than {MAX_CURSOR} characters: {_DAMAGED}")
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        key = data["k"]
-        ok = data["s"] == sig and isinstance(key, list) and all(isinstance(v, (int, float)) for v in key)
-    except (ValueError, KeyError, TypeError):
-        ok = False
-    if not ok:
-        raise CursorError("the cursor is not one this search returned (it belongs to another query or is damaged)")
-    return key, data.get("r")
+        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except (ValueError, binascii.Error, RecursionError):  # bad base64, UTF-8 or JSON; too deep; too many digits
+        raise CursorError(_DAMAGED) from None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number a cursor holds")
+
+
+def _number(value) -> bool:
+    """A finite JSON number (not a boolean, not a float too big for one)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _scoring(scoring) -> bool:
+    """A relevance cursor's term weights (numbers) and average lengths (positive numbers, by field)."""
+    if not isinstance(scoring, dict) or set(scoring) != {"w", "a"}:
+        return False
+    weights, averages = scoring["w"], scoring["a"]
+    return (
+        isinstance(weights, list) and all(_number(w) for w in weights)
+        and isinstance(averages, dict) and all(_number(a) and a > 0 for a in averages.values())
+    )
+
+
+def _check_key(after: list, sort_keys: list[np.ndarray]) -> None:
+    """A cursor's key has one value per sort key, each one the key's type can hold."""
+    if len(after) != len(sort_keys) or not all(_fits(v, key.dtype) for v, key in zip(after, sort_keys)):
+        raise CursorError(_DAMAGED)
+
+
+def _fits(value, dtype: np.dtype) -> bool:
+    if np.issubdtype(dtype, np.integer):
+        limits = np.iinfo(dtype)
+        return isinstance(value, int) and limits.min <= value <= limits.max
+    return abs(value) <= np.finfo(dtype).max

@@ -9,8 +9,8 @@ A query the parser cannot make sense of is answered as plain words.
 """
 from __future__ import annotations
 
+import fnmatch
 import functools
-import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -21,12 +21,12 @@ from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
 from ..model import OBJECT_TYPES
-from .analysis import LANGUAGES, neutral_analyzer, search_analyzer
+from .analysis import LANGUAGES, MAX_CACHED_WORD, neutral_analyzer, search_analyzer
 from .arrays import View
+from .budget import Budget
 
 K1, B = 1.2, 0.75
 OWN_LANGUAGE_BOOST = 2.0
-MAX_EXPANSION = 500  # words a prefix or wildcard may stand for
 TEXT_FIELDS = ("text", "title", "creator")
 VALUE_FIELDS = ("type", "institution", "collection")
 
@@ -92,9 +92,29 @@ def fold(text: str) -> str:
     return text.lower().translate(accent_map)
 
 
-@functools.lru_cache(maxsize=50_000)
+def size(q: wq.Query) -> tuple[int, int]:
+    """How many terms a query looks up, and how many of them are wildcards or prefixes."""
+    if isinstance(q, (wq.Prefix, wq.Wildcard)):
+        return 1, 1
+    if isinstance(q, wq.Term):
+        return 1, 0
+    if isinstance(q, wq.Phrase):
+        return len(q.words), 0
+    parts = [size(child) for child in q.children()]
+    return sum(terms for terms, _ in parts), sum(wildcards for _, wildcards in parts)
+
+
 def stems(word: str) -> dict[str, str]:
-    """``word`` as each language's field holds it (stop words have none); cached, so never change it."""
+    """``word`` as each language's field holds it (stop words have none); never change what it gives."""
+    return _cached_stems(word) if len(word) <= MAX_CACHED_WORD else _stems(word)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _cached_stems(word: str) -> dict[str, str]:
+    return _stems(word)
+
+
+def _stems(word: str) -> dict[str, str]:
     out = {}
     for lang in LANGUAGES:
         tokens = [t.text for t in search_analyzer(lang)(word)]
@@ -153,10 +173,12 @@ def _short(value: float) -> float:
 class Evaluator:
     """Turns a query tree into the documents it matches and their scores."""
 
-    def __init__(self, view: View, lang: str, scoring: Scoring):
+    def __init__(self, view: View, lang: str, scoring: Scoring, budget: Budget):
         self.view = view
         self.lang = lang
         self.scoring = scoring
+        self.budget = budget
+        self.expansions = budget.expansions  # words the query's wildcards may still stand for
         self.size = view.size
 
     def run(self, q: wq.Query) -> Match:
@@ -168,6 +190,7 @@ class Evaluator:
         return Match(np.zeros(self.size, dtype=bool), np.zeros(self.size))
 
     def _eval(self, q: wq.Query) -> Match:
+        self.budget.check()
         if isinstance(q, wq.Every):
             return Match(self.view.live.copy(), np.zeros(self.size))
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
@@ -200,6 +223,7 @@ class Evaluator:
         raise Unsupported(repr(q))
 
     def _bm25(self, match: Match, name: str, term: str, boost: float) -> None:
+        self.budget.check()
         docs, tf = self.view.postings(name, term)
         idf = self.scoring.idf(len(docs))
         if not len(docs):
@@ -249,13 +273,29 @@ class Evaluator:
         text = fold(q.text)
         if not text.strip("*?"):
             return Match(self.view.live.copy(), np.zeros(self.size))
-        q = type(q)(name, text)
         match = self._empty()
-        for _, btext in itertools.islice(q.expanded_terms(self.view.searcher.reader()), MAX_EXPANSION):
-            docs, _ = self.view.postings(name, btext.decode("utf-8"))
+        for word in self._words_like(type(q)(name, text)):
+            if self.expansions <= 0:
+                break  # the query's wildcards stand for as many words as they may: leave out the rest
+            self.expansions -= 1
+            docs, _ = self.view.postings(name, word)
             match.mask[docs] = True
         match.score[match.mask] = 1.0
         return match
+
+    def _words_like(self, q: wq.Prefix | wq.Wildcard):
+        """The indexed words a prefix or wildcard stands for, scanned within the deadline."""
+        reader = self.view.searcher.reader()
+        if isinstance(q, wq.Prefix):
+            candidates, matches = reader.expand_prefix(q.fieldname, q.text), None
+        else:
+            prefix = re.split(r"[*?\[]", q.text, maxsplit=1)[0]
+            candidates = reader.expand_prefix(q.fieldname, prefix) if prefix else reader.lexicon(q.fieldname)
+            matches = re.compile(fnmatch.translate(q.text)).match
+        for btext in self.budget.scan(candidates):
+            word = btext.decode("utf-8")
+            if matches is None or matches(word):
+                yield word
 
 
 def words(q: wq.Query) -> list[str]:

@@ -7,6 +7,7 @@ import numpy as np
 from whoosh.analysis import RegexTokenizer
 
 from .arrays import View
+from .budget import MAX_SUGGESTED_WORD, Budget
 from .query import fold
 
 FEW = 3  # a query finding this many hits or fewer gets a suggestion
@@ -25,12 +26,17 @@ def typos(word: str) -> list[str]:
     return sorted(out)
 
 
-def suggest(view: View, words: list[str], text: str) -> str | None:
-    """``text`` with its misspelt words corrected, or None when nothing better is known."""
+def suggest(view: View, words: list[str], text: str, budget: Budget) -> str | None:
+    """``text`` with its misspelt words corrected, or None when nothing better is known.
+
+    Words over MAX_SUGGESTED_WORD letters are left as they are: their typos
+    would be thousands of long strings (a 4,000-letter word made gigabytes).
+    """
     better = {}
     for word in words:
-        if len(word) < 3 or " " in word:
+        if not 3 <= len(word) <= MAX_SUGGESTED_WORD or " " in word:
             continue
+        budget.check()
         known = int(view.frequencies([word])[0])
         if known > FEW:
             continue  # a word this common is no misspelling

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import abort, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 
-from ..search import FACETS, CursorError, RequestError, SearchRequest, SearchResult
-from ..services import services
-from .search import hit_views, year_param  # the API's hits and parameters, one way
+from ..search import FACETS, SearchRequest, SearchResult
+from .search import answer, hit_views, page_param, size_param, year_param  # noqa: F401 - the API's, one way
 from .views import language
 
 PAGE_SIZE = 20
@@ -80,9 +79,6 @@ def asked_search(fixed: dict[str, list[str]] | None = None) -> SearchRequest:
     filters = {name: [v for v in request.args.getlist(name) if v] for name in FACETS}
     for name, values in (fixed or {}).items():
         filters[name] = values
-    size = request.args.get("size", "").strip()
-    if size and not size.isdigit():
-        abort(400, _("'size' must be a whole number, not '%(value)s'.", value=size))
     return SearchRequest(
         q=request.args.get("q", "").strip(),
         lang=request.args.get("lang") or language(),
@@ -91,16 +87,8 @@ def asked_search(fixed: dict[str, list[str]] | None = None) -> SearchRequest:
         end=year_param("to"),
         sort=request.args.get("sort") or "relevance",
         cursor=request.args.get("cursor") or None,
-        size=int(size) if size else PAGE_SIZE,
+        size=size_param(PAGE_SIZE),
     )
-
-
-def answer(asked: SearchRequest) -> SearchResult:
-    """The search answered; a malformed one is a 400 that says why."""
-    try:
-        return services().search.search(asked)
-    except (RequestError, CursorError) as exc:
-        abort(400, str(exc))
 
 
 def results(asked: SearchRequest, result: SearchResult, endpoint: str, fixed: tuple[str, ...] = (),
@@ -135,7 +123,7 @@ def results(asked: SearchRequest, result: SearchResult, endpoint: str, fixed: tu
     if asked.q:
         active.insert(0, Active(_("Words"), asked.q, without(("q", None))))
 
-    page = request.args.get("p", 1, type=int) if asked.cursor else 1
+    page = page_param() if asked.cursor else 1
     pages = max(1, -(-result.total // asked.size))
     filters_only = [(k, v) for k, v in state if k in FACETS or k in ("from", "to")]
     return Results(

@@ -1,34 +1,74 @@
 """Blueprint: search, as JSON (``/api/search``) and as a page for people (``/search``)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+import re
+from typing import NoReturn
+
+from flask import Blueprint, abort, current_app, jsonify, make_response, render_template, request
 
 from flask_babel import gettext as _
 
 from ..iiif.levels import thumbnail_size
-from ..search import FACETS, CursorError, Hit, RequestError, SearchRequest, SearchResult
+from ..search import FACETS, CursorError, Hit, RequestError, SearchRequest, SearchResult, SearchTimeout
 from ..services import services
 
 bp = Blueprint("search", __name__)
 
+# ASCII digits only: int() also takes "٣", "５", "+5", " 5" and "5_0", and isdigit() "²" and "①"
+_WHOLE = re.compile(r"[0-9]{1,18}")
+_YEAR = re.compile(r"-?[0-9]{1,18}")
+
 
 def year_param(name: str) -> int | None:
     """A year from the query string; anything else is a 400 that says what was wrong."""
-    value = request.args.get(name, "").strip()
+    value = request.args.get(name, "")
     if not value:
         return None
-    try:
-        return int(value)
-    except ValueError:
+    if not _YEAR.fullmatch(value):
         abort(400, _("'%(name)s' must be a year like 1850, not '%(value)s'.", name=name, value=value))
+    return int(value)
 
 
-def _size() -> int:
-    value = request.args.get("size", "20").strip() or "20"
+def size_param(default: int) -> int:
+    """Hits per page from the query string, ``default`` when absent; anything but digits is a 400."""
+    value = request.args.get("size", "")
+    if not value:
+        return default
+    if not _WHOLE.fullmatch(value):
+        abort(400, _("'size' must be a whole number, not '%(value)s'.", value=value))
+    return int(value)
+
+
+def page_param() -> int:
+    """The page number a results page shows (``p``, carried along with the cursor), 1 when absent."""
+    value = request.args.get("p", "")
+    if not value:
+        return 1
+    if not _WHOLE.fullmatch(value) or int(value) < 1:
+        abort(400, f"p must be a page number like 2, not {value!r}")
+    return int(value)
+
+
+def answer(asked: SearchRequest) -> SearchResult:
+    """The search answered; 400 with the reason when malformed, 503 when it ran out of time."""
     try:
-        return int(value)
-    except ValueError:
-        abort(400, f"size must be a whole number, not {value!r}")
+        return services().search.search(asked)
+    except (RequestError, CursorError) as exc:
+        abort(400, str(exc))
+    except SearchTimeout as exc:
+        _out_of_time(exc)
+
+
+def _out_of_time(exc: SearchTimeout) -> NoReturn:
+    """503 with Retry-After and the reason: as JSON on the API, on a page for people."""
+    from . import error_response
+
+    if request.path.startswith("/api/"):
+        response = error_response(503, str(exc))
+    else:  # error_response hides the message of a 5xx page; this one is the visitor's to read
+        response = make_response(render_template("error.html", status=503, message=str(exc)), 503)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    abort(response)
 
 
 def _search() -> tuple[SearchRequest, SearchResult]:
@@ -41,12 +81,9 @@ def _search() -> tuple[SearchRequest, SearchResult]:
         end=year_param("to"),
         sort=request.args.get("sort", "relevance") or "relevance",
         cursor=request.args.get("cursor") or None,
-        size=_size(),
+        size=size_param(20),
     )
-    try:
-        return asked, services().search.search(asked)
-    except (RequestError, CursorError) as exc:
-        abort(400, str(exc))
+    return asked, answer(asked)
 
 
 def _base() -> str:
