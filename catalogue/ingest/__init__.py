@@ -101,6 +101,10 @@ def run_import(
     Raises :class:`IngestError` (and writes nothing) when a record is invalid,
     unless ``skip_invalid``; with ``dry_run`` only checks. ``notify=False`` leaves
     telling the store's listeners (the search index) to the caller.
+
+    Media are copied under names of their own (see :mod:`.media`), so whatever stops
+    the import before its commit leaves the files committed records point at as they
+    were; the files it created are removed, those the commit stopped using go after it.
     """
     result = ImportResult(counts={attr: 0 for attr, _ in KINDS.values()})
     seen: dict[tuple[str, str], int | None] = {}

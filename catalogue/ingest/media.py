@@ -66,22 +66,25 @@ class MediaCopy:
         """
         if self.target == self.source or self.target.exists():
             return False
-        missing = [p for p in self.target.parents if not p.exists()]
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        self._made = [*reversed(missing), self.target]
         tmp = self.target.with_name(f".{self.target.name}.part")
-        with self.source.open("rb") as src, tmp.open("wb") as out:
-            shutil.copyfileobj(src, out, 1 << 20)
-            out.flush()
-            os.fsync(out.fileno())  # on disk before the commit that points at it
-        os.replace(tmp, self.target)
+        self._made = [*reversed([p for p in self.target.parents if not p.exists()]), tmp, self.target]
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            with self.source.open("rb") as src, tmp.open("wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())  # on disk before the commit that points at it
+            os.replace(tmp, self.target)
+        except BaseException:  # a full disk, Ctrl-C in a long copy: no half file stays
+            self.undo()
+            raise
         return True
 
     def undo(self) -> None:
-        """Remove what run() created: the file, then the folders it made for it."""
+        """Remove what run() created: the file (or its partial copy), then the folders made for it."""
         for made in reversed(self._made):
             try:
-                made.unlink() if made == self.target else made.rmdir()
+                made.rmdir() if made in self.target.parents else made.unlink(missing_ok=True)
             except OSError:
                 break  # a folder another file still uses
         self._made = []
