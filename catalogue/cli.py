@@ -248,8 +248,9 @@ def publish(base_url: str | None, target: str | None) -> None:
         fail("give --base-url (or set VITRINE_BASE_URL): static files need absolute ids")
     folder = Path(target or current_app.config["MANIFEST_DIR"])
     with tqdm(desc="publishing", unit=" documents", disable=None) as bar:
-        count = publish_all(services(), base, folder, progress=bar.update)
-    click.secho(f"wrote {count} IIIF documents under {folder}", fg="green")
+        done = publish_all(services(), base, folder, progress=bar.update)
+    removed = f"; removed {done.removed} no longer published" if done.removed else ""
+    click.secho(f"wrote {done.written} IIIF documents under {folder}{removed}", fg="green")
 
 
 # -- image tiles ---------------------------------------------------------------

@@ -73,6 +73,32 @@ def test_publish_writes_static_documents_laid_out_as_their_urls(run, tmp_path):
     assert not (target / "iiif/exhibition/secret-draft").exists()
 
 
+def test_publish_removes_what_is_no_longer_published(run, tmp_path):
+    import dataclasses
+
+    from catalogue.store import Store
+
+    assert run("ingest", "json", str(COLLECTION)).exit_code == 0
+    target = tmp_path / "static"
+    (target / "robots.txt").parent.mkdir(parents=True)
+    (target / "robots.txt").write_text("not ours")
+    assert run("publish", "--base-url", "https://iiif.example.be", "--to", str(target)).exit_code == 0
+    origins = target / "iiif/exhibition/origins/manifest/index.json"
+    assert "Origins" in origins.read_text()
+
+    store = Store(tmp_path / "instance" / "vitrine.db")
+    store.put_exhibition(dataclasses.replace(store.get_exhibition("origins"), status="draft"))
+    store.delete_object("rocket")
+    result = run("publish", "--base-url", "https://iiif.example.be", "--to", str(target))
+    assert result.exit_code == 0, result.output
+    assert not (target / "iiif/exhibition/origins").exists()
+    assert not (target / "iiif/object/rocket").exists()
+    assert (target / "iiif/object/album/manifest/index.json").is_file()
+    assert "origins" not in (target / "iiif/collection/index.json").read_text()
+    assert (target / "robots.txt").read_text() == "not ours"  # only our own documents are removed
+    assert "removed 3" in result.output
+
+
 def test_publish_needs_a_base_url(run):
     result = run("publish")
     assert result.exit_code == 1 and "--base-url" in result.output

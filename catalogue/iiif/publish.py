@@ -6,6 +6,7 @@ document is the ``index.json`` of its URL's folder (nginx: ``try_files $uri/inde
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -14,16 +15,24 @@ from .documents import Document
 from .presentation import Urls
 
 
-def _write(folder: Path, url: str, base: str, document: Document) -> None:
+def _write(folder: Path, url: str, base: str, document: Document) -> Path:
     path = folder / url[len(base):].lstrip("/") / "index.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(document.body)
     os.replace(tmp, path)
+    return path
 
 
-def publish_all(services: Services, base: str, folder: Path, progress: Callable[[int], None] | None = None) -> int:
-    """Write the top collection, each institution's, each published exhibition's and every manifest."""
+@dataclass
+class Published:
+    written: int
+    removed: int
+
+
+def publish_all(services: Services, base: str, folder: Path, progress: Callable[[int], None] | None = None) -> Published:
+    """Write the top collection, each institution's, each published exhibition's and every manifest,
+    then remove the documents an earlier run wrote that are no longer published (a draft, a deletion)."""
     urls = Urls(base)
     documents, store = services.documents, services.store
     jobs: list[tuple[str, Document | None]] = [(urls.collection(), documents.top_collection(urls))]
@@ -38,15 +47,29 @@ def publish_all(services: Services, base: str, folder: Path, progress: Callable[
     for exhibition in store.exhibitions("published"):
         jobs.append((urls.exhibition_manifest(exhibition.slug), documents.exhibition_manifest(exhibition.slug, urls)))
         jobs.append((urls.exhibition_collection(exhibition.slug), documents.exhibition_collection(exhibition.slug, urls)))
-    written = 0
+    written: set[Path] = set()
     for url, document in jobs:
         if document:
-            _write(folder, url, urls.base, document)
-            written += 1
+            written.add(_write(folder, url, urls.base, document))
     for institution in store.institutions():
         for object_id, _ in store.object_labels(institution.id, 0, 10**9, digitised=True):
-            _write(folder, urls.manifest(object_id), urls.base, documents.object_manifest(object_id, urls))
-            written += 1
+            document = documents.object_manifest(object_id, urls)
+            if document:
+                written.add(_write(folder, urls.manifest(object_id), urls.base, document))
             if progress:
                 progress(1)
-    return written
+    return Published(len(written), _remove_unpublished(folder / "iiif", written))
+
+
+def _remove_unpublished(root: Path, written: set[Path]) -> int:
+    """Delete our documents (``index.json`` under iiif/) that this run did not write, and their empty folders."""
+    removed = 0
+    for path in sorted(root.rglob("index.json"), reverse=True) if root.is_dir() else []:
+        if path not in written:
+            path.unlink()
+            removed += 1
+            for parent in path.parents:
+                if parent == root or any(parent.iterdir()):
+                    break
+                parent.rmdir()
+    return removed
