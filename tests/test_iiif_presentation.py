@@ -1,6 +1,8 @@
 """IIIF Presentation 3 documents: valid, complete, and served as the specification asks."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from support import assert_valid_presentation
@@ -207,3 +209,128 @@ def test_object_without_media_has_no_manifest_but_says_why(app, store, client):
     assert response.status_code == 404
     assert "no digitised media" in response.get_json()["error"]
     assert client.get("/api/objects/N01498").get_json()["label"] == {"en": ["Sacking a Church"]}
+
+
+# -- hostile text in summaries and metadata (issue 8, defect 15) -------------------------------
+
+XSS = [
+    "Hello <img src=x onerror=alert(1)>",
+    "<p>fine</p> then <script>alert(1)</script>",
+    'Click <a href="javascript:alert(1)">here</a> now',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    "<svg onload=alert(1)>",
+    "x<iframe src=javascript:alert(1)></iframe>",
+    '"><img src=x onerror=alert(1)//',
+    '<img src="data:image/svg+xml,<svg onload=alert(1)>">',
+    "<style>*{background:url(javascript:alert(1))}</style>Styled",
+    "Fish &amp; chips & <b>peas</b>",
+]
+DANGER = ("onerror", "onload", "<script", "javascript:", "<svg", "<iframe", "<style", "data:image")
+
+
+def hostile_object(tmp_path):
+    """An object whose every free-text value is one of the payloads."""
+    import json
+    import shutil
+
+    from support import COLLECTION
+
+    folder = tmp_path / "hostile"
+    shutil.copytree(COLLECTION.parent / "images", folder / "images")
+    records = [
+        {"kind": "institution", "id": "kbr", "label": {"en": ["KBR"]}},
+        {"id": "xss", "label": {"en": ["Payloads"]}, "institution": "kbr", "media": ["images/rocket.jpg"],
+         "summary": {"en": XSS}, "date": XSS[0], "creators": [{"name": XSS[1], "role": XSS[6]}],
+         "metadata": [{"label": {"en": [f"Field {i}"]}, "value": {"en": [payload]}} for i, payload in enumerate(XSS)],
+         "required_statement": {"label": {"en": ["Credit"]}, "value": {"en": [XSS[0]]}}},
+    ]
+    path = folder / "records.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    return path
+
+
+def manifest_values(m: dict) -> list[str]:
+    values = [t for texts in m["summary"].values() for t in texts]
+    for entry in m["metadata"] + [m["requiredStatement"]]:
+        values += [t for texts in entry["value"].values() for t in texts]
+    return values
+
+
+def test_every_summary_and_metadata_value_with_markup_is_sanitised_in_the_manifest(app, client, tmp_path):
+    from support import import_file
+
+    import_file(app, hostile_object(tmp_path))
+    m = fetch(client, "/iiif/object/xss/manifest")
+    values = manifest_values(m)
+    assert len(values) == len(XSS) * 2 + 4  # summary, metadata; creator, date, institution; credit
+    for value in values:
+        for danger in DANGER:
+            assert danger not in value.lower(), value
+        if "<" in value or "&" in value:  # HTML as IIIF marks it: a whole element
+            assert value.startswith("<") and value.endswith(">"), value
+    assert m["summary"]["en"][0] == '<span>Hello <img src="x"></span>'
+    assert m["summary"]["en"][9] == "<span>Fish &amp; chips &amp; <b>peas</b></span>"
+    assert_valid_presentation(m)
+
+
+def live_markup(page: str) -> list[str]:
+    """What in a page would run or load: scripts, event handlers, script and data URLs, frames, styles.
+
+    The page's JSON-LD is data (every "<" in it written \\u003c); its own icons are inline SVG.
+    """
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            self.tag = (tag, dict(attrs).get("type"))
+            if tag in ("iframe", "style", "object", "embed"):
+                found.append(tag)
+            for name, value in attrs:
+                if name.startswith("on") or (value or "").strip().lower().startswith(("javascript:", "data:")):
+                    found.append(f"{tag} {name}={value}")
+
+        def handle_data(self, data):
+            if getattr(self, "tag", None) == ("script", None) and "alert" in data:
+                found.append(f"script {data[:80]}")
+
+    Parser().feed(page)
+    return found
+
+
+def test_the_object_page_shows_hostile_text_sanitised_or_escaped(app, client, tmp_path):
+    from support import import_file
+
+    import_file(app, hostile_object(tmp_path))
+    page = client.get("/object/xss").get_data(as_text=True)
+    assert live_markup(page) == []
+    assert 'Hello <img src="x">' in page and "Fish &amp; chips &amp; <b>peas</b>" in page
+    assert "Hello &lt;img src=x onerror=alert(1)&gt;" in page  # the date: plain text, escaped
+
+
+def test_a_provider_never_names_a_url_that_is_not_http(app):
+    from catalogue.iiif.presentation import Urls, provider
+    from catalogue.model import Institution
+
+    stored = Institution("kbr", {"en": ["KBR"]}, homepage="javascript:alert(1)", logo="data:image/png;base64,AA")
+    agent = provider(stored, Urls("http://localhost"))
+    assert "homepage" not in agent and "logo" not in agent
+    safe = provider(Institution("kbr", {"en": ["KBR"]}, homepage="https://www.kbr.be/"), Urls("http://localhost"))
+    assert safe["homepage"][0]["id"] == "https://www.kbr.be/"
+
+
+def test_pages_link_only_to_http_urls_whatever_an_object_holds(app):
+    from catalogue.iiif.presentation import Urls
+    from catalogue.model import Creator, DigitalObject, Institution
+    from catalogue.web.views import artwork_jsonld, web_link
+
+    obj = DigitalObject("x", "image", {"en": ["X"]}, "kbr", homepage="javascript:alert(1)",
+                        creators=[Creator("A", uri="javascript:alert(2)"), Creator("B", uri="https://viaf.org/1")])
+    institution = Institution("kbr", {"en": ["KBR"]}, homepage="vbscript:msgbox(1)")
+    with app.test_request_context("/object/x"):
+        data = artwork_jsonld(obj, institution, [], "en", Urls("http://localhost"))
+    assert [c.get("sameAs") for c in data["creator"]] == [None, "https://viaf.org/1"]
+    assert "url" not in data["provider"]
+    assert [web_link(u) for u in (obj.homepage, " https://x.example/", "https://x.example/a")] == [
+        None, None, "https://x.example/a"]

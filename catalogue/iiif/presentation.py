@@ -22,6 +22,7 @@ from ..model import (
     LanguageMap,
     MediaFile,
     MetadataEntry,
+    is_web_url,
 )
 from . import levels
 
@@ -98,20 +99,24 @@ def plain(lmap: LanguageMap) -> LanguageMap:
     }
 
 
+def sanitised(text: str) -> str:
+    """One summary or metadata value as a viewer may show it.
+
+    Text with ``<`` or ``&`` is HTML to some viewer whatever IIIF says (HTML only
+    when it starts with ``<``), so it is cut down to the tags the specification
+    allows and made one element, which every viewer reads as HTML; other text is
+    plain and kept as it is.
+    """
+    if "<" not in text and "&" not in text:
+        return text
+    text = nh3.clean(text, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel=None).strip()
+    return text if text.startswith("<") and text.endswith(">") else f"<span>{text}</span>"
+
+
 def rich(lmap: LanguageMap) -> LanguageMap:
     """Summary and metadata values: HTML kept only as the specification allows it."""
-    out = {}
-    for lang, texts in lmap.items():
-        cleaned = []
-        for text in texts:
-            if text.startswith("<") and text.endswith(">"):
-                text = nh3.clean(text, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                                 url_schemes={"http", "https", "mailto"}, link_rel=None).strip()
-                if not (text.startswith("<") and text.endswith(">")):
-                    text = f"<span>{text}</span>"
-            cleaned.append(text)
-        out[lang] = cleaned
-    return out
+    return {lang: [sanitised(text) for text in texts] for lang, texts in lmap.items()}
 
 
 def _entry(entry: MetadataEntry) -> dict:
@@ -137,10 +142,10 @@ def provider(institution: Institution, urls: Urls) -> dict:
         "type": "Agent",
         "label": plain(institution.label),
     }
-    if institution.homepage:
+    if is_web_url(institution.homepage):
         agent["homepage"] = [{"id": institution.homepage, "type": "Text",
                               "label": plain(institution.label), "format": "text/html"}]
-    if institution.logo:
+    if is_web_url(institution.logo):
         agent["logo"] = [{"id": institution.logo, "type": "Image", "format": _image_format(institution.logo)}]
     return agent
 
@@ -248,10 +253,10 @@ def object_manifest(
 
     metadata = []
     if obj.creators:
-        metadata.append({"label": LABELS["creator"], "value": {"none": [
-            f"{c.name} ({c.role})" if c.role else c.name for c in obj.creators]}})
+        metadata.append({"label": LABELS["creator"], "value": rich({"none": [
+            f"{c.name} ({c.role})" if c.role else c.name for c in obj.creators]})})
     if obj.date:
-        metadata.append({"label": LABELS["date"], "value": {"none": [obj.date]}})
+        metadata.append({"label": LABELS["date"], "value": rich({"none": [obj.date]})})
     if institution:
         metadata.append({"label": LABELS["institution"], "value": plain(institution.label)})
     subjects = [concepts[s].label for s in obj.subjects if s in concepts]
@@ -315,7 +320,7 @@ def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject
     if exhibition.curators:
         manifest["metadata"] = [{"label": {"en": ["Curated by"], "nl": ["Samengesteld door"],
                                            "fr": ["Commissaires"], "de": ["Kuratiert von"]},
-                                 "value": {"none": [", ".join(exhibition.curators)]}}]
+                                 "value": rich({"none": [", ".join(exhibition.curators)]})}]
     manifest["homepage"] = _homepage(urls.exhibition_page(exhibition.slug), exhibition.title)
     manifest["partOf"] = [{"id": urls.exhibition_collection(exhibition.slug), "type": "Collection"}]
     if canvases and canvases[0].get("thumbnail"):

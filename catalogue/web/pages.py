@@ -18,7 +18,7 @@ from .assets import asset_url
 from .http import urls
 from .views import (
     artwork_jsonld, card, exhibition_covers, exhibition_status, exhibitions_by_status, language, rich_text,
-    route_card, rights, search_link, status_label, type_label,
+    route_card, rights, search_link, status_label, type_label, web_link,
 )
 
 bp = Blueprint("pages", __name__)
@@ -46,7 +46,7 @@ def helpers():
     return {
         "pick": pick, "lang": language(), "languages": [(c, NAMES[c]) for c in LANGUAGES],
         "switch_language": switch_language, "asset_url": asset_url, "rich_text": rich_text,
-        "status_label": status_label, "type_label": type_label,
+        "status_label": status_label, "type_label": type_label, "web_link": web_link,
     }
 
 

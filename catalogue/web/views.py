@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from ..access import shown
 from ..i18n import language
 from ..iiif import levels, presentation
-from ..model import Concept, DigitalObject, Exhibition, Institution, LanguageMap, MediaFile, pick
+from ..model import Concept, DigitalObject, Exhibition, Institution, LanguageMap, MediaFile, is_web_url, pick
 from ..search.facets import fixed_label
 
 __all__ = ["language"]  # the reader's language, for the page modules
@@ -78,11 +78,16 @@ def institution_label(institution: Institution | None, lang: str) -> str:
 
 
 def rich_text(lmap: LanguageMap, lang: str) -> Markup:
-    """A summary or metadata value: HTML only as IIIF allows it (sanitised), anything else escaped."""
+    """A summary or metadata value: HTML only as IIIF allows it (sanitised, as in the manifest), anything else escaped."""
     text = pick(lmap, lang)
-    if text.startswith("<") and text.endswith(">"):
-        return Markup(pick(presentation.rich({"x": [text]}), "x"))
+    if "<" in text or "&" in text:
+        return Markup(presentation.sanitised(text))
     return escape(text)
+
+
+def web_link(url: str | None) -> str | None:
+    """A stored URL a page may link to: http(s) only (a ``javascript:`` link runs on click)."""
+    return url if is_web_url(url) else None
 
 
 # -- rights ---------------------------------------------------------------------
@@ -178,7 +183,7 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
         data["description"] = pick(presentation.plain(obj.summary), lang)
     if obj.creators:
         data["creator"] = [
-            {"@type": "Person", "name": c.name, **({"sameAs": c.uri} if c.uri else {})} for c in obj.creators
+            {"@type": "Person", "name": c.name, **({"sameAs": c.uri} if web_link(c.uri) else {})} for c in obj.creators
         ]
     if obj.date:
         data["dateCreated"] = obj.date
@@ -193,7 +198,7 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
         data["about"] = [{"@type": "Thing", "name": pick(c.label, lang)} for c in concepts]
     if institution:
         data["provider"] = {"@type": "Organization", "name": pick(institution.label, lang),
-                            **({"url": institution.homepage} if institution.homepage else {})}
+                            **({"url": institution.homepage} if web_link(institution.homepage) else {})}
     media = [m for m in obj.media if shown(m, obj.rights)]
     if media:
         data["subjectOf"] = {"@type": "WebPage", "name": "IIIF manifest", "url": urls.manifest(obj.id),
