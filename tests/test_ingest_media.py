@@ -293,3 +293,13 @@ def test_any_bytes_after_a_glb_header_are_accepted_or_refused_with_a_media_error
         inspect_media("model.glb", folder, folder / "media", "lamp")
     except MediaError as exc:
         assert "'model.glb'" in exc.message
+
+
+def test_a_glb_json_chunk_over_64_mb_is_refused_without_reading_it(tmp_path):
+    length = (64 << 20) + 4
+    path = tmp_path / "model.glb"
+    with path.open("wb") as f:  # sparse: the chunk's bytes take no disk
+        f.write(b"glTF" + struct.pack("<IIII", 2, 20 + length, length, 0x4E4F534A))
+        f.truncate(20 + length)
+    with pytest.raises(MediaError, match="JSON chunk is 67108868 bytes, over the 64 MB"):
+        inspect_media("model.glb", tmp_path, tmp_path / "media", "lamp")

@@ -16,6 +16,7 @@ import struct
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 from PIL import Image, UnidentifiedImageError
 
@@ -35,6 +36,7 @@ SIGNATURES = [
 ]
 DIGEST_CHARS = 32  # 128 bits of SHA-256: no two different files share a folder, by accident or on purpose
 GLB_JSON, GLB_BIN = 0x4E4F534A, 0x004E4942
+GLB_JSON_LIMIT = 64 << 20  # a model's scene description is kilobytes; its geometry is in the BIN chunk
 
 
 class MediaError(ValidationError):
@@ -52,7 +54,7 @@ class MediaCopy:
     size: int
     width: int | None = None
     height: int | None = None
-    _made: list[Path] = field(default_factory=list)  # what run() created, deepest last
+    _made: list[Path] = field(default_factory=list)  # what run() created, outermost folder first
 
     def describe(self) -> dict:
         return {"path": self.path, "format": self.format, "size": self.size,
@@ -167,6 +169,8 @@ def _check_glb(source: Path, name: str, size: int) -> None:
             if number == 0:
                 if chunk_type != GLB_JSON:
                     raise damaged(f"its first chunk is of type 0x{chunk_type:08X}, not JSON (0x{GLB_JSON:08X})")
+                if chunk_length > GLB_JSON_LIMIT:
+                    raise damaged(f"its JSON chunk is {chunk_length} bytes, over the {GLB_JSON_LIMIT >> 20} MB a scene takes")
                 _check_gltf_json(f.read(chunk_length), damaged)
             elif chunk_type == GLB_JSON or (chunk_type == GLB_BIN and number > 1):
                 raise damaged(f"chunk {number} is a second JSON chunk or a BIN chunk out of place")
@@ -178,7 +182,7 @@ def _check_glb(source: Path, name: str, size: int) -> None:
             raise damaged("it has no JSON chunk")
 
 
-def _chunk_header(f, left: int, number: int, damaged) -> tuple[int, int]:
+def _chunk_header(f: BinaryIO, left: int, number: int, damaged: Callable[[str], MediaError]) -> tuple[int, int]:
     """The (length, type) of the chunk at the file's position, checked against the ``left`` bytes."""
     raw = f.read(8)
     if left < 8 or len(raw) < 8:
@@ -191,7 +195,7 @@ def _chunk_header(f, left: int, number: int, damaged) -> tuple[int, int]:
     return chunk_length, chunk_type
 
 
-def _check_gltf_json(raw: bytes, damaged) -> None:
+def _check_gltf_json(raw: bytes, damaged: Callable[[str], MediaError]) -> None:
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
