@@ -223,7 +223,7 @@ def _parse(record: Record, media_dir: Path) -> tuple[str, object, list[MediaCopy
     if not isinstance(data, dict):
         raise ValidationError("", "a record must be a JSON object")
     kind = data.get("kind", "object")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:  # a list is unhashable
         raise ValidationError("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
     fields = {k: v for k, v in data.items() if k != "kind"}
     copies = _media(fields, record, media_dir) if kind == "object" else []
