@@ -75,7 +75,26 @@ def serve(host: str, port: int, workers: int | None, threads: int, access_log: b
             return app
 
     click.echo(f"Vitrine at http://{host}:{port}/  ({workers} workers x {threads} threads; Ctrl-C stops)")
-    Server().run()
+    keeper = _catch_up_beside()
+    try:
+        Server().run()
+    finally:
+        if keeper.poll() is None:
+            keeper.kill()
+
+
+def _catch_up_beside():
+    """`vitrine index --catch-up` in a child process: an index left behind by a killed import or
+    rebuild catches up while the server already answers (searches see the old index meanwhile)."""
+    import subprocess
+
+    from .processes import die_with_parent
+
+    parent = os.getpid()
+    return subprocess.Popen(
+        [sys.executable, "-c", "from catalogue.cli import main; main()", "index", "--catch-up"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=lambda: die_with_parent(parent),
+    )
 
 
 def fail(message: str) -> None:
@@ -85,9 +104,6 @@ def fail(message: str) -> None:
 
 
 # -- ingest ------------------------------------------------------------------
-
-REINDEX_AT = 5000  # changed objects from which an import rebuilds the index rather than updating it
-
 
 def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, what: str) -> None:
     """Run an import with a progress bar and print what it did; problems exit with status 1."""
@@ -142,14 +158,10 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
     changed = {c.ref for c in written.changes if c.kind == "object"}
     if changed:
         # The search index and the tiles follow the store; here with progress bars.
-        with tqdm(total=len(changed), desc="indexing", unit=" objects", dynamic_ncols=True, disable=None) as bar:
-            in_store = svc.store.count_objects()
-            if len(changed) >= REINDEX_AT and 2 * len(changed) >= in_store:
-                # most of the catalogue changed: indexing it afresh in parallel beats one update at a time
-                bar.total = in_store
-                svc.search.rebuild(progress=bar.update, procs=min(2, os.cpu_count() or 1))
-            else:
-                svc.search.apply(written.changes, progress=bar.update)
+        from .keeper import catch_up_index
+
+        with tqdm(desc="indexing", unit=" objects", dynamic_ncols=True, disable=None) as bar:
+            catch_up_index(svc.search, svc.store, progress=bar.update, total=lambda n: setattr(bar, "total", n))
         from .iiif.image import image_service
 
         with_images = dict.fromkeys(oid for media, oid, _ in svc.store.iter_media() if media.is_image and oid in changed)
@@ -311,18 +323,29 @@ def nginx_config(listen: str, upstream: str, server_name: str) -> None:
 
 @main.command("index")
 @click.option("--rebuild", is_flag=True, help="Index every object of the store afresh.")
+@click.option("--catch-up", "catch_up", is_flag=True,
+              help="Apply what the index has not seen yet (rebuilding when most of it changed) and remove "
+                   "files a killed indexer left; `vitrine serve` runs this by itself when it starts.")
 @click.option("--procs", default=min(2, os.cpu_count() or 1), show_default=True, type=int,
               help="Indexing processes for --rebuild.")
-def index_command(rebuild: bool, procs: int) -> None:
-    """Show the search index, or rebuild it from the store (searches go on meanwhile)."""
+def index_command(rebuild: bool, catch_up: bool, procs: int) -> None:
+    """Show the search index, or bring it up to the store (searches go on meanwhile)."""
     from tqdm import tqdm
+
+    from .keeper import catch_up_index
 
     search, store = services().search, services().store
     if rebuild:
         with tqdm(total=store.count_objects(), desc="indexing", unit=" objects", disable=None) as bar:
             count = search.rebuild(progress=bar.update, procs=procs)
+        search.clean()
         click.echo(f"{count} objects indexed")
-    click.echo(f"{search.count()} objects in the search index, {store.count_objects()} in the store")
+    elif catch_up:
+        with tqdm(desc="catching up", unit=" objects", disable=None) as bar:
+            count = catch_up_index(search, store, progress=bar.update, total=lambda n: setattr(bar, "total", n))
+        click.echo(f"{count} objects indexed")
+    click.echo(f"{search.count()} objects in the search index, {store.count_objects()} in the store, "
+               f"{search.pending()} changed since the index last caught up")
 
 
 @main.command()

@@ -34,6 +34,7 @@ from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
 from ..model import DigitalObject
+from ..processes import die_with_parent
 from . import engine
 from .arrays import SegmentCache, SegmentData, View
 from .budget import Limits
@@ -74,7 +75,8 @@ class SearchIndex:
             if whoosh_index.exists_in(str(self.directory)) and self._state().get("schema") == SCHEMA_VERSION:
                 return whoosh_index.open_dir(str(self.directory))
             ix = whoosh_index.create_in(str(self.directory), schema())
-            self._save_state(self.store.last_seq())
+            # an empty index over a non-empty store stands at the log's start: every object is still to index
+            self._save_state(0 if self.store.count_objects() else self.store.last_seq())
         if self.store.count_objects():
             log.warning("new search index in %s is empty: run `vitrine index --rebuild`", self.directory)
         return ix
@@ -189,6 +191,45 @@ class SearchIndex:
         self.apply()
         return len(ids)
 
+    def pending(self) -> int:
+        """How many objects changed in the store since the index last applied the change log."""
+        since, refs = self._state().get("seq", 0), set()
+        while page := self.store.changes(since=since, limit=5000):
+            refs |= {c.ref for c in page if c.kind == "object"}
+            since = page[-1].seq
+        return len(refs)
+
+    def orphans(self) -> list[str]:
+        """Index files that no generation names: segments of a writer killed before its commit."""
+        toc = self._ix._read_toc()
+        current = {segment.segment_id() for segment in toc.segments}
+        generation = whoosh_index.TOC._pattern(self._ix.indexname)
+        segment = whoosh_index.TOC._segment_pattern(self._ix.indexname)
+        found = []
+        for name in self._ix.storage.list():
+            toc_match, segment_match = generation.match(name), segment.match(name)
+            if (toc_match and int(toc_match.group(1)) != toc.generation) or (
+                    segment_match and not toc_match and segment_match.group(1) not in current):
+                found.append(name)
+        return sorted(found)
+
+    def clean(self) -> int:
+        """Delete the orphans, under the write lock (a live writer's new segment is no orphan)."""
+        with self._write_lock:
+            lock = self._ix.lock("WRITELOCK")  # the lock every Whoosh writer takes, without opening a segment
+            if not lock.acquire(blocking=False):
+                return 0  # someone is writing; the next clean gets them
+            try:
+                orphans = self.orphans()
+                for name in orphans:
+                    try:
+                        self._ix.storage.delete_file(name)
+                    except OSError:
+                        pass
+            finally:
+                lock.release()
+        return len(orphans)
+
     # -- searching ---------------------------------------------------------
 
     def _view(self) -> View:
@@ -265,7 +306,7 @@ def _in_processes(jobs: list, procs: int, progress) -> list:
     context = multiprocessing.get_context("fork")
     _done = context.Value("q", 0)
     reported = 0
-    with context.Pool(procs) as pool:
+    with context.Pool(procs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         result = pool.map_async(_build_in_child, jobs)
         while True:
             result.wait(0.25)
