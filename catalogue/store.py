@@ -247,16 +247,18 @@ class Store:
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
+                db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:  # also when COMMIT itself failed (disk full, I/O error)
+                    db.execute("ROLLBACK")
                 raise
-            db.execute("COMMIT")
 
     def subscribe(self, listener: Callable[[list[Change]], None]) -> None:
         """Call ``listener(changes)`` after every commit that changed something."""
         self._listeners.append(listener)
 
-    def _notify(self, changes: list[Change]) -> None:
+    def notify(self, changes: list[Change]) -> None:
+        """Tell the listeners about committed changes (for a writer that committed with ``notify=False``)."""
         if changes:
             for listener in self._listeners:
                 listener(changes)
@@ -284,7 +286,7 @@ class Store:
             writer = Writer(self, db)
             yield writer
         if notify:
-            self._notify(writer.report.changes)
+            self.notify(writer.report.changes)
 
     def _check_media_ids(self, db: sqlite3.Connection, objects: list[DigitalObject]) -> None:
         """Media ids are global (they name images in the Image API): one owner each."""
@@ -362,7 +364,7 @@ class Store:
         with self._write() as db:
             gone = db.execute("DELETE FROM objects WHERE id = ?", (object_id,)).rowcount
             changes = self._log(db, [Change(0, now, "object", object_id, "delete")], now) if gone else []
-        self._notify(changes)
+        self.notify(changes)
         return bool(gone)
 
     # -- reads -------------------------------------------------------------

@@ -169,7 +169,7 @@ def run_import(
         raise
     _remove_replaced(store, media_dir, kept)
     if notify:
-        store._notify(writer.report.changes)
+        store.notify(writer.report.changes)
     return result
 
 
