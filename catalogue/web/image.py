@@ -20,6 +20,7 @@ from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES, http_date, parse_accept_header, parse_date
+from werkzeug.routing import BaseConverter
 from werkzeug.wsgi import FileWrapper, get_current_url
 
 from ..iiif.errors import ImageError
@@ -38,8 +39,17 @@ _TILE_SIZE = re.compile(r"max|[0-9]+,[0-9]+")
 bp = Blueprint("image", __name__, url_prefix="/iiif/image")
 
 
+class AnyPath(BaseConverter):
+    """The rest of a URL, whatever it holds: empty segments and newlines too (``path`` matches neither),
+    so that no URL under the Image API falls through to the site's JSON 404."""
+
+    regex = r"[\s\S]*"
+    part_isolating = False
+
+
 def init_app(app) -> None:
     """Serve the Image API: the blueprint, with the fast path in front of the whole app."""
+    app.url_map.converters["any_path"] = AnyPath
     app.register_blueprint(bp)
     app.wsgi_app = TileFiles(app.wsgi_app, app)
 
@@ -179,7 +189,7 @@ def image(media_id: str, region: str, size: str, rotation: str, quality_format: 
     return lambda environ, start_response: send(environ, start_response, served.file, served.mimetype, served.private)
 
 
-@bp.get("/<path:rest>")
+@bp.get("/<any_path:rest>")
 def not_an_image_url(rest: str):
     raise ImageError(
         404,
