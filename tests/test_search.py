@@ -299,6 +299,13 @@ def test_a_misspelt_query_gets_a_suggestion(catalogue):
     assert catalogue.search(SearchRequest(q="schilderij", lang="nl")).suggestion is None
 
 
+def test_words_up_to_30_letters_get_a_suggestion_longer_ones_none(catalogue, store):
+    long_word = "abcdefghijklmnopqrstuvwxyzabcd"  # 30 letters
+    store.write(Batch(objects=[DigitalObject.from_dict({"id": "long", "institution": "kbr", "label": {"en": [long_word]}})]))
+    assert catalogue.search(SearchRequest(q=long_word[:-1])).suggestion == long_word  # 29 letters, a letter short
+    assert catalogue.search(SearchRequest(q=long_word + "q")).suggestion is None  # 31 letters, a letter over
+
+
 # -- the index follows the store -------------------------------------------------
 
 def test_an_edit_is_searchable_as_soon_as_it_is_committed(catalogue, store):

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from catalogue import create_app
 from catalogue.cli import main
 from catalogue.iiif.levels import thumbnail_size
-from catalogue.search import SearchRequest
 from test_search import RECORDS, SEA, catalogue, fill  # noqa: F401 - the fixture
 
 
@@ -172,12 +171,6 @@ def test_a_long_word_gets_no_suggestion_and_costs_little(client, catalogue, q):
     assert seconds < 5 and peak < 100 * MB
 
 
-def test_a_word_of_30_letters_still_gets_a_suggestion(catalogue):
-    catalogue_word = "picasso"
-    result = catalogue.search(SearchRequest(q="picaso"))
-    assert result.suggestion == catalogue_word  # the bound leaves ordinary typos alone
-
-
 def test_250_wildcards_are_refused_fast(client, catalogue_with):
     q = " ".join(f"*qq{i}Nzx*" for i in range(250))
     response, seconds, _ = measured(lambda: client.get("/api/search", query_string={"q": q}))
@@ -259,14 +252,14 @@ TAMPERINGS = {
 }
 
 
-@pytest.mark.parametrize("tamper", TAMPERINGS.values(), ids=TAMPERINGS.keys())
-def test_a_tampered_cursor_is_400_with_the_reason(client, catalogue, tamper):
+def test_a_tampered_cursor_is_400_with_the_reason(client, catalogue):
     first = client.get("/api/search?q=zee&lang=nl&size=1").json["next"]
-    cursor = tamper(_opened(first))
-    response = client.get("/api/search", query_string={"q": "zee", "lang": "nl", "size": 1, "cursor": cursor})
-    assert response.status_code == 400 and "cursor" in response.json["error"]
-    page = client.get("/search", query_string={"q": "zee", "lang": "nl", "size": 1, "cursor": cursor})
-    assert page.status_code == 400 and escape(response.json["error"]) in page.get_data(as_text=True)
+    for how, tamper in TAMPERINGS.items():
+        query = {"q": "zee", "lang": "nl", "size": 1, "cursor": tamper(_opened(first))}
+        response = client.get("/api/search", query_string=query)
+        assert response.status_code == 400 and "cursor" in response.json["error"], how
+        page = client.get("/search", query_string=query)
+        assert page.status_code == 400 and escape(response.json["error"]) in page.get_data(as_text=True), how
 
 
 def test_an_untampered_cursor_still_pages_on(client, catalogue):
@@ -278,33 +271,34 @@ def test_an_untampered_cursor_still_pages_on(client, catalogue):
 NOT_ASCII_DIGITS = ["²", "①", "٣", "５", "+5", " 5", "5 ", "5_0", "5.0", "0x5", "∞"]
 
 
-@pytest.mark.parametrize("value", NOT_ASCII_DIGITS)
 @pytest.mark.parametrize("name", ["size", "from", "to"])
-def test_a_number_parameter_takes_ascii_digits_only(client, catalogue, name, value):
-    for path in ("/api/search", "/search"):
-        response = client.get(path, query_string={name: value})
-        assert response.status_code == 400, (path, response.status_code)
-        assert f"'{name}' must be a" in response.get_data(as_text=True).replace("&#39;", "'")
+def test_a_number_parameter_takes_ascii_digits_only(client, catalogue, name):
+    for value in NOT_ASCII_DIGITS:
+        for path in ("/api/search", "/search"):
+            response = client.get(path, query_string={name: value})
+            assert response.status_code == 400, (path, value, response.status_code)
+            assert f"'{name}' must be a" in response.get_data(as_text=True).replace("&#39;", "'"), (path, value)
 
 
-@pytest.mark.parametrize("value", NOT_ASCII_DIGITS + ["0", "-1"])
-def test_a_page_number_takes_ascii_digits_only(client, catalogue, value):
+def test_a_page_number_takes_ascii_digits_only(client, catalogue):
     cursor = client.get("/api/search?q=zee&lang=nl&size=1").json["next"]
-    response = client.get("/search", query_string={"q": "zee", "lang": "nl", "size": 1, "cursor": cursor, "p": value})
-    assert response.status_code == 400 and "p must be a page number" in response.get_data(as_text=True)
+    for value in NOT_ASCII_DIGITS + ["0", "-1"]:
+        query = {"q": "zee", "lang": "nl", "size": 1, "cursor": cursor, "p": value}
+        response = client.get("/search", query_string=query)
+        assert response.status_code == 400 and "p must be a page number" in response.get_data(as_text=True), value
 
 
-@pytest.mark.parametrize("value", ["١٩", "+19", " 19", "1_9", "１９"])
-def test_a_century_takes_ascii_digits_only(client, catalogue, value):
-    response = client.get("/api/search", query_string={"century": value})
-    assert response.status_code == 400 and "century must be a number" in response.json["error"]
+def test_a_century_takes_ascii_digits_only(client, catalogue):
+    for value in ["١٩", "+19", " 19", "1_9", "１９"]:
+        response = client.get("/api/search", query_string={"century": value})
+        assert response.status_code == 400 and "century must be a number" in response.json["error"], value
 
 
-@pytest.mark.parametrize("q", ["", "zee", "mo*", "picaso"])
-def test_a_catalogue_with_nothing_in_it_answers_every_search(client, q):
-    for path in ("/api/search", "/search"):
-        assert client.get(path, query_string={"q": q}).status_code == 200
-    assert client.get("/api/search", query_string={"q": q}).json["total"] == 0
+def test_a_catalogue_with_nothing_in_it_answers_every_search(client):
+    for q in ["", "zee", "mo*", "picaso"]:
+        for path in ("/api/search", "/search"):
+            assert client.get(path, query_string={"q": q}).status_code == 200, (path, q)
+        assert client.get("/api/search", query_string={"q": q}).json["total"] == 0
 
 
 def test_ascii_numbers_still_work(client, catalogue):
