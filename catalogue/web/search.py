@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from ..iiif.levels import thumbnail_size
 from ..search import FACETS, CursorError, Hit, RequestError, SearchRequest, SearchResult, SearchTimeout
 from ..services import services
+from . import error_response
 
 bp = Blueprint("search", __name__)
 
@@ -61,8 +62,6 @@ def answer(asked: SearchRequest) -> SearchResult:
 
 def _out_of_time(exc: SearchTimeout) -> NoReturn:
     """503 with Retry-After and the reason: as JSON on the API, on a page for people."""
-    from . import error_response
-
     if request.path.startswith("/api/"):
         response = error_response(503, str(exc))
     else:  # error_response hides the message of a 5xx page; this one is the visitor's to read
