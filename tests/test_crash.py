@@ -5,6 +5,7 @@ benchmarks/crash.py runs the same on the Tate set.
 """
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -115,3 +116,124 @@ def test_after_a_killed_rebuild_vitrine_serve_catches_the_index_up_by_itself_and
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
     assert search.orphans() == []
+
+
+# -- an import killed at any moment -------------------------------------------------------
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+PICTURES = {"eye": "skimage_retina.jpg", "landing": "kde_SafeLanding_5120x2880.jpg"}
+OPEN = "http://creativecommons.org/publicdomain/zero/1.0/"
+IN_COPYRIGHT = "http://rightsstatements.org/vocab/InC/1.0/"
+LIMIT = 800
+
+
+def _import_file(folder: Path, rights: str, extra: int) -> Path:
+    """The pictures under ``rights`` and ``extra`` text-only records (enough to make the import take a while)."""
+    import json
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    records = [{"kind": "institution", "id": "museum", "label": {"en": ["Museum"]}}]
+    for object_id, name in PICTURES.items():
+        shutil.copy(SHARED / "data" / "media" / "images" / name, folder / name)
+        records.append({"id": object_id, "type": "image", "label": {"en": [object_id]}, "institution": "museum",
+                        "rights": rights, "media": [{"file": name, "id": f"{object_id}-1"}]})
+    records += [{"id": f"t{n:05d}", "label": {"en": [f"{WORDS[n % 10]} record {n}"]}, "institution": "museum"}
+                for n in range(extra)]
+    path = folder / f"import-{len(records)}.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def _state(store: Store) -> list[tuple]:
+    """What the store holds, as the import changes it."""
+    return [(o.id, o.rights, tuple(m.path for m in o.media)) for o in store.iter_objects()]
+
+
+def _ingest(instance: Path, file: Path) -> subprocess.Popen:
+    return subprocess.Popen([VITRINE, "ingest", "json", str(file)], env=_env(instance),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _assert_consistent(instance: Path, before: list[tuple], after: list[tuple]) -> None:
+    """The invariants after a crash and a restart."""
+    import hashlib
+
+    from PIL import Image
+
+    store = Store(instance / "vitrine.db")
+    state = _state(store)
+    assert state in (before, after)
+    media_dir = instance / "media"
+    for obj in store.iter_objects():
+        for media in obj.media:  # every file the store names is there, complete, as the store describes it
+            path = media_dir / media.path
+            assert path.stat().st_size == media.size
+            assert hashlib.sha256(path.read_bytes()).hexdigest().startswith(path.parent.name)
+    # the restart: what `vitrine serve` runs beside itself, then a server process starting
+    subprocess.run([VITRINE, "index", "--catch-up"], env=_env(instance), check=True, timeout=300,
+                   capture_output=True)
+    app = create_app({"INSTANCE": str(instance)})
+    svc = app.extensions["vitrine"]
+    assert svc.search.count() == store.count_objects()
+    assert svc.search.orphans() == []
+    client = app.test_client()
+    for obj in store.iter_objects():
+        if not obj.in_copyright:
+            continue
+        for media in obj.images:  # no tile on disk or on the wire shows more than the limit allows
+            scale = LIMIT / max(media.width, media.height)
+            for tile in (instance / "tiles" / media.id).glob("*/*/0/default.jpg"):
+                region, size = tile.parent.parent.parent.name, tile.parent.parent.name
+                width = media.width if region == "full" else int(region.split(",")[2])
+                response = client.get(f"/iiif/image/{media.id}/{region}/{size}/0/default.jpg")
+                for shown in (tile.read_bytes(), response.data if response.status_code == 200 else None):
+                    if shown is not None:
+                        with Image.open(io.BytesIO(shown)) as image:
+                            assert image.width <= width * scale + 1, f"{tile} shows more than {LIMIT} px allow"
+            full = client.get(f"/iiif/image/{media.id}/full/max/0/default.jpg")
+            with Image.open(io.BytesIO(full.data)) as image:
+                assert max(image.size) <= LIMIT
+
+
+@pytest.fixture(scope="module")
+def imported_open(tmp_path_factory):
+    """A catalogue with the pictures imported as open works, and the import that puts them in copyright."""
+    root = tmp_path_factory.mktemp("crash")
+    base = root / "base"
+    first = _ingest(base, _import_file(root / "v1", OPEN, 0))
+    assert first.wait(300) == 0
+    before = _state(Store(base / "vitrine.db"))
+    second = _import_file(root / "v2", IN_COPYRIGHT, 4000)
+    reference = root / "reference"
+    import shutil
+
+    shutil.copytree(base, reference)
+    started = time.monotonic()
+    assert _ingest(reference, second).wait(300) == 0
+    duration = time.monotonic() - started
+    after = _state(Store(reference / "vitrine.db"))
+    assert before != after
+    return base, second, before, after, duration
+
+
+@pytest.mark.parametrize("moment", [0.25, 0.5, 0.7, 0.85, "commit"])
+def test_an_import_killed_at_any_moment_leaves_the_before_or_the_after_state_and_catches_up(
+        imported_open, tmp_path, moment):
+    import shutil
+
+    base, second, before, after, duration = imported_open
+    instance = tmp_path / "i"
+    shutil.copytree(base, instance)
+    store = Store(instance / "vitrine.db")
+    seq = store.last_seq()
+    process = _ingest(instance, second)
+    if moment == "commit":  # right after the commit: the rights changed, nothing derived has followed yet
+        deadline = time.monotonic() + 300
+        while store.last_seq() == seq and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+    else:
+        time.sleep(duration * moment)
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    _assert_consistent(instance, before, after)
