@@ -16,11 +16,12 @@ _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{1,5}})?")
 MAX_HOST = 253 + 6
 
-# Mirador styles itself with inline <style> elements (emotion), model-viewer decodes in blob: workers;
+# Mirador styles itself with inline <style> elements (emotion); model-viewer compiles WebAssembly
+# decoders ('wasm-unsafe-eval' allows that, not JavaScript eval) and decodes in blob: workers;
 # images and manifests may come from other institutions' IIIF servers, over https.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
-    "script-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob: https:",
     "connect-src 'self' https:",
