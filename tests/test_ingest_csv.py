@@ -143,3 +143,36 @@ def test_mapping_that_is_not_json_is_refused(app, tmp_path):
     path = write(tmp_path, "works.csv", "inventory\n1\n")
     with pytest.raises(IngestError, match="mapping.json:1: invalid JSON"):
         ingest_csv(app, path, mapping)
+
+
+def test_text_over_its_limit_names_file_row_and_field(app, store, tmp_path, mapping):
+    path = write(tmp_path, "works.csv",
+                 "inventory,title,summary,maker,subjects,year,rights\n"
+                 "1,Een,,,,1890,\n"
+                 f"2,{'x' * 1001},{'y' * 20_001},,,1890,\n")
+    with pytest.raises(IngestError) as info:
+        ingest_csv(app, path, mapping)
+    assert "works.csv:3: label.nl[0]: is 1,001 characters long; the limit is 1,000" in str(info.value)
+    assert store.count_objects() == 0
+
+
+def test_a_row_with_a_script_url_or_an_id_with_a_newline_is_refused(app, store, tmp_path):
+    spec = dict(MAPPING, fields=dict(MAPPING["fields"], homepage="url"))
+    mapping = write(tmp_path, "mapping.json", json.dumps(spec))
+    path = write(tmp_path, "works.csv",
+                 "inventory,title,summary,maker,subjects,year,rights,url\n"
+                 "1,Een,,,,1890,,javascript:alert(1)\n"
+                 '"2\nb",Twee,,,,1890,,https://kmska.be/2\n')
+    with pytest.raises(IngestError) as info:
+        ingest_csv(app, path, mapping)
+    text = str(info.value)
+    assert "works.csv:2: homepage: 'javascript:alert(1)' is not an http(s) URL" in text
+    assert "works.csv:3: id: '2\\nb' is not a valid id" in text
+    assert store.count_objects() == 0
+
+
+def test_a_deeply_nested_mapping_is_invalid_json(app, tmp_path):
+    mapping = write(tmp_path, "mapping.json", "[" * 200_000)
+    path = write(tmp_path, "works.csv", "inventory\n1\n")
+    with pytest.raises(IngestError, match="mapping.json:1: invalid JSON: nested too deeply"):
+        ingest_csv(app, path, mapping)

@@ -44,6 +44,8 @@ class Mapping:
             raise self.error("", f"cannot be read: {exc}") from None
         except json.JSONDecodeError as exc:
             raise IngestError([Problem(self.path, exc.lineno, "", f"invalid JSON: {exc.msg}")]) from None
+        except RecursionError:
+            raise IngestError([Problem(self.path, 1, "", "invalid JSON: nested too deeply")]) from None
         if not isinstance(spec, dict) or not isinstance(spec.get("fields"), dict):
             raise self.error("fields", "a mapping needs a \"fields\" object (field → column)")
         unknown = set(spec["fields"]) - KNOWN_FIELDS

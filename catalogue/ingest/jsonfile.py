@@ -78,7 +78,7 @@ def _parse(text: str, name: str, line: int | None) -> Any:
         where = exc.lineno if line is None else line
         raise IngestError([Problem(name, where, "", f"invalid JSON: {at} column {exc.colno}")]) from None
     except RecursionError:
-        problem = "invalid JSON: arrays or objects nested too deeply"
+        problem = "invalid JSON: nested too deeply"
     except ValueError as exc:  # from the hooks below
         problem = f"invalid JSON: {exc}"
     raise IngestError([Problem(name, line or 1, "", problem)])
