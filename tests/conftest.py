@@ -11,13 +11,13 @@ from catalogue import create_app
 from support import COLLECTION, import_file
 
 # Fuzz tests run with a fixed seed and a bounded number of examples, so CI is repeatable;
-# benchmarks/fuzz.py runs the same properties with VITRINE_FUZZ=long for many more.
+# benchmarks/fuzz.py runs the same properties with VITRINE_FUZZ=long (VITRINE_FUZZ_EXAMPLES each, random seeds).
 settings.register_profile(
     "ci", derandomize=True, max_examples=150, deadline=None, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.register_profile(
-    "long", max_examples=5000, deadline=None, database=None,
+    "long", max_examples=int(os.environ.get("VITRINE_FUZZ_EXAMPLES", "5000")), deadline=None, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile("long" if os.environ.get("VITRINE_FUZZ") == "long" else "ci")

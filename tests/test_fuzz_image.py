@@ -135,7 +135,7 @@ def check(client, info: dict, url: str, fmt: str) -> int:
 
 
 @given(data=st.data(), region=regions, size=sizes, rotation=rotations, quality=qualities, fmt=formats)
-@settings(max_examples=400)
+@settings(max_examples=settings.default.max_examples * 8 // 3)  # 400 in CI
 def test_any_image_request_is_an_image_within_limits_or_a_short_refusal(
     collection, images, data, region, size, rotation, quality, fmt
 ):
@@ -152,7 +152,7 @@ def test_any_image_request_is_an_image_within_limits_or_a_short_refusal(
     ),
     fmt=formats,
 )
-@settings(max_examples=100)
+@settings(max_examples=settings.default.max_examples * 2 // 3)  # 100 in CI
 def test_raw_path_pieces_never_reach_a_server_error(collection, images, data, pieces, fmt):
     # Not encoded: slashes, dots and escapes here change how the URL is routed.
     media_id = data.draw(st.sampled_from(sorted(images)), label="media id")
@@ -173,7 +173,7 @@ def test_raw_path_pieces_never_reach_a_server_error(collection, images, data, pi
     quality=st.sampled_from(QUALITIES),
     fmt=st.sampled_from(list(FORMATS)),
 )
-@settings(max_examples=150)
+@settings()  # the profile's count: 150 in CI, VITRINE_FUZZ_EXAMPLES in benchmarks/fuzz.py
 def test_well_formed_requests_keep_every_advertised_limit(collection, images, data, region, size, rotation, quality, fmt):
     # Every part here is in the grammar: the answer is an image, or a 400/403 saying which limit it passes.
     media_id = data.draw(st.sampled_from(sorted(images)), label="media id")

@@ -149,19 +149,19 @@ def mutations(draw, cursor: str) -> str:
 
 # -- properties ----------------------------------------------------------------------------
 
-@settings(max_examples=150)
+@settings()  # the profile's count: 150 in CI, VITRINE_FUZZ_EXAMPLES in benchmarks/fuzz.py
 @given(query=parameters())
 def test_any_parameters_are_answered_on_the_api(client, query):
     answered(client, "/api/search", query)
 
 
-@settings(max_examples=150)
+@settings()  # the profile's count: 150 in CI, VITRINE_FUZZ_EXAMPLES in benchmarks/fuzz.py
 @given(query=parameters())
 def test_any_parameters_are_answered_on_the_page(client, query):
     answered(client, "/search", query)
 
 
-@settings(max_examples=150)
+@settings()  # the profile's count: 150 in CI, VITRINE_FUZZ_EXAMPLES in benchmarks/fuzz.py
 @given(data=st.data())
 def test_a_mutated_real_cursor_is_answered(client, cursors, data):
     query, cursor = data.draw(st.sampled_from(cursors))
@@ -171,7 +171,7 @@ def test_a_mutated_real_cursor_is_answered(client, cursors, data):
         answered(client, "/search", {**tampered, "p": data.draw(numbers)})
 
 
-@settings(max_examples=150)
+@settings()  # the profile's count: 150 in CI, VITRINE_FUZZ_EXAMPLES in benchmarks/fuzz.py
 @given(raw=st.binary(max_size=80))
 def test_a_query_string_of_raw_bytes_is_answered(client, raw):
     """Percent-encoded bytes, invalid UTF-8 included, as a client may send them."""
