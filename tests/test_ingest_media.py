@@ -303,3 +303,29 @@ def test_a_glb_json_chunk_over_64_mb_is_refused_without_reading_it(tmp_path):
         f.truncate(20 + length)
     with pytest.raises(MediaError, match="JSON chunk is 67108868 bytes, over the 64 MB"):
         inspect_media("model.glb", tmp_path, tmp_path / "media", "lamp")
+
+
+@pytest.mark.parametrize("file, field", [
+    ("\x00", "media[0].file"),
+    ("images/\x00coins.png", "media[0].file"),
+    ("x" * 20_000, "media[0].file"),
+    ("a/" * 3000 + "b.png", "media[0].file"),
+])
+def test_a_media_path_no_file_system_can_hold_is_refused_naming_the_record(app, store, tmp_path, file, field):
+    path = write_records(tmp_path, [INSTITUTION, cup([file])])
+    with pytest.raises(IngestError) as refused:
+        import_file(app, path)
+    [problem] = refused.value.problems
+    assert (Path(problem.file).name, problem.row, problem.field) == ("records.jsonl", 2, field)
+    assert len(str(problem)) < 400
+    assert store.get_object("cup") is None
+
+
+@pytest.mark.parametrize("object_id", ["//evil.example", "../../etc", "a/b", "x" * 200])
+def test_an_object_id_that_is_no_id_is_refused_before_any_media_path_is_built_from_it(app, store, tmp_path, object_id):
+    folder = tmp_path / "imp"
+    path = write_import(folder, IMAGES / "coins.png", [INSTITUTION, {**cup(), "id": object_id}])
+    with pytest.raises(IngestError) as refused:
+        import_file(app, path)
+    assert [(p.row, p.field) for p in refused.value.problems] == [(2, "id")]
+    assert not (app.extensions["vitrine"].media_dir / "objects").exists()

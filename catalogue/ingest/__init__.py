@@ -20,6 +20,7 @@ from ..model import (
     Exhibition,
     Institution,
     ValidationError,
+    check_id,
 )
 from ..store import Batch, Store, StoreError, WriteReport
 from .media import MediaCopy, MediaError, inspect_media
@@ -235,7 +236,7 @@ def _media(fields: dict, record: Record, media_dir: Path) -> list[MediaCopy]:
     entries = fields.get("media") or []
     if not isinstance(entries, list):
         raise ValidationError("media", "must be a list")
-    object_id = fields.get("id") if isinstance(fields.get("id"), str) else "object"
+    object_id = check_id(fields.get("id"))  # before a path under media/ is built from it
     media, copies = [], []
     for i, entry in enumerate(entries):
         if isinstance(entry, str):

@@ -92,6 +92,9 @@ class MediaCopy:
         self._made = []
 
 
+MAX_PATH = 1000  # characters of a media path in an import: more is no real file name
+
+
 def inspect_media(file: str, base_dir: Path, media_dir: Path, object_id: str) -> MediaCopy:
     """Check one file named by an import and plan its copy under ``media_dir``.
 
@@ -99,13 +102,19 @@ def inspect_media(file: str, base_dir: Path, media_dir: Path, object_id: str) ->
     :class:`MediaError` for a path outside ``base_dir``, a missing file, or content
     that is not a readable image, glTF binary, sound or film.
     """
+    shown = repr(file) if len(file) <= 80 else repr(file[:77] + "...")
+    if "\x00" in file or len(file) > MAX_PATH:
+        raise MediaError("file", f"{shown} is not a file path (a NUL byte, or longer than {MAX_PATH} characters)")
     base = base_dir.resolve()
-    source = (base / file).resolve()
-    if not source.is_relative_to(base):
-        raise MediaError("file", f"{file!r} lies outside the import folder {base}")
-    if not source.is_file():
-        raise MediaError("file", f"{file!r} does not exist")
-    size = source.stat().st_size
+    try:
+        source = (base / file).resolve()
+        if not source.is_relative_to(base):
+            raise MediaError("file", f"{shown} lies outside the import folder {base}")
+        if not source.is_file():
+            raise MediaError("file", f"{shown} does not exist")
+        size = source.stat().st_size
+    except OSError as exc:  # a name too long for the file system, a loop of links, no permission
+        raise MediaError("file", f"{shown} cannot be read: {exc.strerror or exc}") from None
     fmt, width, height = _identify(source, file, size)
     media_root = media_dir.resolve()
     if source.is_relative_to(media_root):
