@@ -86,3 +86,40 @@ def test_a_withdrawal_left_undone_by_a_killed_process_is_finished_when_vitrine_n
     app = create_app({"INSTANCE": str(instance), "TESTING": True})  # the next start
     assert _full_size_tiles(instance / "tiles") == []
     assert app.test_client().get(f"/iiif/image/eye-1/{full[0]}/0/default.jpg").status_code == 403
+
+
+def test_a_pyramid_cut_while_its_work_is_put_in_copyright_never_stays_at_full_size(tmp_path):
+    import dataclasses
+    import threading
+    import time
+
+    from catalogue.store import Batch
+
+    landing = SHARED / "data" / "media" / "images" / "kde_SafeLanding_5120x2880.jpg"
+    folder = tmp_path / "src"
+    folder.mkdir()
+    shutil.copy(landing, folder / "landing.jpg")
+    records = folder / "records.jsonl"
+    records.write_text("\n".join(json.dumps(r) for r in [
+        {"kind": "institution", "id": "museum", "label": {"en": ["Museum"]}},
+        {"id": "eye", "type": "image", "label": {"en": ["Landing"]}, "institution": "museum", "rights": PUBLIC,
+         "media": [{"file": "landing.jpg", "id": "eye-1"}]},
+    ]) + "\n")
+    instance = tmp_path / "i"
+    app = create_app({"INSTANCE": str(instance), "TESTING": True})
+    from support import import_file
+
+    import_file(app, records, notify=False)  # committed; no tiles cut yet
+    images = app.extensions["vitrine.images"]
+    cutting = threading.Thread(target=images.cut, args=("eye-1",))
+    cutting.start()
+    deadline = time.monotonic() + 30
+    while not (instance / "tiles" / ".tmp").exists() and cutting.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.001)  # the cut has begun, with the open work's full resolution
+    store = app.extensions["vitrine"].store
+    store.write(Batch(objects=[dataclasses.replace(store.get_object("eye"), rights=IN_COPYRIGHT)]))
+    cutting.join(60)
+    images.wait_idle(60)
+    assert _full_size_tiles(instance / "tiles") == []
+    info = app.test_client().get("/iiif/image/eye-1/info.json").json
+    assert info["maxWidth"] == 800

@@ -271,10 +271,26 @@ class ImageService:
             return CutResult(media_id, "failed", message)
         if cut:
             self.cache.remove(media_id)
+            changed = self._rights_changed_meanwhile(media_id, image)
+            if changed:
+                return self.cut(media_id, force=True) if changed == "changed" else CutResult(media_id, "removed")
         known = self.tiles.object_media(image.object_id)
         if media_id not in known:
             self.tiles.set_object_media(image.object_id, known + [media_id])
         return CutResult(media_id, "cut" if cut else "current")
+
+    def _rights_changed_meanwhile(self, media_id: str, image: Located) -> str | None:
+        """Whether a commit changed the image's limit (or removed it) while its pyramid was cut: a
+        withdrawal then found nothing to withdraw, so the new pyramid goes at once."""
+        try:
+            now = self.locate(media_id).signature["limit"]
+        except ImageError:
+            now = "gone"
+        if now == image.signature["limit"]:
+            return None
+        self.tiles.remove(media_id)
+        self.cache.remove(media_id)
+        return "gone" if now == "gone" else "changed"
 
     def cut_object(self, object_id: str, force: bool = False) -> list[CutResult]:
         """Bring an object's tiles in line with the store: cut new or changed images, remove dropped ones.
