@@ -14,6 +14,7 @@ from ..model import pick
 from ..search import SearchRequest
 from ..services import services
 from . import results as search_results
+from .asking import answer
 from .assets import asset_url
 from .http import urls
 from .views import (
@@ -91,7 +92,7 @@ def exhibitions():
 def _within(facet: str, value: str, endpoint: str, **url_values):
     """The search page's results fixed to one institution or collection, with the other facets."""
     asked = search_results.asked_search({facet: [value]})
-    return search_results.results(asked, search_results.answer(asked), endpoint, (facet,), **url_values)
+    return search_results.results(asked, answer(asked), endpoint, (facet,), **url_values)
 
 
 @bp.get("/institution/<institution_id>")

@@ -13,7 +13,7 @@ from flask import request, url_for
 from flask_babel import gettext as _
 
 from ..search import FACETS, SearchRequest, SearchResult
-from .search import answer, hit_views, page_param, size_param, year_param  # noqa: F401 - the API's, one way
+from . import asking
 from .views import language
 
 PAGE_SIZE = 20
@@ -76,19 +76,7 @@ class Results:
 
 def asked_search(fixed: dict[str, list[str]] | None = None) -> SearchRequest:
     """The search the URL asks for, in the visitor's language (or ``lang``), within ``fixed`` filters."""
-    filters = {name: [v for v in request.args.getlist(name) if v] for name in FACETS}
-    for name, values in (fixed or {}).items():
-        filters[name] = values
-    return SearchRequest(
-        q=request.args.get("q", "").strip(),
-        lang=request.args.get("lang") or language(),
-        filters={name: values for name, values in filters.items() if values},
-        start=year_param("from"),
-        end=year_param("to"),
-        sort=request.args.get("sort") or "relevance",
-        cursor=request.args.get("cursor") or None,
-        size=size_param(PAGE_SIZE),
-    )
+    return asking.asked(language(), PAGE_SIZE, fixed)
 
 
 def results(asked: SearchRequest, result: SearchResult, endpoint: str, fixed: tuple[str, ...] = (),
@@ -123,13 +111,13 @@ def results(asked: SearchRequest, result: SearchResult, endpoint: str, fixed: tu
     if asked.q:
         active.insert(0, Active(_("Words"), asked.q, without(("q", None))))
 
-    page = page_param() if asked.cursor else 1
+    page = asking.page_param() if asked.cursor else 1
     pages = max(1, -(-result.total // asked.size))
     filters_only = [(k, v) for k, v in state if k in FACETS or k in ("from", "to")]
     return Results(
         asked=asked,
         result=result,
-        hits=hit_views(result),
+        hits=asking.hit_views(result),
         facets=facets,
         active=active,
         page=page,

@@ -1,122 +1,18 @@
 """Blueprint: search, as JSON (``/api/search``) and as a page for people (``/search``)."""
 from __future__ import annotations
 
-import re
-from typing import NoReturn
+from flask import Blueprint, jsonify, render_template
 
-from flask import Blueprint, abort, current_app, jsonify, make_response, render_template, request
-
-from flask_babel import gettext as _
-
-from ..iiif.levels import thumbnail_size
-from ..search import FACETS, CursorError, Hit, RequestError, SearchRequest, SearchResult, SearchTimeout
-from ..services import services
-from . import error_response
+from . import results
+from .asking import answer, asked, hit_views
 
 bp = Blueprint("search", __name__)
-
-# ASCII digits only: int() also takes "٣", "５", "+5", " 5" and "5_0", and isdigit() "²" and "①"
-_WHOLE = re.compile(r"[0-9]{1,18}")
-_YEAR = re.compile(r"-?[0-9]{1,18}")
-
-
-def year_param(name: str) -> int | None:
-    """A year from the query string; anything else is a 400 that says what was wrong."""
-    value = request.args.get(name, "")
-    if not value:
-        return None
-    if not _YEAR.fullmatch(value):
-        abort(400, _("'%(name)s' must be a year like 1850, not '%(value)s'.", name=name, value=value))
-    return int(value)
-
-
-def size_param(default: int) -> int:
-    """Hits per page from the query string, ``default`` when absent; anything but digits is a 400."""
-    value = request.args.get("size", "")
-    if not value:
-        return default
-    if not _WHOLE.fullmatch(value):
-        abort(400, _("'size' must be a whole number, not '%(value)s'.", value=value))
-    return int(value)
-
-
-def page_param() -> int:
-    """The page number a results page shows (``p``, carried along with the cursor), 1 when absent."""
-    value = request.args.get("p", "")
-    if not value:
-        return 1
-    if not _WHOLE.fullmatch(value) or int(value) < 1:
-        abort(400, f"p must be a page number like 2, not {value!r}")
-    return int(value)
-
-
-def answer(asked: SearchRequest) -> SearchResult:
-    """The search answered; 400 with the reason when malformed, 503 when it ran out of time."""
-    try:
-        return services().search.search(asked)
-    except (RequestError, CursorError) as exc:
-        abort(400, str(exc))
-    except SearchTimeout as exc:
-        _out_of_time(exc)
-
-
-def _out_of_time(exc: SearchTimeout) -> NoReturn:
-    """503 with Retry-After and the reason: as JSON on the API, on a page for people."""
-    if request.path.startswith("/api/"):
-        response = error_response(503, str(exc))
-    else:  # error_response hides the message of a 5xx page; this one is the visitor's to read
-        response = make_response(render_template("error.html", status=503, message=str(exc)), 503)
-    response.headers["Retry-After"] = str(exc.retry_after)
-    abort(response)
-
-
-def _search() -> tuple[SearchRequest, SearchResult]:
-    """The request's search, answered; 400 with the reason for anything malformed."""
-    asked = SearchRequest(
-        q=request.args.get("q", ""),
-        lang=request.args.get("lang", "en") or "en",
-        filters={name: [v for v in request.args.getlist(name) if v] for name in FACETS},
-        start=year_param("from"),
-        end=year_param("to"),
-        sort=request.args.get("sort", "relevance") or "relevance",
-        cursor=request.args.get("cursor") or None,
-        size=size_param(20),
-    )
-    return asked, answer(asked)
-
-
-def _base() -> str:
-    return (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
-
-
-def _thumbnail(hit: Hit, base: str) -> str | None:
-    if not hit.image:
-        return None
-    media_id, width, height = hit.image
-    max_width = current_app.config["COPYRIGHT_MAX_WIDTH"] if hit.copyright else None
-    w = thumbnail_size(width, height, 400, max_width)[0] if width and height else 400
-    return f"{base}/iiif/image/{media_id}/full/{w},/0/default.jpg"
-
-
-def hit_views(result: SearchResult) -> list[dict]:
-    base = _base()
-    return [
-        {
-            "id": hit.id,
-            "label": hit.label,
-            "snippet": hit.snippet,
-            "thumbnail": _thumbnail(hit, base),
-            "manifest": f"{base}/iiif/object/{hit.id}/manifest",
-            "type": hit.type,
-        }
-        for hit in result.hits
-    ]
 
 
 @bp.get("/api/search")
 def api():
     """Search as JSON: hits, facet counts, a suggestion, and the cursor of the next page."""
-    _, result = _search()
+    result = answer(asked("en", 20))
     return jsonify(
         total=result.total,
         hits=hit_views(result),
@@ -129,7 +25,5 @@ def api():
 @bp.get("/search")
 def page():
     """The search page: the same search, with a facet sidebar and links that keep the state (web/results.py)."""
-    from . import results
-
-    asked = results.asked_search()
-    return render_template("search.html", results=results.results(asked, results.answer(asked), "search.page"))
+    search = results.asked_search()
+    return render_template("search.html", results=results.results(search, answer(search), "search.page"))

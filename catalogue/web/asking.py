@@ -1,0 +1,115 @@
+"""A search asked in a URL's query string, and answered: the parameters, the request, the hits.
+
+Shared by the JSON API, the search page and the institution and collection pages, so each
+parameter is parsed, and each hit described, one way.
+"""
+from __future__ import annotations
+
+import re
+from typing import NoReturn
+
+from flask import abort, current_app, make_response, render_template, request
+from flask_babel import gettext as _
+
+from ..iiif.levels import thumbnail_size
+from ..search import FACETS, CursorError, Hit, RequestError, SearchRequest, SearchResult, SearchTimeout
+from ..services import services
+from . import error_response
+
+# ASCII digits only: int() also takes "٣", "５", "+5", " 5" and "5_0", and isdigit() "²" and "①"
+_WHOLE = re.compile(r"[0-9]{1,18}")
+_YEAR = re.compile(r"-?[0-9]{1,18}")
+
+
+def year_param(name: str) -> int | None:
+    """A year from the query string; anything else is a 400 that says what was wrong."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    if not _YEAR.fullmatch(value):
+        abort(400, _("'%(name)s' must be a year like 1850, not '%(value)s'.", name=name, value=value))
+    return int(value)
+
+
+def size_param(default: int) -> int:
+    """Hits per page from the query string, ``default`` when absent; anything but digits is a 400."""
+    value = request.args.get("size", "")
+    if not value:
+        return default
+    if not _WHOLE.fullmatch(value):
+        abort(400, _("'size' must be a whole number, not '%(value)s'.", value=value))
+    return int(value)
+
+
+def page_param() -> int:
+    """The page number a results page shows (``p``, carried along with the cursor), 1 when absent."""
+    value = request.args.get("p", "")
+    if not value:
+        return 1
+    if not _WHOLE.fullmatch(value) or int(value) < 1:
+        abort(400, f"p must be a page number like 2, not {value!r}")
+    return int(value)
+
+
+def asked(lang: str, size: int, fixed: dict[str, list[str]] | None = None) -> SearchRequest:
+    """The search the URL asks for: ``lang`` and ``size`` unless it says otherwise, within ``fixed`` filters."""
+    filters = {name: [v for v in request.args.getlist(name) if v] for name in FACETS}
+    filters.update(fixed or {})
+    return SearchRequest(
+        q=request.args.get("q", "").strip(),
+        lang=request.args.get("lang") or lang,
+        filters={name: values for name, values in filters.items() if values},
+        start=year_param("from"),
+        end=year_param("to"),
+        sort=request.args.get("sort") or "relevance",
+        cursor=request.args.get("cursor") or None,
+        size=size_param(size),
+    )
+
+
+def answer(asked: SearchRequest) -> SearchResult:
+    """The search answered; 400 with the reason when malformed, 503 when it ran out of time."""
+    try:
+        return services().search.search(asked)
+    except (RequestError, CursorError) as exc:
+        abort(400, str(exc))
+    except SearchTimeout as exc:
+        _out_of_time(exc)
+
+
+def _out_of_time(exc: SearchTimeout) -> NoReturn:
+    """503 with Retry-After and the reason: as JSON on the API, on a page for people."""
+    if request.path.startswith("/api/"):
+        response = error_response(503, str(exc))
+    else:  # error_response hides the message of a 5xx page; this one is the visitor's to read
+        response = make_response(render_template("error.html", status=503, message=str(exc)), 503)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    abort(response)
+
+
+def _base() -> str:
+    return (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
+
+
+def _thumbnail(hit: Hit, base: str) -> str | None:
+    if not hit.image:
+        return None
+    media_id, width, height = hit.image
+    max_width = current_app.config["COPYRIGHT_MAX_WIDTH"] if hit.copyright else None
+    w = thumbnail_size(width, height, 400, max_width)[0] if width and height else 400
+    return f"{base}/iiif/image/{media_id}/full/{w},/0/default.jpg"
+
+
+def hit_views(result: SearchResult) -> list[dict]:
+    base = _base()
+    return [
+        {
+            "id": hit.id,
+            "label": hit.label,
+            "snippet": hit.snippet,
+            "thumbnail": _thumbnail(hit, base),
+            "manifest": f"{base}/iiif/object/{hit.id}/manifest",
+            "type": hit.type,
+        }
+        for hit in result.hits
+    ]
