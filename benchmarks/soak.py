@@ -1,7 +1,7 @@
 """A bounded soak of `vitrine serve`: a mixed visitor workload plus a little hostile traffic, on the Tate catalogue.
 
     .venv/bin/python benchmarks/soak.py --quick      # 10 clients, 20 s, 3,000 Tate records (about a minute)
-    .venv/bin/python benchmarks/soak.py              # 50 clients, 600 s, the full Tate set (69,201) + the demo
+    .venv/bin/python benchmarks/soak.py              # 50 clients, 600 s, the full Tate set (69,202) + the demo (33)
 
 The catalogue is the Tate CSV through the shipped mapping (`vitrine ingest csv`) and
 the demo (`vitrine demo`, for images, tiles, 3D, exhibitions), built once into a cache
