@@ -231,7 +231,8 @@ def hostile_requests(images: list[tuple], objects: list[str], cursor: str) -> li
         ("bad image size", f"{img}/full/^{'9' * 400},/0/default.jpg", {}),
         ("bad image size", f"{img}/0,0,1000,10/^1,70000/0/default.jpg", {}),
         ("bad image size", f"{img}/0,0,1000,10/^17000,/0/default.webp", {}),
-        ("bad image size", f"{img}/full/^!99999,99999/45/default.png", {}),
+        # a best fit ("!w,h") is made to fit the limits, as the Image API asks: a 200 within maxArea, or a 4xx
+        ("best fit beyond maxArea", f"{img}/full/^!99999,99999/45/default.png", {}),
         ("bad image size", f"{img}/-5,0,10,10/full/0/default.jpg", {}),
         ("sitemap out of range", "/sitemap-99999999999999999999.xml", {}),
         ("sitemap out of range", "/sitemap-0.xml", {}),
@@ -392,11 +393,25 @@ class Tally:
         self.examples.setdefault(kind, what)
 
 
-def judge(tally: Tally, kind: str, path: str, status: int, hostile: bool) -> None:
-    """Count a response: visitor requests must be 200, hostile ones 4xx."""
+MAX_AREA = 4096 * 4096  # IMAGE_MAX_AREA's default, info.json's maxArea
+
+
+def _png_area(body: bytes) -> int | None:
+    """Width x height from a PNG's IHDR, without decoding it."""
+    if body[:8] != b"\x89PNG\r\n\x1a\n" or len(body) < 24:
+        return None
+    return int.from_bytes(body[16:20], "big") * int.from_bytes(body[20:24], "big")
+
+
+def judge(tally: Tally, kind: str, path: str, status: int, hostile: bool, body: bytes = b"") -> None:
+    """Count a response: visitor requests must be 200, hostile ones 4xx (a best fit: a 200 within maxArea)."""
     if hostile:
         tally.hostile[(kind, status)] = tally.hostile.get((kind, status), 0) + 1
-        if status >= 500:
+        if kind.startswith("best fit") and status == 200:
+            area = _png_area(body)
+            if area is None or area > MAX_AREA:
+                tally.error("best fit beyond maxArea", f"{area} px {path[:120]}")
+        elif status >= 500:
             tally.error("hostile answered 5xx", f"{status} {path[:120]}")
         elif not 400 <= status < 500:
             tally.error("hostile answered 2xx/3xx", f"{status} {path[:120]}")
@@ -427,18 +442,19 @@ class Client(threading.Thread):
         kind = self.rng.choices(self.kinds, self.weights)[0]
         return kind, self.rng.choice(self.plan.urls[kind]), {}, False
 
-    def send(self, conn: http.client.HTTPConnection, path: str, headers: dict, reused: bool) -> tuple[int, float]:
+    def send(self, conn: http.client.HTTPConnection, path: str, headers: dict,
+             reused: bool) -> tuple[int, bytes, float]:
         """One request; a keep-alive connection the server closed in between is retried once, fresh."""
         start = time.perf_counter()
         try:
-            status, _ = get(conn, path, headers)
+            status, body = get(conn, path, headers)
         except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
             if not reused:
                 raise
             conn.close()
             start = time.perf_counter()
-            status, _ = get(conn, path, headers)
-        return status, time.perf_counter() - start
+            status, body = get(conn, path, headers)
+        return status, body, time.perf_counter() - start
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
@@ -452,10 +468,10 @@ class Client(threading.Thread):
             left -= 1
             kind, path, headers, hostile = self.pick()
             try:
-                status, seconds = self.send(conn, path, headers, reused)
+                status, body, seconds = self.send(conn, path, headers, reused)
                 reused = True
                 self.tally.latencies.setdefault("hostile" if hostile else kind, []).append(seconds)
-                judge(self.tally, kind, path, status, hostile)
+                judge(self.tally, kind, path, status, hostile, body)
             except (OSError, http.client.HTTPException) as exc:
                 self.tally.error("connection error", f"{type(exc).__name__} {path[:120]}")
                 conn.close()

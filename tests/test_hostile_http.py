@@ -93,3 +93,16 @@ def test_image_tiles_from_the_fast_path_carry_nosniff(collection):
     client = collection.test_client()
     info = client.get("/iiif/image/rocket-launch/info.json")
     assert info.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_object_sitemap_file_is_built_once_per_catalogue_version_and_revalidated(collection):
+    client = collection.test_client()
+    first = client.get("/sitemap-2.xml")
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get("/sitemap-2.xml", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    store = collection.extensions["vitrine"].store
+    store.delete_object("rocket")
+    changed = client.get("/sitemap-2.xml", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "/object/rocket<" not in changed.get_data(as_text=True)
+    assert "/object/coins</loc>" in changed.get_data(as_text=True)
