@@ -308,6 +308,7 @@ def test_a_glb_json_chunk_over_64_mb_is_refused_without_reading_it(tmp_path):
 @pytest.mark.parametrize("file, field", [
     ("\x00", "media[0].file"),
     ("images/\x00coins.png", "media[0].file"),
+    ("\ud800", "media[0].file"),  # found by benchmarks/fuzz.py
     ("x" * 20_000, "media[0].file"),
     ("a/" * 3000 + "b.png", "media[0].file"),
 ])

@@ -103,8 +103,9 @@ def inspect_media(file: str, base_dir: Path, media_dir: Path, object_id: str) ->
     that is not a readable image, glTF binary, sound or film.
     """
     shown = repr(file) if len(file) <= 80 else repr(file[:77] + "...")
-    if "\x00" in file or len(file) > MAX_PATH:
-        raise MediaError("file", f"{shown} is not a file path (a NUL byte, or longer than {MAX_PATH} characters)")
+    if "\x00" in file or len(file) > MAX_PATH or not _encodable(file):
+        raise MediaError("file", f"{shown} is not a file path (a NUL byte, a lone surrogate, or longer than "
+                                 f"{MAX_PATH} characters)")
     base = base_dir.resolve()
     try:
         source = (base / file).resolve()
@@ -122,6 +123,14 @@ def inspect_media(file: str, base_dir: Path, media_dir: Path, object_id: str) ->
     else:
         target = media_root / "objects" / object_id / _digest(source) / source.name
     return MediaCopy(source, target, target.relative_to(media_root).as_posix(), fmt, size, width, height)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no file system can name it
+        return False
+    return True
 
 
 def _digest(source: Path) -> str:
