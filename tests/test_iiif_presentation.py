@@ -29,10 +29,9 @@ def walk(client, url: str, seen: dict) -> None:
             walk(client, path, seen)
 
 
-def test_every_document_reachable_from_the_top_collection_is_valid(collection, client):
+def test_every_published_manifest_is_reachable_from_the_top_collection_and_valid(collection, client):
     seen: dict = {}
     walk(client, "/iiif/collection", seen)
-    seen["/iiif/exhibition/origins/manifest"] = fetch(client, "/iiif/exhibition/origins/manifest")
     manifests = [u for u, d in seen.items() if d["type"] == "Manifest"]
     assert sorted(manifests) == sorted([
         "/iiif/object/album/manifest", "/iiif/object/coins/manifest", "/iiif/object/horse/manifest",
@@ -41,6 +40,7 @@ def test_every_document_reachable_from_the_top_collection_is_valid(collection, c
     for url, doc in seen.items():
         assert doc["id"] == "http://localhost" + url  # ids dereference
         assert_valid_presentation(doc)
+    assert not [url for url in seen if "secret-draft" in url]
 
 
 def test_object_manifest_describes_the_work(collection, client):
@@ -108,18 +108,20 @@ def test_exhibition_manifest_walks_the_route_with_captions_and_a_detail(collecti
     detail = m["items"][1]
     assert (detail["width"], detail["height"]) == (150, 120)
     body = detail["items"][0]["items"][0]["body"]
-    assert body["type"] == "SpecificResource"
-    assert body["selector"]["value"] == "xywh=0,0,150,120"
-    assert body["source"]["service"][0]["id"] == "http://localhost/iiif/image/coins-1"
+    assert body["type"] == "Image"  # the Image API's crop of the region: what every viewer draws
+    assert body["id"].startswith("http://localhost/iiif/image/coins-1/0,0,150,120/")
+    assert detail["partOf"][0]["id"].endswith("/iiif/object/coins/manifest")
     assert [r["label"]["en"] for r in m["structures"]] == [["Metal"], ["Flight"]]
     assert [len(r["items"]) for r in m["structures"]] == [2, 2]
     assert m["structures"][0]["summary"]["en"] == ["Coins first."]
     assert m["items"][3]["items"][0]["items"][0]["body"]["type"] == "Model"
 
 
-def test_exhibition_collection_lists_each_work_once_in_route_order(collection, client):
+def test_exhibition_collection_lists_its_manifest_then_each_work_once_in_route_order(collection, client):
     c = fetch(client, "/iiif/exhibition/origins/collection")
-    assert [i["id"].rsplit("/", 2)[-2] for i in c["items"]] == ["coins", "rocket", "lamp-post"]
+    assert c["items"][0] == {"id": "http://localhost/iiif/exhibition/origins/manifest", "type": "Manifest",
+                             "label": c["label"]}
+    assert [i["id"].rsplit("/", 2)[-2] for i in c["items"][1:]] == ["coins", "rocket", "lamp-post"]
 
 
 def test_drafts_are_invisible(collection, client):
@@ -334,3 +336,69 @@ def test_pages_link_only_to_http_urls_whatever_an_object_holds(app):
     assert "url" not in data["provider"]
     assert [web_link(u) for u in (obj.homepage, " https://x.example/", "https://x.example/a")] == [
         None, None, "https://x.example/a"]
+
+
+# -- what viewers and harvesters read (issue 9) ---------------------------------------------------
+
+def language_maps(doc, found=None) -> list[dict]:
+    """Every label, summary and value language map in a document."""
+    found = [] if found is None else found
+    if isinstance(doc, list):
+        for item in doc:
+            language_maps(item, found)
+    elif isinstance(doc, dict):
+        for key, value in doc.items():
+            if key in ("label", "summary", "value") and isinstance(value, dict):
+                found.append(value)
+            else:
+                language_maps(value, found)
+    return found
+
+
+def test_every_language_map_lists_the_default_language_first(collection, client):
+    seen: dict = {}
+    walk(client, "/iiif/collection", seen)
+    maps = [lmap for doc in seen.values() for lmap in language_maps(doc)]
+    several = [lmap for lmap in maps if len(lmap) > 1]
+    assert several
+    for lmap in several:
+        langs = list(lmap)
+        assert langs[0] == "en", lmap
+        assert [lang for lang in langs if lang in ("nl", "fr", "de")] == [
+            lang for lang in ("nl", "fr", "de") if lang in lmap], lmap
+        assert "none" not in langs[:-1], lmap
+    top = seen["/iiif/collection"]
+    assert list(top["label"]) == ["en", "nl", "fr", "de"]
+
+
+def test_the_default_language_is_a_setting(instance):
+    from catalogue import create_app
+    from support import COLLECTION, import_file
+
+    app = create_app({"INSTANCE": str(instance), "DEFAULT_LANGUAGE": "fr"})
+    import_file(app, COLLECTION)
+    client = app.test_client()
+    manifest = fetch(client, "/iiif/object/coins/manifest")
+    assert list(manifest["label"])[0] == "fr"
+    assert list(manifest["provider"][0]["label"]) == ["fr", "en", "nl", "de"][:len(manifest["provider"][0]["label"])]
+    top = fetch(client, "/iiif/collection")
+    assert list(top["label"]) == ["fr", "en", "nl", "de"]
+
+
+def test_see_also_names_the_record_schema_as_its_profile(collection, client):
+    import json
+
+    from support import ROOT
+
+    schema_id = json.loads((ROOT / "catalogue" / "schemas" / "record.schema.json").read_text())["$id"]
+    see_also = fetch(client, "/iiif/object/coins/manifest")["seeAlso"][0]
+    assert see_also["profile"] == schema_id
+    assert see_also["format"] == "application/json"
+
+
+def test_institution_collections_are_part_of_the_top_collection(app, collection, client):
+    whole = fetch(client, "/iiif/collection/brooklyn")
+    assert whole["partOf"] == [{"id": "http://localhost/iiif/collection", "type": "Collection"}]
+    app.extensions["vitrine"].documents.page_size = 2
+    page = fetch(client, "/iiif/collection/brooklyn/1")
+    assert page["partOf"] == [{"id": "http://localhost/iiif/collection/brooklyn", "type": "Collection"}]

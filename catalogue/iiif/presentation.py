@@ -9,6 +9,8 @@ twice the time budget, so they guard the shapes in tests instead of per request.
 from __future__ import annotations
 
 import html
+import json
+from pathlib import Path
 from typing import Iterable
 
 import nh3
@@ -29,6 +31,8 @@ from . import levels
 CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 MEDIA_TYPE = f'application/ld+json;profile="{CONTEXT}"'
 IMAGE_PROFILE = "level2"
+# The JSON Schema a record (seeAlso) conforms to: its own $id, so the profile names exactly that schema.
+RECORD_PROFILE = json.loads((Path(__file__).parent.parent / "schemas" / "record.schema.json").read_text())["$id"]
 
 # HTML the Presentation API allows in summary, metadata values and requiredStatement.
 ALLOWED_TAGS = {"a", "b", "br", "i", "img", "p", "small", "span", "sub", "sup"}
@@ -132,6 +136,39 @@ def _merge(maps: Iterable[LanguageMap]) -> LanguageMap:
             texts = lmap.get(lang) or lmap.get("none") or lmap.get("en") or next(iter(lmap.values()), [])
             merged.setdefault(lang, []).extend(texts)
     return merged
+
+
+def language_order(default: str, interface: Iterable[str]) -> tuple[str, ...]:
+    """The order languages are listed in: the catalogue's default, then the other interface languages."""
+    return (default, *(lang for lang in interface if lang != default))
+
+
+def in_language_order(doc, order: tuple[str, ...]):
+    """The document with every language map (label, summary, value) listed in ``order``.
+
+    Universal Viewer and Clover show the first language of a map when the browser's is
+    missing, so the catalogue's default language comes first, other languages after
+    in their order, and ``none`` last.
+    """
+    if isinstance(doc, list):
+        return [in_language_order(item, order) for item in doc]
+    if not isinstance(doc, dict):
+        return doc
+    return {key: _ordered_map(value, order) if key in _LANGUAGE_MAPS and _is_language_map(value)
+            else in_language_order(value, order) for key, value in doc.items()}
+
+
+_LANGUAGE_MAPS = {"label", "summary", "value"}
+
+
+def _is_language_map(value) -> bool:
+    return isinstance(value, dict) and all(isinstance(texts, list) for texts in value.values())
+
+
+def _ordered_map(lmap: LanguageMap, order: tuple[str, ...]) -> LanguageMap:
+    rank = {lang: n for n, lang in enumerate(order)}
+    langs = sorted(lmap, key=lambda lang: (lang == "none", rank.get(lang, len(rank))))
+    return {lang: lmap[lang] for lang in langs}
 
 
 # -- pieces ---------------------------------------------------------------------
@@ -276,7 +313,7 @@ def object_manifest(
         manifest["provider"] = [provider(institution, urls)]
     manifest["homepage"] = _homepage(urls.object_page(obj.id), obj.label)
     manifest["seeAlso"] = [{"id": urls.object_record(obj.id), "type": "Dataset",
-                            "label": LABELS["record"], "format": "application/json"}]
+                            "label": LABELS["record"], "format": "application/json", "profile": RECORD_PROFILE}]
     manifest["partOf"] = [{"id": urls.collection(obj.institution), "type": "Collection"}]
     nav = _nav_date(obj.earliest)
     if nav:
@@ -297,7 +334,7 @@ def object_manifest(
 
 def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject],
                         urls: Urls, max_width: int | None) -> dict:
-    """An exhibition as one Manifest: a canvas per item (details cut with ``#xywh=``), a range per section."""
+    """An exhibition as one Manifest: a canvas per item (a detail is a canvas of its region), a range per section."""
     manifest_id = urls.exhibition_manifest(exhibition.slug)
     canvases, ranges = [], []
     for s, section in enumerate(exhibition.sections, start=1):
@@ -331,24 +368,10 @@ def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject
 
 
 def _exhibition_canvas(canvas_id: str, obj: DigitalObject, item, urls: Urls, limit: int | None) -> dict:
-    """A stop on the route: the whole work, or the detail the curator chose, captioned."""
+    """A stop on the route: the whole work, or the detail the curator chose, captioned, linked to its work."""
     media = obj.media[item.media]
     if item.region and media.is_image:
-        x, y, w, h = item.region
-        thumb = levels.region_size(w, h, media.width, media.height, 400, limit)
-        body = {
-            "type": "SpecificResource",
-            "source": image_body(media, urls, limit),
-            "selector": {"type": "FragmentSelector", "conformsTo": "http://www.w3.org/TR/media-frags/",
-                         "value": f"xywh={x},{y},{w},{h}"},
-        }
-        result = {
-            "id": canvas_id, "type": "Canvas", "label": plain(obj.label), "width": w, "height": h,
-            "thumbnail": [{"id": f"{urls.image_service(media.id)}/{x},{y},{w},{h}/{thumb[0]},/0/default.jpg",
-                           "type": "Image", "format": "image/jpeg", "width": thumb[0], "height": thumb[1],
-                           "service": image_service(media, urls)}],
-            "items": [_painting(canvas_id, body)],
-        }
+        result = _detail_canvas(canvas_id, obj, media, item.region, urls, limit)
     else:
         result = canvas(canvas_id, media, obj.label, urls, limit)
     if item.caption:
@@ -358,7 +381,32 @@ def _exhibition_canvas(canvas_id: str, obj: DigitalObject, item, urls: Urls, lim
     if obj.rights:
         result["rights"] = obj.rights
     result["partOf"] = [{"id": urls.manifest(obj.id), "type": "Manifest"}]
+    result["homepage"] = _homepage(urls.object_page(obj.id), obj.label)
     return result
+
+
+def _detail_canvas(canvas_id: str, obj: DigitalObject, media: MediaFile, region: tuple[int, int, int, int],
+                   urls: Urls, limit: int | None) -> dict:
+    """A detail as a canvas the size of its region, painted with the Image API's crop of that region.
+
+    Every viewer draws a plain image on a canvas (Mirador, Universal Viewer and Clover draw nothing, or
+    crash, for a SpecificResource with a selector; and an image service on the body would make them
+    tile the whole work into the region's canvas). The crop is served at the largest size the work may
+    be shown, so it zooms to its own pixels. Regions are stored, and stated in the Image API URLs, in
+    full-size pixels: the coordinates the image service declares (its info.json has the full size).
+    """
+    x, y, w, h = region
+    service = urls.image_service(media.id)
+    shown = levels.region_size(w, h, media.width, media.height, w, limit)
+    thumb = levels.region_size(w, h, media.width, media.height, 400, limit)
+    crop = f"{service}/{x},{y},{w},{h}"
+    return {
+        "id": canvas_id, "type": "Canvas", "label": plain(obj.label), "width": w, "height": h,
+        "thumbnail": [{"id": f"{crop}/{thumb[0]},{thumb[1]}/0/default.jpg", "type": "Image",
+                       "format": "image/jpeg", "width": thumb[0], "height": thumb[1]}],
+        "items": [_painting(canvas_id, {"id": f"{crop}/{shown[0]},{shown[1]}/0/default.jpg", "type": "Image",
+                                        "format": "image/jpeg", "width": shown[0], "height": shown[1]})],
+    }
 
 
 def _collection(collection_id: str, label: LanguageMap, items: list[dict], **extra) -> dict:
@@ -370,13 +418,15 @@ def manifest_ref(object_id: str, label: LanguageMap, urls: Urls) -> dict:
 
 
 def exhibition_collection(exhibition: Exhibition, objects: dict[str, DigitalObject], urls: Urls) -> dict:
-    """The works of an exhibition, in route order, as a Collection of their manifests."""
+    """An exhibition as a Collection: the exhibition's own Manifest first (so a harvester walking
+    from the top collection reaches it), then the works' manifests in route order."""
     seen = dict.fromkeys(item.object for item in exhibition.items if item.object in objects)
     extra = {"summary": rich(exhibition.summary)} if exhibition.summary else {}
     extra["homepage"] = _homepage(urls.exhibition_page(exhibition.slug), exhibition.title)
+    route = {"id": urls.exhibition_manifest(exhibition.slug), "type": "Manifest", "label": plain(exhibition.title)}
     return _collection(
         urls.exhibition_collection(exhibition.slug), plain(exhibition.title),
-        [manifest_ref(oid, objects[oid].label, urls) for oid in seen], **extra,
+        [route, *(manifest_ref(oid, objects[oid].label, urls) for oid in seen)], **extra,
     )
 
 
@@ -403,7 +453,8 @@ def institution_collection(
     page: int | None = None,
 ) -> dict:
     """An institution's objects: their manifests, or pages of them when there are many."""
-    extra = {"provider": [provider(institution, urls)]}
+    extra = {"provider": [provider(institution, urls)],
+             "partOf": [{"id": urls.collection(), "type": "Collection"}]}
     if page is None and count > page_size:
         pages = (count + page_size - 1) // page_size
         items = []
