@@ -17,6 +17,14 @@ from .store import Store
 
 
 
+def _language_order(default: str) -> tuple[str, ...]:
+    """The catalogue's default language, then the other interface languages (IIIF language maps' order)."""
+    from .i18n import LANGUAGES
+    from .iiif.presentation import language_order
+
+    return language_order(str(default).strip() or "en", LANGUAGES)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """The application factory: ``config`` overrides defaults and the environment."""
     app = Flask(
@@ -34,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
         max_width=int(app.config["COPYRIGHT_MAX_WIDTH"]),
         page_size=int(app.config["COLLECTION_PAGE_SIZE"]),
         cache_size=int(app.config["MANIFEST_CACHE_SIZE"]),
+        languages=_language_order(app.config["DEFAULT_LANGUAGE"]),
     )
     search = SearchIndex(app.config["INDEX_DIR"], store, app.config)
     store.subscribe(search.apply)  # committed changes are searchable as soon as write() returns

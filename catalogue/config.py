@@ -23,6 +23,8 @@ DEFAULTS = {
     "PROXY_HOPS": 1,
     # ... and their addresses: forwarded headers from any other peer are ignored (no cache poisoning).
     "TRUSTED_PROXIES": "127.0.0.1 ::1",
+    # Language listed first in every IIIF language map (viewers that take the first show it).
+    "DEFAULT_LANGUAGE": "en",
     # Width in pixels a work in copyright is served at, at most (Image API maxWidth).
     "COPYRIGHT_MAX_WIDTH": 800,
     # Entries per page of a large IIIF Collection.

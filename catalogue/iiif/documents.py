@@ -57,11 +57,16 @@ class _Lru:
 class Documents:
     """Builds and caches every Presentation document the catalogue serves."""
 
-    def __init__(self, store: Store, max_width: int, page_size: int, cache_size: int = 512):
+    def __init__(self, store: Store, max_width: int, page_size: int, cache_size: int = 512,
+                 languages: tuple[str, ...] = ("en", "nl", "fr", "de")):
         self.store = store
         self.max_width = max_width
         self.page_size = page_size
+        self.languages = languages  # every language map lists these first, in this order
         self.cache = _Lru(cache_size)
+
+    def _ordered(self, doc: dict) -> dict:
+        return presentation.in_language_order(doc, self.languages)
 
     def object_etag(self, object_id: str, urls: Urls) -> tuple[str, str] | None:
         """(ETag, updated) of an object's manifest, without building it; None if unknown."""
@@ -82,7 +87,7 @@ class Documents:
             return None
         institution = self.store.get_institution(obj.institution)
         concepts = {c.uri: c for c in self.store.concepts(obj.subjects)}
-        doc = presentation.object_manifest(obj, institution, concepts, urls, self.max_width)
+        doc = self._ordered(presentation.object_manifest(obj, institution, concepts, urls, self.max_width))
         document = Document(_encode(doc), tag[0], tag[1])
         self.cache.put(("object", tag[0]), document)
         return document
@@ -107,6 +112,7 @@ class Documents:
             doc = presentation.exhibition_manifest(exhibition, objects, urls, self.max_width)
         else:
             doc = presentation.exhibition_collection(exhibition, objects, urls)
+        doc = self._ordered(doc)
         document = Document(_encode(doc), f'"{key[1]}"', exhibition.updated)
         self.cache.put(key, document)
         return document
@@ -121,7 +127,7 @@ class Documents:
         counts = self.store.digitised_counts()
         institutions = [(i, counts.get(i.id, 0)) for i in self.store.institutions()]
         doc = presentation.top_collection(institutions, self.store.exhibitions("published"), urls)
-        return self._hashed(doc)
+        return self._hashed(self._ordered(doc))
 
     def institution_collection(self, institution_id: str, urls: Urls, page: int | None = None) -> Document | None:
         institution = self.store.get_institution(institution_id)
@@ -136,7 +142,7 @@ class Documents:
             offset = (page - 1) * self.page_size if page else 0
             entries = self.store.object_labels(institution_id, offset, self.page_size, digitised=True)
         doc = presentation.institution_collection(institution, count, entries, urls, self.page_size, page)
-        return self._hashed(doc)
+        return self._hashed(self._ordered(doc))
 
     @staticmethod
     def _hashed(doc: dict) -> Document:
