@@ -13,7 +13,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from catalogue import create_app
-from catalogue.model import DigitalObject, MediaFile
+from catalogue.ingest import run_import
+from catalogue.ingest.folder import read_folder
+from catalogue.model import Institution
 from catalogue.store import Batch
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -36,22 +38,15 @@ BROKEN = {"webp": "format_webp"}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """Vitrine on 127.0.0.1, with the validator's test image ingested under its identifier."""
-    instance = tmp_path_factory.mktemp("validator") / "instance"
-    app = create_app({"INSTANCE": str(instance), "TESTING": True})
-    media = Path(app.config["MEDIA_DIR"])
-    media.mkdir(parents=True)
-    shutil.copy(SHARED / "iiif" / f"{IDENTIFIER}.png", media / "validator.png")
-    app.extensions["vitrine"].store.write(
-        Batch(
-            objects=[
-                DigitalObject(
-                    id="validator-test-image", type="image", label={"en": ["IIIF validator test image"]},
-                    institution="iiif", rights="http://creativecommons.org/publicdomain/zero/1.0/",
-                    media=[MediaFile(id=IDENTIFIER, path="validator.png", format="image/png", width=1000, height=1000)],
-                )
-            ]
-        )
-    )
+    root = tmp_path_factory.mktemp("validator")
+    app = create_app({"INSTANCE": str(root / "instance"), "TESTING": True})
+    (root / "folder").mkdir()
+    shutil.copy(SHARED / "iiif" / f"{IDENTIFIER}.png", root / "folder")
+    store = app.extensions["vitrine"].store
+    store.write(Batch(institutions=[Institution("iiif", {"en": ["IIIF"]})]))
+    # Through the folder importer: a single image keeps its file's name, the validator's identifier.
+    records = read_folder(root / "folder", "iiif", "http://creativecommons.org/publicdomain/zero/1.0/")
+    run_import(store, records, app.extensions["vitrine"].media_dir)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -13,6 +13,8 @@ from catalogue.store import Batch
 from support import DATA
 
 IMAGES = DATA / "collection" / "images"
+SHARED_IIIF = Path(__file__).resolve().parents[2] / "shared" / "iiif"
+VALIDATOR_ID = "67352ccc-d1b0-11e1-89ae-279075081939"  # the official Image API validator's fixed identifier
 
 
 @pytest.fixture
@@ -64,3 +66,13 @@ def test_a_page_replaced_in_a_subfolder_is_served_and_its_old_file_removed(app, 
     assert not (media_dir / old.path).exists()
     assert (media_dir / new.path).read_bytes() == (IMAGES / "rocket.jpg").read_bytes()
     assert client.get(f"/media/{new.id}").data == (IMAGES / "rocket.jpg").read_bytes()
+
+
+def test_a_single_image_keeps_its_file_name_as_image_id_and_book_pages_are_numbered(app, client, store, folder):
+    shutil.copy(SHARED_IIIF / f"{VALIDATOR_ID}.png", folder / f"{VALIDATOR_ID}.png")
+    ingest_folder(app, folder)
+    assert [m.id for m in store.get_object("Rocket_launch").media] == ["Rocket_launch"]
+    assert [m.id for m in store.get_object(VALIDATOR_ID).media] == [VALIDATOR_ID]
+    assert [m.id for m in store.get_object("book_of_hours").media] == [f"book_of_hours-{n}" for n in (1, 2, 3)]
+    info = client.get(f"/iiif/image/{VALIDATOR_ID}/info.json")
+    assert info.status_code == 200 and (info.json["width"], info.json["height"]) == (1000, 1000)

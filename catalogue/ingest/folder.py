@@ -1,4 +1,7 @@
-"""A folder of media: one object per file, one book per sub-folder (pages in name order)."""
+"""A folder of media: one object per file, one book per sub-folder (pages in name order).
+
+A file's object and its media share the file's name (its stem) as id; a book's pages are ``{book}-{n}``.
+"""
 from __future__ import annotations
 
 import re
@@ -38,5 +41,8 @@ def read_folder(folder: Path, institution: str, rights: str | None = None, prefi
             media = [{"file": f"{entry.name}/{p.name}", "label": {"none": [f"p. {n}"]}} for n, p in enumerate(pages, 1)]
             yield Record({"id": prefix + _slug(entry.name), "type": "book", "media": media, **common}, name, row, base)
         elif entry.suffix.lower() in MEDIA_SUFFIXES:
+            # A single file keeps its name as its media id (an image id a IIIF client may already know).
             kind = "3d" if entry.suffix.lower() == ".glb" else "image"
-            yield Record({"id": prefix + _slug(entry.stem), "type": kind, "media": [entry.name], **common}, name, row, base)
+            object_id = prefix + _slug(entry.stem)
+            media = [{"file": entry.name, "id": object_id}]
+            yield Record({"id": object_id, "type": kind, "media": media, **common}, name, row, base)
