@@ -239,30 +239,42 @@ def demo() -> None:
 
 
 @main.command()
-@click.option("--base-url", default=None, help="Base URL the files will be served from [default: config BASE_URL].")
+@click.option("--base-url", default=None, help="Base URL the static files will be served from [default: config BASE_URL].")
+@click.option("--site-url", default=None,
+              help="The live Vitrine: media, object pages and records [default: config BASE_URL].")
+@click.option("--image-service", default=None,
+              help="Base URL of the image services, an image id is appended [default: SITE_URL/iiif/image].")
 @click.option("--to", "target", default=None, type=click.Path(file_okay=False),
               help="Folder to write to [default: manifests/, or $VITRINE_INSTANCE/manifests].")
-def publish(base_url: str | None, target: str | None) -> None:
-    """Write every IIIF collection and manifest as static files (for nginx or a CDN).
+def publish(base_url: str | None, site_url: str | None, image_service: str | None, target: str | None) -> None:
+    """Write every IIIF collection and manifest as static .json files (for any static host or a CDN).
 
-    Each document is the index.json of its URL's folder (iiif/collection/index.json,
-    iiif/object/<id>/manifest/index.json, ...), so a static host serves the same ids
-    Vitrine does (nginx: try_files $uri/index.json). Files are replaced atomically.
+    Each document is the file its id names (iiif/collection.json, iiif/object/<id>/manifest.json,
+    ...), so a plain static server needs no rewrite rule. A static host has no image server: the
+    documents name the image services, media and pages of the live Vitrine (--site-url) or an image
+    server (--image-service). Files are replaced atomically.
     """
     from pathlib import Path
 
     from tqdm import tqdm
 
-    from .iiif.publish import publish_all
+    from .iiif.publish import publish_all, static_urls
 
-    base = base_url or current_app.config.get("BASE_URL")
+    configured = current_app.config.get("BASE_URL")
+    base = base_url or configured
     if not base:
         fail("give --base-url (or set VITRINE_BASE_URL): static files need absolute ids")
+    site = site_url or configured
+    if not site:
+        fail("give --site-url (or set VITRINE_BASE_URL): the live Vitrine that serves the images and media "
+             "(a static host has no image server)")
+    urls = static_urls(base, site, image_service)
     folder = Path(target or current_app.config["MANIFEST_DIR"])
     with tqdm(desc="publishing", unit=" documents", disable=None) as bar:
-        done = publish_all(services(), base, folder, progress=bar.update)
+        done = publish_all(services(), urls, folder, progress=bar.update)
     removed = f"; removed {done.removed} no longer published" if done.removed else ""
     click.secho(f"wrote {done.written} IIIF documents under {folder}{removed}", fg="green")
+    click.echo(f"entry point: {urls.collection()}; image services at {urls.images}")
 
 
 # -- image tiles ---------------------------------------------------------------

@@ -58,19 +58,36 @@ def test_skip_invalid_writes_a_report(run, tmp_path):
     assert report.read_text().splitlines()[1].endswith("3\tlabel\tis required")
 
 
-def test_publish_writes_static_documents_laid_out_as_their_urls(run, tmp_path):
+LIVE = ("--base-url", "https://static.example.be", "--site-url", "https://iiif.example.be")
+
+
+def test_publish_writes_each_document_as_the_json_file_its_id_names(run, tmp_path):
     import json
 
     assert run("ingest", "json", str(COLLECTION)).exit_code == 0
     target = tmp_path / "static"
-    result = run("publish", "--base-url", "https://iiif.example.be", "--to", str(target))
+    result = run("publish", *LIVE, "--to", str(target))
     assert result.exit_code == 0, result.output
-    manifest = json.loads((target / "iiif/object/album/manifest/index.json").read_text())
-    assert manifest["id"] == "https://iiif.example.be/iiif/object/album/manifest"
-    top = json.loads((target / "iiif/collection/index.json").read_text())
+    manifest = json.loads((target / "iiif/object/album/manifest.json").read_text())
+    assert manifest["id"] == "https://static.example.be/iiif/object/album/manifest.json"
+    service = manifest["items"][0]["items"][0]["items"][0]["body"]["service"][0]
+    assert service["id"] == "https://iiif.example.be/iiif/image/album-1"  # the live image server
+    assert manifest["homepage"][0]["id"] == "https://iiif.example.be/object/album"
+    top = json.loads((target / "iiif/collection.json").read_text())
     for item in top["items"]:
-        assert (target / item["id"].removeprefix("https://iiif.example.be/") / "index.json").is_file()
+        assert (target / item["id"].removeprefix("https://static.example.be/")).is_file()
     assert not (target / "iiif/exhibition/secret-draft").exists()
+
+
+def test_publish_names_the_image_server_it_is_given(run, tmp_path):
+    import json
+
+    assert run("ingest", "json", str(COLLECTION)).exit_code == 0
+    target = tmp_path / "static"
+    result = run("publish", *LIVE, "--image-service", "https://images.example.be/iiif/3", "--to", str(target))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((target / "iiif/object/coins/manifest.json").read_text())
+    assert manifest["thumbnail"][0]["service"][0]["id"] == "https://images.example.be/iiif/3/coins-1"
 
 
 def test_publish_removes_what_is_no_longer_published(run, tmp_path):
@@ -82,19 +99,19 @@ def test_publish_removes_what_is_no_longer_published(run, tmp_path):
     target = tmp_path / "static"
     (target / "robots.txt").parent.mkdir(parents=True)
     (target / "robots.txt").write_text("not ours")
-    assert run("publish", "--base-url", "https://iiif.example.be", "--to", str(target)).exit_code == 0
-    origins = target / "iiif/exhibition/origins/manifest/index.json"
+    assert run("publish", *LIVE, "--to", str(target)).exit_code == 0
+    origins = target / "iiif/exhibition/origins/manifest.json"
     assert "Origins" in origins.read_text()
 
     store = Store(tmp_path / "instance" / "vitrine.db")
     store.put_exhibition(dataclasses.replace(store.get_exhibition("origins"), status="draft"))
     store.delete_object("rocket")
-    result = run("publish", "--base-url", "https://iiif.example.be", "--to", str(target))
+    result = run("publish", *LIVE, "--to", str(target))
     assert result.exit_code == 0, result.output
     assert not (target / "iiif/exhibition/origins").exists()
     assert not (target / "iiif/object/rocket").exists()
-    assert (target / "iiif/object/album/manifest/index.json").is_file()
-    assert "origins" not in (target / "iiif/collection/index.json").read_text()
+    assert (target / "iiif/object/album/manifest.json").is_file()
+    assert "origins" not in (target / "iiif/collection.json").read_text()
     assert (target / "robots.txt").read_text() == "not ours"  # only our own documents are removed
     assert "removed 3" in result.output
 
@@ -102,6 +119,11 @@ def test_publish_removes_what_is_no_longer_published(run, tmp_path):
 def test_publish_needs_a_base_url(run):
     result = run("publish")
     assert result.exit_code == 1 and "--base-url" in result.output
+
+
+def test_publish_needs_the_live_site_that_serves_the_images(run):
+    result = run("publish", "--base-url", "https://static.example.be")
+    assert result.exit_code == 1 and "--site-url" in result.output and "Traceback" not in result.output
 
 
 def test_rebuild_recreates_the_index_and_the_tiles_from_the_store_alone(run, tmp_path):

@@ -52,25 +52,38 @@ LABELS = {
 
 
 class Urls:
-    """Every URL a IIIF document names, from one base (config BASE_URL or the request's)."""
+    """Every URL a IIIF document names, from one base (config BASE_URL or the request's).
 
-    def __init__(self, base: str):
+    A static publication (``vitrine publish``) names its documents on the static host, as
+    ``.json`` files a plain static server sends, and everything else (image services, media,
+    pages, records) on the live Vitrine or image server: ``site``, ``images`` and ``suffix``.
+    """
+
+    def __init__(self, base: str, *, site: str | None = None, images: str | None = None, suffix: str = ""):
         self.base = base.rstrip("/")
+        self.site = (site or base).rstrip("/")
+        self.images = (images or f"{self.site}/iiif/image").rstrip("/")
+        self.suffix = suffix
+
+    @property
+    def key(self) -> str:
+        """What the documents built with these URLs depend on (a cache key)."""
+        return "\x1f".join((self.base, self.site, self.images, self.suffix))
 
     def manifest(self, object_id: str) -> str:
-        return f"{self.base}/iiif/object/{object_id}/manifest"
+        return f"{self.base}/iiif/object/{object_id}/manifest{self.suffix}"
 
     def image_service(self, media_id: str) -> str:
-        return f"{self.base}/iiif/image/{media_id}"
+        return f"{self.images}/{media_id}"
 
     def media(self, media_id: str) -> str:
-        return f"{self.base}/media/{media_id}"
+        return f"{self.site}/media/{media_id}"
 
     def object_page(self, object_id: str) -> str:
-        return f"{self.base}/object/{object_id}"
+        return f"{self.site}/object/{object_id}"
 
     def object_record(self, object_id: str) -> str:
-        return f"{self.base}/api/objects/{object_id}"
+        return f"{self.site}/api/objects/{object_id}"
 
     def collection(self, institution: str | None = None, page: int | None = None) -> str:
         url = f"{self.base}/iiif/collection"
@@ -78,19 +91,19 @@ class Urls:
             url += f"/{institution}"
         if page:
             url += f"/{page}"
-        return url
+        return url + self.suffix
 
     def institution_page(self, institution: str) -> str:
-        return f"{self.base}/institution/{institution}"
+        return f"{self.site}/institution/{institution}"
 
     def exhibition_manifest(self, slug: str) -> str:
-        return f"{self.base}/iiif/exhibition/{slug}/manifest"
+        return f"{self.base}/iiif/exhibition/{slug}/manifest{self.suffix}"
 
     def exhibition_collection(self, slug: str) -> str:
-        return f"{self.base}/iiif/exhibition/{slug}/collection"
+        return f"{self.base}/iiif/exhibition/{slug}/collection{self.suffix}"
 
     def exhibition_page(self, slug: str) -> str:
-        return f"{self.base}/exhibition/{slug}"
+        return f"{self.site}/exhibition/{slug}"
 
 
 # -- text ---------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""Static copies of the IIIF documents, laid out as their URLs, for a static host or CDN.
+"""Static copies of the IIIF documents, for a plain static host or CDN.
 
-``/iiif/collection`` is both a document and the prefix of others, so each
-document is the ``index.json`` of its URL's folder (nginx: ``try_files $uri/index.json``).
+Each document is a ``.json`` file at the path of its id (``iiif/collection.json``,
+``iiif/object/<id>/manifest.json``, ...), so any static server sends it without a
+rewrite rule. Image services, media, pages and records stay on the live Vitrine
+(or an image server): a static host has no info.json to give.
 """
 from __future__ import annotations
 
@@ -14,9 +16,16 @@ from ..services import Services
 from .documents import Document
 from .presentation import Urls
 
+SUFFIX = ".json"
+
+
+def static_urls(base: str, site: str, images: str | None = None) -> Urls:
+    """The URLs of a static publication: documents under ``base``, the rest on the live ``site``."""
+    return Urls(base, site=site, images=images, suffix=SUFFIX)
+
 
 def _write(folder: Path, url: str, base: str, document: Document) -> Path:
-    path = folder / url[len(base):].lstrip("/") / "index.json"
+    path = folder / url[len(base):].lstrip("/")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(document.body)
@@ -30,10 +39,9 @@ class Published:
     removed: int
 
 
-def publish_all(services: Services, base: str, folder: Path, progress: Callable[[int], None] | None = None) -> Published:
+def publish_all(services: Services, urls: Urls, folder: Path, progress: Callable[[int], None] | None = None) -> Published:
     """Write the top collection, each institution's, each published exhibition's and every manifest,
     then remove the documents an earlier run wrote that are no longer published (a draft, a deletion)."""
-    urls = Urls(base)
     documents, store = services.documents, services.store
     jobs: list[tuple[str, Document | None]] = [(urls.collection(), documents.top_collection(urls))]
     counts = store.digitised_counts()
@@ -62,9 +70,9 @@ def publish_all(services: Services, base: str, folder: Path, progress: Callable[
 
 
 def _remove_unpublished(root: Path, written: set[Path]) -> int:
-    """Delete our documents (``index.json`` under iiif/) that this run did not write, and their empty folders."""
+    """Delete our documents (``*.json`` under iiif/) that this run did not write, and their empty folders."""
     removed = 0
-    for path in sorted(root.rglob("index.json"), reverse=True) if root.is_dir() else []:
+    for path in sorted(root.rglob("*.json"), reverse=True) if root.is_dir() else []:
         if path not in written:
             path.unlink()
             removed += 1
