@@ -5,11 +5,13 @@ dictionary hit; only a new version builds again.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 from .. import __version__
 from ..access import shown
@@ -23,6 +25,19 @@ class Document:
     body: bytes
     etag: str
     modified: str | None = None  # ISO time of the last change, for Last-Modified
+
+    @cached_property
+    def gzipped(self) -> bytes | None:
+        """The body gzip-compressed, once per cached document; None when it is too small to gain."""
+        return compressed(self.body)
+
+
+GZIP_MIN = 1024  # bytes: below this, gzip saves less than a packet
+
+
+def compressed(body: bytes) -> bytes | None:
+    """``body`` gzip-compressed (deterministically: no time stamp), or None if it is not worth it."""
+    return gzip.compress(body, compresslevel=6, mtime=0) if len(body) > GZIP_MIN else None
 
 
 def _encode(doc: dict) -> bytes:

@@ -1,12 +1,21 @@
-"""HTTP details every IIIF response shares: CORS, media type, ETag and 304s."""
+"""HTTP details every IIIF and API JSON response shares: media type, gzip, ETag, Last-Modified and 304s.
+
+CORS is not here: web/gate.py gives it to every response under /iiif/, /api/ and /media/ (and
+answers their preflights), the tile fast path included.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import Response, current_app, request
+from werkzeug.datastructures import ETags, MIMEAccept
+from werkzeug.http import parse_accept_header
 
-from ..iiif.documents import Document
+from ..iiif.documents import GZIP_MIN, Document, compressed
 from ..iiif.presentation import MEDIA_TYPE, Urls
+
+JSON = "application/json"
+VARY = ("Accept", "Accept-Encoding")
 
 
 def urls() -> Urls:
@@ -14,30 +23,87 @@ def urls() -> Urls:
     return Urls(current_app.config.get("BASE_URL") or request.url_root)
 
 
-def iiif_response(document: Document, media_type: str = MEDIA_TYPE) -> Response:
-    """A IIIF document, or 304 when the client's copy (If-None-Match) is current."""
-    response = Response(document.body, mimetype=None, content_type=media_type)
-    response.headers["ETag"] = document.etag
+def prefers_json(accept: str | None, ld_type: str) -> bool:
+    """Whether a client's Accept prefers plain JSON to JSON-LD (``ld_type``, with its profile).
+
+    No Accept, ``*/*`` or anything else is JSON-LD: that is what a IIIF client is promised.
+    """
+    if not accept:
+        return False
+    best = parse_accept_header(accept, MIMEAccept).best_match([ld_type, "application/ld+json", JSON])
+    return best == JSON
+
+
+def presentation_type(accept: str | None) -> str:
+    """The media type a Presentation document is sent as; the one place content negotiation decides."""
+    return JSON if prefers_json(accept, MEDIA_TYPE) else MEDIA_TYPE
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether the client takes gzip (``gzip;q=0`` refuses it; ``*`` accepts it)."""
+    return bool(accept_encoding) and parse_accept_header(accept_encoding)["gzip"] > 0
+
+
+def gzip_etag(etag: str) -> str:
+    """The ETag of the gzip-compressed representation: a strong tag of its own, not a weakened one."""
+    return etag[:-1] + '-gzip"'
+
+
+def client_has(tags: ETags, etag: str) -> bool:
+    """Whether If-None-Match names this representation, plain or gzipped (weak comparison, RFC 9110)."""
+    bare = etag.strip('"')
+    return tags.star_tag or tags.contains_weak(bare) or tags.contains_weak(bare + "-gzip")
+
+
+def _fresh(etag: str, modified: str | None) -> bool:
+    """If-None-Match decides when sent; otherwise If-Modified-Since, against Last-Modified."""
+    if request.if_none_match:
+        return client_has(request.if_none_match, etag)
+    since, changed = request.if_modified_since, _time(modified)
+    return since is not None and changed is not None and changed.replace(microsecond=0) <= since
+
+
+def _time(iso: str | None) -> datetime | None:
+    if not iso:
+        return None
+    moment = datetime.fromisoformat(iso)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def json_response(
+    body: bytes, etag: str, media_type: str = JSON, modified: str | None = None, gzipped: bytes | None = None
+) -> Response:
+    """A JSON document with its validators: gzipped when accepted and worth it, 304 when the client is current.
+
+    ``gzipped`` is a copy compressed beforehand (a cached document's); otherwise it is compressed here.
+    """
+    gzip = len(body) > GZIP_MIN and accepts_gzip(request.headers.get("Accept-Encoding"))
+    if _fresh(etag, modified):
+        return _validated(Response(status=304), etag, modified, gzip)
+    response = Response(gzipped or compressed(body) if gzip else body, content_type=media_type)
+    if gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    return _validated(response, etag, modified, gzip)
+
+
+def iiif_response(document: Document) -> Response:
+    """A IIIF document in the media type the client asked for, from its gzipped copy when it takes gzip."""
+    media_type = presentation_type(request.headers.get("Accept"))
+    return json_response(document.body, document.etag, media_type, document.modified, document.gzipped)
+
+
+def not_modified(etag: str, modified: str | None = None) -> Response | None:
+    """A 304 before any work, when the client already has this version (by ETag or by date)."""
+    if not _fresh(etag, modified):
+        return None
+    gzip = request.if_none_match.contains_weak(etag.strip('"') + "-gzip")
+    return _validated(Response(status=304), etag, modified, gzip)
+
+
+def _validated(response: Response, etag: str, modified: str | None, gzip: bool) -> Response:
+    response.headers["ETag"] = gzip_etag(etag) if gzip else etag
     response.headers["Cache-Control"] = "public, max-age=300"
-    if document.modified:
-        response.last_modified = datetime.fromisoformat(document.modified)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Vary"] = "Accept"
-    if _client_has(document.etag):
-        response.status_code = 304
-        response.set_data(b"")
+    response.vary.update(VARY)
+    if modified:
+        response.last_modified = _time(modified)
     return response
-
-
-def _client_has(etag: str) -> bool:
-    return request.if_none_match.contains(etag.strip('"')) or request.if_none_match.star_tag
-
-
-def not_modified(etag: str) -> Response | None:
-    """A 304 before any work, when the client already has this version."""
-    if _client_has(etag):
-        response = Response(status=304)
-        response.headers["ETag"] = etag
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
-    return None

@@ -1,4 +1,4 @@
-"""IIIF Presentation endpoints: collections and manifests."""
+"""IIIF Presentation endpoints: collections and manifests (headers, gzip and 304s: web/http.py; CORS: web/gate.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort
@@ -7,12 +7,6 @@ from ..services import services
 from .http import iiif_response, not_modified, urls
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif")
-
-
-@bp.after_request
-def cors(response):
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
 
 
 @bp.get("/collection")
@@ -36,7 +30,7 @@ def object_manifest(object_id: str):
     tag = documents.object_etag(object_id, base)
     if tag is None:
         abort(404, f"no object {object_id!r}")
-    early = not_modified(tag[0])
+    early = not_modified(*tag)
     if early:
         return early
     document = documents.object_manifest(object_id, base)

@@ -17,14 +17,15 @@ import re
 from typing import Callable, Iterable
 
 from flask import Blueprint, Response, current_app, redirect, request
-from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import HTTP_STATUS_CODES, http_date, parse_accept_header, parse_date
+from werkzeug.http import HTTP_STATUS_CODES, http_date, parse_date, parse_etags
 from werkzeug.routing import BaseConverter
 from werkzeug.wsgi import FileWrapper, get_current_url
 
+from ..iiif.documents import GZIP_MIN, compressed
 from ..iiif.errors import ImageError
 from ..iiif.image import CONTEXT, PROFILE_URI, ImageService, Served, image_service
+from .http import accepts_gzip, client_has, gzip_etag, prefers_json
 
 PREFIX = "/iiif/image/"
 MAX_AGE = 30 * 24 * 3600  # tiles change only when their image does; ETags catch that
@@ -92,36 +93,36 @@ class TileFiles:
 def send_info(
     environ: dict, start_response: Callable, images: ImageService, media_id: str, base_url: str, full_access: bool
 ) -> Iterable[bytes]:
-    """info.json as a WSGI response: JSON-LD unless plain JSON is asked for, ETag, CORS, profile link."""
+    """info.json as a WSGI response: JSON-LD unless plain JSON is asked for, ETag, gzip, profile link (CORS: gate.py)."""
     try:
         body = json.dumps(images.info(media_id, base_url, full_access), ensure_ascii=False).encode()
     except ImageError as exc:
         return _plain(exc.status, exc.message)(environ, start_response)
-    accept = environ.get("HTTP_ACCEPT")
-    best = parse_accept_header(accept, MIMEAccept).best_match(["application/ld+json", "application/json"]) if accept else None
-    json_ld = best != "application/json"
+    json_ld = not prefers_json(environ.get("HTTP_ACCEPT"), LD_JSON)
     etag = f'"{hashlib.sha1(body).hexdigest()[:20]}{"-ld" if json_ld else ""}"'
+    gzip = len(body) > GZIP_MIN and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
     headers = [
-        ("Access-Control-Allow-Origin", "*"),
         ("Link", PROFILE_LINK),
-        ("ETag", etag),
+        ("ETag", gzip_etag(etag) if gzip else etag),
         ("Cache-Control", f"{'private' if full_access else 'public'}, max-age={INFO_MAX_AGE}"),
-        ("Vary", "Accept"),
+        ("Vary", "Accept, Accept-Encoding"),
     ]
     if _not_modified(environ, etag):
         start_response("304 Not Modified", headers)
         return []
+    if gzip:
+        body = compressed(body)
+        headers.append(("Content-Encoding", "gzip"))
     headers += [("Content-Type", LD_JSON if json_ld else "application/json"), ("Content-Length", str(len(body)))]
     start_response("200 OK", headers)
     return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 
 def send(environ: dict, start_response: Callable, file, mimetype: str, private: bool = False) -> Iterable[bytes]:
-    """An image file as a WSGI response: validators, long caching, CORS, 304 when unchanged."""
+    """An image file as a WSGI response: validators, long caching, 304 when unchanged (CORS: gate.py)."""
     st = os.fstat(file.fileno())
     etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
     headers = [
-        ("Access-Control-Allow-Origin", "*"),
         ("Link", PROFILE_LINK),
         ("ETag", etag),
         ("Last-Modified", http_date(st.st_mtime)),
@@ -142,7 +143,7 @@ def send(environ: dict, start_response: Callable, file, mimetype: str, private: 
 def _not_modified(environ: dict, etag: str, mtime: float | None = None) -> bool:
     match = environ.get("HTTP_IF_NONE_MATCH")
     if match is not None:
-        return match.strip() == "*" or etag in match
+        return client_has(parse_etags(match), etag)
     since = environ.get("HTTP_IF_MODIFIED_SINCE")
     if since and mtime is not None:
         date = parse_date(since)
@@ -197,16 +198,6 @@ def not_an_image_url(rest: str):
     )
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = request.headers.get("Access-Control-Request-Headers", "*")
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
-
-
 @bp.errorhandler(ImageError)
 def _refused(exc: ImageError):
     return _plain(exc.status, exc.message)
@@ -218,9 +209,8 @@ def _http_error(exc: HTTPException):
 
 
 def _plain(status: int, message: str) -> Response:
-    """A short plain-text error, as the Image API recommends, with CORS so viewers can read it."""
+    """A short plain-text error, as the Image API recommends (CORS, so viewers can read it: gate.py)."""
     response = Response(f"{status} {HTTP_STATUS_CODES.get(status, 'Error')}: {message}\n", status, mimetype="text/plain")
-    response.headers["Access-Control-Allow-Origin"] = "*"
     if status == 503:
         response.headers["Retry-After"] = "2"
     return response
