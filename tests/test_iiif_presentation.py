@@ -402,3 +402,62 @@ def test_institution_collections_are_part_of_the_top_collection(app, collection,
     app.extensions["vitrine"].documents.page_size = 2
     page = fetch(client, "/iiif/collection/brooklyn/1")
     assert page["partOf"] == [{"id": "http://localhost/iiif/collection/brooklyn", "type": "Collection"}]
+
+
+def three_d_with_poster(tmp_path):
+    """A 3D object whose record gives the model and a photograph of the object."""
+    import json
+    import shutil
+
+    from support import COLLECTION
+
+    folder = tmp_path / "posters"
+    for sub in ("images", "3d"):
+        shutil.copytree(COLLECTION.parent / sub, folder / sub)
+    records = [
+        {"kind": "institution", "id": "iiif", "label": {"en": ["IIIF"]}},
+        {"id": "lamp", "type": "3d", "label": {"en": ["Street lamp"]}, "institution": "iiif",
+         "rights": "http://creativecommons.org/licenses/by/4.0/", "media": ["3d/lamp_post.glb", "images/rocket.jpg"]},
+    ]
+    path = folder / "records.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    return path
+
+
+def test_a_3d_canvas_shows_an_image_of_the_object_as_placeholder_and_thumbnail(app, client, tmp_path):
+    from support import import_file
+
+    import_file(app, three_d_with_poster(tmp_path))
+    m = fetch(client, "/iiif/object/lamp/manifest")
+    model = m["items"][0]
+    assert model["items"][0]["items"][0]["body"]["type"] == "Model"
+    placeholder = model["placeholderCanvas"]
+    painted = placeholder["items"][0]["items"][0]["body"]
+    assert painted["type"] == "Image" and painted["id"].endswith("/full/max/0/default.jpg")
+    assert (placeholder["width"], placeholder["height"]) == (painted["width"], painted["height"])
+    for thumb in (m["thumbnail"][0], model["thumbnail"][0]):
+        assert thumb["format"] == "image/jpeg" and "/iiif/image/" in thumb["id"]
+    assert client.get(painted["id"].replace("http://localhost", "")).data[:2] == b"\xff\xd8"  # a real JPEG
+    assert model["rendering"][0]["format"] == "model/gltf-binary"
+    assert_valid_presentation(m)
+
+
+def test_a_3d_object_without_an_image_names_no_glb_as_thumbnail(collection, client):
+    m = fetch(client, "/iiif/object/lamp-post/manifest")
+    assert "thumbnail" not in m and "thumbnail" not in m["items"][0]
+
+
+def test_an_open_image_offers_its_full_download_and_a_work_in_copyright_none(app, collection, client):
+    coins = fetch(client, "/iiif/object/coins/manifest")
+    assert coins["items"][0]["rendering"] == [{
+        "id": "http://localhost/iiif/image/coins-1/full/max/0/default.jpg", "type": "Image",
+        "label": coins["items"][0]["rendering"][0]["label"], "format": "image/jpeg"}]
+    assert coins["rendering"][0]["id"] == "http://localhost/api/objects/coins"
+    horse = fetch(client, "/iiif/object/horse/manifest")
+    assert "rendering" not in horse["items"][0]
+
+
+def test_a_book_states_its_viewing_direction(collection, client):
+    album = fetch(client, "/iiif/object/album/manifest")
+    assert album["viewingDirection"] == "left-to-right"
+    assert_valid_presentation(album)

@@ -48,6 +48,8 @@ LABELS = {
     "objects": {"en": ["objects"], "nl": ["objecten"], "fr": ["objets"], "de": ["Objekte"]},
     "catalogue": {"en": ["Vitrine catalogue"], "nl": ["Vitrine-catalogus"], "fr": ["Catalogue Vitrine"], "de": ["Vitrine-Katalog"]},
     "exhibitions": {"en": ["Exhibitions"], "nl": ["Tentoonstellingen"], "fr": ["Expositions"], "de": ["Ausstellungen"]},
+    "download_image": {"en": ["Full image (JPEG)"], "nl": ["Volledige afbeelding (JPEG)"], "fr": ["Image entière (JPEG)"], "de": ["Ganzes Bild (JPEG)"]},
+    "download_file": {"en": ["Original file"], "nl": ["Origineel bestand"], "fr": ["Fichier original"], "de": ["Originaldatei"]},
 }
 
 
@@ -249,8 +251,13 @@ def media_body(media: MediaFile, urls: Urls, max_width: int | None) -> dict:
 MODEL_STAGE = 1000  # a 3D model is painted on a square canvas: its stage, not its size
 
 
-def canvas(canvas_id: str, media: MediaFile, label: LanguageMap, urls: Urls, max_width: int | None) -> dict:
-    """A canvas painted with one media file, sized from the real file."""
+def canvas(canvas_id: str, media: MediaFile, label: LanguageMap, urls: Urls, max_width: int | None,
+           poster: MediaFile | None = None) -> dict:
+    """A canvas painted with one media file, sized from the real file.
+
+    A 3D model, sound or film shows ``poster`` (an image of the object) as its thumbnail and
+    placeholder: without one Mirador draws an empty window, and Clover decodes the model as an image.
+    """
     item = {"id": canvas_id, "type": "Canvas", "label": plain(label)}
     if media.is_image:
         item.update(width=media.width, height=media.height, thumbnail=thumbnail(media, urls, max_width))
@@ -261,8 +268,32 @@ def canvas(canvas_id: str, media: MediaFile, label: LanguageMap, urls: Urls, max
             item.update(width=media.width, height=media.height)
         if media.duration:
             item["duration"] = media.duration
+    if poster and not media.is_image:
+        item["thumbnail"] = thumbnail(poster, urls, max_width)
+        item["placeholderCanvas"] = placeholder(f"{canvas_id}/placeholder", poster, urls, max_width)
     item["items"] = [_painting(canvas_id, media_body(media, urls, max_width))]
+    rendering = download(media, urls, max_width)
+    if rendering:
+        item["rendering"] = rendering
     return item
+
+
+def placeholder(canvas_id: str, poster: MediaFile, urls: Urls, max_width: int | None) -> dict:
+    """A canvas a viewer shows before (or instead of) a model or a sound: the poster image."""
+    w, h = served_size(poster, max_width)
+    return {"id": canvas_id, "type": "Canvas", "width": w, "height": h,
+            "items": [_painting(canvas_id, image_body(poster, urls, max_width))]}
+
+
+def download(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]:
+    """The file a visitor may download: an open image in full, a model, sound or film; nothing of a work in copyright."""
+    if max_width:
+        return []
+    if media.is_image:
+        return [{"id": f"{urls.image_service(media.id)}/full/max/0/default.jpg", "type": "Image",
+                 "label": LABELS["download_image"], "format": "image/jpeg"}]
+    return [{"id": urls.media(media.id), "type": media_body(media, urls, None)["type"],
+             "label": LABELS["download_file"], "format": media.format}]
 
 
 def _painting(canvas_id: str, body: dict) -> dict:
@@ -294,12 +325,13 @@ def object_manifest(
     """The Manifest of one object: a canvas per media file, ranges from its table of contents."""
     limit = max_width if obj.in_copyright else None
     manifest_id = urls.manifest(obj.id)
+    poster = obj.images[0] if obj.images else None  # never the model: a manifest's thumbnail is an image
     canvases = []
     for n, media in enumerate(obj.media, start=1):
         if not shown(media, obj.rights):
             continue  # an original a work in copyright may not send (access.py)
         label = media.label or ({"none": [f"p. {n}"]} if obj.type == "book" else obj.label)
-        canvases.append(canvas(f"{manifest_id}/canvas/{n}", media, label, urls, limit))
+        canvases.append(canvas(f"{manifest_id}/canvas/{n}", media, label, urls, limit, poster=poster))
 
     metadata = []
     if obj.creators:
@@ -327,6 +359,8 @@ def object_manifest(
     manifest["homepage"] = _homepage(urls.object_page(obj.id), obj.label)
     manifest["seeAlso"] = [{"id": urls.object_record(obj.id), "type": "Dataset",
                             "label": LABELS["record"], "format": "application/json", "profile": RECORD_PROFILE}]
+    manifest["rendering"] = [{"id": urls.object_record(obj.id), "type": "Dataset",
+                              "label": LABELS["record"], "format": "application/json"}]
     manifest["partOf"] = [{"id": urls.collection(obj.institution), "type": "Collection"}]
     nav = _nav_date(obj.earliest)
     if nav:
@@ -335,6 +369,7 @@ def object_manifest(
         manifest["thumbnail"] = thumbnail(obj.images[0], urls, limit)
     if obj.type == "book":
         manifest["behavior"] = ["paged"]
+        manifest["viewingDirection"] = "left-to-right"
     manifest["items"] = canvases
     if obj.toc:
         manifest["structures"] = [
