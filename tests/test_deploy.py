@@ -75,3 +75,33 @@ def test_vitrine_serve_keeps_its_control_socket_in_its_own_instance(tmp_path):
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
+
+
+def test_behind_nginx_a_preflight_on_a_pre_cut_tile_is_answered_with_cors(behind_nginx):
+    url, app = behind_nginx
+    tile = "/iiif/image/retina/512,0,512,512/512,512/0/default.jpg"
+    assert (Path(app.config["TILE_DIR"]) / tile.removeprefix("/iiif/image/")).is_file()  # nginx's own file
+    preflight = requests.options(url + tile, timeout=5, headers={
+        "Origin": "https://viewer.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert preflight.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    assert preflight.headers["Access-Control-Allow-Headers"] == "if-none-match"
+    got = requests.get(url + tile, timeout=5, headers={"Origin": "https://viewer.example"})
+    assert got.headers["Server"].startswith("nginx") and "ETag" in got.headers["Access-Control-Expose-Headers"]
+
+
+def test_behind_nginx_a_manifest_arrives_gzipped_and_revalidates_with_304(behind_nginx):
+    url, _ = behind_nginx
+    manifest = url + "/iiif/object/obj-retina/manifest"
+    zipped = requests.get(manifest, timeout=5, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and zipped.json()["id"] == manifest
+    assert zipped.headers["ETag"].endswith('-gzip"') and not zipped.headers["ETag"].startswith("W/")
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    for validator in ({"If-None-Match": zipped.headers["ETag"]}, {"If-Modified-Since": zipped.headers["Last-Modified"]}):
+        again = requests.get(manifest, timeout=5, headers={"Accept-Encoding": "gzip", **validator})
+        assert again.status_code == 304, validator
+    preflight = requests.options(manifest, timeout=5, headers={
+        "Origin": "https://viewer.example", "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 204 and preflight.headers["Access-Control-Allow-Origin"] == "*"
