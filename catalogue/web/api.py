@@ -5,10 +5,10 @@ import json
 
 from flask import Blueprint, Response, abort, request
 
+from ..iiif.documents import compressed
 from ..model import is_id
 from ..services import services
 from .http import VARY, accepts_gzip, gzip_etag, json_response, not_modified, urls
-from ..iiif.documents import compressed
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
