@@ -70,3 +70,33 @@ def test_demo_pages_render(demo):
     assert exhibition.title["nl"][0] in page
     for obj in list(store.iter_objects())[:10]:
         assert client.get(f"/object/{obj.id}").status_code == 200
+
+
+def test_every_demo_3d_object_shows_an_image_before_its_model(demo):
+    client = demo.test_client()
+    for obj in demo.extensions["vitrine"].store.iter_objects():
+        if obj.type != "3d":
+            continue
+        m = client.get(f"/iiif/object/{obj.id}/manifest").get_json(force=True)
+        model = m["items"][0]
+        assert model["items"][0]["items"][0]["body"]["type"] == "Model", obj.id
+        poster = model["placeholderCanvas"]["items"][0]["items"][0]["body"]
+        assert poster["type"] == "Image" and poster["format"] == "image/jpeg", obj.id
+        assert m["thumbnail"][0]["format"] == "image/jpeg" and ".glb" not in m["thumbnail"][0]["id"], obj.id
+        thumb = client.get(m["thumbnail"][0]["id"].replace("http://localhost", ""))
+        assert thumb.status_code == 200 and thumb.data[:2] == b"\xff\xd8", obj.id
+
+
+def test_walking_from_the_top_collection_reaches_every_published_exhibition_and_no_draft(demo):
+    client = demo.test_client()
+    pending, seen = ["http://localhost/iiif/collection"], {}
+    while pending:
+        url = pending.pop()
+        doc = seen[url] = client.get(url.replace("http://localhost", "")).get_json(force=True)
+        if doc["type"] == "Collection":
+            pending += [i["id"] for i in doc["items"] if i["id"] not in seen]
+    store = demo.extensions["vitrine"].store
+    for exhibition in store.exhibitions("published"):
+        assert f"http://localhost/iiif/exhibition/{exhibition.slug}/manifest" in seen
+    assert not [url for url in seen if "everyday-things" in url]
+    assert list(seen["http://localhost/iiif/collection"]["items"][0]["label"])[0] == "en"
