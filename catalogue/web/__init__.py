@@ -34,9 +34,7 @@ def error_response(status: int, message: str):
         response.status_code = status
     else:
         response = app_page(status, message)
-    if request.path.startswith("/iiif/"):
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return response  # CORS: web/gate.py
 
 
 def app_page(status: int, message: str):

@@ -189,9 +189,7 @@ def media_file(media_id: str):
     path = (services().media_dir / media.path).resolve()
     if not path.is_relative_to(services().media_dir.resolve()) or not path.is_file():
         abort(404, _("The file of media '%(id)s' is missing.", id=media_id))
-    response = send_file(path, mimetype=media.format, conditional=True, max_age=86400)  # nosniff: web/gate.py
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return send_file(path, mimetype=media.format, conditional=True, max_age=86400)  # CORS, nosniff: web/gate.py
 
 
 # -- for crawlers and browsers ------------------------------------------------------
