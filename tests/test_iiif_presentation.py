@@ -461,3 +461,15 @@ def test_a_book_states_its_viewing_direction(collection, client):
     album = fetch(client, "/iiif/object/album/manifest")
     assert album["viewingDirection"] == "left-to-right"
     assert_valid_presentation(album)
+
+
+def test_collections_show_a_thumbnail_of_one_of_their_works(app, collection, client):
+    app.extensions["vitrine"].documents.max_width = 200
+    for url in ("/iiif/collection/brooklyn", "/iiif/exhibition/origins/collection"):
+        doc = fetch(client, url)
+        thumb = doc["thumbnail"][0]
+        assert thumb["type"] == "Image" and thumb["format"] == "image/jpeg", url
+        assert client.get(thumb["id"].replace("http://localhost", "")).status_code == 200, url
+        assert_valid_presentation(doc)
+    app.extensions["vitrine"].documents.page_size = 2  # the pages' parent shows one too
+    assert fetch(client, "/iiif/collection/brooklyn")["thumbnail"][0]["type"] == "Image"

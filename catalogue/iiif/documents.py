@@ -126,7 +126,7 @@ class Documents:
         if kind == "exhibition-manifest":
             doc = presentation.exhibition_manifest(exhibition, objects, urls, self.max_width)
         else:
-            doc = presentation.exhibition_collection(exhibition, objects, urls)
+            doc = presentation.exhibition_collection(exhibition, objects, urls, self.max_width)
         doc = self._ordered(doc)
         document = Document(_encode(doc), f'"{key[1]}"', exhibition.updated)
         self.cache.put(key, document)
@@ -156,7 +156,9 @@ class Documents:
         else:
             offset = (page - 1) * self.page_size if page else 0
             entries = self.store.object_labels(institution_id, offset, self.page_size, digitised=True)
-        doc = presentation.institution_collection(institution, count, entries, urls, self.page_size, page)
+        first = entries[:1] or self.store.object_labels(institution_id, 0, 1, digitised=True)
+        cover = presentation.cover(self.store.get_object(first[0][0]) if first else None, urls, self.max_width)
+        doc = presentation.institution_collection(institution, count, entries, urls, self.page_size, page, cover)
         return self._hashed(self._ordered(doc))
 
     @staticmethod

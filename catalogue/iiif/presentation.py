@@ -465,11 +465,20 @@ def manifest_ref(object_id: str, label: LanguageMap, urls: Urls) -> dict:
     return {"id": urls.manifest(object_id), "type": "Manifest", "label": plain(label)}
 
 
-def exhibition_collection(exhibition: Exhibition, objects: dict[str, DigitalObject], urls: Urls) -> dict:
+def cover(obj: DigitalObject | None, urls: Urls, max_width: int | None) -> dict:
+    """A collection's ``thumbnail``: its first work's first image (reduced if in copyright), or nothing."""
+    if obj is None or not obj.images:
+        return {}
+    return {"thumbnail": thumbnail(obj.images[0], urls, max_width if obj.in_copyright else None)}
+
+
+def exhibition_collection(exhibition: Exhibition, objects: dict[str, DigitalObject], urls: Urls,
+                          max_width: int | None = None) -> dict:
     """An exhibition as a Collection: the exhibition's own Manifest first (so a harvester walking
     from the top collection reaches it), then the works' manifests in route order."""
     seen = dict.fromkeys(item.object for item in exhibition.items if item.object in objects)
     extra = {"summary": rich(exhibition.summary)} if exhibition.summary else {}
+    extra.update(cover(next((objects[oid] for oid in seen if objects[oid].images), None), urls, max_width))
     extra["homepage"] = _homepage(urls.exhibition_page(exhibition.slug), exhibition.title)
     route = {"id": urls.exhibition_manifest(exhibition.slug), "type": "Manifest", "label": plain(exhibition.title)}
     return _collection(
@@ -499,9 +508,12 @@ def institution_collection(
     urls: Urls,
     page_size: int,
     page: int | None = None,
+    thumbnail: dict | None = None,
 ) -> dict:
-    """An institution's objects: their manifests, or pages of them when there are many."""
-    extra = {"provider": [provider(institution, urls)],
+    """An institution's objects: their manifests, or pages of them when there are many.
+
+    ``thumbnail`` is what ``cover`` gives for one of its works."""
+    extra = {**(thumbnail or {}), "provider": [provider(institution, urls)],
              "partOf": [{"id": urls.collection(), "type": "Collection"}]}
     if page is None and count > page_size:
         pages = (count + page_size - 1) // page_size
