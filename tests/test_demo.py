@@ -100,3 +100,19 @@ def test_walking_from_the_top_collection_reaches_every_published_exhibition_and_
         assert f"http://localhost/iiif/exhibition/{exhibition.slug}/manifest" in seen
     assert not [url for url in seen if "everyday-things" in url]
     assert list(seen["http://localhost/iiif/collection"]["items"][0]["label"])[0] == "en"
+
+
+def test_no_demo_work_is_marked_in_copyright_while_its_credit_gives_an_open_licence(demo):
+    import json
+
+    capped = []
+    for obj in demo.extensions["vitrine"].store.iter_objects():
+        credit = json.dumps(obj.required_statement.value) if obj.required_statement else ""
+        if "CC BY" in credit:
+            assert "creativecommons.org/licenses/by" in obj.rights, obj.id
+        if obj.in_copyright:
+            assert "All rights reserved" in credit, obj.id
+            capped.append(obj.id)
+    assert capped == ["vitrine-composition-2026"]
+    info = demo.test_client().get("/iiif/image/vitrine-composition-2026-1/info.json").get_json(force=True)
+    assert info["maxWidth"] == 800  # the cap, shown on a work that is honestly in copyright
