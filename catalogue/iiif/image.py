@@ -150,7 +150,7 @@ class ImageService:
         if full_access or limit is None or max(image.width, image.height) <= limit:
             return Limits(max_area=self.max_area)
         w, h = levels.capped_size(image.width, image.height, limit)
-        return Limits(max_area=self.max_area, cap=w / image.width, max_width=w, max_height=h)
+        return Limits(max_area=self.max_area, cap=limit / max(image.width, image.height), max_width=w, max_height=h)
 
     # -- info.json -----------------------------------------------------------
 
@@ -172,9 +172,8 @@ class ImageService:
             doc["maxWidth"], doc["maxHeight"] = limits.max_width, limits.max_height
         doc["maxArea"] = self.max_area
         doc["sizes"] = [{"width": w, "height": h} for w, h in levels.sizes(image.width, image.height, limit)]
-        doc["tiles"] = [
-            {"width": levels.TILE_SIZE, "scaleFactors": levels.scale_factors(image.width, image.height, levels.TILE_SIZE, limit)}
-        ]
+        tile = levels.tile_width(image.width, image.height, limit)
+        doc["tiles"] = [{"width": tile, "scaleFactors": levels.scale_factors(image.width, image.height, tile, limit)}]
         doc["preferredFormats"] = ["jpg"]
         doc["extraFormats"] = ["webp"]
         doc["extraQualities"] = ["color", "gray", "bitonal"] if image.colour else ["gray", "bitonal"]

@@ -28,6 +28,8 @@ from . import levels
 from .source import image_size, open_source
 
 VERSION = 1
+# A work in copyright's layout changed in version 2 (one tile per level, levels as its sizes); open works' did not.
+CAPPED_VERSION = 2
 JPEG_QUALITY = 85
 INDEX = "pyramid.json"
 TILE_FILE = "0/default.jpg"
@@ -54,7 +56,7 @@ def signature(source: Path, limit: int | None) -> dict:
         "limit": limit,
         "tile": levels.TILE_SIZE,
         "quality": JPEG_QUALITY,
-        "version": VERSION,
+        "version": VERSION if limit is None else CAPPED_VERSION,
     }
 
 
@@ -89,6 +91,10 @@ class Pyramid:
     def file(self, region: tuple[int, int, int, int], size: tuple[int, int]) -> Path:
         """Where the pre-cut JPEG for this region at this size would be (it may not exist)."""
         return self.root / file_name(region_name(*region, self.width, self.height), *size)
+
+    @property
+    def tile(self) -> int:
+        return levels.tile_width(self.width, self.height, self.signature["limit"])
 
     def level_size(self, factor: int) -> tuple[int, int]:
         return ceil(self.width / factor), ceil(self.height / factor)
@@ -132,7 +138,7 @@ class _TileLevel(Reader):
         self.size = pyramid.level_size(factor)
 
     def read(self, box):
-        t, s, p = levels.TILE_SIZE, self.factor, self.pyramid
+        t, s, p = self.pyramid.tile, self.factor, self.pyramid
         lw, lh = self.size
         x0, y0 = max(0, floor(box[0])), max(0, floor(box[1]))
         x1, y1 = min(lw, ceil(box[2])), min(lh, ceil(box[3]))
@@ -316,7 +322,8 @@ def decode_for_cutting(source: Path, limit: int | None, max_pixels: int) -> Imag
 def _cut(source: Path, dest: Path, limit: int | None, max_pixels: int, wanted: dict, base: Image.Image | None) -> None:
     """Write every tile and size info.json will advertise, from one decode of the original."""
     width, height = image_size(source, max_pixels)
-    factors = levels.scale_factors(width, height, levels.TILE_SIZE, limit)
+    tile = levels.tile_width(width, height, limit)
+    factors = levels.scale_factors(width, height, tile, limit)
     size_list = levels.sizes(width, height, limit)
     base = base or decode_for_cutting(source, limit, max_pixels)
     icc = base.info.get("icc_profile")
@@ -338,9 +345,9 @@ def _cut(source: Path, dest: Path, limit: int | None, max_pixels: int, wanted: d
     level, factor = base, step
     while True:
         if factor in factors:
-            for name, tile in _tiles(level, factor, width, height):
+            for name, cut in _tiles(level, factor, width, height, tile):
                 if name not in written:
-                    save(tile, name)
+                    save(cut, name)
         if level.size in pending:
             if file_name("full", *level.size) not in written:
                 save(level, file_name("full", *level.size))
@@ -375,8 +382,7 @@ def _powers(start: int, width: int, height: int) -> Iterator[int]:
         factor *= 2
 
 
-def _tiles(level: Image.Image, factor: int, width: int, height: int) -> Iterator[tuple[str, Image.Image]]:
-    t = levels.TILE_SIZE
+def _tiles(level: Image.Image, factor: int, width: int, height: int, t: int) -> Iterator[tuple[str, Image.Image]]:
     lw, lh = level.size
     for row in range(ceil(lh / t)):
         for col in range(ceil(lw / t)):
