@@ -473,3 +473,12 @@ def test_collections_show_a_thumbnail_of_one_of_their_works(app, collection, cli
         assert_valid_presentation(doc)
     app.extensions["vitrine"].documents.page_size = 2  # the pages' parent shows one too
     assert fetch(client, "/iiif/collection/brooklyn")["thumbnail"][0]["type"] == "Image"
+
+
+def test_changing_the_default_language_changes_the_etag(collection, client, instance):
+    from catalogue import create_app
+
+    english = client.get("/iiif/object/coins/manifest").headers["ETag"]
+    french = create_app({"INSTANCE": str(instance), "DEFAULT_LANGUAGE": "fr"}).test_client()
+    again = french.get("/iiif/object/coins/manifest", headers={"If-None-Match": english})
+    assert again.status_code == 200 and list(again.get_json(force=True)["label"])[0] == "fr"

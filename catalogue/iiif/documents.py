@@ -88,7 +88,7 @@ class Documents:
         version = self.store.object_version(object_id)
         if version is None:
             return None
-        return f'"{_digest(object_id, version[0], urls.key, self.max_width)}"', version[1]
+        return f'"{_digest(object_id, version[0], urls.key, self.max_width, *self.languages)}"', version[1]
 
     def object_manifest(self, object_id: str, urls: Urls) -> Document | None:
         tag = self.object_etag(object_id, urls)
@@ -118,7 +118,7 @@ class Documents:
         exhibition, objects = self._exhibition(slug, drafts)
         if exhibition is None:
             return None
-        key = (kind, _digest(slug, exhibition.version, urls.key, self.max_width,
+        key = (kind, _digest(slug, exhibition.version, urls.key, self.max_width, *self.languages,
                              *sorted((o.id, o.version) for o in objects.values())))
         cached = self.cache.get(key)
         if cached:
