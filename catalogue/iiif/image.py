@@ -28,7 +28,7 @@ from .cache import RenderCache
 from .errors import ImageError
 from .pyramid import Claim, Pyramid, TileStore, decode_for_cutting, signature
 from .render import render
-from .request import Limits, Plan, parse, resolve
+from .request import Limits, Plan, as_v2, parse, parse_v2, resolve
 from .source import image_size
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,14 @@ log = logging.getLogger(__name__)
 CONTEXT = "http://iiif.io/api/image/3/context.json"
 PROFILE_URI = "http://iiif.io/api/image/3/level2.json"
 EXTRA_FEATURES = ["mirroring", "profileLinkHeader", "rotationArbitrary", "sizeUpscaling"]
+CONTEXT_V2 = "http://iiif.io/api/image/2/context.json"
+PROFILE_URI_V2 = "http://iiif.io/api/image/2/level2.json"
+# Image API 2.1 (at /iiif/image2/): level 2 and what 3.0's extraFeatures say, in 2.1's names.
+SUPPORTS_V2 = [
+    "baseUriRedirect", "cors", "jsonldMediaType", "mirroring", "profileLinkHeader", "regionByPct", "regionByPx",
+    "regionSquare", "rotationArbitrary", "rotationBy90s", "sizeAboveFull", "sizeByConfinedWh", "sizeByDistortedWh",
+    "sizeByH", "sizeByPct", "sizeByW", "sizeByWh",
+]
 
 DEFAULTS = {
     # Largest output of one request, in pixels (info.json maxArea; upscaling included).
@@ -183,12 +191,38 @@ class ImageService:
         doc["partOf"] = [{"id": f"{base_url}/iiif/object/{image.object_id}/manifest", "type": "Manifest"}]
         return doc
 
+    def info_v2(self, media_id: str, base_url: str, full_access: bool = False) -> dict:
+        """The same image information in Image API 2.1 terms (limits go in the profile)."""
+        doc = self.info(media_id, base_url, full_access)
+        limits = {key: doc[key] for key in ("maxWidth", "maxHeight", "maxArea") if key in doc}
+        qualities = ["default", *doc["extraQualities"]]
+        out = {
+            "@context": CONTEXT_V2,
+            "@id": f"{base_url}/iiif/image2/{media_id}",
+            "protocol": doc["protocol"],
+            "width": doc["width"],
+            "height": doc["height"],
+            "profile": [PROFILE_URI_V2, {"formats": ["jpg", "png", "webp"], "qualities": qualities,
+                                         "supports": SUPPORTS_V2, **limits}],
+            "sizes": doc["sizes"],
+            "tiles": doc["tiles"],
+        }
+        if "rights" in doc:
+            out["license"] = doc["rights"]
+        return out
+
     # -- images --------------------------------------------------------------
 
-    def image(self, media_id: str, region: str, size: str, rotation: str, quality_format: str, full_access: bool = False) -> Served:
-        """The response to ``{region}/{size}/{rotation}/{quality}.{format}``; ImageError for refusals."""
-        request = parse(region, size, rotation, quality_format)
+    def image(
+        self, media_id: str, region: str, size: str, rotation: str, quality_format: str, full_access: bool = False,
+        version: int = 3,
+    ) -> Served:
+        """The response to ``{region}/{size}/{rotation}/{quality}.{format}`` (Image API 3.0, or 2.1);
+        ImageError for refusals. Both versions share every limit, rights rule, tile and render."""
+        request = parse(region, size, rotation, quality_format) if version == 3 else parse_v2(region, size, rotation, quality_format)
         image = self.locate(media_id)
+        if version == 2:
+            request = as_v2(request, image.width, image.height)
         limits = self.limits(image, full_access)
         plan = resolve(request, image.width, image.height, limits)
         private = full_access and image.signature["limit"] is not None

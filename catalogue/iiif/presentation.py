@@ -208,7 +208,11 @@ def _image_format(url: str) -> str:
 
 
 def image_service(media: MediaFile, urls: Urls) -> list[dict]:
-    return [{"id": urls.image_service(media.id), "type": "ImageService3", "profile": IMAGE_PROFILE}]
+    """Image API 3.0, and 2.1 beside it for older clients (as the Presentation 3 specification recommends)."""
+    return [
+        {"id": urls.image_service(media.id), "type": "ImageService3", "profile": IMAGE_PROFILE},
+        {"@id": f"{urls.images}2/{media.id}", "@type": "ImageService2", "profile": "http://iiif.io/api/image/2/level2.json"},
+    ]
 
 
 def served_size(media: MediaFile, max_width: int | None) -> tuple[int, int]:

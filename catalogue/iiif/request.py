@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import ceil
 
 from .errors import ImageError
@@ -103,6 +103,26 @@ def parse(region: str, size: str, rotation: str, quality_format: str) -> Request
             raise ImageError(501, f"format {fmt!r} is not produced here; use jpg, png or webp")
         raise ImageError(400, f"format {_shown(fmt)} is not one of jpg, png, webp")
     return Request(parsed_region, parsed_size, mirror, degrees, quality, fmt)
+
+
+def parse_v2(region: str, size: str, rotation: str, quality_format: str) -> Request:
+    """Image API 2.1 syntax: as 3.0, but ``full`` is the ``max`` size and there is no ``^``
+    (a 2.1 size larger than its region enlarges it: see ``as_v2``)."""
+    if size.startswith("^"):
+        raise ImageError(400, f"size {_shown(size)}: Image API 2.1 has no ^; ask /iiif/image/ (3.0) to upscale")
+    return parse(region, "max" if size == "full" else size, rotation, quality_format)
+
+
+def as_v2(request: Request, width: int, height: int) -> Request:
+    """A 2.1 request in 3.0 terms: a size larger than its region is an upscale (2.1's sizeAboveFull),
+    within it the same request, under the same limits and rights."""
+    _, form, a, b = request.size
+    _, _, rw, rh = _region_box(request.region, width, height)
+    larger = {
+        "w": lambda: a > rw, "h": lambda: b > rh, "pct": lambda: a > 100, "max": lambda: False,
+        "wh": lambda: a > rw or b > rh, "confined": lambda: min(a / rw, b / rh) > 1,
+    }[form]()
+    return replace(request, size=(True, form, a, b)) if larger else request
 
 
 def _shown(text: str) -> str:

@@ -24,7 +24,7 @@ from werkzeug.wsgi import FileWrapper, get_current_url
 
 from ..iiif.documents import GZIP_MIN, compressed
 from ..iiif.errors import ImageError
-from ..iiif.image import CONTEXT, PROFILE_URI, ImageService, Served, image_service
+from ..iiif.image import CONTEXT, CONTEXT_V2, PROFILE_URI, PROFILE_URI_V2, ImageService, Served, image_service
 from .http import accepts_gzip, client_has, gzip_etag, prefers_json
 
 PREFIX = "/iiif/image/"
@@ -38,6 +38,8 @@ _TILE_REGION = re.compile(r"full|[0-9]+,[0-9]+,[0-9]+,[0-9]+")
 _TILE_SIZE = re.compile(r"max|[0-9]+,[0-9]+")
 
 bp = Blueprint("image", __name__, url_prefix="/iiif/image")
+# Image API 2.1 for older clients: the same images, limits and rights, at /iiif/image2/{id}.
+bp2 = Blueprint("image2", __name__, url_prefix="/iiif/image2")
 
 
 class AnyPath(BaseConverter):
@@ -52,6 +54,7 @@ def init_app(app) -> None:
     """Serve the Image API: the blueprint, with the fast path in front of the whole app."""
     app.url_map.converters["any_path"] = AnyPath
     app.register_blueprint(bp)
+    app.register_blueprint(bp2)
     app.wsgi_app = TileFiles(app.wsgi_app, app)
 
 
@@ -214,3 +217,59 @@ def _plain(status: int, message: str) -> Response:
     if status == 503:
         response.headers["Retry-After"] = "2"
     return response
+
+
+# -- Image API 2.1 ------------------------------------------------------------
+
+
+class _InfoV2:
+    """The image service as send_info sees it, answering with the 2.1 document."""
+
+    def __init__(self, images: ImageService):
+        self.images = images
+
+    def info(self, media_id: str, base_url: str, full_access: bool) -> dict:
+        return self.images.info_v2(media_id, base_url, full_access)
+
+
+_V2_HEADERS = {
+    PROFILE_LINK: f'<{PROFILE_URI_V2}>;rel="profile"',
+    LD_JSON: f'application/ld+json;profile="{CONTEXT_V2}"',
+}
+
+
+def _as_v2(app: Callable) -> Callable:
+    """A WSGI response of the 3.0 helpers with 2.1's profile link and JSON-LD media type."""
+    def v2(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        def start(status, headers, exc_info=None):
+            return start_response(status, [(k, _V2_HEADERS.get(v, v)) for k, v in headers], exc_info)
+        return app(environ, start)
+    return v2
+
+
+@bp2.get("/<media_id>")
+@bp2.get("/<media_id>/")
+def base_v2(media_id: str):
+    image_service().locate(media_id)
+    return redirect(f"{_base_url()}/iiif/image2/{media_id}/info.json", 303)
+
+
+@bp2.get("/<media_id>/info.json")
+def info_v2(media_id: str):
+    images, base, full = _InfoV2(image_service()), _base_url(), _full_access()
+    return _as_v2(lambda environ, start_response: send_info(environ, start_response, images, media_id, base, full))
+
+
+@bp2.get("/<media_id>/<region>/<size>/<rotation>/<quality_format>")
+def image_v2(media_id: str, region: str, size: str, rotation: str, quality_format: str):
+    served: Served = image_service().image(media_id, region, size, rotation, quality_format, _full_access(), version=2)
+    return _as_v2(lambda environ, start_response: send(environ, start_response, served.file, served.mimetype, served.private))
+
+
+@bp2.get("/<any_path:rest>")
+def not_an_image_v2_url(rest: str):
+    raise ImageError(404, "not an Image API 2.1 URL: use /iiif/image2/{id}/info.json or /iiif/image2/{id}/{region}/{size}/{rotation}/{quality}.{format}")
+
+
+bp2.register_error_handler(ImageError, _refused)
+bp2.register_error_handler(HTTPException, _http_error)
