@@ -5,13 +5,14 @@ import hashlib
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date, format_decimal, gettext as _
 
 from ..config import PROJECT_DIR
 from ..i18n import LANGUAGES, NAMES
 from ..access import original_allowed, shown
-from ..model import pick
+from ..iiif import content_state as content_states
+from ..model import is_id, pick
 from ..search import SearchRequest
 from ..services import services
 from . import results as search_results
@@ -124,8 +125,47 @@ def collection(collection_id: str):
     )
 
 
+@bp.get("/view")
+def content_state():
+    """A IIIF Content State (``?iiif-content=``, any form the specification allows) opened in
+    Vitrine's own viewer: the object's page at that canvas and region."""
+    value = request.args.get("iiif-content")
+    if not value:
+        abort(400, "give the state to open as iiif-content (a URI, JSON, or base64url-encoded JSON)")
+    return redirect(_opened_at(value), 303)
+
+
+def _opened_at(value: str) -> str:
+    """The page that shows a content state: 400 for one that cannot be read or names no work here."""
+    try:
+        state = content_states.decode(value)
+    except content_states.ContentStateError as exc:
+        abort(400, str(exc))
+    prefix = urls().base + "/iiif/"
+    path = state.manifest[len(prefix):] if state.manifest.startswith(prefix) else ""
+    kind, _, rest = path.partition("/")
+    ref = rest.removesuffix("/manifest")
+    exhibition = services().store.get_exhibition(ref) if kind == "exhibition" and rest.endswith("/manifest") else None
+    if exhibition is not None and exhibition.published:  # a draft is named by nothing
+        return url_for("pages.exhibition", slug=ref)
+    obj = services().store.get_object(ref) if kind == "object" and rest.endswith("/manifest") and is_id(ref) else None
+    if obj is None:
+        abort(400, f"iiif-content names no manifest of this catalogue: {state.manifest[:200]!r}")
+    args = {}
+    number = state.canvas.rsplit("/canvas/", 1)[1] if state.canvas else ""
+    if number.isascii() and number.isdigit() and 1 <= int(number) <= len(obj.media):
+        args["canvas"] = int(number)
+        if state.region:
+            x, y, w, h = state.region
+            # Mirador's viewer state: the centre in canvas pixels, and OpenSeadragon's zoom (1 / visible width)
+            args["view"] = f"{x + w // 2},{y + h // 2},{0.9 / max(w, h):.4g}"
+    return url_for("pages.object_page", object_id=obj.id, **args)
+
+
 @bp.get("/object/<object_id>")
 def object_page(object_id: str):
+    if request.args.get("iiif-content"):
+        return redirect(_opened_at(request.args["iiif-content"]), 303)
     store = services().store
     obj = store.get_object(object_id)
     if obj is None:
