@@ -105,3 +105,14 @@ def test_a_state_of_a_published_exhibition_opens_its_page_and_of_a_draft_nothing
     draft = encode(ContentState("http://localhost/iiif/exhibition/secret-draft/manifest"))
     refused = client.get("/view", query_string={"iiif-content": draft})
     assert refused.status_code == 400 and b"secret" in refused.data and b"no manifest" in refused.data
+
+
+def test_the_drag_and_drop_link_carries_a_content_state_of_the_manifest(collection):
+    import html
+    import re
+
+    page = collection.test_client().get("/object/album").get_data(as_text=True)
+    href = html.unescape(re.search(r'class="iiif-drag" href="([^"]+)"', page)[1])
+    args = parse_qs(urlparse(href).query)
+    assert args["manifest"] == [MANIFEST]
+    assert decode(args["iiif-content"][0]) == ContentState(MANIFEST)
