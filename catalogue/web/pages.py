@@ -50,7 +50,13 @@ def helpers():
         "pick": pick, "lang": language(), "languages": [(c, NAMES[c]) for c in LANGUAGES],
         "switch_language": switch_language, "asset_url": asset_url, "rich_text": rich_text,
         "status_label": status_label, "type_label": type_label, "web_link": web_link,
+        "content_state": _content_state,
     }
+
+
+def _content_state(manifest: str, canvas: str | None = None) -> str:
+    """A Content State of a manifest (or one of its canvases), as links and drag-and-drop carry it."""
+    return content_states.encode(content_states.ContentState(manifest, canvas))
 
 
 @bp.get("/")
