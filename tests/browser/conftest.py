@@ -1,8 +1,11 @@
 """One demo catalogue served on 127.0.0.1 and one Chromium (Debian's, driven by Playwright) per session."""
 from __future__ import annotations
 
+import functools
+import subprocess
 import threading
 import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +20,8 @@ from catalogue.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
+NODE_MODULES = ROOT / "node_modules"
+HARNESS = Path(__file__).parent / "viewers"
 expect.set_options(timeout=30_000)  # a shared 2-core machine: wait for conditions, generously
 
 CHROMIUM_ARGS = [
@@ -42,6 +47,28 @@ def server(demo_app):
     httpd = make_server("127.0.0.1", 0, demo_app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def viewers(tmp_path_factory) -> str:
+    """The four IIIF viewers from npm, each on a tiny page of tests/browser/viewers/, served from another
+    origin of 127.0.0.1 than Vitrine (as a visitor's own viewer is): /harness/, /npm/ and /build/ (Clover,
+    which npm ships only as React modules, bundled with esbuild)."""
+    root = tmp_path_factory.mktemp("viewers")
+    (root / "harness").symlink_to(HARNESS)
+    (root / "npm").symlink_to(NODE_MODULES)
+    subprocess.run([str(NODE_MODULES / ".bin" / "esbuild"), str(HARNESS / "clover.js"), "--bundle", "--minify",
+                    "--format=iife", "--define:process.env.NODE_ENV=\"production\"", "--log-level=warning",
+                    f"--outfile={root / 'build' / 'clover.js'}"], check=True, timeout=120)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
 

@@ -1,0 +1,153 @@
+"""Vitrine in the IIIF viewers a visitor brings: Mirador, Universal Viewer, Clover and OpenSeadragon, each
+from npm on a page of its own (tests/browser/viewers/), on another origin than Vitrine.
+
+Each page opens ``?manifest=`` and offers ``go(index)`` to move to a canvas (a viewer's own navigation).
+What is asserted is what a person sees: the canvas painted with the picture the Image API serves for that
+canvas (its thumbnail, or for a detail the crop of its region), Vitrine answering every request 200,
+and no console error or crash.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pytest
+from PIL import Image, ImageStat
+from playwright.sync_api import Page, Response
+
+from .conftest import screenshot, until
+
+VIEWERS = ("mirador", "uv", "clover", "osd")
+
+
+@dataclass
+class Visit:
+    """What one viewer asked of Vitrine, and what went wrong on its page."""
+    page: Page
+    server: str
+    answers: list[tuple[str, int]] = field(default_factory=list)
+
+    def record(self, response: Response) -> None:
+        if response.url.startswith(self.server):
+            self.answers.append((response.url, response.status))
+
+    def refused(self) -> list[tuple[str, int]]:
+        return [(url, status) for url, status in self.answers if status != 200]
+
+    def errors(self) -> list[str]:
+        """Console errors and crashes; a failed request is judged by ``refused`` (Vitrine's) instead.
+
+        Mirador 4.0.0's bundle warns about React 19 on every page, whatever it shows: not ours to judge.
+        """
+        return [e for e in self.page.errors
+                if not e.startswith("Failed to load resource") and "Accessing element.ref was removed" not in e]
+
+
+@pytest.fixture
+def visit(page: Page, server) -> Visit:
+    seen = Visit(page, server)
+    page.on("response", seen.record)
+    return seen
+
+
+def open_in(visit: Visit, viewers: str, viewer: str, document: str) -> None:
+    visit.page.goto(f"{viewers}/harness/{viewer}.html?manifest={quote(visit.server + document)}")
+    visit.page.wait_for_function("() => window.go", polling=250)
+
+
+def go(page: Page, index: int) -> None:
+    """Move the viewer to a canvas, as soon as it can be moved (its navigation drawn)."""
+    page.wait_for_function("index => { try { go(index); return true; } catch (e) { return false; } }",
+                           arg=index, polling=250)
+
+
+def painted(page: Page) -> Image.Image | None:
+    """The viewer's deep-zoom canvas as a person sees it, once a picture is painted on it."""
+    canvas = page.locator(".openseadragon-canvas").first
+    if not canvas.is_visible():
+        return None
+    image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+    return image if ImageStat.Stat(image.convert("L")).stddev[0] > 12 else None
+
+
+def centre(image: Image.Image, aspect: float, scale: float = 1.0) -> Image.Image:
+    """The middle half of a picture of ``aspect`` fitted in ``image`` at ``scale`` (a viewer may leave a margin)."""
+    w, h = image.size
+    fit_w, fit_h = (w, w / aspect) if w / h < aspect else (h * aspect, h)
+    fit_w, fit_h = fit_w * scale, fit_h * scale
+    left, top = (w - fit_w) / 2 + fit_w / 4, (h - fit_h) / 2 + fit_h / 4
+    return image.crop((round(left), round(top), round(left + fit_w / 2), round(top + fit_h / 2)))
+
+
+def likeness(a: Image.Image, b: Image.Image) -> float:
+    """Correlation of two small grey thumbnails: near 1 for the same picture, near 0 for another."""
+    x, y = (list(i.convert("L").resize((12, 12), Image.BILINEAR).getdata()) for i in (a, b))
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    cov = sum((p - mx) * (q - my) for p, q in zip(x, y))
+    spread = (sum((p - mx) ** 2 for p in x) * sum((q - my) ** 2 for q in y)) ** 0.5
+    return cov / spread if spread else 0.0
+
+
+def served(client, url: str) -> Image.Image:
+    """What the Image API gives for one of its URLs in a document."""
+    answer = client.get(url.removeprefix("http://localhost"))
+    assert answer.status_code == 200, url
+    return Image.open(io.BytesIO(answer.data)).convert("RGB")
+
+
+def shows(page: Page, picture: Image.Image, aspect: float, name: str) -> None:
+    """Wait until the viewer's canvas shows ``picture`` (a canvas of ``aspect``), whole, where a person looks."""
+    expected = centre(picture, aspect)
+
+    def alike() -> bool:
+        seen = painted(page)
+        return bool(seen) and max(likeness(centre(seen, aspect, s / 20), expected) for s in range(12, 21)) > 0.8
+
+    until(alike, timeout=30, message=f"{name} drawn")
+
+
+def stops(manifest: dict) -> list[tuple[int, dict]]:
+    """The canvases painted with an image, by index: what a deep-zoom viewer draws."""
+    return [(i, c) for i, c in enumerate(manifest["items"]) if c["items"][0]["items"][0]["body"]["type"] == "Image"]
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_the_exhibition_stop_by_stop_details_included(visit: Visit, viewers, viewer, demo_app):
+    """Every image stop shows its work whole, and a detail its region: the Image API's crop of it."""
+    client = demo_app.test_client()
+    manifest = client.get("/iiif/exhibition/origins/manifest").get_json()
+    open_in(visit, viewers, viewer, "/iiif/exhibition/origins/manifest")
+    for index, canvas in stops(manifest):  # the 3D stops: test_a_3d_object_degrades_without_an_error
+        go(visit.page, index)
+        shows(visit.page, served(client, canvas["thumbnail"][0]["id"]), canvas["width"] / canvas["height"],
+              f"stop {index + 1}")
+        if "/full/" not in canvas["items"][0]["items"][0]["body"]["id"]:
+            screenshot(visit.page, f"{viewer}-exhibition-detail-{index + 1}")
+    assert visit.errors() == []
+    assert visit.refused() == []
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_a_3d_object_degrades_without_an_error(visit: Visit, viewers, viewer):
+    """None of these viewers draws a glTF model: each must still open its manifest without an error."""
+    open_in(visit, viewers, viewer, "/iiif/object/iiif-old-fashioned-street-lamp/manifest")
+    visit.page.wait_for_load_state("networkidle")  # the manifest read, and whatever the viewer made of it
+    screenshot(visit.page, f"{viewer}-3d")
+    assert visit.errors() == []
+    assert visit.refused() == []
+
+
+@pytest.mark.parametrize("viewer", [
+    *VIEWERS[:2],
+    pytest.param("clover", marks=pytest.mark.xfail(strict=True, reason="issue 9 item 10: Clover decodes the GLB as an image")),
+    "osd",
+])
+def test_the_exhibitions_3d_stops_degrade_without_an_error(visit: Visit, viewers, viewer, demo_app):
+    manifest = demo_app.test_client().get("/iiif/exhibition/origins/manifest").get_json()
+    models = [i for i, c in enumerate(manifest["items"]) if c["items"][0]["items"][0]["body"]["type"] == "Model"]
+    open_in(visit, viewers, viewer, "/iiif/exhibition/origins/manifest")
+    for index in models:
+        go(visit.page, index)
+        visit.page.wait_for_load_state("networkidle")
+    assert models and visit.errors() == []
