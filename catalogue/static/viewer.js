@@ -40,6 +40,7 @@
         defaultSidebarPanelWidth: 280,
         panels: { info: true, attribution: true, canvas: true, annotations: false, search: false, layers: false }
       },
+      osdConfig: { preserveViewport: false },  /* each stop opens at its own whole view, not the last one's zoom */
       selectedTheme: 'dark',
       workspace: { type: 'single', allowNewWindows: false, isWorkspaceAddVisible: false, draggingEnabled: false, showZoomControls: true },
       workspaceControlPanel: { enabled: false },

@@ -151,3 +151,20 @@ def test_the_exhibitions_3d_stops_degrade_without_an_error(visit: Visit, viewers
         go(visit.page, index)
         visit.page.wait_for_load_state("networkidle")
     assert models and visit.errors() == []
+
+
+def test_mirador_opens_each_stop_at_its_whole_view(visit: Visit, demo_app):
+    """From a small detail back to a large work, Vitrine's own viewer shows the whole work, not a corner
+    at the previous stop's zoom (Mirador keeps it unless told otherwise)."""
+    client = demo_app.test_client()
+    manifest = client.get("/iiif/exhibition/origins/manifest").get_json()
+    small, large = manifest["items"][1], manifest["items"][0]
+    assert small["width"] * 5 < large["width"]
+    visit.page.goto(f"{visit.server}/exhibition/origins")
+    visit.page.locator("[data-open-viewer][data-canvas='2']").click()
+    dialog = visit.page.locator("dialog[open]")
+    shows(visit.page, served(client, small["thumbnail"][0]["id"]), 1.0, "the detail")
+    dialog.get_by_role("button", name="Previous item").click()
+    shows(visit.page, served(client, large["thumbnail"][0]["id"]), large["width"] / large["height"], "the whole work")
+    screenshot(visit.page, "mirador-whole-view-after-a-detail")
+    assert visit.refused() == []
