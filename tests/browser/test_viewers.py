@@ -9,6 +9,8 @@ and no console error or crash.
 from __future__ import annotations
 
 import io
+import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -19,6 +21,7 @@ from playwright.sync_api import Page, Response
 from .conftest import screenshot, until
 
 VIEWERS = ("mirador", "uv", "clover", "osd")
+REGION_URL = re.compile(r"(/iiif/image2?/[^/\s\"]+)/(\d+),(\d+),(\d+),(\d+)/[^/\s\"]+/0/default\.jpg")
 
 
 @dataclass
@@ -168,3 +171,32 @@ def test_mirador_opens_each_stop_at_its_whole_view(visit: Visit, demo_app):
     shows(visit.page, served(client, large["thumbnail"][0]["id"]), large["width"] / large["height"], "the whole work")
     screenshot(visit.page, "mirador-whole-view-after-a-detail")
     assert visit.refused() == []
+
+
+def selections(node) -> list[dict]:
+    """Every SpecificResource with an xywh selector in a document."""
+    if isinstance(node, list):
+        return [s for item in node for s in selections(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node] if "xywh=" in str(node.get("selector", {}).get("value", "")) else []
+    return own + [s for value in node.values() for s in selections(value)]
+
+
+def test_every_detail_states_a_region_inside_the_image_it_names(demo_app):
+    """Regions are stored in full-size pixels: a URL naming a region of an image service must lie inside
+    the size that service declares, and be served (also for a work in copyright, shown smaller)."""
+    client = demo_app.test_client()
+    manifest = client.get("/iiif/exhibition/origins/manifest").get_data(as_text=True)
+    page = client.get("/exhibition/origins").get_data(as_text=True)
+    named = REGION_URL.findall(manifest) + REGION_URL.findall(page)
+    assert {m[0] for m in named} >= {"/iiif/image/nasa-hubble-extreme-deep-field-1", "/iiif/image/kde-safe-landing-1"}
+    for service, *region in named:
+        x, y, w, h = map(int, region)
+        info = client.get(f"{service}/info.json").get_json()
+        assert x + w <= info["width"] and y + h <= info["height"], (service, region, info["width"], info["height"])
+    for selected in selections(json.loads(manifest)):  # a region selected from a resource: in its own size
+        x, y, w, h = map(int, selected["selector"]["value"].removeprefix("xywh=").split(","))
+        assert x + w <= selected["source"]["width"] and y + h <= selected["source"]["height"], selected
+    for match in REGION_URL.finditer(manifest + page):
+        assert client.get(match.group(0)).status_code == 200, match.group(0)
