@@ -200,3 +200,32 @@ def test_every_detail_states_a_region_inside_the_image_it_names(demo_app):
         assert x + w <= selected["source"]["width"] and y + h <= selected["source"]["height"], selected
     for match in REGION_URL.finditer(manifest + page):
         assert client.get(match.group(0)).status_code == 200, match.group(0)
+
+
+TABLES_OF_CONTENTS = {  # Clover 3.3 and OpenSeadragon show no table of contents
+    "mirador": ("", "[role=treeitem]"),
+    "uv": ("Index", ".treeView .tree a"),
+}
+
+
+@pytest.mark.parametrize("viewer", TABLES_OF_CONTENTS)
+def test_the_table_of_contents_walks_the_sections_in_order(visit: Visit, viewers, viewer, demo_app):
+    """The manifest's ranges are the exhibition's sections: listed in route order, each opening its first stop."""
+    client = demo_app.test_client()
+    exhibition = demo_app.extensions["vitrine"].store.get_exhibition("origins")
+    manifest = client.get("/iiif/exhibition/origins/manifest").get_json()
+    canvases = {c["id"]: c for c in manifest["items"]}
+    tab, entries = TABLES_OF_CONTENTS[viewer]
+    open_in(visit, viewers, viewer, "/iiif/exhibition/origins/manifest")
+    if tab:
+        visit.page.get_by_text(tab, exact=True).click()
+    sections = visit.page.locator(entries)
+    titles = [s.title["en"][0] for s in exhibition.sections]
+    until(lambda: sections.all_inner_texts() == titles, message=f"the sections {titles}")
+    for number, rng in enumerate(manifest["structures"]):
+        sections.nth(number).click()
+        first = canvases[rng["items"][0]["id"]]
+        shows(visit.page, served(client, first["thumbnail"][0]["id"]), first["width"] / first["height"],
+              f"the first stop of section {number + 1}")
+    screenshot(visit.page, f"{viewer}-table-of-contents")
+    assert visit.errors() == []
