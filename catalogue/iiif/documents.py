@@ -16,7 +16,7 @@ from functools import cached_property
 from .. import __version__
 from ..access import shown
 from ..store import Store
-from . import presentation
+from . import presentation, presentation2
 from .presentation import Urls
 
 
@@ -38,6 +38,11 @@ GZIP_MIN = 1024  # bytes: below this, gzip saves less than a packet
 def compressed(body: bytes) -> bytes | None:
     """``body`` gzip-compressed (deterministically: no time stamp), or None if it is not worth it."""
     return gzip.compress(body, compresslevel=6, mtime=0) if len(body) > GZIP_MIN else None
+
+
+def versioned_etag(etag: str, version: int) -> str:
+    """The ETag of a document in Presentation ``version``: each form its own tag, the 3.0 one unchanged."""
+    return etag if version == 3 else f'{etag[:-1]}-p{version}"'
 
 
 def _encode(doc: dict) -> bytes:
@@ -160,6 +165,19 @@ class Documents:
         cover = presentation.cover(self.store.get_object(first[0][0]) if first else None, urls, self.max_width)
         doc = presentation.institution_collection(institution, count, entries, urls, self.page_size, page, cover)
         return self._hashed(self._ordered(doc))
+
+    def in_version(self, document: Document, version: int, urls: Urls) -> Document:
+        """``document`` (3.0) in Presentation ``version``: the 2.1 form is converted once and cached beside it."""
+        if version == 3:
+            return document
+        key = ("presentation2", document.body)  # not the ETag: an exhibition's manifest and collection share one
+        cached = self.cache.get(key)
+        if cached:
+            return cached
+        converted = Document(_encode(presentation2.document(json.loads(document.body), urls)),
+                             versioned_etag(document.etag, version), document.modified)
+        self.cache.put(key, converted)
+        return converted
 
     @staticmethod
     def _hashed(doc: dict) -> Document:

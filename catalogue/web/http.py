@@ -11,6 +11,7 @@ from flask import Response, current_app, request
 from werkzeug.datastructures import ETags, MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from ..iiif import presentation2
 from ..iiif.documents import GZIP_MIN, Document, compressed
 from ..iiif.presentation import MEDIA_TYPE, Urls
 
@@ -34,9 +35,20 @@ def prefers_json(accept: str | None, ld_type: str) -> bool:
     return best == JSON
 
 
-def presentation_type(accept: str | None) -> str:
-    """The media type a Presentation document is sent as; the one place content negotiation decides."""
-    return JSON if prefers_json(accept, MEDIA_TYPE) else MEDIA_TYPE
+LD_TYPES = {3: MEDIA_TYPE, 2: presentation2.MEDIA_TYPE}
+
+
+def presentation_type(accept: str | None, version: int | None = None) -> tuple[int, str]:
+    """(Presentation version, media type) a document is sent as; the one place content negotiation decides.
+
+    ``version`` is fixed by an explicit URL (``/iiif/2/...``); otherwise 2.1 only to a client whose
+    Accept prefers the 2.1 profile, and 3.0 to everyone else. Plain JSON (the same body) to a client
+    that prefers it; no Accept, ``*/*`` or anything else gets the JSON-LD type.
+    """
+    offered = [LD_TYPES[version]] if version else [MEDIA_TYPE, presentation2.MEDIA_TYPE]
+    best = parse_accept_header(accept or "", MIMEAccept).best_match([*offered, "application/ld+json", JSON])
+    version = version or (2 if best == presentation2.MEDIA_TYPE else 3)
+    return version, JSON if best == JSON else LD_TYPES[version]
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
@@ -86,9 +98,8 @@ def json_response(
     return _validated(response, etag, modified, gzip)
 
 
-def iiif_response(document: Document) -> Response:
-    """A IIIF document in the media type the client asked for, from its gzipped copy when it takes gzip."""
-    media_type = presentation_type(request.headers.get("Accept"))
+def iiif_response(document: Document, media_type: str) -> Response:
+    """A IIIF document as ``media_type``, from its gzipped copy when the client takes gzip."""
     return json_response(document.body, document.etag, media_type, document.modified, document.gzipped)
 
 
