@@ -107,7 +107,11 @@ def shows(page: Page, picture: Image.Image, aspect: float, name: str) -> None:
         seen = painted(page)
         return bool(seen) and max(likeness(centre(seen, aspect, s / 20), expected) for s in range(12, 21)) > 0.8
 
-    until(alike, timeout=30, message=f"{name} drawn")
+    try:
+        until(alike, timeout=30, message=f"{name} drawn")
+    except AssertionError:
+        screenshot(page, "failed-" + re.sub(r"\W+", "-", name))  # what was on the screen instead
+        raise
 
 
 def stops(manifest: dict) -> list[tuple[int, dict]]:
@@ -229,3 +233,71 @@ def test_the_table_of_contents_walks_the_sections_in_order(visit: Visit, viewers
               f"the first stop of section {number + 1}")
     screenshot(visit.page, f"{viewer}-table-of-contents")
     assert visit.errors() == []
+
+
+TILE = re.compile(r"/iiif/image2?/[^/]+/\d+,\d+,\d+,\d+/[^/]+/0/default\.jpg$")
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_a_book_turns_to_its_last_page(visit: Visit, viewers, viewer, demo_app):
+    """A paged book of six: its last page stands alone (between, Mirador and UV show spreads)."""
+    client = demo_app.test_client()
+    manifest = client.get("/iiif/object/nasa-hubble-extreme-deep-field-plates/manifest").get_json()
+    last = manifest["items"][-1]
+    open_in(visit, viewers, viewer, "/iiif/object/nasa-hubble-extreme-deep-field-plates/manifest")
+    go(visit.page, len(manifest["items"]) - 1)
+    shows(visit.page, served(client, last["thumbnail"][0]["id"]), last["width"] / last["height"], "the last page")
+    screenshot(visit.page, f"{viewer}-book-last-page")
+    assert visit.errors() == []
+    assert visit.refused() == []
+
+
+def zoom_in(page: Page) -> None:
+    """A visitor's mouse wheel over the picture: deeper levels, so tiles of the image service."""
+    box = page.locator(".openseadragon-canvas").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(6):
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(150)  # one wheel step at a time, as a hand turns it
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_a_work_in_copyright_shows_at_its_capped_size_with_every_tile_served(visit: Visit, viewers, viewer, demo_app):
+    client = demo_app.test_client()
+    manifest = client.get("/iiif/object/kde-volna/manifest").get_json()
+    canvas = manifest["items"][0]
+    open_in(visit, viewers, viewer, "/iiif/object/kde-volna/manifest")
+    shows(visit.page, served(client, canvas["thumbnail"][0]["id"]), canvas["width"] / canvas["height"], "the work")
+    zoom_in(visit.page)
+    until(lambda: any(TILE.search(url) for url, _ in visit.answers), message="tile requests")
+    visit.page.wait_for_load_state("networkidle")
+    screenshot(visit.page, f"{viewer}-in-copyright-zoomed")
+    assert visit.errors() == []
+    assert visit.refused() == []
+
+
+COLLECTION_LISTS = {"mirador": "[role=treeitem]", "uv": ".treeView .tree a"}  # Clover 3.3 and OpenSeadragon
+# read no collection of collections: Clover stays at "Loading", the OpenSeadragon page names what it skipped
+
+
+def in_order(wanted: list[str], seen: list[str]) -> bool:
+    """Whether ``wanted`` appears in ``seen`` in this order (other entries may come between)."""
+    rest = iter(seen)
+    return all(any(label == entry.strip() for entry in rest) for label in wanted)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_the_top_collection_lists_its_collections_in_order(visit: Visit, viewers, viewer, demo_app):
+    collection = demo_app.test_client().get("/iiif/collection").get_json()
+    labels = [item["label"]["en"][0] for item in collection["items"]]
+    open_in(visit, viewers, viewer, "/iiif/collection")
+    if viewer in COLLECTION_LISTS:
+        entries = visit.page.locator(COLLECTION_LISTS[viewer])
+        until(lambda: in_order(labels, entries.all_inner_texts()), message=f"the collections {labels}")
+    elif viewer == "osd":
+        until(lambda: collection["id"].removeprefix("http://localhost") in visit.page.locator("#skipped").inner_text(),
+              message="the collection named as skipped")
+    visit.page.wait_for_load_state("networkidle")
+    screenshot(visit.page, f"{viewer}-top-collection")
+    assert visit.errors() == []
+    assert visit.refused() == []
