@@ -425,7 +425,7 @@ def _exhibition_canvas(canvas_id: str, obj: DigitalObject, item, urls: Urls, lim
     if item.region and media.is_image:
         result = _detail_canvas(canvas_id, obj, media, item.region, urls, limit)
     else:
-        result = canvas(canvas_id, media, obj.label, urls, limit)
+        result = canvas(canvas_id, media, obj.label, urls, limit, poster=obj.images[0] if obj.images else None)
     if item.caption:
         result["summary"] = rich(item.caption)
     if obj.required_statement:

@@ -145,11 +145,7 @@ def test_a_3d_object_degrades_without_an_error(visit: Visit, viewers, viewer):
     assert visit.refused() == []
 
 
-@pytest.mark.parametrize("viewer", [
-    *VIEWERS[:2],
-    pytest.param("clover", marks=pytest.mark.xfail(strict=True, reason="issue 9 item 10: Clover decodes the GLB as an image")),
-    "osd",
-])
+@pytest.mark.parametrize("viewer", VIEWERS)
 def test_the_exhibitions_3d_stops_degrade_without_an_error(visit: Visit, viewers, viewer, demo_app):
     manifest = demo_app.test_client().get("/iiif/exhibition/origins/manifest").get_json()
     models = [i for i, c in enumerate(manifest["items"]) if c["items"][0]["items"][0]["body"]["type"] == "Model"]
