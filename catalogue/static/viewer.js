@@ -66,18 +66,47 @@
     return { canvas: canvas, view: view };
   }
 
+  /* A IIIF Content State 1.0: an Annotation whose target is the canvas (and the region in view),
+     base64url-encoded without padding, as the specification recommends for links. */
+  function contentState(manifest, canvas, region) {
+    var target = { id: canvas, type: 'Canvas', partOf: [{ id: manifest, type: 'Manifest' }] };
+    if (region) {
+      target = { type: 'SpecificResource', source: target, selector: {
+        type: 'FragmentSelector', conformsTo: 'http://www.w3.org/TR/media-frags/', value: 'xywh=' + region.join(',') } };
+    }
+    var json = JSON.stringify({ '@context': 'http://iiif.io/api/presentation/3/context.json', type: 'Annotation',
+                                motivation: ['contentState'], target: target });
+    var bytes = new TextEncoder().encode(json);
+    var binary = '';
+    bytes.forEach(function (b) { binary += String.fromCharCode(b); });
+    return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  /* "Share this view": the page with a Content State of the canvas and the region in view. */
   function shareLink(el, page) {
     var state = el.mirador.store.getState();
     var win = state.windows[el.id + '-window'];
     var url = new URL(page);
-    var number = win && win.canvasId ? win.canvasId.split('/canvas/').pop() : null;
-    if (number) url.searchParams.set('canvas', number);
+    if (!win || !win.canvasId) return url.toString();
     var viewer = state.viewers && state.viewers[el.id + '-window'];
-    if (viewer && isFinite(viewer.zoom)) {
-      url.searchParams.set('view', [Math.round(viewer.x), Math.round(viewer.y), (+viewer.zoom).toPrecision(4)].join(','));
+    var region = null;
+    if (viewer && isFinite(viewer.zoom) && viewer.zoom > 0) {
+      var w = 1 / viewer.zoom, h = w * el.clientHeight / Math.max(1, el.clientWidth);
+      region = [Math.max(0, viewer.x - w / 2), Math.max(0, viewer.y - h / 2), w, h].map(Math.round);
+      if (!(region[2] > 0 && region[3] > 0)) region = null;
     }
+    url.searchParams.set('iiif-content', contentState(el.dataset.manifest, win.canvasId, region));
     return url.toString();
   }
+
+  /* A viewer in a dialog (an exhibition's) opens by itself when the address names a canvas of it. */
+  document.querySelectorAll('[data-viewer][data-lazy]').forEach(function (el) {
+    var asked = viewFromAddress();
+    if (!asked.canvas) return;
+    var dialog = el.closest('dialog');
+    if (dialog && !dialog.open) dialog.showModal();
+    loadMirador().then(function () { start(el, asked.canvas, asked.view); });
+  });
 
   document.querySelectorAll('[data-viewer]:not([data-lazy])').forEach(function (el) {
     var asked = viewFromAddress();

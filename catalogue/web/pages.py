@@ -153,19 +153,24 @@ def _opened_at(value: str) -> str:
     ref = rest.removesuffix("/manifest")
     exhibition = services().store.get_exhibition(ref) if kind == "exhibition" and rest.endswith("/manifest") else None
     if exhibition is not None and exhibition.published:  # a draft is named by nothing
-        return url_for("pages.exhibition", slug=ref)
+        return url_for("pages.exhibition", slug=ref, **_canvas_and_view(state, len(exhibition.items)))
     obj = services().store.get_object(ref) if kind == "object" and rest.endswith("/manifest") and is_id(ref) else None
     if obj is None:
         abort(400, f"iiif-content names no manifest of this catalogue: {state.manifest[:200]!r}")
-    args = {}
+    return url_for("pages.object_page", object_id=obj.id, **_canvas_and_view(state, len(obj.media)))
+
+
+def _canvas_and_view(state, canvases: int) -> dict:
+    """The ``canvas=N&view=x,y,zoom`` of Vitrine's viewer pages for a content state's canvas and region."""
     number = state.canvas.rsplit("/canvas/", 1)[1] if state.canvas else ""
-    if number.isascii() and number.isdigit() and 1 <= int(number) <= len(obj.media):
-        args["canvas"] = int(number)
-        if state.region:
-            x, y, w, h = state.region
-            # Mirador's viewer state: the centre in canvas pixels, and OpenSeadragon's zoom (1 / visible width)
-            args["view"] = f"{x + w // 2},{y + h // 2},{0.9 / max(w, h):.4g}"
-    return url_for("pages.object_page", object_id=obj.id, **args)
+    if not (number.isascii() and number.isdigit() and 1 <= int(number) <= canvases):
+        return {}
+    args = {"canvas": int(number)}
+    if state.region:
+        x, y, w, h = state.region
+        # Mirador's viewer state: the centre in canvas pixels, and OpenSeadragon's zoom (1 / visible width)
+        args["view"] = f"{x + w // 2},{y + h // 2},{0.9 / max(w, h):.4g}"
+    return args
 
 
 @bp.get("/object/<object_id>")

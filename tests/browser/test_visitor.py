@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from PIL import Image, ImageStat
 from playwright.sync_api import Page, expect
+
+from catalogue.iiif.content_state import ContentState, decode, encode
 
 from .conftest import screenshot, until
 
@@ -73,10 +76,22 @@ def test_the_book_shows_its_second_page_when_asked_and_the_view_can_be_shared(pa
     assert all(status == 200 for _, status in answers), answers
     page.get_by_role("button", name="Share this view").click()
     shared = page.locator("#share-link").input_value()
-    assert "canvas=2" in shared and "view=" in shared
+    state = decode(parse_qs(urlparse(shared).query)["iiif-content"][0])  # a IIIF Content State
+    assert state.manifest.endswith("/iiif/object/nasa-hubble-extreme-deep-field-plates/manifest")
+    assert state.canvas == state.manifest + "/canvas/2" and state.region and state.region[2] > 0
     page.goto(shared)
     expect(page.locator("#viewer").get_by_text("2 of 6")).to_be_visible()
+    assert "canvas=2" in page.url and "view=" in page.url
     screenshot(page, "book-second-page")
+
+
+def test_a_content_state_opens_the_exhibition_viewer_at_its_stop(page: Page, server):
+    manifest = f"{server}/iiif/exhibition/origins/manifest"
+    page.goto(f"{server}/view?" + urlencode({"iiif-content": encode(ContentState(manifest, manifest + "/canvas/3"))}))
+    dialog = page.locator("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_text("3 of")).to_be_visible()
+    assert page.errors == []
 
 
 def test_the_3d_viewer_loads_its_model_without_console_errors(page: Page, server):
