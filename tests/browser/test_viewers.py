@@ -21,6 +21,7 @@ from playwright.sync_api import Page, Response
 from .conftest import screenshot, until
 
 VIEWERS = ("mirador", "uv", "clover", "osd")
+IN_COPYRIGHT = "vitrine-composition-2026"  # 3200 x 2000, all rights reserved (media/demo/README.md)
 REGION_URL = re.compile(r"(/iiif/image2?/[^/\s\"]+)/(\d+),(\d+),(\d+),(\d+)/[^/\s\"]+/0/default\.jpg")
 
 
@@ -257,15 +258,26 @@ def zoom_in(page: Page) -> None:
         page.wait_for_timeout(150)  # one wheel step at a time, as a hand turns it
 
 
-@pytest.mark.parametrize("viewer", VIEWERS)
+# OpenSeadragon 6 (inside UV and Clover) adds the full size as its finest level whenever `sizes` stop
+# short of it, so zooming a work in copyright deep asks for more than maxWidth (403). Mirador's
+# OpenSeadragon does not. Still open: issue 9 item 3 (an image service of the capped derivative).
+OSD6_FULL_LEVEL = pytest.mark.xfail(strict=True, reason="issue 9 item 3: OpenSeadragon 6 asks the full size")
+
+
+@pytest.mark.parametrize("viewer", ["mirador", *(pytest.param(v, marks=OSD6_FULL_LEVEL) for v in VIEWERS[1:])])
 def test_a_work_in_copyright_shows_at_its_capped_size_with_every_tile_served(visit: Visit, viewers, viewer, demo_app):
     client = demo_app.test_client()
-    manifest = client.get("/iiif/object/kde-volna/manifest").get_json()
+    manifest = client.get(f"/iiif/object/{IN_COPYRIGHT}/manifest").get_json()
     canvas = manifest["items"][0]
-    open_in(visit, viewers, viewer, "/iiif/object/kde-volna/manifest")
+    info = client.get(f"/iiif/image/{IN_COPYRIGHT}-1/info.json").get_json()
+    assert info["maxWidth"] == 800 < info["width"]  # the demo's work in copyright, served capped
+    largest = max(info["sizes"], key=lambda size: size["width"])  # the finest level a viewer derives
+    open_in(visit, viewers, viewer, f"/iiif/object/{IN_COPYRIGHT}/manifest")
     shows(visit.page, served(client, canvas["thumbnail"][0]["id"]), canvas["width"] / canvas["height"], "the work")
     zoom_in(visit.page)
-    until(lambda: any(TILE.search(url) for url, _ in visit.answers), message="tile requests")
+    finest = f"/{largest['width']},{largest['height']}/0/default.jpg"
+    until(lambda: any(TILE.search(url) or url.endswith(finest) for url, _ in visit.answers),
+          message="the finest level the capped work is served at")
     visit.page.wait_for_load_state("networkidle")
     screenshot(visit.page, f"{viewer}-in-copyright-zoomed")
     assert visit.errors() == []
@@ -295,5 +307,21 @@ def test_the_top_collection_lists_its_collections_in_order(visit: Visit, viewers
               message="the collection named as skipped")
     visit.page.wait_for_load_state("networkidle")
     screenshot(visit.page, f"{viewer}-top-collection")
+    assert visit.errors() == []
+    assert visit.refused() == []
+
+
+def test_universal_viewer_draws_a_presentation_2_manifest(visit: Visit, viewers, demo_app):
+    """An older client's view: the Presentation 2.1 form of a book, its last page drawn from the Image API 2.1."""
+    client = demo_app.test_client()
+    manifest = client.get("/iiif/2/object/nasa-hubble-extreme-deep-field-plates/manifest").get_json()
+    assert manifest["@context"] == "http://iiif.io/api/presentation/2/context.json"
+    last = manifest["sequences"][0]["canvases"][-1]
+    open_in(visit, viewers, "uv", "/iiif/2/object/nasa-hubble-extreme-deep-field-plates/manifest")
+    go(visit.page, len(manifest["sequences"][0]["canvases"]) - 1)
+    thumbnail = last["thumbnail"]["@id"] if isinstance(last["thumbnail"], dict) else last["thumbnail"]
+    shows(visit.page, served(client, thumbnail), last["width"] / last["height"], "the last page (P2.1)")
+    screenshot(visit.page, "uv-presentation-2-book")
+    assert any("/iiif/image2/" in url for url, _ in visit.answers)
     assert visit.errors() == []
     assert visit.refused() == []
