@@ -51,3 +51,17 @@ def collection(app):
     import_file(app, COLLECTION)
     return app
 
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory):
+    """The demo collection, loaded by the real `vitrine demo` command into a fresh instance (shared: read only)."""
+    from click.testing import CliRunner
+
+    from catalogue.cli import main
+
+    instance = tmp_path_factory.mktemp("demo")
+    loaded = CliRunner().invoke(main, ["demo"], env={"VITRINE_INSTANCE": str(instance)})
+    assert loaded.exit_code == 0, loaded.output
+    app = create_app({"INSTANCE": str(instance)})
+    yield app
+    app.extensions["vitrine"].store.close()

@@ -6,10 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from catalogue import create_app
-from catalogue.cli import main
 
 P2 = 'application/ld+json;profile="http://iiif.io/api/presentation/2/context.json"'
 P3 = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -297,19 +294,8 @@ def test_a_3d_canvas_without_an_image_of_the_object_paints_nothing_in_p2_and_off
 
 # -- every document the demo yields ---------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo, loaded by the real `vitrine demo` command into a fresh instance."""
-    instance = tmp_path_factory.mktemp("demo-p2")
-    loaded = CliRunner().invoke(main, ["demo"], env={"VITRINE_INSTANCE": str(instance)})
-    assert loaded.exit_code == 0, loaded.output
-    app = create_app({"INSTANCE": str(instance)})
-    yield app
-    app.extensions["vitrine"].store.close()
-
-
-def test_every_p2_document_the_demo_yields_has_the_shape_of_real_p2_manifests(demo):
-    client = demo.test_client()
+def test_every_p2_document_the_demo_yields_has_the_shape_of_real_p2_manifests(demo_app):
+    client = demo_app.test_client()
     seen: dict = {}
     _walk(client, "/iiif/collection", seen, Accept=P2)
     manifests = {u: d for u, d in seen.items() if d["@type"] == "sc:Manifest"}

@@ -10,12 +10,9 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from click.testing import CliRunner
 from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from catalogue import create_app
-from catalogue.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -28,17 +25,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-
-
-@pytest.fixture(scope="session")
-def demo_app(tmp_path_factory):
-    """The demo collection, loaded by the real `vitrine demo` command into a fresh instance."""
-    instance = tmp_path_factory.mktemp("browser-demo")
-    loaded = CliRunner().invoke(main, ["demo"], env={"VITRINE_INSTANCE": str(instance)})
-    assert loaded.exit_code == 0, loaded.output
-    app = create_app({"INSTANCE": str(instance)})
-    yield app
-    app.extensions["vitrine"].store.close()
 
 
 @pytest.fixture(scope="session")
