@@ -408,6 +408,7 @@ class DigitalObject:
     required_statement: MetadataEntry | None = None
     media: list[MediaFile] = field(default_factory=list)
     toc: list[TocEntry] = field(default_factory=list)
+    start: int | None = None  # the page (1 = the first) a viewer opens at, where it is not the first
     homepage: str | None = None
     version: int = 0
     created: str | None = None
@@ -446,6 +447,9 @@ class DigitalObject:
         for i, entry in enumerate(toc):
             if max(entry.pages) > len(media):
                 raise ValidationError(f"toc[{i}].pages", f"page {max(entry.pages)} does not exist")
+        start = data.get("start")
+        if start is not None and (type(start) is not int or not 1 <= start <= len(media)):
+            raise ValidationError("start", f"{_shown(start)} is not a page of this object (1 to {len(media)})")
         homepage = check_url(data.get("homepage"), "homepage")
         return cls(
             id=object_id,
@@ -464,6 +468,7 @@ class DigitalObject:
             required_statement=statement,
             media=media,
             toc=toc,
+            start=start,
             homepage=homepage,
             version=_version(data.get("version")),
             created=_optional_str(data.get("created"), "created"),

@@ -374,6 +374,8 @@ def object_manifest(
     if obj.type == "book":
         manifest["behavior"] = ["paged"]
         manifest["viewingDirection"] = "left-to-right"
+    if obj.start and shown(obj.media[obj.start - 1], obj.rights):
+        manifest["start"] = {"id": f"{manifest_id}/canvas/{obj.start}", "type": "Canvas"}
     manifest["items"] = canvases
     if obj.toc:
         manifest["structures"] = [
