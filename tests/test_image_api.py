@@ -108,9 +108,10 @@ def test_info_json_sizes_are_those_of_the_shared_geometry(client):
     from catalogue.iiif import levels
 
     info = client.get("/iiif/image/hubble/info.json").get_json(force=True)
-    expected = [{"width": w, "height": h} for w, h in levels.sizes(1000, 872, max_width=300)]
-    assert info["sizes"] == expected
-    assert info["tiles"][0]["scaleFactors"] == levels.scale_factors(1000, 872, max_width=300)
+    # A work in copyright (1000 x 872, capped at 300): the geometry of its 300 x 262 derivative.
+    assert (info["width"], info["height"]) == (300, 262)
+    assert info["sizes"] == [{"width": w, "height": h} for w, h in levels.sizes(300, 262)]
+    assert info["tiles"] == [{"width": 512, "scaleFactors": levels.scale_factors(300, 262)}]
 
 
 def test_info_json_of_a_grey_image_offers_no_colour_quality(client):
@@ -338,20 +339,25 @@ def test_a_grey_source_stays_grey_and_transparency_is_flattened_on_white(client)
 
 # -- rights ----------------------------------------------------------------------
 
-def test_a_work_in_copyright_is_described_and_served_at_its_capped_size_only(client, images):
+def test_a_work_in_copyright_is_described_and_served_as_its_capped_derivative_only(client, images):
     info = client.get("/iiif/image/hubble/info.json").get_json(force=True)
-    assert (info["maxWidth"], info["maxHeight"]) == (300, 262)
+    assert (info["width"], info["height"]) == (300, 262) == (info["maxWidth"], info["maxHeight"])
     assert max(s["width"] for s in info["sizes"]) == 300
-    assert all(1000 / f <= 300 for f in info["tiles"][0]["scaleFactors"])
     assert fetch(client, "/iiif/image/hubble/full/max/0/default.jpg").size == (300, 262)
-    assert fetch(client, "/iiif/image/hubble/0,0,500,500/max/0/default.jpg").size == (150, 150)
-    for url in (
-        "/iiif/image/hubble/full/1000,/0/default.jpg",
-        "/iiif/image/hubble/0,0,512,512/512,512/0/default.jpg",
-        "/iiif/image/hubble/full/^1000,/0/default.jpg",
-        "/iiif/image/hubble/0,0,100,100/100,100/0/default.jpg",
+    assert fetch(client, "/iiif/image/hubble/0,0,150,150/max/0/default.jpg").size == (150, 150)
+    # A region of the derivative is cut from the source region it covers (1000 / 300 times larger).
+    corner = fetch(client, "/iiif/image/hubble/150,131,150,131/max/0/default.png").convert("L")
+    whole = fetch(client, "/iiif/image/hubble/full/max/0/default.png").convert("L").crop((150, 131, 300, 262))
+    assert max(ImageStat.Stat(ImageChops.difference(corner, whole)).mean) < 6
+    # Full-size requests ask for more than the derivative has: larger than the region (400) or
+    # beyond its size even upscaled (403); a full-size tile's region starts outside it (400).
+    for url, status in (
+        ("/iiif/image/hubble/full/1000,/0/default.jpg", 400),
+        ("/iiif/image/hubble/0,0,100,100/200,200/0/default.jpg", 400),
+        ("/iiif/image/hubble/full/^1000,/0/default.jpg", 403),
+        ("/iiif/image/hubble/512,512,488,360/488,360/0/default.jpg", 400),
     ):
-        assert client.get(url).status_code == 403, url
+        assert client.get(url).status_code == status, url
     images.wait_idle(30)
     on_disk = [Image.open(p).size for p in Path(images.tiles.folder("hubble")).rglob("*.jpg")]
     assert on_disk and max(max(size) for size in on_disk) <= 300
@@ -369,9 +375,9 @@ def test_full_access_lifts_the_cap_and_keeps_such_responses_private(images):
 
 
 def test_upscaling_a_detail_of_a_work_in_copyright_adds_no_detail(client):
-    # 100 x 100 source pixels may be shown at 30 x 30: asked for at 250 x 250, it is those 30 x 30 enlarged.
-    big = fetch(client, "/iiif/image/hubble/400,400,100,100/^250,250/0/default.png").convert("L")
-    small = fetch(client, "/iiif/image/hubble/400,400,100,100/max/0/default.png").convert("L")
+    # 30 x 30 pixels of the derivative (100 x 100 source pixels) asked for at 250 x 250 are those 30 x 30 enlarged.
+    big = fetch(client, "/iiif/image/hubble/120,120,30,30/^250,250/0/default.png").convert("L")
+    small = fetch(client, "/iiif/image/hubble/120,120,30,30/max/0/default.png").convert("L")
     assert small.size == (30, 30)
     reduced = big.resize((30, 30), Image.Resampling.BOX)
     assert max(ImageStat.Stat(ImageChops.difference(reduced, small)).mean) < 6
@@ -387,7 +393,7 @@ def test_a_work_that_enters_copyright_loses_its_full_size_tiles_at_once(app, cli
     obj.rights = IN_COPYRIGHT
     store.write(Batch(objects=[obj]))
     assert not (folder / "0,0,512,512/512,512/0/default.jpg").exists()
-    assert client.get("/iiif/image/grid/0,0,512,512/512,512/0/default.jpg").status_code == 403
+    assert client.get("/iiif/image/grid/0,0,512,512/512,512/0/default.jpg").status_code == 400  # beyond 300 x 300
     images.wait_idle(30)
     assert (folder / "full/300,300/0/default.jpg").exists()
     assert not (folder / "0,0,512,512/512,512/0/default.jpg").exists()

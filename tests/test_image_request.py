@@ -101,25 +101,20 @@ def test_scale_factors_reach_one_tile_and_sizes_stop_at_thumbnails():
     assert levels.sizes(1000, 1000)[-1] == (1000, 1000)
 
 
-def test_a_limit_keeps_every_level_and_size_within_it_with_one_size_per_level_openseadragon_derives():
-    # OpenSeadragon derives log2(largest factor) + 1 levels and reads them from sizes when they match.
-    assert levels.scale_factors(5120, 2880, max_width=800) == [8, 16]
-    assert levels.sizes(5120, 2880, max_width=800) == [(50, 29), (100, 57), (200, 113), (400, 225), (800, 450)]
-    assert levels.tile_width(5120, 2880, 800) == 5120 and levels.tile_width(5120, 2880) == 512
-    assert levels.scale_factors(1000, 872, max_width=300) == [4, 8]
-    assert len(levels.sizes(1000, 872, max_width=300)) == 4
-    assert levels.sizes(5120, 2880, max_width=800)[-1] == (800, 450)
-    assert levels.sizes(2000, 4000, max_width=800)[-1] == (400, 800)
+def test_a_work_in_copyright_has_the_geometry_of_its_capped_derivative():
+    assert levels.capped_size(5120, 2880, 800) == (800, 450)
+    assert levels.capped_size(2000, 4000, 800) == (400, 800)
     assert levels.capped_size(300, 200, 800) == (300, 200)
+    assert levels.sizes(800, 450) == [(50, 29), (100, 57), (200, 113), (400, 225), (800, 450)]
+    assert levels.scale_factors(800, 450) == [1, 2]
 
 
 def test_thumbnail_and_detail_sizes_are_ones_the_service_serves():
     assert levels.thumbnail_size(5120, 2880) == (640, 360)
     assert levels.thumbnail_size(5120, 2880, max_width=800) == (400, 225)
-    assert levels.region_size(1000, 500, 5120, 2880, target=400) == (400, 200)
-    assert levels.region_size(1000, 500, 5120, 2880, target=400, max_width=800) == (156, 78)
-    cap = Limits(max_area=4096 * 4096, cap=800 / 5120, max_width=800, max_height=450)
-    assert plan("0,0,1000,500/156,78/0/default.jpg", 5120, 2880, cap).size == (156, 78)
+    assert levels.region_size(1000, 500, target=400) == (400, 200)
+    assert levels.region_size(156, 78, target=400) == (156, 78)
+    assert plan("0,0,156,78/156,78/0/default.jpg", 800, 450).size == (156, 78)
 
 
 # -- limits hold for the output as sent (issue 8, defects 3 and 4) -------------------

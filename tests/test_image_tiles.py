@@ -189,7 +189,9 @@ def test_nginx_serves_pre_cut_tiles_itself_and_passes_the_rest_to_vitrine(behind
 
 def test_behind_nginx_a_work_in_copyright_is_still_never_served_at_full_size(behind_nginx):
     url, _ = behind_nginx
-    assert requests.get(url + "/iiif/image/hubble/0,0,512,512/512,512/0/default.jpg", timeout=5).status_code == 403
+    # The capped derivative (800 x 698) is all there is: a tile of the full 1000 x 872 reaches outside it.
+    assert requests.get(url + "/iiif/image/hubble/info.json", timeout=5).json()["width"] == 800
+    assert requests.get(url + "/iiif/image/hubble/512,512,488,360/488,360/0/default.jpg", timeout=5).status_code == 400
     small = requests.get(url + "/iiif/image/hubble/full/max/0/default.jpg", timeout=5)
     assert small.headers["Content-Type"] == "image/jpeg"
     assert max(Image.open(BytesIO(small.content)).size) <= 800

@@ -141,6 +141,8 @@ def test_every_tile_openseadragon_asks_for_is_served_within_max_width_and_drawn_
     width, height = info["width"], info["height"]
     max_w, max_h = info.get("maxWidth", width), info.get("maxHeight", info.get("maxWidth", height))
     assert ("maxWidth" in info) == media_id.endswith("-inc")
+    if media_id.endswith("-inc"):  # the capped derivative is the image: OpenSeadragon 6's finest level is served
+        assert max(width, height) == LIMIT == max(max_w, max_h)
     tiles = osd_tiles(info)
     assert tiles
     for url, bounds in tiles:
@@ -185,14 +187,15 @@ def test_every_advertised_tile_and_size_is_served_and_the_pre_cut_tiles_are_exac
 )
 def test_openseadragon_draws_every_level_it_derives_where_its_pixels_belong_at_any_image_size(width, tall, limit):
     height = max(1, min(100_000_000 // width, round(width * tall)))
-    tile = levels.tile_width(width, height, limit)
-    info = {"width": width, "height": height, "type": "ImageService3",
-            "tiles": [{"width": tile, "scaleFactors": levels.scale_factors(width, height, tile, limit)}],
-            "sizes": [{"width": w, "height": h} for w, h in levels.sizes(width, height, limit)]}
-    cap = levels.capped_size(width, height, limit)
+    # A work in copyright is described as its capped derivative: the image OpenSeadragon tiles.
+    served_w, served_h = levels.capped_size(width, height, limit)
+    info = {"width": served_w, "height": served_h, "type": "ImageService3",
+            "tiles": [{"width": levels.TILE_SIZE, "scaleFactors": levels.scale_factors(served_w, served_h)}],
+            "sizes": [{"width": w, "height": h} for w, h in levels.sizes(served_w, served_h)]}
     for url, bounds in osd_tiles(info):
-        box = _region_box(url, width, height)
+        box = _region_box(url, served_w, served_h)
         assert all(abs(a - b) <= 1 for a, b in zip(box, bounds)), f"{url} is drawn over {bounds}"
-        if levels.capped(width, height, limit):
-            w, h = (int(v) for v in url.split("/")[1].split(","))
-            assert w <= cap[0] and h <= cap[1], url
+        assert box[0] + box[2] <= served_w and box[1] + box[3] <= served_h, url
+        size = url.split("/")[1]
+        w, h = (box[2], box[3]) if size == "max" else (int(v) for v in size.split(","))
+        assert w <= box[2] and h <= box[3], url  # never more pixels than the derivative has

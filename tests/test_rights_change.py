@@ -32,14 +32,26 @@ def _records(folder: Path, rights: str) -> Path:
 
 
 def _full_size_tiles(tile_dir: Path) -> list[str]:
-    """Tiles at scale factor 1: a region as wide as its output, more than the 800 px a work in copyright may show."""
+    """Tiles at scale factor 1 (a region as wide as its output) of a pyramid of more than the 800 px a
+    work in copyright may show, and any tile reaching beyond 800 px: a capped work's pyramid is its
+    derivative's (its index says 800 px at most), every tile of which lies within the derivative."""
+    index = tile_dir / "eye-1" / "pyramid.json"
+    cut = json.loads(index.read_text()) if index.exists() else {"width": 0, "height": 0}
     found = []
     for tile in (tile_dir / "eye-1").glob("*/*/0/default.jpg"):
         region, size = tile.parent.parent.parent.name, tile.parent.parent.name
-        match = re.fullmatch(r"\d+,\d+,(\d+),(\d+)", region)
-        if match and size == f"{match[1]},{match[2]}":
+        match = re.fullmatch(r"(\d+),(\d+),(\d+),(\d+)", region)
+        if not match:
+            continue
+        x, y, w, h = map(int, match.groups())
+        if (max(cut["width"], cut["height"]) > 800 and size == f"{w},{h}") or max(x + w, y + h) > 800:
             found.append(f"{region}/{size}")
     return found
+
+
+def _beyond_the_derivative(tiles: list[str]) -> str:
+    """A full-size tile whose region lies outside the 800 px derivative of the work."""
+    return next(t for t in tiles if int(t.split(",")[0]) >= 800 or int(t.split(",")[1]) >= 800)
 
 
 def _ingest(instance: Path, file: Path):
@@ -59,10 +71,10 @@ def test_vitrine_ingest_that_puts_a_work_in_copyright_withdraws_its_full_size_ti
 
     _ingest(instance, _records(tmp_path / "src", IN_COPYRIGHT))
     assert _full_size_tiles(tiles) == []
-    response = app.test_client().get(f"/iiif/image/eye-1/{full[0]}/0/default.jpg")
-    assert response.status_code == 403
+    response = app.test_client().get(f"/iiif/image/eye-1/{_beyond_the_derivative(full)}/0/default.jpg")
+    assert response.status_code == 400  # outside the 800 x 800 derivative, all the service knows
     info = app.test_client().get("/iiif/image/eye-1/info.json").json
-    assert info["maxWidth"] == 800
+    assert (info["width"], info["height"]) == (800, 800)
 
 
 def test_a_withdrawal_left_undone_by_a_killed_process_is_finished_when_vitrine_next_starts(tmp_path):
@@ -85,7 +97,7 @@ def test_a_withdrawal_left_undone_by_a_killed_process_is_finished_when_vitrine_n
 
     app = create_app({"INSTANCE": str(instance), "TESTING": True})  # the next start
     assert _full_size_tiles(instance / "tiles") == []
-    assert app.test_client().get(f"/iiif/image/eye-1/{full[0]}/0/default.jpg").status_code == 403
+    assert app.test_client().get(f"/iiif/image/eye-1/{_beyond_the_derivative(full)}/0/default.jpg").status_code == 400
 
 
 def test_a_pyramid_cut_while_its_work_is_put_in_copyright_never_stays_at_full_size(tmp_path):
@@ -122,4 +134,4 @@ def test_a_pyramid_cut_while_its_work_is_put_in_copyright_never_stays_at_full_si
     images.wait_idle(60)
     assert _full_size_tiles(instance / "tiles") == []
     info = app.test_client().get("/iiif/image/eye-1/info.json").json
-    assert info["maxWidth"] == 800
+    assert (info["width"], info["height"]) == (800, 450)

@@ -1,10 +1,10 @@
 """The IIIF Image API 3.0 service (level 2): info.json documents and image responses.
 
 Each answer is, in order of cost: a pre-cut tile (a file), a cached render (a
-file), or a render from the nearest pyramid level. Rights decide the limits: a
-work in copyright is served at most COPYRIGHT_MAX_WIDTH px on its longer side,
-whatever the request, unless the caller has ``full_access`` (the curator login
-lifts it).
+file), or a render from the nearest pyramid level. Rights decide the image: a
+work in copyright is served as its capped derivative (COPYRIGHT_MAX_WIDTH px on
+its longer side), in whose coordinates its info.json, tiles and every request
+are, unless the caller has ``full_access`` (the curator login lifts it).
 """
 from __future__ import annotations
 
@@ -140,7 +140,8 @@ class ImageService:
 
     def _read_geometry(self, media_id: str, path: Path, key: tuple) -> tuple[int, int, bool]:
         pyramid = self.tiles.load(media_id)
-        if pyramid and (pyramid.signature["source"], pyramid.signature["bytes"], pyramid.signature["mtime_ns"]) == key:
+        signed = pyramid and (pyramid.signature["source"], pyramid.signature["bytes"], pyramid.signature["mtime_ns"])
+        if signed == key and pyramid.signature["limit"] is None:  # a capped pyramid has the derivative's size
             geometry = (pyramid.width, pyramid.height, pyramid.mode == "RGB")
         else:
             width, height = image_size(path, self.max_source_pixels)
@@ -152,13 +153,21 @@ class ImageService:
         self._geometry[key] = geometry
         return geometry
 
+    def presented(self, image: Located, full_access: bool = False) -> tuple[int, int]:
+        """The size of the image this viewer is served: the work, or a work in copyright's capped
+        derivative (the only image its service knows, so nothing shows more than the cap)."""
+        return levels.capped_size(image.width, image.height, None if full_access else image.signature["limit"])
+
     def limits(self, image: Located, full_access: bool = False) -> Limits:
-        """What this viewer may get: everything, or a work in copyright at its capped size."""
-        limit = image.signature["limit"]
-        if full_access or limit is None or max(image.width, image.height) <= limit:
+        """What this viewer may get of the image presented: no output larger than a capped derivative."""
+        width, height = self.presented(image, full_access)
+        if (width, height) == (image.width, image.height):
             return Limits(max_area=self.max_area)
-        w, h = levels.capped_size(image.width, image.height, limit)
-        return Limits(max_area=self.max_area, cap=limit / max(image.width, image.height), max_width=w, max_height=h)
+        return Limits(max_area=self.max_area, max_width=width, max_height=height)
+
+    def _cut_for(self, image: Located, full_access: bool) -> bool:
+        """Whether this viewer is served the image the pyramid holds (a curator sees a capped work whole)."""
+        return self.presented(image, full_access) == self.presented(image)
 
     # -- info.json -----------------------------------------------------------
 
@@ -166,22 +175,21 @@ class ImageService:
         """The image information document, exactly as the service behaves for this viewer."""
         image = self.locate(media_id)
         limits = self.limits(image, full_access)
-        limit = limits.max_width and max(limits.max_width, limits.max_height)
+        width, height = self.presented(image, full_access)
         doc = {
             "@context": CONTEXT,
             "id": f"{base_url}/iiif/image/{media_id}",
             "type": "ImageService3",
             "protocol": "http://iiif.io/api/image",
             "profile": "level2",
-            "width": image.width,
-            "height": image.height,
+            "width": width,
+            "height": height,
         }
         if limits.max_width:
             doc["maxWidth"], doc["maxHeight"] = limits.max_width, limits.max_height
         doc["maxArea"] = self.max_area
-        doc["sizes"] = [{"width": w, "height": h} for w, h in levels.sizes(image.width, image.height, limit)]
-        tile = levels.tile_width(image.width, image.height, limit)
-        doc["tiles"] = [{"width": tile, "scaleFactors": levels.scale_factors(image.width, image.height, tile, limit)}]
+        doc["sizes"] = [{"width": w, "height": h} for w, h in levels.sizes(width, height)]
+        doc["tiles"] = [{"width": levels.TILE_SIZE, "scaleFactors": levels.scale_factors(width, height)}]
         doc["preferredFormats"] = ["jpg"]
         doc["extraFormats"] = ["webp"]
         doc["extraQualities"] = ["color", "gray", "bitonal"] if image.colour else ["gray", "bitonal"]
@@ -221,32 +229,32 @@ class ImageService:
         ImageError for refusals. Both versions share every limit, rights rule, tile and render."""
         request = parse(region, size, rotation, quality_format) if version == 3 else parse_v2(region, size, rotation, quality_format)
         image = self.locate(media_id)
+        width, height = self.presented(image, full_access)
         if version == 2:
-            request = as_v2(request, image.width, image.height)
+            request = as_v2(request, width, height)
         limits = self.limits(image, full_access)
-        plan = resolve(request, image.width, image.height, limits)
+        plan = resolve(request, width, height, limits)
         private = full_access and image.signature["limit"] is not None
-        pyramid = self.tiles.current(media_id, image.signature)
+        pyramid = self.tiles.current(media_id, image.signature) if self._cut_for(image, full_access) else None
         if pyramid and _precut(plan, image.colour):
             served = _open(pyramid.file(plan.region, plan.size), plan.mimetype, private)
             if served:
                 return served
-        key = hashlib.sha1(f"{plan.canonical}|{sorted(image.signature.items())}|{limits}".encode()).hexdigest()
+        key = f"{plan.canonical}|{sorted(image.signature.items())}|{limits}|{width}x{height}"
+        key = hashlib.sha1(key.encode()).hexdigest()
         cached = _open(self.cache.get(media_id, key, plan.format), plan.mimetype, private)
         if cached:
             return cached
         deadline = time.monotonic() + self.render_seconds
         claim = None
-        if pyramid is None:
-            pyramid, claim = self._first_views(image, plan, limits, deadline)
+        if pyramid is None and self._cut_for(image, full_access):
+            pyramid, claim = self._first_views(image, plan, width, deadline)
         try:
             if not self._renders.acquire(timeout=max(0.0, deadline - time.monotonic())):
                 raise ImageError(503, "the image server is busy; try again in a moment")
             try:
                 original = claim.image if claim else None
-                data = render(
-                    plan, image.width, image.height, limits.cap, pyramid, image.path, self.max_source_pixels, deadline, original
-                )
+                data = render(plan, width, height, pyramid, image.path, self.max_source_pixels, deadline, original)
             finally:
                 self._renders.release()
         finally:
@@ -258,19 +266,19 @@ class ImageService:
         served = _open(self.cache.put(media_id, key, plan.format, data), plan.mimetype, private)
         return served or _unkept(data, plan.mimetype, private)
 
-    def _first_views(self, image: Located, plan: Plan, limits: Limits, deadline: float) -> tuple[Pyramid | None, Claim | None]:
+    def _first_views(self, image: Located, plan: Plan, width: int, deadline: float) -> tuple[Pyramid | None, Claim | None]:
         """An image not cut yet. A view cheap to decode (a small image, or a JPEG in draft mode)
         renders from the original, then the pyramid is cut in the background. A costlier one
         decodes the original once, renders from it, and hands it on to be cut into the pyramid
-        (the returned claim); if someone is cutting already, it waits for their pyramid."""
+        (the returned claim); if someone is cutting already, it waits for their pyramid. ``width``
+        is the image presented (the plan's coordinates), the pyramid's image."""
         media_id = image.media.id
-        resolution = min(1.0, plan.needed_resolution, limits.cap)
+        resolution = min(1.0, plan.needed_resolution) * width / image.width  # of the original's pixels
         reduction = 1
         if image.path.suffix.lower() in (".jpg", ".jpeg"):
             while reduction < 8 and resolution * reduction * 2 <= 1:
                 reduction *= 2
-        finer_than_pyramid = limits.cap > self.limits(image).cap  # full access to a work in copyright
-        if image.width * image.height / reduction**2 <= CHEAP_DECODE or finer_than_pyramid:
+        if image.width * image.height / reduction**2 <= CHEAP_DECODE:
             return None, None  # the caller starts the cut once this view is rendered
         claim = self.tiles.claim(media_id)
         if claim is None:

@@ -216,8 +216,16 @@ def image_service(media: MediaFile, urls: Urls) -> list[dict]:
 
 
 def served_size(media: MediaFile, max_width: int | None) -> tuple[int, int]:
-    """The largest size the Image API gives out of this image (reduced for works in copyright)."""
+    """The size of the image the Image API serves (a work in copyright's capped derivative)."""
     return levels.capped_size(media.width, media.height, max_width)
+
+
+def served_region(media: MediaFile, region: tuple[int, int, int, int], max_width: int | None) -> tuple[int, int, int, int]:
+    """A stored region (full-size pixels) in the coordinates of the image served, within it."""
+    w, h = served_size(media, max_width)
+    sx, sy = w / media.width, h / media.height
+    x, y = min(w - 1, int(region[0] * sx)), min(h - 1, int(region[1] * sy))
+    return x, y, max(1, min(w - x, round(region[2] * sx))), max(1, min(h - y, round(region[3] * sy)))
 
 
 def thumbnail(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]:
@@ -445,17 +453,17 @@ def _detail_canvas(canvas_id: str, obj: DigitalObject, media: MediaFile, region:
 
     Every viewer draws a plain image on a canvas (Mirador, Universal Viewer and Clover draw nothing, or
     crash, for a SpecificResource with a selector; and an image service on the body would make them
-    tile the whole work into the region's canvas). The crop is served at the largest size the work may
-    be shown, so it zooms to its own pixels. Regions are stored, and stated in the Image API URLs, in
-    full-size pixels: the coordinates the image service declares (its info.json has the full size).
+    tile the whole work into the region's canvas). The crop is served at all its pixels, so it zooms
+    to them. Regions are stored in full-size pixels and stated in the Image API URLs in the coordinates
+    of the image served (a work in copyright's capped derivative); the canvas keeps the stored size.
     """
-    x, y, w, h = region
+    x, y, w, h = served_region(media, region, limit)
     service = urls.image_service(media.id)
-    shown = levels.region_size(w, h, media.width, media.height, w, limit)
-    thumb = levels.region_size(w, h, media.width, media.height, 400, limit)
+    shown = (w, h)
+    thumb = levels.region_size(w, h, 400)
     crop = f"{service}/{x},{y},{w},{h}"
     return {
-        "id": canvas_id, "type": "Canvas", "label": plain(obj.label), "width": w, "height": h,
+        "id": canvas_id, "type": "Canvas", "label": plain(obj.label), "width": region[2], "height": region[3],
         "thumbnail": [{"id": f"{crop}/{thumb[0]},{thumb[1]}/0/default.jpg", "type": "Image",
                        "format": "image/jpeg", "width": thumb[0], "height": thumb[1]}],
         "items": [_painting(canvas_id, {"id": f"{crop}/{shown[0]},{shown[1]}/0/default.jpg", "type": "Image",

@@ -4,6 +4,8 @@ One folder per image under TILE_DIR, laid out as the URLs a viewer asks for
 (``{id}/{region}/{w},{h}/0/default.jpg``), so the fast path and nginx find a
 tile with a single path computation. ``pyramid.json`` beside the tiles records
 what they were cut from; a pyramid whose source or rights changed is cut anew.
+A work in copyright's pyramid is that of its capped derivative (the image its
+service presents), so no file in it holds more than the capped resolution.
 A pyramid appears and disappears whole: it is cut in a temporary folder and
 renamed into place, and a lock file keeps two cutters (threads or processes)
 from cutting the same image at once.
@@ -28,8 +30,9 @@ from . import levels
 from .source import image_size, open_source
 
 VERSION = 1
-# A work in copyright's layout changed in version 2 (one tile per level, levels as its sizes); open works' did not.
-CAPPED_VERSION = 2
+# A work in copyright's layout changed in version 2 (one tile per level), and in 3 (the pyramid of its
+# capped derivative, in the derivative's coordinates); open works' did not.
+CAPPED_VERSION = 3
 JPEG_QUALITY = 85
 INDEX = "pyramid.json"
 TILE_FILE = "0/default.jpg"
@@ -62,7 +65,8 @@ def signature(source: Path, limit: int | None) -> dict:
 
 @dataclass(frozen=True)
 class Pyramid:
-    """An image's cut pyramid: its tile levels and whole-image sizes, readable region by region."""
+    """An image's cut pyramid: its tile levels and whole-image sizes, readable region by region
+    (``width``/``height``: the image served, a work in copyright's derivative)."""
 
     root: Path
     width: int
@@ -92,22 +96,12 @@ class Pyramid:
         """Where the pre-cut JPEG for this region at this size would be (it may not exist)."""
         return self.root / file_name(region_name(*region, self.width, self.height), *size)
 
-    @property
-    def tile(self) -> int:
-        return levels.tile_width(self.width, self.height, self.signature["limit"])
-
     def level_size(self, factor: int) -> tuple[int, int]:
         return ceil(self.width / factor), ceil(self.height / factor)
 
     def levels(self) -> list[tuple[float, "Reader"]]:
-        """Every whole-image resolution on disk, finest first, as (pixels per source pixel, reader)."""
-        out: list[tuple[float, Reader]] = [(1 / f, _TileLevel(self, f)) for f in self.scale_factors]
-        finest = out[0][0] if out else 0
-        for w, h in self.sizes:
-            # A size finer than every tile level (a work in copyright's max size) is a level too.
-            if w / self.width > finest + 1e-9:
-                out.append((w / self.width, _SizeLevel(self.root / file_name("full", w, h), (w, h))))
-        return sorted(out, key=lambda level: -level[0])
+        """Every tile level on disk, finest first, as (pixels per image pixel, reader)."""
+        return [(1 / f, _TileLevel(self, f)) for f in self.scale_factors]
 
 
 class Reader:
@@ -120,16 +114,6 @@ class Reader:
         raise NotImplementedError
 
 
-class _SizeLevel(Reader):
-    def __init__(self, path: Path, size: tuple[int, int]):
-        self.path, self.size = path, size
-
-    def read(self, box):
-        with Image.open(self.path) as image:
-            image.load()
-            return image.copy(), (0, 0)
-
-
 class _TileLevel(Reader):
     """A level assembled from the tiles it was cut into: only the tiles a box touches are decoded."""
 
@@ -138,7 +122,7 @@ class _TileLevel(Reader):
         self.size = pyramid.level_size(factor)
 
     def read(self, box):
-        t, s, p = self.pyramid.tile, self.factor, self.pyramid
+        t, s, p = levels.TILE_SIZE, self.factor, self.pyramid
         lw, lh = self.size
         x0, y0 = max(0, floor(box[0])), max(0, floor(box[1]))
         x1, y1 = min(lw, ceil(box[2])), min(lh, ceil(box[3]))
@@ -312,22 +296,29 @@ class TileStore:
 
 
 def decode_for_cutting(source: Path, limit: int | None, max_pixels: int) -> Image.Image:
-    """The original as a pyramid needs it: whole, or for a work in copyright no finer than its cap
-    (JPEG then decodes at a fraction of the work)."""
+    """The image a pyramid is cut from: the original whole, or for a work in copyright its capped
+    derivative (JPEG then decodes at a fraction of the work), the only image its service knows."""
     if limit is None:
         return open_source(source, max_pixels)
-    return open_source(source, max_pixels, at_least=levels.capped_size(*image_size(source, max_pixels), limit))
+    derivative = levels.capped_size(*image_size(source, max_pixels), limit)
+    base = open_source(source, max_pixels, at_least=derivative)
+    if base.size == derivative:
+        return base
+    icc = base.info.get("icc_profile")
+    base = base.resize(derivative, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if icc:
+        base.info["icc_profile"] = icc
+    return base
 
 
 def _cut(source: Path, dest: Path, limit: int | None, max_pixels: int, wanted: dict, base: Image.Image | None) -> None:
     """Write every tile and size info.json will advertise, from one decode of the original."""
-    width, height = image_size(source, max_pixels)
-    tile = levels.tile_width(width, height, limit)
-    factors = levels.scale_factors(width, height, tile, limit)
-    size_list = levels.sizes(width, height, limit)
     base = base or decode_for_cutting(source, limit, max_pixels)
+    width, height = base.size
+    tile = levels.TILE_SIZE
+    factors = levels.scale_factors(width, height, tile)
+    size_list = levels.sizes(width, height)
     icc = base.info.get("icc_profile")
-    step = next(k for k in (1, 2, 4, 8) if ceil(width / k) <= base.width)  # the decoder's DCT reduction
     dest.mkdir(parents=True)
 
     def save(image: Image.Image, name: str) -> None:
@@ -337,12 +328,8 @@ def _cut(source: Path, dest: Path, limit: int | None, max_pixels: int, wanted: d
         written.add(name)
 
     written: set[str] = set()
-    level_sizes = {(ceil(width / f), ceil(height / f)) for f in _powers(step, width, height)}
-    for size in size_list:
-        if size not in level_sizes:  # a work in copyright's capped size, between two levels
-            save(base.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0), file_name("full", *size))
-    pending = set(size_list) & level_sizes
-    level, factor = base, step
+    pending = set(size_list)
+    level, factor = base, 1
     while True:
         if factor in factors:
             for name, cut in _tiles(level, factor, width, height, tile):
@@ -356,7 +343,7 @@ def _cut(source: Path, dest: Path, limit: int | None, max_pixels: int, wanted: d
             break
         level, factor = level.reduce(2), factor * 2
     biggest = max(size_list)
-    if biggest == levels.capped_size(width, height, limit):
+    if biggest == (width, height):
         os.makedirs(dest / "full/max/0", exist_ok=True)
         os.link(dest / file_name("full", *biggest), dest / "full/max" / TILE_FILE)
     (dest / INDEX).write_text(
@@ -371,15 +358,6 @@ def _cut(source: Path, dest: Path, limit: int | None, max_pixels: int, wanted: d
             }
         )
     )
-
-
-def _powers(start: int, width: int, height: int) -> Iterator[int]:
-    factor = start
-    while True:
-        yield factor
-        if max(ceil(width / factor), ceil(height / factor)) <= 1:
-            return
-        factor *= 2
 
 
 def _tiles(level: Image.Image, factor: int, width: int, height: int, t: int) -> Iterator[tuple[str, Image.Image]]:

@@ -3,8 +3,9 @@
 The pixels come from the coarsest pyramid level that still has the resolution
 the output needs (only the tiles the region touches are decoded), or from the
 original when nothing finer exists, decoded in JPEG draft mode where that helps.
-A work in copyright never contributes more detail than its cap, even when the
-viewer asks for an upscaled size.
+``width`` x ``height`` is the image served: for a work in copyright its capped
+derivative, whose coordinates the plan is in and whose resolution no output
+exceeds, even when the viewer asks for an upscaled size.
 """
 from __future__ import annotations
 
@@ -27,11 +28,12 @@ _EPS = 1e-9
 
 
 class _Source(Reader):
-    """The original, decoded at the smallest JPEG draft size that still has the needed resolution."""
+    """The original, decoded at the smallest JPEG draft size that still has the needed resolution
+    (``resolution``: pixels per pixel of the ``width`` x ``height`` image served)."""
 
     def __init__(self, path: Path, width: int, height: int, resolution: float, max_pixels: int, decoded=None):
         at_least = (max(1, ceil(width * resolution)), max(1, ceil(height * resolution)))
-        self.image = decoded or open_source(path, max_pixels, at_least if resolution < 1 else None)
+        self.image = decoded or open_source(path, max_pixels, at_least)
         self.size = self.image.size
 
     def read(self, box):
@@ -42,7 +44,6 @@ def render(
     plan: Plan,
     width: int,
     height: int,
-    cap: float,
     pyramid: Pyramid | None,
     source: Path,
     max_pixels: int,
@@ -54,7 +55,7 @@ def render(
     ``original`` is the source already decoded (by the request that cuts the pyramid from it).
     """
     x, y, rw, rh = plan.region
-    wanted = min(plan.needed_resolution, cap)
+    wanted = min(plan.needed_resolution, 1.0)
     reader = _choose(pyramid, wanted) or _Source(source, width, height, wanted, max_pixels, original)
     _check(deadline)
     lw, lh = reader.size
@@ -62,9 +63,8 @@ def render(
     box = (x * sx, y * sy, (x + rw) * sx, (y + rh) * sy)
     pixels, (ox, oy) = reader.read(box)
     _check(deadline)
-    # Never more detail than the cap allows: reduce to the capped size first, then upscale if asked.
-    step = (min(plan.size[0], ceil(rw * cap - 1e-6)), min(plan.size[1], ceil(rh * cap - 1e-6)))
-    step = (max(1, step[0]), max(1, step[1]))
+    # Never more detail than the image served has: reduce to its pixels first, then upscale if asked.
+    step = (min(plan.size[0], rw), min(plan.size[1], rh))
     local = (box[0] - ox, box[1] - oy, box[2] - ox, box[3] - oy)
     if all(v == int(v) for v in local) and step == (local[2] - local[0], local[3] - local[1]):
         image = pixels.crop(tuple(map(int, local)))  # pixel for pixel: nothing to resample

@@ -44,7 +44,8 @@ def card(obj: DigitalObject, lang: str, urls: presentation.Urls) -> Card:
 
 def detail_image(obj: DigitalObject, media: MediaFile, region: list[int], urls: presentation.Urls) -> str:
     """The Image API URL of the region a curator chose, at most 400 px wide (less for works in copyright)."""
-    width = levels.region_size(region[2], region[3], media.width, media.height, 400, image_limit(obj))[0]
+    region = presentation.served_region(media, region, image_limit(obj))
+    width = levels.region_size(region[2], region[3], 400)[0]
     return f"{urls.image_service(media.id)}/{','.join(map(str, region))}/{width},/0/default.jpg"
 
 
