@@ -22,6 +22,13 @@ def test_a_book_with_a_start_page_tells_viewers_to_open_there(collection, client
     assert_valid_presentation(manifest)
 
 
+def test_a_presentation_2_client_is_told_the_same_start_canvas(collection, client, store):
+    store.put_object(dataclasses.replace(store.get_object("album"), start=3))
+    sequence = client.get("/iiif/2/object/album/manifest").get_json()["sequences"][0]
+    assert sequence["startCanvas"] == "http://localhost/iiif/2/object/album/manifest/canvas/3"
+    assert sequence["startCanvas"] in [canvas["@id"] for canvas in sequence["canvases"]]
+
+
 def test_a_book_without_one_opens_at_its_first_page(collection, client):
     assert "start" not in client.get("/iiif/object/album/manifest").get_json()
 

@@ -119,6 +119,8 @@ class _Converter:
         for key in ("viewingHint", "viewingDirection"):
             if key in out:
                 sequence[key] = out[key]
+        if doc.get("start"):
+            sequence["startCanvas"] = self.id(doc["start"]["id"])  # 3.0's start: the page a viewer opens at
         sequence["canvases"] = [self.canvas(c) for c in doc["items"]]
         out["sequences"] = [sequence]
         if doc.get("structures"):
