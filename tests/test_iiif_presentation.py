@@ -108,8 +108,12 @@ def test_exhibition_manifest_walks_the_route_with_captions_and_a_detail(collecti
     detail = m["items"][1]
     assert (detail["width"], detail["height"]) == (150, 120)
     body = detail["items"][0]["items"][0]["body"]
-    assert body["type"] == "Image"  # the Image API's crop of the region: what every viewer draws
-    assert body["id"].startswith("http://localhost/iiif/image/coins-1/0,0,150,120/")
+    assert body["type"] == "Image"  # the region as an image of its own, with its own service: what every viewer tiles
+    detail_service = "http://localhost/iiif/image/coins-1/detail/0,0,150,120"
+    assert body["id"] == f"{detail_service}/full/max/0/default.jpg"
+    assert [s.get("id") or s["@id"] for s in body["service"]] == [
+        detail_service, detail_service.replace("/iiif/image/", "/iiif/image2/")]
+    assert client.get(f"{detail_service}/info.json").get_json(force=True)["id"] == detail_service
     assert detail["partOf"][0]["id"].endswith("/iiif/object/coins/manifest")
     assert [r["label"]["en"] for r in m["structures"]] == [["Metal"], ["Flight"]]
     assert [len(r["items"]) for r in m["structures"]] == [2, 2]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from catalogue import create_app
 from catalogue.iiif import levels
@@ -199,3 +199,62 @@ def test_openseadragon_draws_every_level_it_derives_where_its_pixels_belong_at_a
         size = url.split("/")[1]
         w, h = (box[2], box[3]) if size == "max" else (int(v) for v in size.split(","))
         assert w <= box[2] and h <= box[3], url  # never more pixels than the derivative has
+
+
+def _detail_of(info: dict) -> tuple[int, int, int, int]:
+    """A region no tile grid lines up with, about half the image served: a curator's detail."""
+    width, height = info["width"], info["height"]
+    x, y = width // 7 + 1, height // 9 + 1
+    return x, y, max(1, width * 3 // 5), max(1, height * 11 // 20)
+
+
+def _difference(a: Image.Image, b: Image.Image) -> float:
+    """Mean absolute difference per channel, 0-255 (JPEG re-encoding alone stays far below 4)."""
+    assert a.size == b.size
+    diff = ImageChops.difference(a.convert("RGB"), b.convert("RGB"))
+    return sum(ImageStat.Stat(diff).mean) / 3
+
+
+@pytest.mark.parametrize("media_id", IMAGES)
+def test_a_details_service_serves_the_region_as_its_image_tile_for_tile_as_the_whole_service_crops_it(catalogue, media_id):
+    client = catalogue.test_client()
+    whole = client.get(f"/iiif/image/{media_id}/info.json").json
+    x, y, w, h = _detail_of(whole)
+    service = f"/iiif/image/{media_id}/detail/{x},{y},{w},{h}"
+    info = client.get(f"{service}/info.json").json
+    assert info["id"] == f"http://localhost{service}"
+    assert (info["width"], info["height"]) == (w, h)
+    assert info["tiles"] == [{"width": levels.TILE_SIZE, "scaleFactors": levels.scale_factors(w, h)}]
+    assert info["sizes"] == [{"width": sw, "height": sh} for sw, sh in levels.sizes(w, h)]
+    if media_id.endswith("-inc"):  # the capped derivative's region: never more than its pixels
+        assert (info["maxWidth"], info["maxHeight"]) == (w, h)
+    tiles = osd_tiles(info)
+    for url, _ in tiles[:: max(1, len(tiles) // 12)]:  # every level, a dozen tiles in all
+        region, size = url.split("/")[:2]
+        rx, ry, rw, rh = _region_box(url, w, h)
+        size = f"{rw},{rh}" if size == "max" else size
+        tile = _decoded(client, f"{service}/{url}")
+        crop = _decoded(client, f"/iiif/image/{media_id}/{x + rx},{y + ry},{rw},{rh}/{size}/0/default.jpg")
+        assert tile.width <= w and tile.height <= h, url
+        assert _difference(tile, crop) < 4, url
+    v2 = client.get(f"/iiif/image2/{media_id}/detail/{x},{y},{w},{h}/info.json").json
+    assert (v2["@id"], v2["width"], v2["height"]) == (f"http://localhost/iiif/image2/{media_id}/detail/{x},{y},{w},{h}", w, h)
+    assert _difference(_decoded(client, f"/iiif/image2/{media_id}/detail/{x},{y},{w},{h}/full/full/0/default.jpg"),
+                       _decoded(client, f"{service}/full/max/0/default.jpg")) < 4
+
+
+def test_a_detail_of_a_work_in_copyright_shows_no_more_than_its_capped_derivative(catalogue):
+    client = catalogue.test_client()
+    whole = client.get("/iiif/image/landing-inc/info.json").json  # 5120 x 2880, served at 500 x 281
+    x, y, w, h = _detail_of(whole)
+    service = f"/iiif/image/landing-inc/detail/{x},{y},{w},{h}"
+    assert _decoded(client, f"{service}/full/max/0/default.jpg").size == (w, h)
+    assert client.get(service).headers["Location"] == f"http://localhost{service}/info.json"
+    assert client.get(f"{service}/full/^{w * 4},/0/default.jpg").status_code == 403
+    assert client.get(f"{service}/full/{w * 4},/0/default.jpg").status_code == 400
+    assert client.get(f"{service}/0,0,{w},{h}/^{w * 2},/0/default.png").status_code == 403
+    # A region in the work's full-size pixels is no detail of the derivative, nor a region outside it.
+    for detail in ("1024,576,2048,1152", f"0,0,{whole['width'] + 1},10", "0,0,0,10", "1,1,1", "٣,1,1,1", "1,1,1,1 "):
+        assert client.get(f"/iiif/image/landing-inc/detail/{detail}/info.json").status_code == 404, detail
+        assert client.get(f"/iiif/image/landing-inc/detail/{detail}/full/max/0/default.jpg").status_code == 404, detail
+        assert client.get(f"/iiif/image2/landing-inc/detail/{detail}").status_code == 404, detail

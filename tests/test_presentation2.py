@@ -276,8 +276,8 @@ def test_a_p2_exhibition_mirrors_the_3_0_stops_details_and_sections(collection, 
             resource = c2["images"][0]["resource"]
             assert resource["@id"] == body["id"].replace("/iiif/image/", "/iiif/image2/")  # a detail: the same crop
             assert (c2["width"], c2["height"]) == (c3["width"], c3["height"])
-    detail = next(c for c in canvases if "," in c["images"][0]["resource"]["@id"].split("/")[6])
-    assert detail["images"][0]["resource"]["@id"].split("/")[6] == "0,0,150,120"
+    detail = next(c for c in canvases if "/detail/" in c["images"][0]["resource"]["@id"])
+    assert detail["images"][0]["resource"]["service"]["@id"] == "http://localhost/iiif/image2/coins-1/detail/0,0,150,120"
     assert [r["label"] for r in v2["structures"]] == [
         [{"@value": t, "@language": lang} for lang, ts in r["label"].items() for t in ts] for r in v3["structures"]]
 

@@ -4,7 +4,9 @@ Each answer is, in order of cost: a pre-cut tile (a file), a cached render (a
 file), or a render from the nearest pyramid level. Rights decide the image: a
 work in copyright is served as its capped derivative (COPYRIGHT_MAX_WIDTH px on
 its longer side), in whose coordinates its info.json, tiles and every request
-are, unless the caller has ``full_access`` (the curator login lifts it).
+are, unless the caller has ``full_access`` (the curator login lifts it). An exhibition detail has a
+service of its own (``/detail/x,y,w,h``), whose image is that region of the image served: one more
+view of the source, an offset on top of the derivative's scale, answered by the same renders.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from .cache import RenderCache
 from .errors import ImageError
 from .pyramid import Claim, Pyramid, TileStore, decode_for_cutting, signature
 from .render import render
-from .request import Limits, Plan, as_v2, parse, parse_v2, resolve
+from .request import Limits, Plan, as_v2, moved, parse, parse_detail, parse_v2, resolve
 from .source import image_size
 
 log = logging.getLogger(__name__)
@@ -158,10 +160,17 @@ class ImageService:
         derivative (the only image its service knows, so nothing shows more than the cap)."""
         return levels.capped_size(image.width, image.height, None if full_access else image.signature["limit"])
 
-    def limits(self, image: Located, full_access: bool = False) -> Limits:
-        """What this viewer may get of the image presented: no output larger than a capped derivative."""
+    def view(self, image: Located, full_access: bool = False, detail: str | None = None) -> tuple[int, int, int, int]:
+        """What one service shows of the image presented, as an offset and a size: all of it, or an
+        exhibition detail (a region of it, 404 unless inside it), whose own image the region is."""
         width, height = self.presented(image, full_access)
-        if (width, height) == (image.width, image.height):
+        return (0, 0, width, height) if detail is None else parse_detail(detail, width, height)
+
+    def limits(self, image: Located, full_access: bool = False, view: tuple[int, int, int, int] | None = None) -> Limits:
+        """What this viewer may get of a view of the image presented: no output larger than the view
+        of a capped derivative (its pixels, never more)."""
+        _, _, width, height = view or self.view(image, full_access)
+        if self.presented(image, full_access) == (image.width, image.height):
             return Limits(max_area=self.max_area)
         return Limits(max_area=self.max_area, max_width=width, max_height=height)
 
@@ -171,14 +180,15 @@ class ImageService:
 
     # -- info.json -----------------------------------------------------------
 
-    def info(self, media_id: str, base_url: str, full_access: bool = False) -> dict:
-        """The image information document, exactly as the service behaves for this viewer."""
+    def info(self, media_id: str, base_url: str, full_access: bool = False, detail: str | None = None) -> dict:
+        """The image information document, exactly as the service (or a detail's) behaves for this viewer."""
         image = self.locate(media_id)
-        limits = self.limits(image, full_access)
-        width, height = self.presented(image, full_access)
+        view = self.view(image, full_access, detail)
+        limits = self.limits(image, full_access, view)
+        _, _, width, height = view
         doc = {
             "@context": CONTEXT,
-            "id": f"{base_url}/iiif/image/{media_id}",
+            "id": f"{base_url}/iiif/image/{media_id}{_detail_path(view, detail)}",
             "type": "ImageService3",
             "protocol": "http://iiif.io/api/image",
             "profile": "level2",
@@ -199,14 +209,14 @@ class ImageService:
         doc["partOf"] = [{"id": f"{base_url}/iiif/object/{image.object_id}/manifest", "type": "Manifest"}]
         return doc
 
-    def info_v2(self, media_id: str, base_url: str, full_access: bool = False) -> dict:
+    def info_v2(self, media_id: str, base_url: str, full_access: bool = False, detail: str | None = None) -> dict:
         """The same image information in Image API 2.1 terms (limits go in the profile)."""
-        doc = self.info(media_id, base_url, full_access)
+        doc = self.info(media_id, base_url, full_access, detail)
         limits = {key: doc[key] for key in ("maxWidth", "maxHeight", "maxArea") if key in doc}
         qualities = ["default", *doc["extraQualities"]]
         out = {
             "@context": CONTEXT_V2,
-            "@id": f"{base_url}/iiif/image2/{media_id}",
+            "@id": f"{base_url}/iiif/image2/{doc['id'].removeprefix(f'{base_url}/iiif/image/')}",
             "protocol": doc["protocol"],
             "width": doc["width"],
             "height": doc["height"],
@@ -223,24 +233,26 @@ class ImageService:
 
     def image(
         self, media_id: str, region: str, size: str, rotation: str, quality_format: str, full_access: bool = False,
-        version: int = 3,
+        version: int = 3, detail: str | None = None,
     ) -> Served:
-        """The response to ``{region}/{size}/{rotation}/{quality}.{format}`` (Image API 3.0, or 2.1);
-        ImageError for refusals. Both versions share every limit, rights rule, tile and render."""
+        """The response to ``{region}/{size}/{rotation}/{quality}.{format}`` (Image API 3.0, or 2.1) of
+        the image or of one of its details; ImageError for refusals. Both versions and every view share
+        every limit, rights rule, tile and render: a detail's plan is moved by its offset onto the image."""
         request = parse(region, size, rotation, quality_format) if version == 3 else parse_v2(region, size, rotation, quality_format)
         image = self.locate(media_id)
         width, height = self.presented(image, full_access)
+        view = self.view(image, full_access, detail)
         if version == 2:
-            request = as_v2(request, width, height)
-        limits = self.limits(image, full_access)
-        plan = resolve(request, width, height, limits)
+            request = as_v2(request, *view[2:])
+        limits = self.limits(image, full_access, view)
+        plan = moved(resolve(request, *view[2:], limits), *view[:2])
         private = full_access and image.signature["limit"] is not None
         pyramid = self.tiles.current(media_id, image.signature) if self._cut_for(image, full_access) else None
         if pyramid and _precut(plan, image.colour):
             served = _open(pyramid.file(plan.region, plan.size), plan.mimetype, private)
             if served:
                 return served
-        key = f"{plan.canonical}|{sorted(image.signature.items())}|{limits}|{width}x{height}"
+        key = f"{plan.canonical}|{plan.region}|{sorted(image.signature.items())}|{limits}|{width}x{height}"
         key = hashlib.sha1(key.encode()).hexdigest()
         cached = _open(self.cache.get(media_id, key, plan.format), plan.mimetype, private)
         if cached:
@@ -420,6 +432,11 @@ class ImageService:
     def wait_idle(self, timeout: float = 30) -> bool:
         """Wait until the background cutter has nothing left to do (tests, benchmarks)."""
         return self._cutter.wait_idle(timeout)
+
+
+def _detail_path(view: tuple[int, int, int, int], detail: str | None) -> str:
+    """The path of a detail's service below its image's (none for the whole image)."""
+    return "" if detail is None else "/detail/" + ",".join(map(str, view))
 
 
 def _precut(plan: Plan, colour: bool) -> bool:

@@ -207,11 +207,13 @@ def _image_format(url: str) -> str:
     return "image/png" if lower.endswith(".png") else "image/svg+xml" if lower.endswith(".svg") else "image/jpeg"
 
 
-def image_service(media: MediaFile, urls: Urls) -> list[dict]:
-    """Image API 3.0, and 2.1 beside it for older clients (as the Presentation 3 specification recommends)."""
+def image_service(media: MediaFile, urls: Urls, detail: str = "") -> list[dict]:
+    """Image API 3.0, and 2.1 beside it for older clients (as the Presentation 3 specification recommends),
+    of the image or of one of its details (``detail``: the path of the detail's own service below it)."""
     return [
-        {"id": urls.image_service(media.id), "type": "ImageService3", "profile": IMAGE_PROFILE},
-        {"@id": f"{urls.images}2/{media.id}", "@type": "ImageService2", "profile": "http://iiif.io/api/image/2/level2.json"},
+        {"id": urls.image_service(media.id) + detail, "type": "ImageService3", "profile": IMAGE_PROFILE},
+        {"@id": f"{urls.images}2/{media.id}{detail}", "@type": "ImageService2",
+         "profile": "http://iiif.io/api/image/2/level2.json"},
     ]
 
 
@@ -449,25 +451,26 @@ def _exhibition_canvas(canvas_id: str, obj: DigitalObject, item, urls: Urls, lim
 
 def _detail_canvas(canvas_id: str, obj: DigitalObject, media: MediaFile, region: tuple[int, int, int, int],
                    urls: Urls, limit: int | None) -> dict:
-    """A detail as a canvas the size of its region, painted with the Image API's crop of that region.
+    """A detail as a canvas the size of its region, painted with the region as an image of its own: the
+    detail's image service (``/iiif/image/{id}/detail/{x,y,w,h}``), whose whole image is the region.
 
-    Every viewer draws a plain image on a canvas (Mirador, Universal Viewer and Clover draw nothing, or
-    crash, for a SpecificResource with a selector; and an image service on the body would make them
-    tile the whole work into the region's canvas). The crop is served at all its pixels, so it zooms
-    to them. Regions are stored in full-size pixels and stated in the Image API URLs in the coordinates
-    of the image served (a work in copyright's capped derivative); the canvas keeps the stored size.
+    Every viewer draws a plain image with a service on a canvas, and tiles it; none draws a
+    SpecificResource with a selector (Mirador, Universal Viewer and Clover show nothing, or crash), and
+    the whole work's service would make them tile the whole work into the region's canvas. Regions are
+    stored in full-size pixels and stated in the coordinates of the image served (a work in copyright's
+    capped derivative, so its detail shows no more than the cap); the canvas keeps the stored size.
     """
     x, y, w, h = served_region(media, region, limit)
-    service = urls.image_service(media.id)
-    shown = (w, h)
+    detail = f"/detail/{x},{y},{w},{h}"
+    service = urls.image_service(media.id) + detail
     thumb = levels.region_size(w, h, 400)
-    crop = f"{service}/{x},{y},{w},{h}"
     return {
         "id": canvas_id, "type": "Canvas", "label": plain(obj.label), "width": region[2], "height": region[3],
-        "thumbnail": [{"id": f"{crop}/{thumb[0]},{thumb[1]}/0/default.jpg", "type": "Image",
+        "thumbnail": [{"id": f"{service}/full/{thumb[0]},{thumb[1]}/0/default.jpg", "type": "Image",
                        "format": "image/jpeg", "width": thumb[0], "height": thumb[1]}],
-        "items": [_painting(canvas_id, {"id": f"{crop}/{shown[0]},{shown[1]}/0/default.jpg", "type": "Image",
-                                        "format": "image/jpeg", "width": shown[0], "height": shown[1]})],
+        "items": [_painting(canvas_id, {"id": f"{service}/full/max/0/default.jpg", "type": "Image",
+                                        "format": "image/jpeg", "width": w, "height": h,
+                                        "service": image_service(media, urls, detail)})],
     }
 
 

@@ -70,7 +70,7 @@ class Limits:
 class Plan:
     """A request applied to an image: what to cut, how big, and how to turn and colour it."""
 
-    region: tuple[int, int, int, int]  # x, y, w, h in full-image pixels
+    region: tuple[int, int, int, int]  # x, y, w, h in pixels of the image served (a detail's plan: ``moved``)
     size: tuple[int, int]  # before rotation
     mirror: bool
     rotation: float
@@ -179,6 +179,24 @@ def _parse_rotation(text: str) -> tuple[bool, float]:
     if degrees > 360:
         raise ImageError(400, f"rotation {_shown(text)} is more than 360 degrees")
     return bool(m.group(1)), degrees % 360
+
+
+def parse_detail(text: str, width: int, height: int) -> tuple[int, int, int, int]:
+    """An exhibition detail's ``x,y,w,h``: a region of a non-zero size inside the ``width`` x ``height``
+    image served, in ASCII digits; ImageError(404) otherwise (there is no such detail service)."""
+    m = _REGION_PX.fullmatch(text)
+    if not m or any(len(v) > MAX_DIGITS for v in m.groups()):
+        raise ImageError(404, f"detail {_shown(text)} is not x,y,w,h in pixels")
+    x, y, w, h = map(int, m.groups())
+    if not w or not h or x + w > width or y + h > height:
+        raise ImageError(404, f"detail {_shown(text)} is not a region inside the image ({width} x {height} px)")
+    return x, y, w, h
+
+
+def moved(plan: Plan, dx: int, dy: int) -> Plan:
+    """A plan for a view of an image (a detail) as the same plan on the image: its region moved by the offset."""
+    x, y, w, h = plan.region
+    return replace(plan, region=(x + dx, y + dy, w, h))
 
 
 def resolve(request: Request, width: int, height: int, limits: Limits) -> Plan:

@@ -94,11 +94,12 @@ class TileFiles:
 
 
 def send_info(
-    environ: dict, start_response: Callable, images: ImageService, media_id: str, base_url: str, full_access: bool
+    environ: dict, start_response: Callable, images: ImageService, media_id: str, base_url: str, full_access: bool,
+    detail: str | None = None,
 ) -> Iterable[bytes]:
     """info.json as a WSGI response: JSON-LD unless plain JSON is asked for, ETag, gzip, profile link (CORS: gate.py)."""
     try:
-        body = json.dumps(images.info(media_id, base_url, full_access), ensure_ascii=False).encode()
+        body = json.dumps(images.info(media_id, base_url, full_access, detail), ensure_ascii=False).encode()
     except ImageError as exc:
         return _plain(exc.status, exc.message)(environ, start_response)
     json_ld = not prefers_json(environ.get("HTTP_ACCEPT"), LD_JSON)
@@ -172,24 +173,40 @@ def _serving() -> None:
     image_service().start_background()
 
 
+# An exhibition detail's own service, whose image is a region of the image: /iiif/image/{id}/detail/{x,y,w,h}.
+# Its URLs have more segments than any of the image's (the fast path and nginx leave them to Flask).
+DETAIL = "/<media_id>/detail/<detail>"
+
+
+def _known(media_id: str, detail: str | None) -> None:
+    """ImageError(404) unless the image (and the detail) exists."""
+    images = image_service()
+    images.view(images.locate(media_id), _full_access(), detail)
+
+
 @bp.get("/<media_id>")
 @bp.get("/<media_id>/")
-def base(media_id: str):
+@bp.get(DETAIL)
+@bp.get(f"{DETAIL}/")
+def base(media_id: str, detail: str | None = None):
     """The base URI redirects to the image information (baseUriRedirect)."""
-    image_service().locate(media_id)
-    return redirect(f"{_base_url()}/iiif/image/{media_id}/info.json", 303)
+    _known(media_id, detail)
+    return redirect(f"{_base_url()}/iiif/image/{media_id}{f'/detail/{detail}' if detail else ''}/info.json", 303)
 
 
 @bp.get("/<media_id>/info.json")
-def info(media_id: str):
-    """Reached by requests the fast path leaves to Flask: those with a session (a curator's rights)."""
+@bp.get(f"{DETAIL}/info.json")
+def info(media_id: str, detail: str | None = None):
+    """Reached by requests the fast path leaves to Flask: those with a session (a curator's rights), and details."""
     images, base, full = image_service(), _base_url(), _full_access()
-    return lambda environ, start_response: send_info(environ, start_response, images, media_id, base, full)
+    return lambda environ, start_response: send_info(environ, start_response, images, media_id, base, full, detail)
 
 
 @bp.get("/<media_id>/<region>/<size>/<rotation>/<quality_format>")
-def image(media_id: str, region: str, size: str, rotation: str, quality_format: str):
-    served: Served = image_service().image(media_id, region, size, rotation, quality_format, _full_access())
+@bp.get(f"{DETAIL}/<region>/<size>/<rotation>/<quality_format>")
+def image(media_id: str, region: str, size: str, rotation: str, quality_format: str, detail: str | None = None):
+    served: Served = image_service().image(media_id, region, size, rotation, quality_format, _full_access(),
+                                           detail=detail)
     return lambda environ, start_response: send(environ, start_response, served.file, served.mimetype, served.private)
 
 
@@ -228,8 +245,8 @@ class _InfoV2:
     def __init__(self, images: ImageService):
         self.images = images
 
-    def info(self, media_id: str, base_url: str, full_access: bool) -> dict:
-        return self.images.info_v2(media_id, base_url, full_access)
+    def info(self, media_id: str, base_url: str, full_access: bool, detail: str | None = None) -> dict:
+        return self.images.info_v2(media_id, base_url, full_access, detail)
 
 
 _V2_HEADERS = {
@@ -249,20 +266,25 @@ def _as_v2(app: Callable) -> Callable:
 
 @bp2.get("/<media_id>")
 @bp2.get("/<media_id>/")
-def base_v2(media_id: str):
-    image_service().locate(media_id)
-    return redirect(f"{_base_url()}/iiif/image2/{media_id}/info.json", 303)
+@bp2.get(DETAIL)
+@bp2.get(f"{DETAIL}/")
+def base_v2(media_id: str, detail: str | None = None):
+    _known(media_id, detail)
+    return redirect(f"{_base_url()}/iiif/image2/{media_id}{f'/detail/{detail}' if detail else ''}/info.json", 303)
 
 
 @bp2.get("/<media_id>/info.json")
-def info_v2(media_id: str):
+@bp2.get(f"{DETAIL}/info.json")
+def info_v2(media_id: str, detail: str | None = None):
     images, base, full = _InfoV2(image_service()), _base_url(), _full_access()
-    return _as_v2(lambda environ, start_response: send_info(environ, start_response, images, media_id, base, full))
+    return _as_v2(lambda environ, start_response: send_info(environ, start_response, images, media_id, base, full, detail))
 
 
 @bp2.get("/<media_id>/<region>/<size>/<rotation>/<quality_format>")
-def image_v2(media_id: str, region: str, size: str, rotation: str, quality_format: str):
-    served: Served = image_service().image(media_id, region, size, rotation, quality_format, _full_access(), version=2)
+@bp2.get(f"{DETAIL}/<region>/<size>/<rotation>/<quality_format>")
+def image_v2(media_id: str, region: str, size: str, rotation: str, quality_format: str, detail: str | None = None):
+    served: Served = image_service().image(media_id, region, size, rotation, quality_format, _full_access(), version=2,
+                                           detail=detail)
     return _as_v2(lambda environ, start_response: send(environ, start_response, served.file, served.mimetype, served.private))
 
 

@@ -23,6 +23,9 @@ from .conftest import screenshot, until
 VIEWERS = ("mirador", "uv", "clover", "osd")
 IN_COPYRIGHT = "vitrine-composition-2026"  # 3200 x 2000, all rights reserved (media/demo/README.md)
 REGION_URL = re.compile(r"(/iiif/image2?/[^/\s\"]+)/(\d+),(\d+),(\d+),(\d+)/[^/\s\"]+/0/default\.jpg")
+DETAIL_SERVICE = re.compile(r"(/iiif/image2?/[^/\s\"]+)/detail/(\d+),(\d+),(\d+),(\d+)(?=[/\"])")
+# A tile of a detail's own service at its finest level: as many pixels as its region has (a 2.1 size may be "w,").
+FINEST_DETAIL_TILE = re.compile(r"/iiif/image2?/[^/]+/detail/[0-9,]+/\d+,\d+,(\d+),\d+/\1,\d*/0/default\.jpg$")
 
 
 @dataclass
@@ -136,6 +139,60 @@ def test_the_exhibition_stop_by_stop_details_included(visit: Visit, viewers, vie
     assert visit.refused() == []
 
 
+def shows_zoomed(page: Page, picture: Image.Image, name: str) -> None:
+    """Wait until the viewer shows the middle of ``picture`` magnified (zoomed in about its centre, at a
+    scale only the viewer knows: each one tried, from the whole picture fitted to twenty times that)."""
+    def alike() -> bool:
+        seen = painted(page)
+        if not seen:
+            return False
+        (w, h), (pw, ph) = seen.size, picture.size
+        fit = min(w / pw, h / ph)
+        middle = seen.crop((w // 4, h // 4, w * 3 // 4, h * 3 // 4))
+        for step in range(0, 32):
+            scale = fit * 1.1**step  # screen pixels per picture pixel
+            cw, ch = w / 2 / scale, h / 2 / scale
+            if cw < 8 or ch < 8:
+                break
+            crop = picture.crop((round(pw / 2 - cw / 2), round(ph / 2 - ch / 2), round(pw / 2 + cw / 2), round(ph / 2 + ch / 2)))
+            if likeness(middle, crop) > 0.8:
+                return True
+        return False
+
+    try:
+        until(alike, timeout=30, message=f"{name} drawn")
+    except AssertionError:
+        screenshot(page, "failed-" + re.sub(r"\W+", "-", name))
+        raise
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_zooming_into_a_detail_tiles_the_details_own_service_and_shows_its_region(visit: Visit, viewers, viewer, demo_app):
+    """A detail is deep-zoomable: zoomed in, the viewer asks its own service for tiles (each one served)
+    and what it draws is still the region the curator chose, magnified, never the rest of the work."""
+    client = demo_app.test_client()
+    manifest = client.get("/iiif/exhibition/origins/manifest").get_json()
+    index, canvas = max(((i, c) for i, c in stops(manifest) if "/detail/" in c["items"][0]["items"][0]["body"]["id"]),
+                        key=lambda stop: stop[1]["width"])  # the largest detail: more than one tile deep
+    body = canvas["items"][0]["items"][0]["body"]
+    region = served(client, body["id"])
+    open_in(visit, viewers, viewer, "/iiif/exhibition/origins/manifest")
+    go(visit.page, index)
+    shows(visit.page, region, canvas["width"] / canvas["height"], "the detail")
+    zoom_in(visit.page)
+    if viewer == "clover":  # Clover turns the wheel's zoom off (scrollToZoom: false): a visitor uses its button
+        for _ in range(3):
+            visit.page.get_by_role("button", name="Zoom in").first.click()
+            visit.page.wait_for_timeout(300)
+    until(lambda: any(FINEST_DETAIL_TILE.search(url) for url, _ in visit.answers),
+          message="tiles of the detail's service at its finest level")
+    visit.page.wait_for_load_state("networkidle")
+    shows_zoomed(visit.page, region, "the detail zoomed in")
+    screenshot(visit.page, f"{viewer}-detail-zoomed")
+    assert visit.errors() == []
+    assert visit.refused() == []
+
+
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_a_3d_object_degrades_without_an_error(visit: Visit, viewers, viewer):
     """None of these viewers draws a glTF model: each must still open its manifest without an error."""
@@ -196,6 +253,14 @@ def test_every_detail_states_a_region_inside_the_image_it_names(demo_app):
         x, y, w, h = map(int, region)
         info = client.get(f"{service}/info.json").get_json()
         assert x + w <= info["width"] and y + h <= info["height"], (service, region, info["width"], info["height"])
+    details = DETAIL_SERVICE.findall(manifest)
+    assert {m[0] for m in details} >= {"/iiif/image/nasa-hubble-extreme-deep-field-1", "/iiif/image/kde-safe-landing-1"}
+    for service, *region in details:  # a detail's own service: its image is the region, inside the whole image
+        x, y, w, h = map(int, region)
+        info = client.get(f"{service}/info.json").get_json()
+        detail = client.get(f"{service}/detail/{x},{y},{w},{h}/info.json").get_json()
+        assert x + w <= info["width"] and y + h <= info["height"], (service, region, info["width"], info["height"])
+        assert (detail["width"], detail["height"]) == (w, h)
     for selected in selections(json.loads(manifest)):  # a region selected from a resource: in its own size
         x, y, w, h = map(int, selected["selector"]["value"].removeprefix("xywh=").split(","))
         assert x + w <= selected["source"]["width"] and y + h <= selected["source"]["height"], selected
