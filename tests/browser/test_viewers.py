@@ -179,11 +179,7 @@ def test_zooming_into_a_detail_tiles_the_details_own_service_and_shows_its_regio
     open_in(visit, viewers, viewer, "/iiif/exhibition/origins/manifest")
     go(visit.page, index)
     shows(visit.page, region, canvas["width"] / canvas["height"], "the detail")
-    zoom_in(visit.page)
-    if viewer == "clover":  # Clover turns the wheel's zoom off (scrollToZoom: false): a visitor uses its button
-        for _ in range(3):
-            visit.page.get_by_role("button", name="Zoom in").first.click()
-            visit.page.wait_for_timeout(300)
+    zoom_in(visit.page, viewer)
     until(lambda: any(FINEST_DETAIL_TILE.search(url) for url, _ in visit.answers),
           message="tiles of the detail's service at its finest level")
     visit.page.wait_for_load_state("networkidle")
@@ -314,13 +310,22 @@ def test_a_book_turns_to_its_last_page(visit: Visit, viewers, viewer, demo_app):
     assert visit.refused() == []
 
 
-def zoom_in(page: Page) -> None:
-    """A visitor's mouse wheel over the picture: deeper levels, so tiles of the image service."""
+def zoom_in(page: Page, viewer: str) -> None:
+    """A visitor zooming into the picture: deeper levels, so tiles of the image service.
+
+    The mouse wheel, one step at a time as a hand turns it; Clover turns the wheel's zoom off
+    (scrollToZoom: false), so there a visitor uses its "Zoom in" button.
+    """
+    if viewer == "clover":
+        for _ in range(3):
+            page.get_by_role("button", name="Zoom in").first.click()
+            page.wait_for_timeout(300)
+        return
     box = page.locator(".openseadragon-canvas").first.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     for _ in range(6):
         page.mouse.wheel(0, -300)
-        page.wait_for_timeout(150)  # one wheel step at a time, as a hand turns it
+        page.wait_for_timeout(150)
 
 
 # The image service of a work in copyright is its capped derivative: OpenSeadragon 6 (inside UV and
@@ -336,7 +341,7 @@ def test_a_work_in_copyright_shows_at_its_capped_size_with_every_tile_served(vis
     largest = max(info["sizes"], key=lambda size: size["width"])  # the finest level a viewer derives
     open_in(visit, viewers, viewer, f"/iiif/object/{IN_COPYRIGHT}/manifest")
     shows(visit.page, served(client, canvas["thumbnail"][0]["id"]), canvas["width"] / canvas["height"], "the work")
-    zoom_in(visit.page)
+    zoom_in(visit.page, viewer)
     finest = f"/{largest['width']},{largest['height']}/0/default.jpg"
     until(lambda: any(TILE.search(url) or url.endswith(finest) for url, _ in visit.answers),
           message="the finest level the capped work is served at")
