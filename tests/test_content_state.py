@@ -116,3 +116,22 @@ def test_the_drag_and_drop_link_carries_a_content_state_of_the_manifest(collecti
     args = parse_qs(urlparse(href).query)
     assert args["manifest"] == [MANIFEST]
     assert decode(args["iiif-content"][0]) == ContentState(MANIFEST)
+
+
+def test_each_exhibition_stop_links_to_its_content_state_and_the_state_opens_it(collection):
+    import html
+    import re
+
+    client = collection.test_client()
+    page = client.get("/exhibition/origins").get_data(as_text=True)
+    links = [html.unescape(h) for h in re.findall(r'<a class="link" href="([^"]+)" data-open-viewer', page)]
+    assert links
+    manifest = "http://localhost/iiif/exhibition/origins/manifest"
+    for n, link in enumerate(links, start=1):
+        state = decode(parse_qs(urlparse(link).query)["iiif-content"][0])
+        assert state.manifest == manifest and state.canvas.startswith(manifest + "/canvas/")
+        opened = client.get(link)
+        assert opened.status_code == 303
+        assert parse_qs(urlparse(opened.headers["Location"]).query)["canvas"] == [state.canvas.rsplit("/", 1)[1]]
+    drag = html.unescape(re.search(r'class="iiif-drag" href="([^"]+)"', page)[1])
+    assert decode(parse_qs(urlparse(drag).query)["iiif-content"][0]) == ContentState(manifest)

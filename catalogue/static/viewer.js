@@ -128,8 +128,10 @@
     });
   });
 
+  /* "Open in viewer": a button, or a link carrying the stop's Content State (which works without script too). */
   document.querySelectorAll('[data-open-viewer]').forEach(function (button) {
-    button.addEventListener('click', function () {
+    button.addEventListener('click', function (event) {
+      event.preventDefault();
       var el = document.getElementById(button.dataset.openViewer);
       var dialog = el.closest('dialog');
       if (dialog && !dialog.open) dialog.showModal();

@@ -74,11 +74,16 @@ def test_the_book_shows_its_second_page_when_asked_and_the_view_can_be_shared(pa
           message="a tile of the second page")
     until(lambda: is_drawn(page.locator("#viewer .openseadragon-canvas").screenshot()), message="the page drawn")
     assert all(status == 200 for _, status in answers), answers
-    page.get_by_role("button", name="Share this view").click()
-    shared = page.locator("#share-link").input_value()
-    state = decode(parse_qs(urlparse(shared).query)["iiif-content"][0])  # a IIIF Content State
+    def share():
+        """The link "Share this view" gives now, and the IIIF Content State it carries."""
+        page.get_by_role("button", name="Share this view").click()
+        link = page.locator("#share-link").input_value()
+        return link, decode(parse_qs(urlparse(link).query)["iiif-content"][0])
+
+    # Until Mirador reports the new page's viewport, the state names the canvas alone: wait for the region.
+    shared, state = until(lambda: (lambda s: s if s[1].region else None)(share()), message="a shared region")
     assert state.manifest.endswith("/iiif/object/nasa-hubble-extreme-deep-field-plates/manifest")
-    assert state.canvas == state.manifest + "/canvas/2" and state.region and state.region[2] > 0
+    assert state.canvas == state.manifest + "/canvas/2" and state.region[2] > 0
     page.goto(shared)
     expect(page.locator("#viewer").get_by_text("2 of 6")).to_be_visible()
     assert "canvas=2" in page.url and "view=" in page.url
