@@ -189,9 +189,13 @@ def _known(media_id: str, detail: str | None) -> None:
 @bp.get(DETAIL)
 @bp.get(f"{DETAIL}/")
 def base(media_id: str, detail: str | None = None):
-    """The base URI redirects to the image information (baseUriRedirect)."""
+    return _to_info(PREFIX, media_id, detail)
+
+
+def _to_info(prefix: str, media_id: str, detail: str | None):
+    """The base URI redirects to the image information (baseUriRedirect), in 3.0 and 2.1 alike."""
     _known(media_id, detail)
-    return redirect(f"{_base_url()}/iiif/image/{media_id}{f'/detail/{detail}' if detail else ''}/info.json", 303)
+    return redirect(f"{_base_url()}{prefix}{media_id}{f'/detail/{detail}' if detail else ''}/info.json", 303)
 
 
 @bp.get("/<media_id>/info.json")
@@ -269,8 +273,7 @@ def _as_v2(app: Callable) -> Callable:
 @bp2.get(DETAIL)
 @bp2.get(f"{DETAIL}/")
 def base_v2(media_id: str, detail: str | None = None):
-    _known(media_id, detail)
-    return redirect(f"{_base_url()}/iiif/image2/{media_id}{f'/detail/{detail}' if detail else ''}/info.json", 303)
+    return _to_info("/iiif/image2/", media_id, detail)
 
 
 @bp2.get("/<media_id>/info.json")
