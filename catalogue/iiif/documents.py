@@ -17,7 +17,7 @@ from .. import __version__
 from ..access import shown
 from ..store import Store
 from . import presentation, presentation2
-from .presentation import Urls
+from ..urls import Urls
 
 
 @dataclass(frozen=True)
