@@ -16,6 +16,7 @@ from typing import Iterable
 import nh3
 
 from ..access import shown
+from ..catalogs import language_map as _
 from ..model import (
     Concept,
     DigitalObject,
@@ -39,18 +40,17 @@ RECORD_PROFILE = json.loads((Path(__file__).parent.parent / "schemas" / "record.
 ALLOWED_TAGS = {"a", "b", "br", "i", "img", "p", "small", "span", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
 
+# Vitrine's own words in a document, from the Babel catalogs: a language map of every interface language.
 LABELS = {
-    "creator": {"en": ["Creator"], "nl": ["Maker"], "fr": ["Créateur"], "de": ["Urheber"]},
-    "date": {"en": ["Date"], "nl": ["Datering"], "fr": ["Date"], "de": ["Datierung"]},
-    "institution": {"en": ["Institution"], "nl": ["Instelling"], "fr": ["Institution"], "de": ["Institution"]},
-    "subject": {"en": ["Subject"], "nl": ["Onderwerp"], "fr": ["Sujet"], "de": ["Thema"]},
-    "object_page": {"en": ["Object page"], "nl": ["Objectpagina"], "fr": ["Page de l'objet"], "de": ["Objektseite"]},
-    "record": {"en": ["Catalogue record (JSON)"], "nl": ["Catalogusrecord (JSON)"], "fr": ["Notice (JSON)"], "de": ["Katalogdatensatz (JSON)"]},
-    "objects": {"en": ["objects"], "nl": ["objecten"], "fr": ["objets"], "de": ["Objekte"]},
-    "catalogue": {"en": ["Vitrine catalogue"], "nl": ["Vitrine-catalogus"], "fr": ["Catalogue Vitrine"], "de": ["Vitrine-Katalog"]},
-    "exhibitions": {"en": ["Exhibitions"], "nl": ["Tentoonstellingen"], "fr": ["Expositions"], "de": ["Ausstellungen"]},
-    "download_image": {"en": ["Full image (JPEG)"], "nl": ["Volledige afbeelding (JPEG)"], "fr": ["Image entière (JPEG)"], "de": ["Ganzes Bild (JPEG)"]},
-    "download_file": {"en": ["Original file"], "nl": ["Origineel bestand"], "fr": ["Fichier original"], "de": ["Originaldatei"]},
+    "creator": _("Creator"),
+    "date": _("Date"),
+    "institution": _("Institution"),
+    "subject": _("Subject"),
+    "record": _("Catalogue record (JSON)"),
+    "catalogue": _("Vitrine catalogue"),
+    "download_image": _("Full image (JPEG)"),
+    "download_file": _("Original file"),
+    "curators": _("Curated by"),
 }
 
 
@@ -365,9 +365,7 @@ def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject
     if exhibition.summary:
         manifest["summary"] = rich(exhibition.summary)
     if exhibition.curators:
-        manifest["metadata"] = [{"label": {"en": ["Curated by"], "nl": ["Samengesteld door"],
-                                           "fr": ["Commissaires"], "de": ["Kuratiert von"]},
-                                 "value": rich({"none": [", ".join(exhibition.curators)]})}]
+        manifest["metadata"] = [{"label": LABELS["curators"], "value": rich({"none": [", ".join(exhibition.curators)]})}]
     manifest["homepage"] = _homepage(urls.exhibition_page(exhibition.slug), exhibition.title)
     manifest["partOf"] = [{"id": urls.exhibition_collection(exhibition.slug), "type": "Collection"}]
     if canvases and canvases[0].get("thumbnail"):
