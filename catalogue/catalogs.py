@@ -6,7 +6,7 @@ a language map of every interface language instead.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
@@ -16,7 +16,7 @@ NAMES = {"en": "English", "nl": "Nederlands", "fr": "Français", "de": "Deutsch"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> NullTranslations:
     """The compiled catalog of ``lang`` (the msgids themselves for English)."""
     return Translations.load(str(TRANSLATIONS), [lang])

@@ -25,7 +25,7 @@ class Urls:
     @property
     def key(self) -> str:
         """What the documents built with these URLs depend on (a cache key)."""
-        return "\x1f".join((self.base, self.site, self.images, self.suffix))
+        return f"{self.base}\x1f{self.site}\x1f{self.images}\x1f{self.suffix}"
 
     # -- pages for people ---------------------------------------------------------
 

@@ -2,19 +2,19 @@
 language map of every interface language, so a viewer shows it in its user's language."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 from babel.messages.pofile import read_po
+from support import COLLECTION, assert_valid_presentation, import_file
 
 from catalogue import create_app
 from catalogue.i18n import TRANSLATIONS
-from support import COLLECTION, assert_valid_presentation, import_file
 
 TRANSLATED = ("nl", "fr", "de")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(lang: str):
     with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
         return read_po(f, locale=lang)
@@ -88,3 +88,21 @@ def test_a_language_map_needs_no_request(lang):
 
     assert language_map("Curated by")[lang] == from_catalogs("Curated by")[lang]
     assert list(language_map("Curated by")) == ["en", "nl", "fr", "de"]
+
+
+def test_a_static_publication_outside_any_request_has_the_translated_labels(collection, tmp_path):
+    """publish_all is given the documents builder and the store (what a service holds): no app context needed."""
+    import json
+
+    from catalogue.iiif.publish import publish_all, static_urls
+
+    services = collection.extensions["vitrine"]
+    urls = static_urls("https://static.example.be", "https://live.example.be")
+    done = publish_all(services.documents, services.store, urls, tmp_path)
+    assert done.written > 5
+    manifest = json.loads((tmp_path / "iiif" / "object" / "coins" / "manifest.json").read_text())
+    assert manifest["id"] == "https://static.example.be/iiif/object/coins/manifest.json"
+    assert manifest["homepage"][0]["id"] == "https://live.example.be/object/coins"
+    creator = next(entry["label"] for entry in manifest["metadata"] if entry["label"].get("en") == ["Creator"])
+    assert creator == from_catalogs("Creator")
+    assert_valid_presentation(manifest)

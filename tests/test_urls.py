@@ -7,9 +7,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from support import COLLECTION, import_file
 
 from catalogue import create_app
-from support import COLLECTION, import_file
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "catalogue"
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -27,7 +27,7 @@ def published(instance):
 
 def _locations(client, path: str, headers: dict | None = None) -> list[str]:
     root = ET.fromstring(client.get(path, headers=headers or {}).data)
-    return [e.text for e in root.iter("{%s}loc" % SITEMAP["s"])]
+    return [e.text for e in root.iter(f"{{{SITEMAP['s']}}}loc")]
 
 
 def _every_sitemap_location(client, headers: dict | None = None) -> list[str]:
