@@ -4,20 +4,19 @@ The language comes from ``?lang=`` in the URL, then the one remembered in a
 cookie (set whenever a page is asked for with ``?lang=``), then the browser's
 Accept-Language, then English. Catalogs live in ``catalogue/translations``: the
 ``.po`` sources and their compiled ``.mo`` are both shipped, so an install needs
-no build step; ``tests/test_i18n.py`` fails when a ``.mo`` is stale.
+no build step; ``tests/test_i18n.py`` fails when a ``.mo`` is stale. The same catalogs give
+IIIF documents their language maps, outside any request (catalogs.py).
 """
 from __future__ import annotations
-
-from pathlib import Path
 
 from flask import Flask, request
 from flask_babel import Babel, get_locale
 
-LANGUAGES = ("en", "nl", "fr", "de")
-NAMES = {"en": "English", "nl": "Nederlands", "fr": "Français", "de": "Deutsch"}
+from .catalogs import LANGUAGES, NAMES, TRANSLATIONS
+
+__all__ = ["LANGUAGES", "NAMES", "TRANSLATIONS", "init_app", "language", "select_language"]
 COOKIE = "lang"
 COOKIE_AGE = 365 * 24 * 3600
-TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 _MACHINE = ("/api/", "/iiif/", "/assets/", "/static/", "/media/")
 
 

@@ -316,7 +316,8 @@ def test_the_object_page_shows_hostile_text_sanitised_or_escaped(app, client, tm
 
 
 def test_a_provider_never_names_a_url_that_is_not_http(app):
-    from catalogue.iiif.presentation import Urls, provider
+    from catalogue.iiif.presentation import provider
+    from catalogue.urls import Urls
     from catalogue.model import Institution
 
     stored = Institution("kbr", {"en": ["KBR"]}, homepage="javascript:alert(1)", logo="data:image/png;base64,AA")
@@ -327,7 +328,7 @@ def test_a_provider_never_names_a_url_that_is_not_http(app):
 
 
 def test_pages_link_only_to_http_urls_whatever_an_object_holds(app):
-    from catalogue.iiif.presentation import Urls
+    from catalogue.urls import Urls
     from catalogue.model import Creator, DigitalObject, Institution
     from catalogue.web.views import artwork_jsonld, web_link
 

@@ -16,8 +16,8 @@ from functools import cached_property
 from .. import __version__
 from ..access import shown
 from ..store import Store
+from ..urls import Urls
 from . import presentation, presentation2
-from .presentation import Urls
 
 
 @dataclass(frozen=True)

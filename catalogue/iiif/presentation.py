@@ -16,6 +16,7 @@ from typing import Iterable
 import nh3
 
 from ..access import shown
+from ..catalogs import language_map as _
 from ..model import (
     Concept,
     DigitalObject,
@@ -26,6 +27,7 @@ from ..model import (
     MetadataEntry,
     is_web_url,
 )
+from ..urls import Urls
 from . import levels
 
 CONTEXT = "http://iiif.io/api/presentation/3/context.json"
@@ -38,74 +40,18 @@ RECORD_PROFILE = json.loads((Path(__file__).parent.parent / "schemas" / "record.
 ALLOWED_TAGS = {"a", "b", "br", "i", "img", "p", "small", "span", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
 
+# Vitrine's own words in a document, from the Babel catalogs: a language map of every interface language.
 LABELS = {
-    "creator": {"en": ["Creator"], "nl": ["Maker"], "fr": ["Créateur"], "de": ["Urheber"]},
-    "date": {"en": ["Date"], "nl": ["Datering"], "fr": ["Date"], "de": ["Datierung"]},
-    "institution": {"en": ["Institution"], "nl": ["Instelling"], "fr": ["Institution"], "de": ["Institution"]},
-    "subject": {"en": ["Subject"], "nl": ["Onderwerp"], "fr": ["Sujet"], "de": ["Thema"]},
-    "object_page": {"en": ["Object page"], "nl": ["Objectpagina"], "fr": ["Page de l'objet"], "de": ["Objektseite"]},
-    "record": {"en": ["Catalogue record (JSON)"], "nl": ["Catalogusrecord (JSON)"], "fr": ["Notice (JSON)"], "de": ["Katalogdatensatz (JSON)"]},
-    "objects": {"en": ["objects"], "nl": ["objecten"], "fr": ["objets"], "de": ["Objekte"]},
-    "catalogue": {"en": ["Vitrine catalogue"], "nl": ["Vitrine-catalogus"], "fr": ["Catalogue Vitrine"], "de": ["Vitrine-Katalog"]},
-    "exhibitions": {"en": ["Exhibitions"], "nl": ["Tentoonstellingen"], "fr": ["Expositions"], "de": ["Ausstellungen"]},
-    "download_image": {"en": ["Full image (JPEG)"], "nl": ["Volledige afbeelding (JPEG)"], "fr": ["Image entière (JPEG)"], "de": ["Ganzes Bild (JPEG)"]},
-    "download_file": {"en": ["Original file"], "nl": ["Origineel bestand"], "fr": ["Fichier original"], "de": ["Originaldatei"]},
+    "creator": _("Creator"),
+    "date": _("Date"),
+    "institution": _("Institution"),
+    "subject": _("Subject"),
+    "record": _("Catalogue record (JSON)"),
+    "catalogue": _("Vitrine catalogue"),
+    "download_image": _("Full image (JPEG)"),
+    "download_file": _("Original file"),
+    "curators": _("Curated by"),
 }
-
-
-class Urls:
-    """Every URL a IIIF document names, from one base (config BASE_URL or the request's).
-
-    A static publication (``vitrine publish``) names its documents on the static host, as
-    ``.json`` files a plain static server sends, and everything else (image services, media,
-    pages, records) on the live Vitrine or image server: ``site``, ``images`` and ``suffix``.
-    """
-
-    def __init__(self, base: str, *, site: str | None = None, images: str | None = None, suffix: str = ""):
-        self.base = base.rstrip("/")
-        self.site = (site or base).rstrip("/")
-        self.images = (images or f"{self.site}/iiif/image").rstrip("/")
-        self.suffix = suffix
-
-    @property
-    def key(self) -> str:
-        """What the documents built with these URLs depend on (a cache key)."""
-        return "\x1f".join((self.base, self.site, self.images, self.suffix))
-
-    def manifest(self, object_id: str) -> str:
-        return f"{self.base}/iiif/object/{object_id}/manifest{self.suffix}"
-
-    def image_service(self, media_id: str) -> str:
-        return f"{self.images}/{media_id}"
-
-    def media(self, media_id: str) -> str:
-        return f"{self.site}/media/{media_id}"
-
-    def object_page(self, object_id: str) -> str:
-        return f"{self.site}/object/{object_id}"
-
-    def object_record(self, object_id: str) -> str:
-        return f"{self.site}/api/objects/{object_id}"
-
-    def collection(self, institution: str | None = None, page: int | None = None) -> str:
-        url = f"{self.base}/iiif/collection"
-        if institution:
-            url += f"/{institution}"
-        if page:
-            url += f"/{page}"
-        return url + self.suffix
-
-    def institution_page(self, institution: str) -> str:
-        return f"{self.site}/institution/{institution}"
-
-    def exhibition_manifest(self, slug: str) -> str:
-        return f"{self.base}/iiif/exhibition/{slug}/manifest{self.suffix}"
-
-    def exhibition_collection(self, slug: str) -> str:
-        return f"{self.base}/iiif/exhibition/{slug}/collection{self.suffix}"
-
-    def exhibition_page(self, slug: str) -> str:
-        return f"{self.site}/exhibition/{slug}"
 
 
 # -- text ---------------------------------------------------------------------
@@ -212,7 +158,7 @@ def image_service(media: MediaFile, urls: Urls, detail: str = "") -> list[dict]:
     of the image or of one of its details (``detail``: the path of the detail's own service below it)."""
     return [
         {"id": urls.image_service(media.id) + detail, "type": "ImageService3", "profile": IMAGE_PROFILE},
-        {"@id": f"{urls.images}2/{media.id}{detail}", "@type": "ImageService2",
+        {"@id": urls.image_service(media.id, version=2) + detail, "@type": "ImageService2",
          "profile": "http://iiif.io/api/image/2/level2.json"},
     ]
 
@@ -234,7 +180,7 @@ def thumbnail(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]
     """A thumbnail at one of the sizes the image service advertises (so it is a pre-cut file)."""
     w, h = levels.thumbnail_size(media.width, media.height, max_width=max_width)
     return [{
-        "id": f"{urls.image_service(media.id)}/full/{w},{h}/0/default.jpg",
+        "id": urls.image(media.id, f"{w},{h}"),
         "type": "Image", "format": "image/jpeg", "width": w, "height": h,
         "service": image_service(media, urls),
     }]
@@ -243,7 +189,7 @@ def thumbnail(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]
 def image_body(media: MediaFile, urls: Urls, max_width: int | None) -> dict:
     w, h = served_size(media, max_width)
     return {
-        "id": f"{urls.image_service(media.id)}/full/max/0/default.jpg",
+        "id": urls.image(media.id),
         "type": "Image", "format": "image/jpeg", "width": w, "height": h,
         "service": image_service(media, urls),
     }
@@ -304,7 +250,7 @@ def download(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]:
     if max_width:
         return []
     if media.is_image:
-        return [{"id": f"{urls.image_service(media.id)}/full/max/0/default.jpg", "type": "Image",
+        return [{"id": urls.image(media.id), "type": "Image",
                  "label": LABELS["download_image"], "format": "image/jpeg"}]
     return [{"id": urls.media(media.id), "type": media_body(media, urls, None)["type"],
              "label": LABELS["download_file"], "format": media.format}]
@@ -419,9 +365,7 @@ def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject
     if exhibition.summary:
         manifest["summary"] = rich(exhibition.summary)
     if exhibition.curators:
-        manifest["metadata"] = [{"label": {"en": ["Curated by"], "nl": ["Samengesteld door"],
-                                           "fr": ["Commissaires"], "de": ["Kuratiert von"]},
-                                 "value": rich({"none": [", ".join(exhibition.curators)]})}]
+        manifest["metadata"] = [{"label": LABELS["curators"], "value": rich({"none": [", ".join(exhibition.curators)]})}]
     manifest["homepage"] = _homepage(urls.exhibition_page(exhibition.slug), exhibition.title)
     manifest["partOf"] = [{"id": urls.exhibition_collection(exhibition.slug), "type": "Collection"}]
     if canvases and canvases[0].get("thumbnail"):

@@ -11,7 +11,7 @@ that follows ids walks 2.1 documents only; images point at the Image API 2.1 ser
 """
 from __future__ import annotations
 
-from .presentation import Urls
+from ..urls import Urls
 
 CONTEXT = "http://iiif.io/api/presentation/2/context.json"
 MEDIA_TYPE = f'application/ld+json;profile="{CONTEXT}"'
@@ -39,7 +39,7 @@ def text(lmap: dict) -> str | list:
 class _Converter:
     def __init__(self, urls: Urls):
         self.urls = urls
-        self.documents = f"{urls.base}/iiif/"
+        self.documents = urls.documents
         self.images = f"{urls.images}/"
 
     def id(self, url: str) -> str:
@@ -51,7 +51,7 @@ class _Converter:
 
     def image(self, url: str) -> str:
         """An Image API 3.0 URL as the same request to the 2.1 service (same syntax for what Vitrine names)."""
-        return f"{self.urls.images}2/{url[len(self.images):]}" if url.startswith(self.images) else url
+        return self.urls.image_service(url[len(self.images):], version=2) if url.startswith(self.images) else url
 
     # -- shared properties -----------------------------------------------------
 

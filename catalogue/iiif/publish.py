@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..services import Services
-from .documents import Document
-from .presentation import Urls
+from ..store import Store
+from ..urls import Urls
+from .documents import Document, Documents
 
 SUFFIX = ".json"
 
@@ -39,10 +39,13 @@ class Published:
     removed: int
 
 
-def publish_all(services: Services, urls: Urls, folder: Path, progress: Callable[[int], None] | None = None) -> Published:
+def publish_all(documents: Documents, store: Store, urls: Urls, folder: Path,
+                progress: Callable[[int], None] | None = None) -> Published:
     """Write the top collection, each institution's, each published exhibition's and every manifest,
-    then remove the documents an earlier run wrote that are no longer published (a draft, a deletion)."""
-    documents, store = services.documents, services.store
+    then remove the documents an earlier run wrote that are no longer published (a draft, a deletion).
+
+    Given the documents builder and the store it reads (not the services), so a service can call it.
+    """
     jobs: list[tuple[str, Document | None]] = [(urls.collection(), documents.top_collection(urls))]
     counts = store.digitised_counts()
     for institution in store.institutions():

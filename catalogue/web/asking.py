@@ -14,7 +14,9 @@ from flask_babel import gettext as _
 from ..iiif.levels import thumbnail_size
 from ..search import FACETS, CursorError, Hit, RequestError, SearchRequest, SearchResult, SearchTimeout
 from ..services import services
+from ..urls import Urls
 from . import error_response
+from .http import urls
 
 # ASCII digits only: int() also takes "٣", "５", "+5", " 5" and "5_0", and isdigit() "²" and "①"
 _WHOLE = re.compile(r"[0-9]{1,18}")
@@ -87,28 +89,24 @@ def _out_of_time(exc: SearchTimeout) -> NoReturn:
     abort(response)
 
 
-def _base() -> str:
-    return (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
-
-
-def _thumbnail(hit: Hit, base: str) -> str | None:
+def _thumbnail(hit: Hit, base: Urls) -> str | None:
     if not hit.image:
         return None
     media_id, width, height = hit.image
     max_width = current_app.config["COPYRIGHT_MAX_WIDTH"] if hit.copyright else None
     w = thumbnail_size(width, height, 400, max_width)[0] if width and height else 400
-    return f"{base}/iiif/image/{media_id}/full/{w},/0/default.jpg"
+    return base.image(media_id, f"{w},")
 
 
 def hit_views(result: SearchResult) -> list[dict]:
-    base = _base()
+    base = urls()
     return [
         {
             "id": hit.id,
             "label": hit.label,
             "snippet": hit.snippet,
             "thumbnail": _thumbnail(hit, base),
-            "manifest": f"{base}/iiif/object/{hit.id}/manifest",
+            "manifest": base.manifest(hit.id),
             "type": hit.type,
         }
         for hit in result.hits

@@ -59,5 +59,4 @@ def asset(name: str):
         response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
-    response.headers["Access-Control-Allow-Origin"] = "*"
     return response

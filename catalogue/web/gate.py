@@ -37,9 +37,9 @@ HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
 ]
-# What a viewer on another origin may fetch (IIIF documents and images, the API, original media),
+# What a viewer on another origin may fetch (IIIF documents and images, the API, original media, viewer assets),
 # and read: validators, the profile Link, sizes. Public data without credentials, so any origin.
-CORS_PREFIXES = ("/iiif/", "/api/", "/media/")
+CORS_PREFIXES = ("/iiif/", "/api/", "/media/", "/assets/")
 CORS = [
     ("Access-Control-Allow-Origin", "*"),
     ("Access-Control-Expose-Headers", "ETag, Last-Modified, Link, Content-Length, Content-Range, Retry-After"),

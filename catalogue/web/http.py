@@ -10,18 +10,29 @@ from datetime import datetime, timezone
 from flask import Response, current_app, request
 from werkzeug.datastructures import ETags, MIMEAccept
 from werkzeug.http import parse_accept_header
+from werkzeug.wsgi import get_current_url
 
 from ..iiif import presentation2
 from ..iiif.documents import GZIP_MIN, Document, compressed
-from ..iiif.presentation import MEDIA_TYPE, Urls
+from ..iiif.presentation import MEDIA_TYPE
+from ..urls import Urls
 
 JSON = "application/json"
 VARY = ("Accept", "Accept-Encoding")
 
 
 def urls() -> Urls:
-    """URLs from the configured base URL, else from the request (proxy headers applied)."""
-    return Urls(current_app.config.get("BASE_URL") or request.url_root)
+    """This request's URL map: the one place the base URL is worked out (see ``urls_for``)."""
+    return urls_for(request.environ, current_app.config)
+
+
+def urls_for(environ: dict, config) -> Urls:
+    """The URL map of a request: the configured BASE_URL, else the request's root as the client
+    asked for it (web/gate.py has already applied the proxy headers it trusts).
+
+    Takes the WSGI environ, so the tile fast path (no Flask request) names the same URLs.
+    """
+    return Urls(config.get("BASE_URL") or get_current_url(environ, root_only=True))
 
 
 def prefers_json(accept: str | None, ld_type: str) -> bool:

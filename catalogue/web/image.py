@@ -16,16 +16,16 @@ import os
 import re
 from typing import Callable, Iterable
 
-from flask import Blueprint, Response, current_app, redirect, request
+from flask import Blueprint, Response, redirect
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES, http_date, parse_date, parse_etags
 from werkzeug.routing import BaseConverter
-from werkzeug.wsgi import FileWrapper, get_current_url
+from werkzeug.wsgi import FileWrapper
 
 from ..iiif.documents import GZIP_MIN, compressed
 from ..iiif.errors import ImageError
 from ..iiif.image import CONTEXT, CONTEXT_V2, PROFILE_URI, PROFILE_URI_V2, ImageService, Served, image_service
-from .http import accepts_gzip, client_has, gzip_etag, prefers_json
+from .http import accepts_gzip, client_has, gzip_etag, prefers_json, urls, urls_for
 
 PREFIX = "/iiif/image/"
 MAX_AGE = 30 * 24 * 3600  # tiles change only when their image does; ETags catch that
@@ -64,7 +64,7 @@ class TileFiles:
     def __init__(self, wsgi_app: Callable, app):
         self.app = wsgi_app
         self.tile_dir = str(app.config["TILE_DIR"])
-        self.base_url = app.config.get("BASE_URL", "").rstrip("/")
+        self.config = app.config
         self.session_cookie = app.config["SESSION_COOKIE_NAME"] + "="
         self.images = image_service(app)
 
@@ -89,7 +89,7 @@ class TileFiles:
 
     def _info(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         self.images.start_background()  # this process serves: cut in the background from now on
-        base = self.base_url or get_current_url(environ, root_only=True).rstrip("/")
+        base = urls_for(environ, self.config).base
         return send_info(environ, start_response, self.images, environ["vitrine.media_id"], base, False)
 
 
@@ -155,11 +155,6 @@ def _not_modified(environ: dict, etag: str, mtime: float | None = None) -> bool:
     return False
 
 
-def _base_url() -> str:
-    """Where this catalogue is published: BASE_URL, else the request's (proxy-aware) root."""
-    return current_app.config.get("BASE_URL", "").rstrip("/") or request.url_root.rstrip("/")
-
-
 def _full_access() -> bool:
     """Whether this viewer may see works in copyright at full size.
 
@@ -189,20 +184,21 @@ def _known(media_id: str, detail: str | None) -> None:
 @bp.get(DETAIL)
 @bp.get(f"{DETAIL}/")
 def base(media_id: str, detail: str | None = None):
-    return _to_info(PREFIX, media_id, detail)
+    return _to_info(3, media_id, detail)
 
 
-def _to_info(prefix: str, media_id: str, detail: str | None):
+def _to_info(version: int, media_id: str, detail: str | None):
     """The base URI redirects to the image information (baseUriRedirect), in 3.0 and 2.1 alike."""
     _known(media_id, detail)
-    return redirect(f"{_base_url()}{prefix}{media_id}{f'/detail/{detail}' if detail else ''}/info.json", 303)
+    service = urls().image_service(media_id, version) + (f"/detail/{detail}" if detail else "")
+    return redirect(f"{service}/info.json", 303)
 
 
 @bp.get("/<media_id>/info.json")
 @bp.get(f"{DETAIL}/info.json")
 def info(media_id: str, detail: str | None = None):
     """Reached by requests the fast path leaves to Flask: those with a session (a curator's rights), and details."""
-    images, base, full = image_service(), _base_url(), _full_access()
+    images, base, full = image_service(), urls().base, _full_access()
     return lambda environ, start_response: send_info(environ, start_response, images, media_id, base, full, detail)
 
 
@@ -273,13 +269,13 @@ def _as_v2(app: Callable) -> Callable:
 @bp2.get(DETAIL)
 @bp2.get(f"{DETAIL}/")
 def base_v2(media_id: str, detail: str | None = None):
-    return _to_info("/iiif/image2/", media_id, detail)
+    return _to_info(2, media_id, detail)
 
 
 @bp2.get("/<media_id>/info.json")
 @bp2.get(f"{DETAIL}/info.json")
 def info_v2(media_id: str, detail: str | None = None):
-    images, base, full = _InfoV2(image_service()), _base_url(), _full_access()
+    images, base, full = _InfoV2(image_service()), urls().base, _full_access()
     return _as_v2(lambda environ, start_response: send_info(environ, start_response, images, media_id, base, full, detail))
 
 

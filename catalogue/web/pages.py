@@ -147,7 +147,7 @@ def _opened_at(value: str) -> str:
         state = content_states.decode(value)
     except content_states.ContentStateError as exc:
         abort(400, str(exc))
-    prefix = urls().base + "/iiif/"
+    prefix = urls().documents
     path = state.manifest[len(prefix):] if state.manifest.startswith(prefix) else ""
     kind, _, rest = path.partition("/")
     ref = rest.removesuffix("/manifest")
@@ -248,9 +248,8 @@ def media_file(media_id: str):
 @bp.get("/sitemap.xml")
 def sitemap_index():
     """A sitemap index: the first file lists the pages, then objects in files of 50,000."""
-    body = render_template("sitemap_index.xml", files=[
-        url_for("pages.sitemap", number=n, _external=True) for n in range(1, _sitemap_files() + 1)
-    ])
+    base = urls()
+    body = render_template("sitemap_index.xml", files=[base.sitemap(n) for n in range(1, _sitemap_files() + 1)])
     return Response(body, mimetype="application/xml")
 
 
@@ -266,14 +265,14 @@ def sitemap(number: int):
     if not 1 <= number <= _sitemap_files():
         abort(404, _("There is no sitemap file %(number)s.", number=number))
     if number == 1:
-        locations = [url_for("pages.home", _external=True), url_for("pages.exhibitions", _external=True)]
+        locations = [base.page("/"), base.page("/exhibitions")]
         locations += [base.institution_page(i.id) for i in store.institutions()]
-        locations += [url_for("pages.collection", collection_id=c.id, _external=True) for c in store.collections()]
+        locations += [base.collection_page(c.id) for c in store.collections()]
         locations += [base.exhibition_page(e.slug) for e in store.exhibitions("published")]
         return Response(render_template("sitemap.xml", locations=locations), mimetype="application/xml")
     # A file of 50,000 objects costs ~300 ms to build: built once per version of the catalogue
     # and base URL, and a crawler that has it gets a 304.
-    etag = hashlib.sha1(f"{store.last_seq()} {base.base} {number}".encode()).hexdigest()[:20]
+    etag = hashlib.sha1(f"{store.last_seq()} {base.key} {number}".encode()).hexdigest()[:20]
     if request.if_none_match.contains(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"'})
     body = _SITEMAPS.get(etag)
@@ -295,7 +294,7 @@ _SITEMAPS: dict[str, str] = {}  # the last few object sitemap files built, by ET
 
 @bp.get("/robots.txt")
 def robots():
-    return Response(f"User-agent: *\nAllow: /\nSitemap: {url_for('pages.sitemap_index', _external=True)}\n",
+    return Response(f"User-agent: *\nAllow: /\nSitemap: {urls().sitemap()}\n",
                     mimetype="text/plain")
 
 
