@@ -8,8 +8,10 @@ no build step; ``tests/test_i18n.py`` fails when a ``.mo`` is stale.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
+from babel.support import Translations
 from flask import Flask, request
 from flask_babel import Babel, get_locale
 
@@ -32,6 +34,17 @@ def select_language() -> str:
 def language() -> str:
     """The language of this request's pages (a code from LANGUAGES)."""
     return str(get_locale())
+
+
+@lru_cache(maxsize=16)
+def _catalog(lang: str) -> Translations:
+    return Translations.load(str(TRANSLATIONS), [lang])
+
+
+def translate(message: str, lang: str, **variables: object) -> str:
+    """``message`` in ``lang`` from the interface catalogs, outside any request (search facets, documents)."""
+    text = _catalog(lang).gettext(message)
+    return text % variables if variables else text
 
 
 def init_app(app: Flask) -> None:

@@ -18,8 +18,7 @@ from whoosh.analysis import (
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
-LANGUAGES = ("nl", "fr", "de", "en")
-"""The languages whose text gets its own stemmed field (and the valid ``lang`` values)."""
+from ..request import LANGUAGES
 
 
 def neutral_analyzer() -> Analyzer:

@@ -16,8 +16,9 @@ import unicodedata
 import numpy as np
 from whoosh import columns, fields
 
-from ..model import OBJECT_TYPES, Concept, DigitalObject, LanguageMap, in_copyright, pick
-from .analysis import LANGUAGES, language_analyzer, language_of, neutral_analyzer
+from ...model import OBJECT_TYPES, Concept, DigitalObject, LanguageMap, in_copyright, pick
+from ..request import LANGUAGES
+from .analysis import language_analyzer, language_of, neutral_analyzer
 
 KEYWORD_FACETS = ("institution", "collection", "creator", "subject")
 UNKNOWN_YEAR = -32768

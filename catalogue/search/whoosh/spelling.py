@@ -7,8 +7,8 @@ import numpy as np
 from whoosh.analysis import RegexTokenizer
 
 from .arrays import View
-from .budget import MAX_SUGGESTED_WORD, Budget
-from .query import fold
+from ..budget import MAX_SUGGESTED_WORD, Budget
+from .evaluate import fold
 
 FEW = 3  # a query finding this many hits or fewer gets a suggestion
 _LETTERS = string.ascii_lowercase + string.digits  # indexed words are folded to these
