@@ -9,11 +9,20 @@ class that has ``from_config(config, store)`` and one entry in ``BACKENDS``.
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Mapping, Protocol
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from .budget import SearchTimeout
 from .facets import FACETS, FacetValue
-from .request import LANGUAGES, SORTS, CursorError, Hit, RequestError, SearchRequest, SearchResult
+from .request import (
+    LANGUAGES,
+    SORTS,
+    CursorError,
+    Hit,
+    RequestError,
+    SearchRequest,
+    SearchResult,
+)
 
 BACKENDS = {
     "whoosh": "catalogue.search.whoosh:WhooshSearch",
@@ -63,6 +72,18 @@ def open_search(config: Mapping, store) -> SearchBackend:
 
 
 __all__ = [
-    "BACKENDS", "CursorError", "FACETS", "FacetValue", "Hit", "LANGUAGES", "RequestError", "SORTS",
-    "SearchBackend", "SearchRequest", "SearchResult", "SearchTimeout", "UnknownBackend", "open_search",
+    "BACKENDS",
+    "FACETS",
+    "LANGUAGES",
+    "SORTS",
+    "CursorError",
+    "FacetValue",
+    "Hit",
+    "RequestError",
+    "SearchBackend",
+    "SearchRequest",
+    "SearchResult",
+    "SearchTimeout",
+    "UnknownBackend",
+    "open_search",
 ]

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar, Iterable, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from ..i18n import translate
 from ..model import OBJECT_TYPES, LanguageMap, pick
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 UNKNOWN = "unknown"
 SHOWN = 20  # values listed per facet (the selected ones always are)
@@ -49,7 +53,7 @@ class Names:
     the names may have changed. ``reads`` counts how often the store was read.
     """
 
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
         self.reads = 0
         self._lock = threading.Lock()
@@ -86,7 +90,7 @@ class Names:
         if missing:
             found = {c.uri: c.label for c in self.store.concepts(missing)}
             known.update({u: found.get(u) for u in missing})
-        return {u: known[u] for u in uris if known.get(u)}
+        return {u: label for u in uris if (label := known.get(u))}
 
 
 class Facet:
@@ -147,7 +151,7 @@ class CollectionFacet(Facet):
 
 class TypeFacet(FixedFacet):
     name, title = "type", N_("Type")
-    values = {"image": N_("Image"), "book": N_("Book"), "3d": N_("3D model"), "audio": N_("Sound"),
+    values: ClassVar[dict[str, str]] = {"image": N_("Image"), "book": N_("Book"), "3d": N_("3D model"), "audio": N_("Sound"),
               "video": N_("Video")}
     assert tuple(values) == OBJECT_TYPES
 
@@ -186,12 +190,12 @@ class CenturyFacet(Facet):
 
 class RightsFacet(FixedFacet):
     name, title = "rights", N_("Rights")
-    values = {"open": N_("Open"), "in-copyright": N_("In copyright")}
+    values: ClassVar[dict[str, str]] = {"open": N_("Open"), "in-copyright": N_("In copyright")}
 
 
 class ThreeDFacet(FixedFacet):
     name, title = "has3d", N_("3D")
-    values = {"yes": N_("With 3D"), "no": N_("Without 3D")}
+    values: ClassVar[dict[str, str]] = {"yes": N_("With 3D"), "no": N_("Without 3D")}
 
 
 TYPE = TypeFacet()  # also labels an object's type on its page

@@ -1,7 +1,7 @@
 """A search backend that finds nothing and keeps nothing: for a catalogue run without search."""
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from .budget import Limits
 from .request import SearchRequest, SearchResult

@@ -8,7 +8,6 @@ snippets mark are read from the tree, so they are the same for every backend.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 TEXT_FIELDS = ("text", "title", "creator")
 """Fields of words: ``text`` is everything, the others narrow to a title or a creator's names."""
@@ -110,7 +109,7 @@ class Require:
     required: Query
 
 
-Query = Union[Everything, Nothing, Term, Phrase, Prefix, Wildcard, And, Or, Best, Not, AndNot, AndMaybe, Require]
+Query = Everything | Nothing | Term | Phrase | Prefix | Wildcard | And | Or | Best | Not | AndNot | AndMaybe | Require
 
 
 def children(q: Query) -> tuple[Query, ...]:

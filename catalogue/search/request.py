@@ -12,6 +12,7 @@ LANGUAGES = ("nl", "fr", "de", "en")
 SORTS = ("relevance", "date", "-date", "title")
 MAX_SIZE = 100
 YEARS = (-10000, 3000)
+_LIMITS = Limits()
 
 
 class RequestError(ValueError):
@@ -35,7 +36,7 @@ class SearchRequest:
     cursor: str | None = None
     size: int = 20
 
-    def check(self, limits: Limits = Limits()) -> None:
+    def check(self, limits: Limits = _LIMITS) -> None:
         """RequestError for what no backend could answer: too long, unknown language, sort or facet."""
         if len(self.q) > limits.query_chars:
             raise RequestError(

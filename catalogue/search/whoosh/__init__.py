@@ -3,6 +3,7 @@
 Its index keeps numpy-readable arrays beside Whoosh's segments (arrays.py), so a
 search, its facets and any page of it are array operations (engine.py).
 """
+import importlib
 import warnings
 
 with warnings.catch_warnings():
@@ -10,9 +11,10 @@ with warnings.catch_warnings():
     # about when they first compile it; the code itself is fine.
     warnings.simplefilter("ignore", SyntaxWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
-    import whoosh.analysis, whoosh.codec.whoosh3, whoosh.highlight, whoosh.index  # noqa: E401,F401
-    import whoosh.multiproc, whoosh.qparser, whoosh.query, whoosh.spelling, whoosh.writing  # noqa: E401,F401
+    for _module in ("analysis", "codec.whoosh3", "highlight", "index", "multiproc", "qparser", "query",
+                    "spelling", "writing"):
+        importlib.import_module(f"whoosh.{_module}")
 
-from .backend import WhooshSearch  # noqa: E402
+from .backend import WhooshSearch
 
 __all__ = ["WhooshSearch"]

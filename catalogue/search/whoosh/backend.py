@@ -28,7 +28,7 @@ import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
@@ -70,9 +70,9 @@ class WhooshSearch:
         self.names = Names(store)
         self._cache = SegmentCache(self.directory)
         self._local = threading.local()
-        self._searchers: dict[int, object] = {}  # thread id -> its searcher
+        self._searchers: dict[int, Any] = {}  # thread id -> its searcher
         self._write_lock = threading.Lock()
-        self._opened = None
+        self._opened: Any = None  # the Whoosh index, once opened
 
     @classmethod
     def from_config(cls, config: Mapping, store) -> "WhooshSearch":
@@ -280,6 +280,7 @@ class WhooshSearch:
                 searcher = None
                 if attempt == 2:
                     raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Answer a visitor's search; RequestError or CursorError for a bad request, SearchTimeout past the deadline."""
@@ -334,7 +335,7 @@ def _build_segment(directory: str, store_address: str, ids: list[str], progress=
     return segment
 
 
-_done = None  # objects indexed so far, shared by the processes of a rebuild
+_done: Any = None  # objects indexed so far, shared by the processes of a rebuild
 
 
 def _count_done(n: int) -> None:

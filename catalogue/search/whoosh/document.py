@@ -84,8 +84,8 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
     add(obj.summary)
     for entry in obj.metadata:
         add(entry.value)
-    for entry in obj.toc:
-        add(entry.label)
+    for part in obj.toc:
+        add(part.label)
     subjects = [concepts[uri] for uri in obj.subjects if uri in concepts]
     for concept in subjects:
         add(concept.label)
@@ -122,7 +122,7 @@ _NEUTRAL = neutral_analyzer()
 
 def word_pairs(texts: list[str]) -> set[str]:
     """Adjacent words within each text ("oil paint"): phrase search without storing positions."""
-    pairs = set()
+    pairs: set[str] = set()
     for text in texts:
         words = [t.text for t in _NEUTRAL(text)]
         pairs.update(f"{a} {b}" for a, b in zip(words, words[1:]))
@@ -151,7 +151,7 @@ _TITLE_BASE = 39  # 0 pads, then space, digits, a-z, and one code for any other 
 def title_key(title: str) -> tuple[int, int]:
     """The first 24 folded characters of a title as two ordered 64-bit numbers."""
     text = unicodedata.normalize("NFKD", title.casefold().strip())
-    chars = []
+    chars: list[int] = []
     for ch in text:
         if ch.isspace():
             if chars and chars[-1] != 1:

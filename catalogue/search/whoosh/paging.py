@@ -65,7 +65,7 @@ def signature(*parts) -> str:
 
 
 def encode(sig: str, key: list, scoring: dict | None) -> str:
-    data = {"s": sig, "k": [v.item() if hasattr(v, "item") else v for v in key]}
+    data: dict[str, object] = {"s": sig, "k": [v.item() if hasattr(v, "item") else v for v in key]}
     if scoring:
         data["r"] = scoring
     raw = json.dumps(data, separators=(",", ":")).encode()

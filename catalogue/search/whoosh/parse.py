@@ -49,7 +49,7 @@ def parse(text: str) -> query.Query:
         if parsed is wq.NullQuery and re.search(r"(^|\s)-\w", text):
             parsed = _PARSER.parse("*:* " + text)  # only words to leave out: leave them out of everything
         return _tree(parsed)
-    except Exception:
+    except Exception:  # noqa: BLE001 - whatever the parser makes of odd text, a visitor gets an answer
         return plain_words(text)
 
 
