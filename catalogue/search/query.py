@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .budget import Limits
+from .request import RequestError
+
 TEXT_FIELDS = ("text", "title", "creator")
 """Fields of words: ``text`` is everything, the others narrow to a title or a creator's names."""
 VALUE_FIELDS = ("type", "institution", "collection")
@@ -137,6 +140,15 @@ def size(q: Query) -> tuple[int, int]:
         return len(q.words), 0
     parts = [size(child) for child in children(q)]
     return sum(terms for terms, _ in parts), sum(wildcards for _, wildcards in parts)
+
+
+def check_size(q: Query, limits: Limits) -> None:
+    """RequestError for a query with more terms or wildcards than a search may look up."""
+    terms, wildcards = size(q)
+    if wildcards > limits.wildcards:
+        raise RequestError(f"q may have at most {limits.wildcards} wildcard or prefix terms (like relig*), not {wildcards}")
+    if terms > limits.terms:
+        raise RequestError(f"q may have at most {limits.terms} terms, not {terms}")
 
 
 def words(q: Query) -> list[str]:

@@ -7,14 +7,14 @@ from ...model import pick
 from .. import query
 from ..budget import Budget, Limits
 from ..facets import FACETS, Names
-from ..request import CursorError, RequestError, SearchRequest, SearchResult, Hit
+from ..request import CursorError, Hit, SearchRequest, SearchResult
 from . import counting, paging, snippets, spelling
 from .arrays import View
 from .evaluate import Evaluator, Scoring
 from .parse import parse
 
 
-def run(view: View, request: SearchRequest, names: Names, limits: Limits = Limits()) -> SearchResult:
+def run(view: View, request: SearchRequest, names: Names, limits: Limits) -> SearchResult:
     """Answer ``request`` over one generation of the index, within ``limits``.
 
     RequestError for a query too big to answer, SearchTimeout when the time is spent.
@@ -26,7 +26,7 @@ def run(view: View, request: SearchRequest, names: Names, limits: Limits = Limit
     after, replay = paging.decode(request.cursor, sig) if request.cursor else (None, None)
 
     tree = parse(request.q)
-    _check_size(tree, limits)
+    query.check_size(tree, limits)
     scoring = Scoring(view, replay if sort == "relevance" else None)
     try:
         match = Evaluator(view, request.lang, scoring, budget).run(tree)
@@ -55,15 +55,6 @@ def run(view: View, request: SearchRequest, names: Names, limits: Limits = Limit
         following = paging.encode(sig, last, scoring.state() if sort == "relevance" else None)
     suggestion = _suggestion(view, request, words, int(match.mask.sum()), budget)
     return SearchResult(total, hits, counted, suggestion, following)
-
-
-def _check_size(tree: query.Query, limits: Limits) -> None:
-    """Refuse a query with more terms or wildcards than a search may look up."""
-    terms, wildcards = query.size(tree)
-    if wildcards > limits.wildcards:
-        raise RequestError(f"q may have at most {limits.wildcards} wildcard or prefix terms (like relig*), not {wildcards}")
-    if terms > limits.terms:
-        raise RequestError(f"q may have at most {limits.terms} terms, not {terms}")
 
 
 def _suggestion(view: View, request: SearchRequest, words: list[str], found: int, budget: Budget) -> str | None:
