@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .budget import SearchTimeout
 from .facets import FACETS, FacetValue
@@ -23,6 +23,9 @@ from .request import (
     SearchRequest,
     SearchResult,
 )
+
+if TYPE_CHECKING:
+    from ..store import Change
 
 BACKENDS = {
     "whoosh": "catalogue.search.whoosh:WhooshSearch",
@@ -38,7 +41,7 @@ class SearchBackend(Protocol):
     def search(self, request: SearchRequest) -> SearchResult:
         """Answer a visitor's search; RequestError or CursorError for a bad request, SearchTimeout past the deadline."""
 
-    def apply(self, changes: list | None = None, progress: Callable[[int], None] | None = None) -> None:
+    def apply(self, changes: list[Change] | None = None, progress: Callable[[int], None] | None = None) -> None:
         """Follow the store's change log from where the index stands (the store's commit hook); never raises."""
 
     def pending(self) -> int:

@@ -38,7 +38,7 @@ def language_analyzer(lang: str) -> Analyzer:
 MAX_CACHED_WORD = 32  # longer words are stemmed afresh each time: no visitor fills the cache with them
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def search_analyzer(lang: str) -> Analyzer:
     """``language_analyzer`` for searches in many threads (its stem cache is functools')."""
     stemmer = stemmer_for_language(lang)

@@ -165,7 +165,7 @@ class SegmentCache:
                 data = self._segments[key] = SegmentData(reader, self.directory)
             return data
 
-    def arrays(self, leaves) -> "Arrays":
+    def arrays(self, leaves) -> Arrays:
         """The arrays of the generation made of ``leaves`` (built once, kept for the latest few)."""
         key = tuple((r.segment().segment_id(), r.segment().deleted_count()) for r, _ in leaves)
         with self._lock:

@@ -26,9 +26,10 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
@@ -75,7 +76,7 @@ class WhooshSearch:
         self._opened: Any = None  # the Whoosh index, once opened
 
     @classmethod
-    def from_config(cls, config: Mapping, store) -> "WhooshSearch":
+    def from_config(cls, config: Mapping, store) -> WhooshSearch:
         """The backend ``open_search`` makes: the index in ``INDEX_DIR``."""
         return cls(config["INDEX_DIR"], store, config)
 
@@ -128,20 +129,8 @@ class WhooshSearch:
                 writer.cancel()
                 raise
 
-    def index(self, objects: Iterable[DigitalObject]) -> None:
-        """Add or replace objects (searchable when this returns)."""
-        self._write(list(objects), [])
-
-    def remove(self, object_ids: Iterable[str]) -> None:
-        """Take objects out of the index."""
-        self._write([], list(object_ids))
-
-    def _write(self, objects: list[DigitalObject], removed: list[str], writer=None) -> None:
-        if writer is None:
-            with self._writer(WAIT_TO_WRITE) as writer:
-                self._write(objects, removed, writer)
-                writer.commit()
-            return
+    def _write(self, objects: list[DigitalObject], removed: list[str], writer) -> None:
+        """Replace ``objects`` and take out ``removed`` within ``writer``'s generation."""
         concepts = {c.uri: c for c in self.store.concepts({u for o in objects for u in o.subjects})}
         for obj in objects:
             writer.update_document(**document(obj, concepts))

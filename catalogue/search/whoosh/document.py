@@ -9,6 +9,7 @@ array. Everything a hit shows is stored, so a results page never opens the store
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import struct
 import unicodedata
@@ -16,7 +17,14 @@ import unicodedata
 import numpy as np
 from whoosh import columns, fields
 
-from ...model import OBJECT_TYPES, Concept, DigitalObject, LanguageMap, in_copyright, pick
+from ...model import (
+    OBJECT_TYPES,
+    Concept,
+    DigitalObject,
+    LanguageMap,
+    in_copyright,
+    pick,
+)
 from ..request import LANGUAGES
 from .analysis import language_analyzer, language_of, neutral_analyzer
 
@@ -41,8 +49,8 @@ assert _ROW.size == ROW.itemsize
 
 def schema() -> fields.Schema:
     """The index schema; no field keeps positions: phrases use the word-pair field."""
-    neutral = dict(analyzer=neutral_analyzer(), phrase=False)
-    values = dict(expression=re.compile(r"[^\n]+"))
+    neutral = {"analyzer": neutral_analyzer(), "phrase": False}
+    values = {"expression": re.compile(r"[^\n]+")}
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         text=fields.TEXT(**neutral),
@@ -125,7 +133,7 @@ def word_pairs(texts: list[str]) -> set[str]:
     pairs: set[str] = set()
     for text in texts:
         words = [t.text for t in _NEUTRAL(text)]
-        pairs.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+        pairs.update(f"{a} {b}" for a, b in itertools.pairwise(words))
     return pairs
 
 

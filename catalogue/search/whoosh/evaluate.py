@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -185,7 +186,7 @@ class Evaluator:
         if len(words) == 1:
             return self._term(name, words[0])
         match = Match(self.view.live.copy(), np.zeros(self.size))
-        for first, second in zip(words, words[1:]):
+        for first, second in itertools.pairwise(words):
             pair = self._empty()
             self._bm25(pair, "phrase", f"{first} {second}", 1.0)
             match.mask &= pair.mask

@@ -6,8 +6,8 @@ import string
 import numpy as np
 from whoosh.analysis import RegexTokenizer
 
-from .arrays import View
 from ..budget import MAX_SUGGESTED_WORD, Budget
+from .arrays import View
 from .evaluate import fold
 
 FEW = 3  # a query finding this many hits or fewer gets a suggestion
