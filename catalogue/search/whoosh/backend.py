@@ -61,7 +61,7 @@ _STATE = "vitrine-index.json"
 
 
 class WhooshSearch:
-    """Full-text search over the catalogue with Whoosh: index objects, remove them, search, rebuild."""
+    """Full-text search over the catalogue with Whoosh: follow the store's change log, search, rebuild."""
 
     def __init__(self, directory: str | Path, store, settings: Mapping | None = None):
         """``settings`` (an app's config) may set the ``SEARCH_*`` budgets (search/budget.py)."""
