@@ -89,7 +89,7 @@ def demo_instance(folder: Path) -> Path:
 
 def tate_instance(folder: Path) -> Path:
     """69,202 Tate records in a store and a search index, as `vitrine` would have them."""
-    from catalogue.search import SearchIndex
+    from catalogue.search.whoosh import WhooshSearch as SearchIndex
     from catalogue.store import Store
 
     store = Store(folder / "vitrine.db")

@@ -35,7 +35,8 @@ from catalogue.model import (  # noqa: E402
     MediaFile,
     MetadataEntry,
 )
-from catalogue.search import SearchIndex, SearchRequest  # noqa: E402
+from catalogue.search import SearchRequest  # noqa: E402
+from catalogue.search.whoosh import WhooshSearch as SearchIndex  # noqa: E402
 from catalogue.store import Batch, Store  # noqa: E402
 
 TATE = ROOT.parent / "shared" / "data" / "tate" / "artworks.jsonl.gz"

@@ -10,7 +10,7 @@ from flask import Flask
 from .config import PROJECT_DIR, configure
 from .iiif.documents import Documents
 from .iiif.image import install as install_image_service
-from .search import SearchIndex
+from .search import open_search
 from .services import Services
 from . import thesaurus
 from .store import Store
@@ -44,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
         cache_size=int(app.config["MANIFEST_CACHE_SIZE"]),
         languages=_language_order(app.config["DEFAULT_LANGUAGE"]),
     )
-    search = SearchIndex(app.config["INDEX_DIR"], store, app.config)
+    search = open_search(app.config, store)
     store.subscribe(search.apply)  # committed changes are searchable as soon as write() returns
     app.extensions["vitrine"] = Services(
         store=store, media_dir=Path(app.config["MEDIA_DIR"]), documents=documents, search=search

@@ -22,10 +22,15 @@ def catalog(lang: str) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS), [lang])
 
 
+def translate(message: str, lang: str, **values: object) -> str:
+    """``message`` in ``lang`` (``%(name)s`` filled from ``values``), outside any request (facets, documents)."""
+    text = catalog(lang).gettext(message)
+    return text % values if values else text
+
+
 def language_map(message: str, **values: object) -> dict[str, list[str]]:
-    """``message`` in every interface language, as a IIIF language map (``%(name)s`` filled from ``values``).
+    """``message`` in every interface language, as a IIIF language map.
 
     Mark a call's string for extraction by importing this as ``_``.
     """
-    return {lang: [catalog(lang).gettext(message) % values if values else catalog(lang).gettext(message)]
-            for lang in LANGUAGES}
+    return {lang: [translate(message, lang, **values)] for lang in LANGUAGES}

@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 from typing import Callable
 
-from .search import SearchIndex
+from .search import SearchBackend
 from .store import Store
 
 REINDEX_AT = 5000  # changed objects from which indexing afresh in parallel beats one update at a time
 PROCS = min(2, os.cpu_count() or 1)
 
 
-def catch_up_index(search: SearchIndex, store: Store, progress: Callable[[int], None] | None = None,
+def catch_up_index(search: SearchBackend, store: Store, progress: Callable[[int], None] | None = None,
                    total: Callable[[int], None] | None = None) -> int:
     """Bring the search index up to the store and clean what killed writers left; returns the objects indexed.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app
 
 from .iiif.documents import Documents
-from .search import SearchIndex
+from .search import SearchBackend
 from .store import Store
 
 
@@ -16,7 +16,7 @@ class Services:
     store: Store
     media_dir: Path
     documents: Documents
-    search: SearchIndex
+    search: SearchBackend
 
 
 def services() -> Services:

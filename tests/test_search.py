@@ -8,7 +8,8 @@ import unicodedata
 import pytest
 
 from catalogue.model import CollectionInfo, Concept, DigitalObject, Institution
-from catalogue.search import SearchIndex, SearchRequest
+from catalogue.search import SearchBackend, SearchRequest
+from catalogue.search.whoosh import WhooshSearch
 from catalogue.store import Batch
 
 IN_COPYRIGHT = "http://rightsstatements.org/vocab/InC/1.0/"
@@ -96,7 +97,7 @@ def catalogue(app, store):
     return app.extensions["vitrine"].search
 
 
-def ids(index: SearchIndex, q: str = "", lang: str = "en", **options) -> set[str]:
+def ids(index: SearchBackend, q: str = "", lang: str = "en", **options) -> set[str]:
     result = index.search(SearchRequest(q=q, lang=lang, size=100, **options))
     assert result.total == len(result.hits)
     return {hit.id for hit in result.hits}
@@ -248,7 +249,7 @@ def test_sorting_by_date_and_title(catalogue):
 
 # -- paging --------------------------------------------------------------------
 
-def _all_pages(index: SearchIndex, request: SearchRequest, between=None) -> list[str]:
+def _all_pages(index: SearchBackend, request: SearchRequest, between=None) -> list[str]:
     seen = []
     while True:
         result = index.search(request)
@@ -320,7 +321,7 @@ def test_an_edit_is_searchable_as_soon_as_it_is_committed(catalogue, store):
 
 
 def test_a_change_made_during_a_rebuild_in_another_process_is_not_lost(catalogue, store, app):
-    other = SearchIndex(app.config["INDEX_DIR"], store)  # another worker process's view of the same index
+    other = WhooshSearch(app.config["INDEX_DIR"], store)  # another worker process's view of the same index
     rebuild = threading.Thread(target=other.rebuild)
     rebuild.start()
     store.write(Batch(objects=[DigitalObject.from_dict({"id": "late", "institution": "kbr", "label": {"en": ["A late walrus"]}})]))

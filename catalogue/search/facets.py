@@ -1,58 +1,37 @@
-"""Facets: filtering on their values and counting them, with labels per language.
+"""Facets, declared once: what each one filters on, which values it takes, how they are labelled.
 
-Values of one facet combine with OR, different facets with AND, and each
-facet is counted under every active filter but its own, so a visitor sees what
-ticking one more value would give. Counts come from the index's arrays; a
-century is counted once for every century an object's years overlap.
+One class per kind, as the engine counts them: keyword facets hold exact
+values an object may have several of (institution, collection, creator,
+subject), fixed facets one of a few values known in advance (type, rights, 3D),
+and the century facet is counted from an object's years. The engine, the
+results page and the API all read this one table (``FACETS``).
+
+Values of one facet combine with OR, different facets with AND. Labels come in
+the reader's language: fixed ones and centuries from the interface catalogs
+(catalogue/translations), names of institutions, collections and concepts from
+``Names``, which reads them from the store once per store version.
 """
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-import numpy as np
-from babel.support import Translations
+from ..catalogs import translate
+from ..model import OBJECT_TYPES, LanguageMap, pick
 
-from ..model import OBJECT_TYPES, pick
-from .arrays import View
-from .document import UNKNOWN_YEAR
+if TYPE_CHECKING:
+    from ..store import Store
 
-FACETS = ("institution", "collection", "type", "creator", "subject", "century", "rights", "has3d")
-RIGHTS = ("open", "in-copyright")
-HAS_3D = ("yes", "no")
 UNKNOWN = "unknown"
 SHOWN = 20  # values listed per facet (the selected ones always are)
 
+
 def N_(message: str) -> str:
-    """Marks a message for the interface catalogs (catalogue/translations); translated when shown."""
+    """Marks a message for the interface catalogs; translated when shown."""
     return message
-
-
-_LABELS = {
-    "type": {"image": N_("Image"), "book": N_("Book"), "3d": N_("3D model"), "audio": N_("Sound"), "video": N_("Video")},
-    "rights": {"open": N_("Open"), "in-copyright": N_("In copyright")},
-    "has3d": {"yes": N_("With 3D"), "no": N_("Without 3D")},
-}
-_UNKNOWN_DATE = N_("Date unknown")
-_TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
-
-
-@lru_cache(maxsize=8)
-def _catalog(lang: str) -> Translations:
-    return Translations.load(str(_TRANSLATIONS), [lang])
-
-
-def translate(message: str, lang: str) -> str:
-    """A fixed label in ``lang``, from the same message catalogs as the rest of the interface."""
-    return _catalog(lang).gettext(message)
-
-
-def fixed_label(name: str, value: str, lang: str) -> str:
-    """The label of a value of a fixed facet (type, rights, has3d) in ``lang``."""
-    message = _LABELS[name].get(value)
-    return translate(message, lang) if message else value
 
 
 class FilterError(ValueError):
@@ -66,160 +45,203 @@ class FacetValue:
     count: int
 
 
+class Names:
+    """Labels of institutions, collections and concepts, read from the store once per version.
+
+    A search labels its facet values from here instead of reading every
+    institution and collection; the store's version (``last_seq``) tells when
+    the names may have changed. ``reads`` counts how often the store was read.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.reads = 0
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._institutions: dict[str, LanguageMap] = {}
+        self._collections: dict[str, LanguageMap] = {}
+        self._concepts: dict[str, LanguageMap | None] = {}
+
+    def _fresh(self) -> None:
+        version = self.store.last_seq()
+        if version == self._version:
+            return
+        with self._lock:
+            if version != self._version:
+                self._institutions = {i.id: i.label for i in self.store.institutions()}
+                self._collections = {c.id: c.label for c in self.store.collections()}
+                self._concepts = {}
+                self._version = version
+                self.reads += 1
+
+    def institutions(self) -> dict[str, LanguageMap]:
+        self._fresh()
+        return self._institutions
+
+    def collections(self) -> dict[str, LanguageMap]:
+        self._fresh()
+        return self._collections
+
+    def concepts(self, uris: Iterable[str]) -> dict[str, LanguageMap]:
+        """The labels of the concepts among ``uris`` (the thesaurus is read only for those not seen yet)."""
+        self._fresh()
+        known = self._concepts
+        missing = [u for u in uris if u not in known]
+        if missing:
+            found = {c.uri: c.label for c in self.store.concepts(missing)}
+            known.update({u: found.get(u) for u in missing})
+        return {u: label for u in uris if (label := known.get(u))}
+
+
+class Facet:
+    """One way to narrow a search: its name, its title, the values it takes, their labels."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]  # a message of the interface catalogs
+    kind: ClassVar[Literal["keyword", "fixed", "century"]]  # how an engine keeps and counts it
+
+    def check(self, values: list[str]) -> None:
+        """FilterError for a value that can never be valid."""
+
+    def labels(self, values: list[str], lang: str, names: Names) -> dict[str, str]:
+        """Labels in ``lang`` of those of ``values`` that have one (the others show as they are)."""
+        return {}
+
+    def describe(self, counted: list[tuple[str, int]], lang: str, names: Names) -> list[FacetValue]:
+        """Counted values, labelled."""
+        labels = self.labels([v for v, _ in counted], lang, names)
+        return [FacetValue(v, labels.get(v) or v, c) for v, c in counted]
+
+
+class FixedFacet(Facet):
+    """One of a few values known in advance, each with a label in the catalogs."""
+
+    kind = "fixed"
+    values: ClassVar[dict[str, str]]  # value -> message
+
+    def check(self, values: list[str]) -> None:
+        for value in values:
+            if value not in self.values:
+                raise FilterError(f"{self.name} must be one of {', '.join(self.values)}, not {value!r}")
+
+    def label(self, value: str, lang: str) -> str:
+        """The label of ``value`` in ``lang``."""
+        message = self.values.get(value)
+        return translate(message, lang) if message else value
+
+    def labels(self, values: list[str], lang: str, names: Names) -> dict[str, str]:
+        return {value: self.label(value, lang) for value in values}
+
+
+class InstitutionFacet(Facet):
+    name, title, kind = "institution", N_("Institution"), "keyword"
+
+    def labels(self, values: list[str], lang: str, names: Names) -> dict[str, str]:
+        known = names.institutions()
+        return {v: pick(known[v], lang) for v in values if v in known}
+
+
+class CollectionFacet(Facet):
+    name, title, kind = "collection", N_("Collection"), "keyword"
+
+    def labels(self, values: list[str], lang: str, names: Names) -> dict[str, str]:
+        known = names.collections()
+        return {v: pick(known[v], lang) for v in values if v in known}
+
+
+class TypeFacet(FixedFacet):
+    name, title = "type", N_("Type")
+    values: ClassVar[dict[str, str]] = {"image": N_("Image"), "book": N_("Book"), "3d": N_("3D model"), "audio": N_("Sound"),
+              "video": N_("Video")}
+    assert tuple(values) == OBJECT_TYPES
+
+
+class CreatorFacet(Facet):
+    """Creators by name as the records give it (the name is its own label)."""
+
+    name, title, kind = "creator", N_("Creator"), "keyword"
+
+
+class SubjectFacet(Facet):
+    name, title, kind = "subject", N_("Subject"), "keyword"
+
+    def labels(self, values: list[str], lang: str, names: Names) -> dict[str, str]:
+        return {uri: pick(label, lang) for uri, label in names.concepts(values).items()}
+
+
+class CenturyFacet(Facet):
+    """Centuries as museums count them (the 19th is 1800-1899; -1 is the 1st BC), or ``unknown``."""
+
+    name, title, kind = "century", N_("Century"), "century"
+
+    def check(self, values: list[str]) -> None:
+        for value in values:
+            if value == UNKNOWN:
+                continue
+            if not re.fullmatch(r"-?[0-9]{1,9}", value):  # ASCII digits only, as int() is not
+                raise FilterError(f"century must be a number like 19 or -2, or {UNKNOWN!r}")
+            number = int(value)
+            if number == 0 or not -101 <= number <= 31:
+                raise FilterError(f"century {value} is out of range")
+
+    def labels(self, values: list[str], lang: str, names: Names) -> dict[str, str]:
+        return {v: century_label(v, lang) for v in values}
+
+
+class RightsFacet(FixedFacet):
+    name, title = "rights", N_("Rights")
+    values: ClassVar[dict[str, str]] = {"open": N_("Open"), "in-copyright": N_("In copyright")}
+
+
+class ThreeDFacet(FixedFacet):
+    name, title = "has3d", N_("3D")
+    values: ClassVar[dict[str, str]] = {"yes": N_("With 3D"), "no": N_("Without 3D")}
+
+
+TYPE = TypeFacet()  # also labels an object's type on its page
+FACETS: dict[str, Facet] = {f.name: f for f in (
+    InstitutionFacet(), CollectionFacet(), TYPE, CreatorFacet(), SubjectFacet(), CenturyFacet(),
+    RightsFacet(), ThreeDFacet(),
+)}
+"""Every facet by name, in the order pages list them."""
+
+
 def check(filters: dict[str, list[str]]) -> None:
     """Refuse unknown facets and values that can never be valid."""
     for name, values in filters.items():
-        if name not in FACETS:
+        facet = FACETS.get(name)
+        if facet is None:
             raise FilterError(f"unknown facet {name!r}; facets are {', '.join(FACETS)}")
-        allowed = {"type": OBJECT_TYPES, "rights": RIGHTS, "has3d": HAS_3D}.get(name)
-        for value in values:
-            if allowed and value not in allowed:
-                raise FilterError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
-            if name == "century" and value != UNKNOWN:
-                if not re.fullmatch(r"-?[0-9]{1,9}", value):  # ASCII digits only, as int() is not
-                    raise FilterError(f"century must be a number like 19 or -2, or {UNKNOWN!r}")
-                number = int(value)
-                if number == 0 or not -101 <= number <= 31:
-                    raise FilterError(f"century {value} is out of range")
+        facet.check(values)
 
 
-def _century_index(years: np.ndarray) -> np.ndarray:
-    return np.floor_divide(years, 100)
-
-
-def _century_number(index: int) -> int:
-    return index + 1 if index >= 0 else index
-
-
-def mask(view: View, name: str, values: list[str]) -> np.ndarray:
-    """The documents with any of ``values`` in facet ``name``."""
-    if name == "type":
-        return np.isin(view.type, [OBJECT_TYPES.index(v) for v in values])
-    if name == "rights":
-        return np.isin(view.copyright, [RIGHTS.index(v) for v in values])
-    if name == "has3d":
-        return np.isin(view.has3d, [1 - HAS_3D.index(v) for v in values])
-    if name == "century":
-        known = view.earliest != UNKNOWN_YEAR
-        out = np.zeros(view.size, dtype=bool)
-        for value in values:
-            if value == UNKNOWN:
-                out |= ~known
-            else:
-                number = int(value)
-                start = 100 * (number - 1 if number > 0 else number)
-                out |= known & (view.earliest <= start + 99) & (view.latest >= start)
-        return out
-    data = view.values[name]
-    wanted = np.searchsorted(data.vocab, values)
-    wanted = [i for i, v in zip(wanted, values) if i < len(data.vocab) and data.vocab[i] == v]
-    out = np.zeros(view.size, dtype=bool)
-    if wanted:
-        out[data.docs[np.isin(data.values, wanted)]] = True
-    return out
-
-
-def years(view: View, start: int | None, end: int | None) -> np.ndarray:
-    """Documents whose years overlap [start, end]; undated ones never do."""
-    out = view.earliest != UNKNOWN_YEAR
-    if end is not None:
-        out &= view.earliest <= end
-    if start is not None:
-        out &= view.latest >= start
-    return out
-
-
-def count(view: View, name: str, within: np.ndarray, selected: list[str]) -> list[tuple[str, int]]:
-    """(value, count) pairs to list for facet ``name`` over the documents in ``within``.
-
-    The most frequent values (centuries: all, in time order), and the selected
-    ones even at zero.
-    """
-    if name in ("type", "rights", "has3d"):
-        column = {"type": view.type, "rights": view.copyright, "has3d": view.has3d}[name]
-        names = {"type": OBJECT_TYPES, "rights": RIGHTS, "has3d": ("no", "yes")}[name]
-        found = np.bincount(column[within], minlength=len(names))
-        counted = _with_selected([(names[i], int(c)) for i, c in enumerate(found) if c], selected)
-    elif name == "century":
-        return _with_selected(_count_centuries(view, within), selected)
-    else:
-        data = view.values[name]
-        found = np.bincount(data.values[within[data.docs]], minlength=len(data.vocab))
-        top = np.flatnonzero(found)
-        if len(top) > SHOWN:
-            top = top[np.argpartition(-found[top], SHOWN - 1)[:SHOWN]]
-        counted = [(str(data.vocab[i]), int(found[i])) for i in top]
-        wanted = np.searchsorted(data.vocab, selected) if selected else []
-        counted += [(v, int(found[i]) if i < len(data.vocab) and data.vocab[i] == v else 0)
-                    for v, i in zip(selected, wanted)]
-    ranked = sorted(dict(counted).items(), key=lambda vc: (-vc[1], vc[0]))
-    top_values = {v for v, _ in ranked[:SHOWN]}
-    return [(v, c) for v, c in ranked if v in top_values or v in selected]
-
-
-def _with_selected(counted: list[tuple[str, int]], selected: list[str]) -> list[tuple[str, int]]:
-    present = {v for v, _ in counted}
-    return counted + [(v, 0) for v in selected if v not in present]
-
-
-def _count_centuries(view: View, within: np.ndarray) -> list[tuple[str, int]]:
-    known = within & (view.earliest != UNKNOWN_YEAR)
-    out = []
-    if known.any():
-        first = _century_index(view.earliest[known])
-        last = _century_index(view.latest[known])
-        low = int(first.min())
-        span = int(last.max()) - low + 2
-        steps = np.bincount(first - low, minlength=span) - np.bincount(last - low + 1, minlength=span)
-        for offset, c in enumerate(np.cumsum(steps)[:-1]):
-            if c:
-                out.append((str(_century_number(low + offset)), int(c)))
-    unknown = int((within & (view.earliest == UNKNOWN_YEAR)).sum())
-    if unknown:
-        out.append((UNKNOWN, unknown))
-    return out
-
-
-class Labeller:
-    """Facet value labels in the reader's language; names from the store's records."""
-
-    def __init__(self, store, lang: str):
-        self.store = store
-        self.lang = lang
-
-    def labels(self, name: str, values: list[str]) -> dict[str, str]:
-        lang = self.lang
-        if name == "institution":
-            return {i.id: pick(i.label, lang) for i in self.store.institutions() if i.id in values}
-        if name == "collection":
-            return {c.id: pick(c.label, lang) for c in self.store.collections() if c.id in values}
-        if name == "subject":
-            return {c.uri: pick(c.label, lang) for c in self.store.concepts(values)}
-        if name in ("type", "rights", "has3d"):
-            return {value: fixed_label(name, value, lang) for value in _LABELS[name]}
-        if name == "century":
-            return {v: century_label(v, lang) for v in values}
-        return {}
-
-    def facet(self, name: str, values: list[tuple[str, int]]) -> list[FacetValue]:
-        labels = self.labels(name, [v for v, _ in values])
-        return [FacetValue(v, labels.get(v) or v, c) for v, c in values]
+_UNKNOWN_DATE = N_("Date unknown")
+_CENTURY = N_("%(ordinal)s century")
+_CENTURY_BC = N_("%(ordinal)s century BC")
 
 
 def century_label(value: str, lang: str) -> str:
-    """"19th century", "19de eeuw", "XIXe siècle", "19. Jahrhundert"; BC ones too."""
+    """"19th century", "19de eeuw", "XIXe siècle", "19. Jahrhundert"; BC ones too.
+
+    The words come from the catalogs; how a language writes an ordinal number
+    (Babel has no ordinal spelling) is the one rule per language kept here.
+    """
     if value == UNKNOWN:
         return translate(_UNKNOWN_DATE, lang)
     number = int(value)
-    n, bc = abs(number), number < 0
+    return translate(_CENTURY_BC if number < 0 else _CENTURY, lang, ordinal=ordinal(abs(number), lang))
+
+
+def ordinal(n: int, lang: str) -> str:
+    """``n`` as an ordinal in ``lang``: 19th, 19de, XIXe, 19."""
     if lang == "fr":
-        return f"{_roman(n)}{'er' if n == 1 else 'e'} siècle{' av. J.-C.' if bc else ''}"
+        return f"{_roman(n)}{'er' if n == 1 else 'e'}"
     if lang == "de":
-        return f"{n}. Jahrhundert{' v. Chr.' if bc else ''}"
+        return f"{n}."
     if lang == "nl":
-        return f"{n}{'ste' if n in (1, 8) or n >= 20 else 'de'} eeuw{' v.Chr.' if bc else ''}"
+        return f"{n}{'ste' if n in (1, 8) or n >= 20 else 'de'}"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix} century{' BC' if bc else ''}"
+    return f"{n}{suffix}"
 
 
 def _roman(n: int) -> str:

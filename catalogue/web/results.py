@@ -20,11 +20,8 @@ PAGE_SIZE = 20
 
 
 def facet_titles() -> dict[str, str]:
-    return {
-        "institution": _("Institution"), "collection": _("Collection"), "type": _("Type"),
-        "creator": _("Creator"), "subject": _("Subject"), "century": _("Century"), "rights": _("Rights"),
-        "has3d": _("3D"),
-    }
+    """Each facet's title in the visitor's language (the titles are declared with the facets)."""
+    return {name: _(facet.title) for name, facet in FACETS.items()}
 
 
 def sort_labels() -> dict[str, str]:

@@ -13,7 +13,7 @@ from ..access import shown
 from ..i18n import language
 from ..iiif import levels, presentation
 from ..model import Concept, DigitalObject, Exhibition, Institution, LanguageMap, MediaFile, is_web_url, pick
-from ..search.facets import fixed_label
+from ..search.facets import TYPE
 
 __all__ = ["language"]  # the reader's language, for the page modules
 
@@ -71,7 +71,7 @@ def exhibition_covers(exhibitions: list[Exhibition], objects: dict[str, DigitalO
 
 def type_label(kind: str) -> str:
     """An object type as a visitor reads it (shown where a work has no picture): the type facet's label."""
-    return fixed_label("type", kind, language())
+    return TYPE.label(kind, language())
 
 
 def institution_label(institution: Institution | None, lang: str) -> str:

@@ -15,18 +15,13 @@ import math
 
 import numpy as np
 
-from .analysis import LANGUAGES
+from ..request import LANGUAGES, CursorError
 from .arrays import View
 from .document import UNKNOWN_YEAR
 
-SORTS = ("relevance", "date", "-date", "title")
 MAX_CURSOR = 4096  # characters; a real cursor is a few hundred
 _LAST = np.iinfo(np.int32).max
 _DAMAGED = "the cursor is not one this search returned (it belongs to another query or is damaged)"
-
-
-class CursorError(ValueError):
-    """A cursor that was not made by this search (the API answers 400)."""
 
 
 def keys(view: View, sort: str, lang: str, score: np.ndarray) -> list[np.ndarray]:
@@ -70,7 +65,7 @@ def signature(*parts) -> str:
 
 
 def encode(sig: str, key: list, scoring: dict | None) -> str:
-    data = {"s": sig, "k": [v.item() if hasattr(v, "item") else v for v in key]}
+    data: dict[str, object] = {"s": sig, "k": [v.item() if hasattr(v, "item") else v for v in key]}
     if scoring:
         data["r"] = scoring
     raw = json.dumps(data, separators=(",", ":")).encode()

@@ -18,8 +18,7 @@ from whoosh.analysis import (
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
-LANGUAGES = ("nl", "fr", "de", "en")
-"""The languages whose text gets its own stemmed field (and the valid ``lang`` values)."""
+from ..request import LANGUAGES
 
 
 def neutral_analyzer() -> Analyzer:
@@ -39,7 +38,7 @@ def language_analyzer(lang: str) -> Analyzer:
 MAX_CACHED_WORD = 32  # longer words are stemmed afresh each time: no visitor fills the cache with them
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def search_analyzer(lang: str) -> Analyzer:
     """``language_analyzer`` for searches in many threads (its stem cache is functools')."""
     stemmer = stemmer_for_language(lang)

@@ -1,4 +1,4 @@
-"""The search index on disk: kept in step with the store, safe for many processes.
+"""The Whoosh search backend: an index on disk, kept in step with the store, safe for many processes.
 
 How it stays safe:
 
@@ -15,6 +15,8 @@ How it stays safe:
   could not index (lock busy, crash) is picked up by the next writer.
 - A rebuild writes a whole new generation while searches go on over the old
   one, replaces it in one commit, then applies the changes made meanwhile.
+- Constructing it touches no file: the index folder is made by the first
+  write; until then searches read an empty index in memory.
 """
 from __future__ import annotations
 
@@ -24,23 +26,28 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import RamStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
-from ..model import DigitalObject
-from ..processes import die_with_parent
+from ...model import DigitalObject
+from ...processes import die_with_parent
+from ..budget import Limits
+from ..facets import Names
+from ..request import SearchRequest, SearchResult
 from . import engine
 from .arrays import SegmentCache, SegmentData, View
-from .budget import Limits
 from .document import document, schema
-from .engine import SearchRequest, SearchResult
-from .facets import Labeller
+
+if TYPE_CHECKING:
+    from ...store import Change
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +60,40 @@ _CODEC.length_stats = False  # per-block length statistics serve Whoosh's scorer
 _STATE = "vitrine-index.json"
 
 
-class SearchIndex:
-    """Full-text search over the catalogue: index objects, remove them, search, rebuild."""
+class WhooshSearch:
+    """Full-text search over the catalogue with Whoosh: follow the store's change log, search, rebuild."""
 
     def __init__(self, directory: str | Path, store, settings: Mapping | None = None):
         """``settings`` (an app's config) may set the ``SEARCH_*`` budgets (search/budget.py)."""
         self.directory = Path(directory)
         self.store = store
         self.limits = Limits.from_settings(settings)
+        self.names = Names(store)
         self._cache = SegmentCache(self.directory)
         self._local = threading.local()
-        self._searchers: dict[int, object] = {}  # thread id -> its searcher
+        self._searchers: dict[int, Any] = {}  # thread id -> its searcher
         self._write_lock = threading.Lock()
-        self._ix = self._open()
+        self._opened: Any = None  # the Whoosh index, once opened
+
+    @classmethod
+    def from_config(cls, config: Mapping, store) -> WhooshSearch:
+        """The backend ``open_search`` makes: the index in ``INDEX_DIR``."""
+        return cls(config["INDEX_DIR"], store, config)
 
     # -- opening -----------------------------------------------------------
+
+    @property
+    def _ix(self):
+        """The index on disk, made (empty) by the first use that needs it."""
+        if self._opened is None:
+            self._opened = self._open()
+        return self._opened
+
+    def _reading(self):
+        """The index to search: the one on disk, or an empty one in memory while none exists yet."""
+        if self._opened is None and not whoosh_index.exists_in(str(self.directory)):
+            return _empty_index()
+        return self._ix
 
     def _open(self):
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -77,8 +103,7 @@ class SearchIndex:
             ix = whoosh_index.create_in(str(self.directory), schema())
             # an empty index over a non-empty store stands at the log's start: every object is still to index
             self._save_state(0 if self.store.count_objects() else self.store.last_seq())
-        if self.store.count_objects():
-            log.warning("new search index in %s is empty: run `vitrine index --rebuild`", self.directory)
+        log.info("new search index in %s: the next writer indexes the store's changes from the start", self.directory)
         return ix
 
     def _state(self) -> dict:
@@ -104,27 +129,15 @@ class SearchIndex:
                 writer.cancel()
                 raise
 
-    def index(self, objects: Iterable[DigitalObject]) -> None:
-        """Add or replace objects (searchable when this returns)."""
-        self._write(list(objects), [])
-
-    def remove(self, object_ids: Iterable[str]) -> None:
-        """Take objects out of the index."""
-        self._write([], list(object_ids))
-
-    def _write(self, objects: list[DigitalObject], removed: list[str], writer=None) -> None:
-        if writer is None:
-            with self._writer(WAIT_TO_WRITE) as writer:
-                self._write(objects, removed, writer)
-                writer.commit()
-            return
+    def _write(self, objects: list[DigitalObject], removed: list[str], writer) -> None:
+        """Replace ``objects`` and take out ``removed`` within ``writer``'s generation."""
         concepts = {c.uri: c for c in self.store.concepts({u for o in objects for u in o.subjects})}
         for obj in objects:
             writer.update_document(**document(obj, concepts))
         for object_id in removed:
             writer.delete_by_term("id", object_id)
 
-    def apply(self, changes: list | None = None, progress: Callable[[int], None] | None = None) -> None:
+    def apply(self, changes: list[Change] | None = None, progress: Callable[[int], None] | None = None) -> None:
         """The store's commit hook: apply every change the index has not seen yet.
 
         ``changes`` (what the store just committed) is not needed: the change
@@ -178,7 +191,7 @@ class SearchIndex:
             count = -(-len(ids) // slice_size)
             count = -(-count // procs) * procs
             size = max(1, -(-len(ids) // count)) if ids else 1
-            jobs = [(str(self.directory), str(self.store.path), ids[i : i + size]) for i in range(0, len(ids), size)]
+            jobs = [(str(self.directory), address(self.store), ids[i : i + size]) for i in range(0, len(ids), size)]
             if procs > 1 and len(jobs) > 1:
                 segments = _in_processes(jobs, min(procs, len(jobs)), progress)
             else:
@@ -201,6 +214,8 @@ class SearchIndex:
 
     def orphans(self) -> list[str]:
         """Index files that no generation names: segments of a writer killed before its commit."""
+        if self._opened is None and not whoosh_index.exists_in(str(self.directory)):
+            return []
         toc = self._ix._read_toc()
         current = {segment.segment_id() for segment in toc.segments}
         generation = whoosh_index.TOC._pattern(self._ix.indexname)
@@ -215,6 +230,8 @@ class SearchIndex:
 
     def clean(self) -> int:
         """Delete the orphans, under the write lock (a live writer's new segment is no orphan)."""
+        if self._opened is None and not whoosh_index.exists_in(str(self.directory)):
+            return 0  # no index, no orphans: and no folder made for nothing
         with self._write_lock:
             lock = self._ix.lock("WRITELOCK")  # the lock every Whoosh writer takes, without opening a segment
             if not lock.acquire(blocking=False):
@@ -238,7 +255,10 @@ class SearchIndex:
         for attempt in range(3):
             try:
                 if searcher is None:
-                    searcher = self._ix.searcher()
+                    ix = self._reading()
+                    if ix is not self._opened:
+                        return View(ix.searcher(), self._cache)  # nothing indexed yet
+                    searcher = ix.searcher()
                 elif not searcher.up_to_date():
                     searcher = searcher.refresh()
                 self._local.searcher = self._searchers[threading.get_ident()] = searcher
@@ -249,11 +269,12 @@ class SearchIndex:
                 searcher = None
                 if attempt == 2:
                     raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Answer a visitor's search; RequestError or CursorError for a bad request, SearchTimeout past the deadline."""
         request.check(self.limits)
-        return engine.run(self._view(), request, Labeller(self.store, request.lang), self.limits)
+        return engine.run(self._view(), request, self.names, self.limits)
 
     def count(self) -> int:
         """Objects in the index."""
@@ -267,12 +288,27 @@ class SearchIndex:
         self._local = threading.local()
 
 
-def _build_segment(directory: str, store_path: str, ids: list[str], progress=None):
-    """Index ``ids`` into a new segment of the index (not yet part of it)."""
-    from ..store import Store
+def address(store) -> str:
+    """What a worker process needs to open the same store afresh (a connection is not shared across fork)."""
+    return str(store.path)  # with the Store interface: store.url
 
+
+def reopen(where: str):
+    """The store at ``address(store)``, opened in this process."""
+    from ...store import Store
+
+    return Store(where)  # with the Store interface: open_store(where)
+
+
+def _empty_index():
+    """An empty index in memory: what a search reads before anything was indexed."""
+    return RamStorage().create_index(schema())
+
+
+def _build_segment(directory: str, store_address: str, ids: list[str], progress=None):
+    """Index ``ids`` into a new segment of the index (not yet part of it)."""
     writer = whoosh_index.open_dir(directory).writer(_lk=False, codec=_CODEC, limitmb=1024, compound=False)
-    store = Store(store_path)
+    store = reopen(store_address)
     concepts = {c.uri: c for c in store.concepts()}
     for start in range(0, len(ids), 500):
         for obj in store.get_objects(ids[start : start + 500]):
@@ -288,7 +324,7 @@ def _build_segment(directory: str, store_path: str, ids: list[str], progress=Non
     return segment
 
 
-_done = None  # objects indexed so far, shared by the processes of a rebuild
+_done: Any = None  # objects indexed so far, shared by the processes of a rebuild
 
 
 def _count_done(n: int) -> None:

@@ -140,7 +140,7 @@ def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as handle:
-            np.savez(handle, **arrays)
+            np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy types allow_pickle among the names
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)  # a read-only index still searches, only slower to open
@@ -165,7 +165,7 @@ class SegmentCache:
                 data = self._segments[key] = SegmentData(reader, self.directory)
             return data
 
-    def arrays(self, leaves) -> "Arrays":
+    def arrays(self, leaves) -> Arrays:
         """The arrays of the generation made of ``leaves`` (built once, kept for the latest few)."""
         key = tuple((r.segment().segment_id(), r.segment().deleted_count()) for r, _ in leaves)
         with self._lock:
@@ -185,8 +185,8 @@ class SegmentCache:
         with self._lock:
             for key in [k for k in self._segments if k not in segment_ids]:
                 del self._segments[key]
-            for key in [k for k in self._postings if k[0] not in segment_ids]:
-                ids, weights = self._postings.pop(key)
+            for posting in [k for k in self._postings if k[0] not in segment_ids]:
+                ids, weights = self._postings.pop(posting)
                 self._postings_bytes -= ids.nbytes + weights.nbytes
 
     def postings(self, reader, field: str, term: bytes) -> tuple[np.ndarray, np.ndarray] | None:

@@ -6,9 +6,9 @@ import string
 import numpy as np
 from whoosh.analysis import RegexTokenizer
 
+from ..budget import MAX_SUGGESTED_WORD, Budget
 from .arrays import View
-from .budget import MAX_SUGGESTED_WORD, Budget
-from .query import fold
+from .evaluate import fold
 
 FEW = 3  # a query finding this many hits or fewer gets a suggestion
 _LETTERS = string.ascii_lowercase + string.digits  # indexed words are folded to these

@@ -9,6 +9,7 @@ array. Everything a hit shows is stored, so a results page never opens the store
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import struct
 import unicodedata
@@ -16,8 +17,16 @@ import unicodedata
 import numpy as np
 from whoosh import columns, fields
 
-from ..model import OBJECT_TYPES, Concept, DigitalObject, LanguageMap, in_copyright, pick
-from .analysis import LANGUAGES, language_analyzer, language_of, neutral_analyzer
+from ...model import (
+    OBJECT_TYPES,
+    Concept,
+    DigitalObject,
+    LanguageMap,
+    in_copyright,
+    pick,
+)
+from ..request import LANGUAGES
+from .analysis import language_analyzer, language_of, neutral_analyzer
 
 KEYWORD_FACETS = ("institution", "collection", "creator", "subject")
 UNKNOWN_YEAR = -32768
@@ -40,8 +49,8 @@ assert _ROW.size == ROW.itemsize
 
 def schema() -> fields.Schema:
     """The index schema; no field keeps positions: phrases use the word-pair field."""
-    neutral = dict(analyzer=neutral_analyzer(), phrase=False)
-    values = dict(expression=re.compile(r"[^\n]+"))
+    neutral = {"analyzer": neutral_analyzer(), "phrase": False}
+    values = {"expression": re.compile(r"[^\n]+")}
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         text=fields.TEXT(**neutral),
@@ -83,8 +92,8 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
     add(obj.summary)
     for entry in obj.metadata:
         add(entry.value)
-    for entry in obj.toc:
-        add(entry.label)
+    for part in obj.toc:
+        add(part.label)
     subjects = [concepts[uri] for uri in obj.subjects if uri in concepts]
     for concept in subjects:
         add(concept.label)
@@ -121,10 +130,10 @@ _NEUTRAL = neutral_analyzer()
 
 def word_pairs(texts: list[str]) -> set[str]:
     """Adjacent words within each text ("oil paint"): phrase search without storing positions."""
-    pairs = set()
+    pairs: set[str] = set()
     for text in texts:
         words = [t.text for t in _NEUTRAL(text)]
-        pairs.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+        pairs.update(f"{a} {b}" for a, b in itertools.pairwise(words))
     return pairs
 
 
@@ -150,7 +159,7 @@ _TITLE_BASE = 39  # 0 pads, then space, digits, a-z, and one code for any other 
 def title_key(title: str) -> tuple[int, int]:
     """The first 24 folded characters of a title as two ordered 64-bit numbers."""
     text = unicodedata.normalize("NFKD", title.casefold().strip())
-    chars = []
+    chars: list[int] = []
     for ch in text:
         if ch.isspace():
             if chars and chars[-1] != 1:

@@ -5,9 +5,9 @@ from html import escape
 
 from whoosh import highlight
 
-from ..model import LanguageMap, pick
+from ...model import LanguageMap, pick
 from .analysis import language_of, neutral_analyzer, search_analyzer
-from .query import stems
+from .evaluate import stems
 
 LENGTH = 200
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=LENGTH, surround=60)

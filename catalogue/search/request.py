@@ -1,0 +1,78 @@
+"""What a visitor asks of a search and what any backend answers: engine-neutral types."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import facets
+from .budget import Limits
+from .facets import FacetValue
+
+LANGUAGES = ("nl", "fr", "de", "en")
+"""The languages whose text is searched stemmed (and the valid ``lang`` values)."""
+SORTS = ("relevance", "date", "-date", "title")
+MAX_SIZE = 100
+YEARS = (-10000, 3000)
+_LIMITS = Limits()
+
+
+class RequestError(ValueError):
+    """A search request that cannot be answered as asked (the API answers 400)."""
+
+
+class CursorError(ValueError):
+    """A cursor that was not made by this search (the API answers 400)."""
+
+
+@dataclass
+class SearchRequest:
+    """What a visitor asks: words, language, facet filters, years, order, and where to go on."""
+
+    q: str = ""
+    lang: str = "en"
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    start: int | None = None  # earliest year of the range
+    end: int | None = None  # latest year of the range
+    sort: str = "relevance"
+    cursor: str | None = None
+    size: int = 20
+
+    def check(self, limits: Limits = _LIMITS) -> None:
+        """RequestError for what no backend could answer: too long, unknown language, sort or facet."""
+        if len(self.q) > limits.query_chars:
+            raise RequestError(
+                f"q must be at most {limits.query_chars} characters long, not {len(self.q)}"
+            )
+        if self.lang not in LANGUAGES:
+            raise RequestError(f"lang must be one of {', '.join(LANGUAGES)}, not {self.lang!r}")
+        if self.sort not in SORTS:
+            raise RequestError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")
+        if not 1 <= self.size <= MAX_SIZE:
+            raise RequestError(f"size must be between 1 and {MAX_SIZE}")
+        for name, year in (("from", self.start), ("to", self.end)):
+            if year is not None and not YEARS[0] <= year <= YEARS[1]:
+                raise RequestError(f"{name} must be a year between {YEARS[0]} and {YEARS[1]}")
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise RequestError("from must not be after to")
+        try:
+            facets.check(self.filters)
+        except facets.FilterError as exc:
+            raise RequestError(str(exc)) from None
+
+
+@dataclass
+class Hit:
+    id: str
+    label: str
+    snippet: str
+    type: str
+    image: tuple[str, int | None, int | None] | None  # first image: media id, width, height
+    copyright: bool
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    suggestion: str | None
+    next: str | None
