@@ -178,7 +178,7 @@ class SearchIndex:
             count = -(-len(ids) // slice_size)
             count = -(-count // procs) * procs
             size = max(1, -(-len(ids) // count)) if ids else 1
-            jobs = [(str(self.directory), str(self.store.path), ids[i : i + size]) for i in range(0, len(ids), size)]
+            jobs = [(str(self.directory), self.store.url, ids[i : i + size]) for i in range(0, len(ids), size)]
             if procs > 1 and len(jobs) > 1:
                 segments = _in_processes(jobs, min(procs, len(jobs)), progress)
             else:
@@ -267,12 +267,12 @@ class SearchIndex:
         self._local = threading.local()
 
 
-def _build_segment(directory: str, store_path: str, ids: list[str], progress=None):
+def _build_segment(directory: str, store_url: str, ids: list[str], progress=None):
     """Index ``ids`` into a new segment of the index (not yet part of it)."""
-    from ..store import Store
+    from ..store import open_store
 
     writer = whoosh_index.open_dir(directory).writer(_lk=False, codec=_CODEC, limitmb=1024, compound=False)
-    store = Store(store_path)
+    store = open_store(store_url)
     concepts = {c.uri: c for c in store.concepts()}
     for start in range(0, len(ids), 500):
         for obj in store.get_objects(ids[start : start + 500]):
