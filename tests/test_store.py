@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
+from support import ROOT, SHARED
 
 from catalogue.model import DigitalObject, Institution
 from catalogue.store import Batch, Store, StoreError, open_store
 from catalogue.store.sqlite import SqliteStore
-from support import ROOT, SHARED
 
 
 def obj(object_id: str, label: str = "x") -> DigitalObject:
@@ -51,10 +51,9 @@ def test_listeners_hear_committed_changes_in_order(fresh):
 def test_a_failed_write_rolls_back_and_tells_no_one(fresh):
     heard = []
     fresh.subscribe(heard.append)
-    with pytest.raises(RuntimeError):
-        with fresh.writer() as writer:
-            writer.write(Batch(objects=[obj("a")]))
-            raise RuntimeError("the importer died")
+    with pytest.raises(RuntimeError), fresh.writer() as writer:
+        writer.write(Batch(objects=[obj("a")]))
+        raise RuntimeError("the importer died")
     assert fresh.get_object("a") is None and fresh.changes() == [] and heard == []
 
 
@@ -74,7 +73,7 @@ def test_killing_an_import_mid_write_loses_nothing_and_half_writes_nothing(tmp_p
     env = dict(os.environ, VITRINE_INSTANCE=str(instance))
     vitrine = str(Path(sys.executable).with_name("vitrine"))
     first = subprocess.run([vitrine, "ingest", "json", str(ROOT / "tests/data/collection/records.jsonl")],
-                           env=env, capture_output=True, text=True)
+                           env=env, capture_output=True, text=True, check=False)
     assert first.returncode == 0, first.stderr
     csv_path = tmp_path / "tate.csv"
     with gzip.open(SHARED / "data/tate/artwork_data.derived.csv.gz", "rb") as src, csv_path.open("wb") as dst:
@@ -100,6 +99,9 @@ def test_opening_an_unknown_kind_of_database_names_the_kinds_known(tmp_path):
         open_store("mysql://db.example/vitrine")
     with pytest.raises(StoreError, match="sqlite:///"):
         open_store(str(tmp_path / "vitrine.db"))  # a bare path is not a URL
+    for wrong in ("sqlite://host/vitrine.db", "sqlite:///vitrine.db?mode=ro", "sqlite:vitrine.db"):
+        with pytest.raises(StoreError, match="sqlite:///absolute/path"):
+            open_store(wrong)
 
 
 def test_constructing_a_store_creates_no_file_and_the_first_use_creates_it(tmp_path):
@@ -108,6 +110,16 @@ def test_constructing_a_store_creates_no_file_and_the_first_use_creates_it(tmp_p
     assert not (tmp_path / "not").exists()
     assert store.count_objects() == 0 and store.last_seq() == 0
     assert path.exists()
+
+
+def test_a_catalogue_from_before_the_change_counter_numbers_on_after_its_log(fresh):
+    fresh.write(Batch(objects=[obj("a"), obj("b")]))
+    fresh._db().execute("DROP TABLE change_counter")  # as a database written by Vitrine 0.1 has it
+    reopened = SqliteStore(fresh.path)
+    reopened.put_object(obj("c"))
+    assert [(c.seq, c.ref) for c in reopened.changes()] == [(1, "a"), (2, "b"), (3, "c")]
+    reopened.put_object(obj("d"))
+    assert reopened.last_seq() == 4
 
 
 def test_a_store_is_reopened_from_its_url_by_another_process(fresh, tmp_path):

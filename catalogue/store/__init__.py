@@ -21,12 +21,20 @@ a rolled-back transaction hands its numbers back.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
-from ..model import CollectionInfo, Concept, DigitalObject, Exhibition, Institution, MediaFile
+from ..model import (
+    CollectionInfo,
+    Concept,
+    DigitalObject,
+    Exhibition,
+    Institution,
+    MediaFile,
+)
 
 # URL scheme -> module (in this package) whose ``from_url(url)`` opens such a store.
 SCHEMES = {"sqlite": ".sqlite"}
@@ -85,7 +93,12 @@ MediaEntry = tuple[MediaFile, str, str | None]  # a media file, its object's id,
 
 
 class Store(Protocol):
-    """The catalogue's database: records in, committed changes out. Safe to share between threads."""
+    """The catalogue's database: records in, committed changes out. Safe to share between threads.
+
+    Its change log keeps this module's rule: a consumer that has read the changes up to N
+    never later finds one numbered N or lower (numbers are taken just before COMMIT, from a
+    counter no other writer can take from until that commit).
+    """
 
     @property
     def url(self) -> str:
@@ -155,7 +168,7 @@ class Store(Protocol):
 
     def object_labels(
         self, institution: str | None = None, offset: int = 0, limit: int = 1000, digitised: bool = False
-    ) -> list[tuple[str, dict]]:
+    ) -> list[tuple[str, dict[str, list[str]]]]:
         """(id, label) pairs in id order, without decoding objects; ``digitised``: only objects with media."""
 
     def digitised_counts(self) -> dict[str, int]:
@@ -198,4 +211,5 @@ def open_store(url: str) -> Store:
     if scheme not in SCHEMES:
         known = ", ".join(f"{name}:///..." for name in SCHEMES)
         raise StoreError(f"no store for database URL {url!r} (scheme {scheme!r}); known: {known}")
-    return importlib.import_module(SCHEMES[scheme], __package__).from_url(url)
+    store: Store = importlib.import_module(SCHEMES[scheme], __package__).from_url(url)
+    return store

@@ -19,15 +19,22 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
-from ..model import CollectionInfo, Concept, DigitalObject, Exhibition, Institution, MediaFile
-from . import Batch, Change, MediaEntry, StoreError, WriteReport
+from ..model import (
+    CollectionInfo,
+    Concept,
+    DigitalObject,
+    Exhibition,
+    Institution,
+    MediaFile,
+)
+from . import Batch, Change, MediaEntry, Store, StoreError, WriteReport
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -79,8 +86,11 @@ CREATE TABLE IF NOT EXISTS change_counter (id INTEGER PRIMARY KEY CHECK (id = 1)
 
 _STAMPS = ("version", "created", "updated")
 
+Row = tuple[Any, ...]
+Record = TypeVar("Record", DigitalObject, Exhibition)
 
-def from_url(url: str) -> SqliteStore:
+
+def from_url(url: str) -> Store:
     """The store at ``sqlite:///abs/path`` (``sqlite:////abs/path``, SQLAlchemy's spelling, too)."""
     parts = urlsplit(url)
     if parts.netloc or not parts.path.startswith("/") or parts.query:
@@ -134,14 +144,14 @@ class SqliteWriter:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _dumps(data: dict) -> str:
+def _dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _stamp(item, kind: str, ref: str, old: tuple | None, data: str, now: str, report: WriteReport) -> bool:
+def _stamp(item: Record, kind: str, ref: str, old: Row | None, data: str, now: str, report: WriteReport) -> bool:
     """Set version and times from the stored row ``old`` (version, created, data); False if unchanged."""
     if old and old[2] == data:
         report.unchanged += 1
@@ -158,14 +168,14 @@ def _stamp(item, kind: str, ref: str, old: tuple | None, data: str, now: str, re
     return True
 
 
-def _decode(row, kind):
+def _decode(row: Row, kind: type[Record]) -> Record:
     """A stored (version, created, updated, data) row as a model object of ``kind``."""
     data = json.loads(row[3])
     data.update(version=row[0], created=row[1], updated=row[2])
     return kind.from_dict(data)
 
 
-def _content(data: dict) -> dict:
+def _content(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in _STAMPS}
 
 
@@ -204,12 +214,12 @@ class SqliteStore:
             self._local.db = db
         return db
 
-    def _query(self, sql: str, params: Iterable = ()) -> list:
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """The rows of one read."""
         with _failures(self.path):
             return self._db().execute(sql, tuple(params)).fetchall()
 
-    def _one(self, sql: str, params: Iterable = ()) -> tuple | None:
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         """The first row of one read, or None."""
         rows = self._query(sql, params)
         return rows[0] if rows else None
@@ -321,7 +331,7 @@ class SqliteStore:
                 if owners[media_id] != owner:
                     raise StoreError(f"media id {media_id!r} already belongs to object {owner!r}")
 
-    def _write_objects(self, db, objects: list[DigitalObject], now: str, report: WriteReport) -> None:
+    def _write_objects(self, db: sqlite3.Connection, objects: list[DigitalObject], now: str, report: WriteReport) -> None:
         ids = [o.id for o in objects]
         existing = {
             row[0]: row[1:]
@@ -330,7 +340,10 @@ class SqliteStore:
                 ids,
             )
         }
-        rows, members, media, replaced = [], [], [], []
+        rows: list[Row] = []
+        members: list[Row] = []
+        media: list[Row] = []
+        replaced: list[Row] = []
         for obj in objects:
             data = _dumps(_content(obj.to_dict()))
             old = existing.get(obj.id)
@@ -347,7 +360,7 @@ class SqliteStore:
         db.executemany("INSERT OR IGNORE INTO memberships VALUES (?, ?)", members)
         db.executemany("INSERT INTO media VALUES (?, ?, ?, ?)", media)
 
-    def _write_exhibition(self, db, exhibition: Exhibition, now: str, report: WriteReport) -> None:
+    def _write_exhibition(self, db: sqlite3.Connection, exhibition: Exhibition, now: str, report: WriteReport) -> None:
         data = _dumps(_content(exhibition.to_dict()))
         old = db.execute(
             "SELECT version, created, data FROM exhibitions WHERE slug = ?", (exhibition.slug,)
@@ -431,7 +444,7 @@ class SqliteStore:
                 yield _decode(row, DigitalObject)
             last = rows[-1][4]
 
-    def _filter(self, institution: str | None, collection: str | None) -> tuple[str, list]:
+    def _filter(self, institution: str | None, collection: str | None) -> tuple[str, list[str]]:
         clauses, params = [], []
         if institution:
             clauses.append("institution = ?")
@@ -458,7 +471,7 @@ class SqliteStore:
 
     def object_labels(
         self, institution: str | None = None, offset: int = 0, limit: int = 1000, digitised: bool = False
-    ) -> list[tuple[str, dict]]:
+    ) -> list[tuple[str, dict[str, list[str]]]]:
         """(id, label) pairs in id order: what a IIIF Collection page lists, without decoding objects.
 
         ``digitised`` keeps only objects with media (those that have a manifest).
@@ -480,7 +493,7 @@ class SqliteStore:
 
     def count_objects(self, institution: str | None = None, collection: str | None = None) -> int:
         where, params = self._filter(institution, collection)
-        return self._query(f"SELECT COUNT(*) FROM objects{where}", params)[0][0]
+        return int(self._query(f"SELECT COUNT(*) FROM objects{where}", params)[0][0])
 
     def get_media(self, media_id: str) -> MediaEntry | None:
         """A media file with its object's id and rights URI: all the Image API needs."""
@@ -532,7 +545,7 @@ class SqliteStore:
         return [Concept.from_dict(json.loads(r[0])) for r in rows]
 
     def concepts_count(self) -> int:
-        return self._query("SELECT COUNT(*) FROM concepts")[0][0]
+        return int(self._query("SELECT COUNT(*) FROM concepts")[0][0])
 
     def get_exhibition(self, slug: str) -> Exhibition | None:
         row = self._one("SELECT version, created, updated, data FROM exhibitions WHERE slug = ?", (slug,))
@@ -551,7 +564,7 @@ class SqliteStore:
 
     def last_seq(self) -> int:
         """The number of the latest committed change (0 before any): where a derived index stands."""
-        return self._query("SELECT COALESCE(MAX(seq), 0) FROM changes")[0][0]
+        return int(self._query("SELECT COALESCE(MAX(seq), 0) FROM changes")[0][0])
 
     def changes(self, since: int = 0, limit: int = 1000) -> list[Change]:
         """The change log after number ``since``, oldest first, read in one snapshot."""
