@@ -32,7 +32,7 @@ VITRINE = str(Path(sys.executable).with_name("vitrine"))
 
 from test_crash import _assert_consistent, _state  # noqa: E402  (one home for the invariants)
 
-from catalogue.store import Store  # noqa: E402
+from catalogue.store.sqlite import SqliteStore  # noqa: E402
 
 
 def _env(instance: Path) -> dict:
@@ -64,13 +64,13 @@ def main() -> None:
         csv_path = _tate_csv(work, args.limit)
         base = work / "base"
         subprocess.run([VITRINE, "demo"], env=_env(base), check=True, capture_output=True, timeout=600)
-        before = _state(Store(base / "vitrine.db"))
+        before = _state(SqliteStore(base / "vitrine.db"))
         reference = work / "reference"
         shutil.copytree(base, reference)
         started = time.monotonic()
         assert _ingest(reference, csv_path).wait(3600) == 0, "the uninterrupted import failed"
         duration = time.monotonic() - started
-        after = _state(Store(reference / "vitrine.db"))
+        after = _state(SqliteStore(reference / "vitrine.db"))
         shutil.rmtree(reference)
         print(f"crash: Tate import of {len(after) - len(before):,} objects takes {duration:.1f} s uninterrupted; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -79,7 +79,7 @@ def main() -> None:
         for moment in args.moments:
             instance = work / f"kill-{moment}"
             shutil.copytree(base, instance)
-            store = Store(instance / "vitrine.db")
+            store = SqliteStore(instance / "vitrine.db")
             seq = store.last_seq()
             started = time.monotonic()
             process = _ingest(instance, csv_path)

@@ -31,9 +31,9 @@ MAPPING = ROOT / "catalogue" / "mappings" / "tate.json"
 def _import(csv_path: str, folder: str, out) -> None:
     from catalogue.ingest import run_import
     from catalogue.ingest.csvfile import read_csv
-    from catalogue.store import Store
+    from catalogue.store.sqlite import SqliteStore
 
-    store = Store(Path(folder) / "vitrine.db")
+    store = SqliteStore(Path(folder) / "vitrine.db")
     start = time.perf_counter()
     result = run_import(store, read_csv(Path(csv_path), MAPPING), Path(folder) / "media")
     seconds = time.perf_counter() - start

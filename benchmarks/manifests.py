@@ -43,9 +43,10 @@ def build_times(work: Path) -> list[tuple]:
     from catalogue.iiif.documents import Documents
     from catalogue.iiif.presentation import Urls
     from catalogue.model import DigitalObject, Institution, MediaFile
-    from catalogue.store import Batch, Store
+    from catalogue.store import Batch
+    from catalogue.store.sqlite import SqliteStore
 
-    store = Store(work / "build.db")
+    store = SqliteStore(work / "build.db")
     page = dict(path="book/p.jpg", format="image/jpeg", width=2480, height=3508)
     store.write(Batch(
         institutions=[Institution("kbr", {"nl": ["KBR"], "fr": ["KBR"], "en": ["KBR"]}, homepage="https://www.kbr.be/")],

@@ -90,9 +90,9 @@ def demo_instance(folder: Path) -> Path:
 def tate_instance(folder: Path) -> Path:
     """69,202 Tate records in a store and a search index, as `vitrine` would have them."""
     from catalogue.search.whoosh import WhooshSearch as SearchIndex
-    from catalogue.store import Store
+    from catalogue.store.sqlite import SqliteStore
 
-    store = Store(folder / "vitrine.db")
+    store = SqliteStore(folder / "vitrine.db")
     t = time.perf_counter()
     import_tate(store, tate_records(), 1)
     index = SearchIndex(folder / "index", store)

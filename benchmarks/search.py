@@ -38,6 +38,7 @@ from catalogue.model import (  # noqa: E402
 from catalogue.search import SearchRequest  # noqa: E402
 from catalogue.search.whoosh import WhooshSearch as SearchIndex  # noqa: E402
 from catalogue.store import Batch, Store  # noqa: E402
+from catalogue.store.sqlite import SqliteStore  # noqa: E402
 
 TATE = ROOT.parent / "shared" / "data" / "tate" / "artworks.jsonl.gz"
 IN_COPYRIGHT = "http://rightsstatements.org/vocab/InC/1.0/"
@@ -257,7 +258,7 @@ def percentile(values: list[float], p: float) -> float:
 def bench(records: list[dict], copies: int, workdir: Path, procs: int) -> dict:
     folder = workdir / f"x{copies}"
     shutil.rmtree(folder, ignore_errors=True)
-    store = Store(folder / "vitrine.db")
+    store = SqliteStore(folder / "vitrine.db")
     count = len(records) * copies
     store_seconds = import_tate(store, records, copies)
     index = SearchIndex(folder / "index", store)

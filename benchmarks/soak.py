@@ -117,9 +117,9 @@ class Plan:
 
 def catalogue_facts(instance: Path) -> dict:
     """Ids of objects, images, collections, institutions and exhibitions, read from the store."""
-    from catalogue.store import Store
+    from catalogue.store.sqlite import SqliteStore
 
-    store = Store(instance / "vitrine.db")
+    store = SqliteStore(instance / "vitrine.db")
     try:
         media = list(store.iter_media())
         images = [(m.id, m.width, m.height, rights or "") for m, _, rights in media

@@ -13,7 +13,7 @@ from .iiif.image import install as install_image_service
 from .search import open_search
 from .services import Services
 from . import thesaurus
-from .store import Store
+from .store import open_store
 
 
 
@@ -35,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     configure(app, config)
     app.json.sort_keys = False  # JSON keys in the order the API documents them
-    store = Store(app.config["STORE_PATH"])
+    store = open_store(app.config["DATABASE_URL"])
     thesaurus.seed(store)
     documents = Documents(
         store,

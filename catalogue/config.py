@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask
 
@@ -49,6 +50,8 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
     instance = app.config.get("INSTANCE")
     root = Path(instance).resolve() if instance else Path(app.instance_path)
     app.config.setdefault("STORE_PATH", str(root / "vitrine.db"))
+    # Where the catalogue store lives; its scheme picks the implementation (catalogue.store.SCHEMES).
+    app.config.setdefault("DATABASE_URL", "sqlite://" + quote(str(Path(app.config["STORE_PATH"]).absolute())))
     app.config.setdefault("INDEX_DIR", str(root / "index"))
     app.config.setdefault("TILE_DIR", str(root / "tiles"))
     app.config.setdefault("CACHE_DIR", str(root / "cache"))

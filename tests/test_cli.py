@@ -93,7 +93,7 @@ def test_publish_names_the_image_server_it_is_given(run, tmp_path):
 def test_publish_removes_what_is_no_longer_published(run, tmp_path):
     import dataclasses
 
-    from catalogue.store import Store
+    from catalogue.store.sqlite import SqliteStore
 
     assert run("ingest", "json", str(COLLECTION)).exit_code == 0
     target = tmp_path / "static"
@@ -103,7 +103,7 @@ def test_publish_removes_what_is_no_longer_published(run, tmp_path):
     origins = target / "iiif/exhibition/origins/manifest.json"
     assert "Origins" in origins.read_text()
 
-    store = Store(tmp_path / "instance" / "vitrine.db")
+    store = SqliteStore(tmp_path / "instance" / "vitrine.db")
     store.put_exhibition(dataclasses.replace(store.get_exhibition("origins"), status="draft"))
     store.delete_object("rocket")
     result = run("publish", *LIVE, "--to", str(target))

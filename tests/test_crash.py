@@ -20,6 +20,7 @@ from catalogue import create_app
 from catalogue.iiif import levels
 from catalogue.model import DigitalObject, Institution
 from catalogue.store import Batch, Store
+from catalogue.store.sqlite import SqliteStore
 from test_image_tiles import _free_port
 
 VITRINE = str(Path(sys.executable).parent / "vitrine")
@@ -28,7 +29,7 @@ WORDS = "harbour storm portrait river garden mill church market bridge forest".s
 
 def _catalogue(instance: Path, count: int) -> Store:
     """A store of ``count`` objects, written straight to the store (no index yet)."""
-    store = Store(instance / "vitrine.db")
+    store = SqliteStore(instance / "vitrine.db")
     objects = [
         DigitalObject(id=f"w{n:05d}", type="image", institution="museum",
                       label={"en": [f"{WORDS[n % 10]} {WORDS[n // 10 % 10]} number {n}"]}, earliest=1500 + n % 400)
@@ -162,7 +163,7 @@ def _assert_consistent(instance: Path, before: list[tuple], after: list[tuple]) 
 
     from PIL import Image
 
-    store = Store(instance / "vitrine.db")
+    store = SqliteStore(instance / "vitrine.db")
     state = _state(store)
     assert state in (before, after)
     media_dir = instance / "media"
@@ -204,7 +205,7 @@ def imported_open(tmp_path_factory):
     base = root / "base"
     first = _ingest(base, _import_file(root / "v1", OPEN, 0))
     assert first.wait(300) == 0
-    before = _state(Store(base / "vitrine.db"))
+    before = _state(SqliteStore(base / "vitrine.db"))
     second = _import_file(root / "v2", IN_COPYRIGHT, 4000)
     reference = root / "reference"
     import shutil
@@ -213,7 +214,7 @@ def imported_open(tmp_path_factory):
     started = time.monotonic()
     assert _ingest(reference, second).wait(300) == 0
     duration = time.monotonic() - started
-    after = _state(Store(reference / "vitrine.db"))
+    after = _state(SqliteStore(reference / "vitrine.db"))
     assert before != after
     return base, second, before, after, duration
 
@@ -226,7 +227,7 @@ def test_an_import_killed_at_any_moment_leaves_the_before_or_the_after_state_and
     base, second, before, after, duration = imported_open
     instance = tmp_path / "i"
     shutil.copytree(base, instance)
-    store = Store(instance / "vitrine.db")
+    store = SqliteStore(instance / "vitrine.db")
     seq = store.last_seq()
     process = _ingest(instance, second)
     if moment == "commit":  # right after the commit: the rights changed, nothing derived has followed yet

@@ -85,8 +85,8 @@ def test_a_withdrawal_left_undone_by_a_killed_process_is_finished_when_vitrine_n
     # A process that commits the rights change and dies before anything else runs (no listener, no cleanup).
     script = (
         "import dataclasses, os, sys\n"
-        "from catalogue.store import Store, Batch\n"
-        "store = Store(sys.argv[1])\n"
+        "from catalogue.store import Batch; from catalogue.store.sqlite import SqliteStore\n"
+        "store = SqliteStore(sys.argv[1])\n"
         "obj = store.get_object('eye')\n"
         f"store.write(Batch(objects=[dataclasses.replace(obj, rights={IN_COPYRIGHT!r})]))\n"
         "os._exit(9)\n"

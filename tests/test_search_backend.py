@@ -23,12 +23,13 @@ from catalogue.search import (
 from catalogue.search.null import NullSearch
 from catalogue.search.whoosh import WhooshSearch
 from catalogue.search.whoosh.parse import parse
-from catalogue.store import Batch, Store
+from catalogue.store import Batch
+from catalogue.store.sqlite import SqliteStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-class CountingStore(Store):
+class CountingStore(SqliteStore):
     """A real store that counts how often the institutions and collections are read."""
 
     def __init__(self, path):
@@ -58,7 +59,7 @@ def counting(tmp_path):
 # -- the backend is chosen by a setting ------------------------------------------------------
 
 def test_the_search_backend_is_whoosh_unless_the_setting_names_another(tmp_path):
-    store = Store(tmp_path / "vitrine.db")
+    store = SqliteStore(tmp_path / "vitrine.db")
     assert isinstance(open_search({"INDEX_DIR": str(tmp_path / "index")}, store), WhooshSearch)
     assert isinstance(open_search({"SEARCH_BACKEND": "whoosh", "INDEX_DIR": str(tmp_path / "i")}, store), WhooshSearch)
     assert isinstance(open_search({"SEARCH_BACKEND": "null"}, store), NullSearch)
@@ -66,7 +67,7 @@ def test_the_search_backend_is_whoosh_unless_the_setting_names_another(tmp_path)
 
 def test_an_unknown_search_backend_is_refused_naming_the_known_ones(tmp_path):
     with pytest.raises(UnknownBackend, match=r"'elastic' is not a search backend; known: whoosh, null"):
-        open_search({"SEARCH_BACKEND": "elastic"}, Store(tmp_path / "vitrine.db"))
+        open_search({"SEARCH_BACKEND": "elastic"}, SqliteStore(tmp_path / "vitrine.db"))
     assert set(BACKENDS) == {"whoosh", "null"}
 
 
@@ -98,7 +99,7 @@ def test_no_module_outside_the_whoosh_backend_imports_or_names_whoosh():
 # -- constructing a backend opens nothing ----------------------------------------------------
 
 def test_constructing_the_search_backend_touches_no_file_and_the_first_write_makes_the_index(tmp_path):
-    store = Store(tmp_path / "vitrine.db")
+    store = SqliteStore(tmp_path / "vitrine.db")
     folder = tmp_path / "index"
     search = open_search({"INDEX_DIR": str(folder)}, store)
     assert not folder.exists()

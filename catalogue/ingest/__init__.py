@@ -8,7 +8,6 @@ transaction. Nothing is committed unless everything checked out, or, with
 """
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -161,7 +160,7 @@ def run_import(
         result.written = writer.report
     except _DryRun:
         return result
-    except (OSError, StoreError, sqlite3.Error) as exc:
+    except (OSError, StoreError) as exc:
         _undo(copied)  # the commit itself failed
         where = str(getattr(exc, "filename", None) or "(store)")
         raise IngestError([Problem(where, None, "", str(exc))]) from None
@@ -202,7 +201,7 @@ def _remove_replaced(store: Store, media_dir: Path, kept: dict[str, set[str]]) -
                 if path.relative_to(root).as_posix() not in used:
                     path.unlink(missing_ok=True)
                     _remove_empty(path.parent, root / "objects")
-    except (OSError, StoreError, sqlite3.Error):
+    except (OSError, StoreError):
         pass  # the import is committed; what is left is only unused files
 
 

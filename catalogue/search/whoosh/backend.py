@@ -191,7 +191,7 @@ class WhooshSearch:
             count = -(-len(ids) // slice_size)
             count = -(-count // procs) * procs
             size = max(1, -(-len(ids) // count)) if ids else 1
-            jobs = [(str(self.directory), address(self.store), ids[i : i + size]) for i in range(0, len(ids), size)]
+            jobs = [(str(self.directory), self.store.url, ids[i : i + size]) for i in range(0, len(ids), size)]
             if procs > 1 and len(jobs) > 1:
                 segments = _in_processes(jobs, min(procs, len(jobs)), progress)
             else:
@@ -288,27 +288,18 @@ class WhooshSearch:
         self._local = threading.local()
 
 
-def address(store) -> str:
-    """What a worker process needs to open the same store afresh (a connection is not shared across fork)."""
-    return str(store.path)  # with the Store interface: store.url
-
-
-def reopen(where: str):
-    """The store at ``address(store)``, opened in this process."""
-    from ...store import Store
-
-    return Store(where)  # with the Store interface: open_store(where)
-
 
 def _empty_index():
     """An empty index in memory: what a search reads before anything was indexed."""
     return RamStorage().create_index(schema())
 
 
-def _build_segment(directory: str, store_address: str, ids: list[str], progress=None):
-    """Index ``ids`` into a new segment of the index (not yet part of it)."""
+def _build_segment(directory: str, store_url: str, ids: list[str], progress=None):
+    """Index ``ids`` into a new segment of the index (not yet part of it); the store reopened by its URL."""
+    from ...store import open_store
+
     writer = whoosh_index.open_dir(directory).writer(_lk=False, codec=_CODEC, limitmb=1024, compound=False)
-    store = reopen(store_address)
+    store = open_store(store_url)
     concepts = {c.uri: c for c in store.concepts()}
     for start in range(0, len(ids), 500):
         for obj in store.get_objects(ids[start : start + 500]):

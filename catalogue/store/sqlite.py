@@ -1,8 +1,16 @@
-"""The source of truth: SQLite in WAL mode, every write one transaction, a change log.
+"""The first store: SQLite in WAL mode, every write one transaction, a change log.
 
-All SQL of the project lives here. Records are stored as JSON documents with the
-few columns that queries need beside them; the search index, the tile pyramid
-and the IIIF documents are derived from this and can be rebuilt from it.
+All SQL of the project lives here, and every ``sqlite3.Error`` leaves it as a
+``StoreError``. Records are stored as JSON documents with the few columns that
+queries need beside them; the search index, the tile pyramid and the IIIF
+documents are derived from this and can be rebuilt from it.
+
+The change log's numbers come from the one-row ``change_counter`` table, which a
+writing transaction updates as its last step before COMMIT (the rule is in
+``catalogue/store/__init__.py``). SQLite lets one transaction write at a time, so
+that alone keeps numbers in commit order; the counter row keeps the rule in the
+schema rather than in that property, for a port of these statements to a
+database with concurrent writers.
 """
 from __future__ import annotations
 
@@ -11,13 +19,22 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+from urllib.parse import quote, unquote, urlsplit
 
-from .model import CollectionInfo, Concept, DigitalObject, Exhibition, Institution, MediaFile
+from ..model import (
+    CollectionInfo,
+    Concept,
+    DigitalObject,
+    Exhibition,
+    Institution,
+    MediaFile,
+)
+from . import Batch, Change, MediaEntry, Store, StoreError, WriteReport
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -63,52 +80,37 @@ CREATE TABLE IF NOT EXISTS changes (
     ref TEXT NOT NULL,
     action TEXT NOT NULL
 );
+-- one row: the number of the latest change handed out (see SqliteStore._log)
+CREATE TABLE IF NOT EXISTS change_counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
 """
 
 _STAMPS = ("version", "created", "updated")
 
-
-class StoreError(Exception):
-    """A write that would break the catalogue's integrity; nothing was written."""
-
-
-@dataclass(frozen=True)
-class Change:
-    """One committed change, as kept in the change log (IIIF Change Discovery's unit)."""
-
-    seq: int
-    time: str
-    kind: str  # object | exhibition
-    ref: str
-    action: str  # create | update | delete
+Row = tuple[Any, ...]
+Record = TypeVar("Record", DigitalObject, Exhibition)
 
 
-@dataclass
-class Batch:
-    """Everything one import writes: committed together or not at all."""
-
-    institutions: list[Institution] = field(default_factory=list)
-    collections: list[CollectionInfo] = field(default_factory=list)
-    concepts: list[Concept] = field(default_factory=list)
-    objects: list[DigitalObject] = field(default_factory=list)
-    exhibitions: list[Exhibition] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return sum(len(getattr(self, k)) for k in self.__dataclass_fields__)
+def from_url(url: str) -> Store:
+    """The store at ``sqlite:///abs/path`` (``sqlite:////abs/path``, SQLAlchemy's spelling, too)."""
+    parts = urlsplit(url)
+    if parts.netloc or not parts.path.startswith("/") or parts.query:
+        raise StoreError(f"a SQLite database URL is sqlite:///absolute/path/to/vitrine.db, not {url!r}")
+    return SqliteStore("/" + unquote(parts.path).lstrip("/"))
 
 
-@dataclass
-class WriteReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    changes: list[Change] = field(default_factory=list)
+@contextmanager
+def _failures(path: Path) -> Iterator[None]:
+    """Let no sqlite3.Error out: callers catch StoreError only, whatever the database."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StoreError(f"catalogue database {path}: {exc}") from exc
 
 
-class Writer:
-    """Writes batches inside one open transaction (see :meth:`Store.writer`)."""
+class SqliteWriter:
+    """Writes batches inside one open transaction (see :meth:`SqliteStore.writer`)."""
 
-    def __init__(self, store: "Store", db: sqlite3.Connection):
+    def __init__(self, store: SqliteStore, db: sqlite3.Connection):
         self.store = store
         self.db = db
         self.report = WriteReport()
@@ -134,7 +136,6 @@ class Writer:
             store._write_objects(db, batch.objects[start : start + 2000], now, done)
         for exhibition in batch.exhibitions:
             store._write_exhibition(db, exhibition, now, done)
-        done.changes = store._log(db, done.changes, now)
         self.report.created += done.created
         self.report.updated += done.updated
         self.report.unchanged += done.unchanged
@@ -143,14 +144,14 @@ class Writer:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _dumps(data: dict) -> str:
+def _dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _stamp(item, kind: str, ref: str, old: tuple | None, data: str, now: str, report: WriteReport) -> bool:
+def _stamp(item: Record, kind: str, ref: str, old: Row | None, data: str, now: str, report: WriteReport) -> bool:
     """Set version and times from the stored row ``old`` (version, created, data); False if unchanged."""
     if old and old[2] == data:
         report.unchanged += 1
@@ -167,39 +168,61 @@ def _stamp(item, kind: str, ref: str, old: tuple | None, data: str, now: str, re
     return True
 
 
-def _decode(row, kind):
+def _decode(row: Row, kind: type[Record]) -> Record:
     """A stored (version, created, updated, data) row as a model object of ``kind``."""
     data = json.loads(row[3])
     data.update(version=row[0], created=row[1], updated=row[2])
     return kind.from_dict(data)
 
 
-def _content(data: dict) -> dict:
+def _content(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in _STAMPS}
 
 
-class Store:
-    """The catalogue's SQLite database. Safe to share between threads."""
+class SqliteStore:
+    """The catalogue's SQLite database (a ``Store``). Safe to share between threads.
+
+    Constructing it touches no file: the first query creates the folder and the schema.
+    """
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = Path(path).absolute()
         self._local = threading.local()
         self._listeners: list[Callable[[list[Change]], None]] = []
-        self._db().executescript(SCHEMA)
+        self._schema_ready = False
+
+    @property
+    def url(self) -> str:
+        return "sqlite://" + quote(str(self.path))
 
     # -- connections -------------------------------------------------------
 
     def _db(self) -> sqlite3.Connection:
+        """This thread's connection; the first one of the store also creates the folder and schema."""
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute("PRAGMA journal_size_limit=67108864")  # a big import must not leave a huge WAL
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with _failures(self.path):
+                db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA foreign_keys=ON")
+                db.execute("PRAGMA journal_size_limit=67108864")  # a big import must not leave a huge WAL
+                if not self._schema_ready:
+                    db.executescript(SCHEMA)
+                    self._schema_ready = True
             self._local.db = db
         return db
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """The rows of one read."""
+        with _failures(self.path):
+            return self._db().execute(sql, tuple(params)).fetchall()
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """The first row of one read, or None."""
+        rows = self._query(sql, params)
+        return rows[0] if rows else None
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
@@ -222,6 +245,7 @@ class Store:
             finally:
                 self._local.exclusive -= 1
             return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_name(self.path.name + ".lock"), "a+") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -241,12 +265,15 @@ class Store:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self.exclusive():
+    def _transaction(self) -> Iterator[SqliteWriter]:
+        """One write transaction; its changes are numbered as the last step before COMMIT."""
+        with self.exclusive(), _failures(self.path):
             db = self._db()
             db.execute("BEGIN IMMEDIATE")
             try:
-                yield db
+                writer = SqliteWriter(self, db)
+                yield writer
+                writer.report.changes = self._log(db, writer.report.changes)
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:  # also when COMMIT itself failed (disk full, I/O error)
@@ -275,15 +302,14 @@ class Store:
         return writer.report
 
     @contextmanager
-    def writer(self, notify: bool = True) -> Iterator["Writer"]:
+    def writer(self, notify: bool = True) -> Iterator[SqliteWriter]:
         """One transaction for many batches (a long import streams through it).
 
         Leaving the block normally commits and then tells the listeners (unless
         ``notify`` is off: a command that shows their progress calls them itself);
         an exception rolls everything back and tells no one.
         """
-        with self._write() as db:
-            writer = Writer(self, db)
+        with self._transaction() as writer:
             yield writer
         if notify:
             self.notify(writer.report.changes)
@@ -305,7 +331,7 @@ class Store:
                 if owners[media_id] != owner:
                     raise StoreError(f"media id {media_id!r} already belongs to object {owner!r}")
 
-    def _write_objects(self, db, objects: list[DigitalObject], now: str, report: WriteReport) -> None:
+    def _write_objects(self, db: sqlite3.Connection, objects: list[DigitalObject], now: str, report: WriteReport) -> None:
         ids = [o.id for o in objects]
         existing = {
             row[0]: row[1:]
@@ -314,7 +340,10 @@ class Store:
                 ids,
             )
         }
-        rows, members, media, replaced = [], [], [], []
+        rows: list[Row] = []
+        members: list[Row] = []
+        media: list[Row] = []
+        replaced: list[Row] = []
         for obj in objects:
             data = _dumps(_content(obj.to_dict()))
             old = existing.get(obj.id)
@@ -331,7 +360,7 @@ class Store:
         db.executemany("INSERT OR IGNORE INTO memberships VALUES (?, ?)", members)
         db.executemany("INSERT INTO media VALUES (?, ?, ?, ?)", media)
 
-    def _write_exhibition(self, db, exhibition: Exhibition, now: str, report: WriteReport) -> None:
+    def _write_exhibition(self, db: sqlite3.Connection, exhibition: Exhibition, now: str, report: WriteReport) -> None:
         data = _dumps(_content(exhibition.to_dict()))
         old = db.execute(
             "SELECT version, created, data FROM exhibitions WHERE slug = ?", (exhibition.slug,)
@@ -342,10 +371,22 @@ class Store:
                 (exhibition.slug, exhibition.status, exhibition.version, exhibition.created, now, data),
             )
 
-    def _log(self, db, changes: list[Change], now: str) -> list[Change]:
+    def _log(self, db: sqlite3.Connection, changes: list[Change]) -> list[Change]:
+        """Number ``changes`` from the counter row and append them to the log.
+
+        The UPDATE takes the row's write lock, held until this transaction ends: a
+        concurrent writer gets the next numbers only after this one has committed
+        (or rolled back, handing its numbers back), so numbers commit in order.
+        """
         if not changes:
             return []
-        first = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM changes").fetchone()[0]
+        counted = db.execute(
+            "UPDATE change_counter SET seq = seq + ? RETURNING seq", (len(changes),)
+        ).fetchone() or db.execute(  # the first change since the counter exists: start after the log
+            "INSERT INTO change_counter SELECT 1, COALESCE(MAX(seq), 0) + ? FROM changes RETURNING seq",
+            (len(changes),),
+        ).fetchone()
+        first = counted[0] - len(changes) + 1
         db.executemany(
             "INSERT INTO changes (seq, time, kind, ref, action) VALUES (?, ?, ?, ?, ?)",
             [(first + i, c.time, c.kind, c.ref, c.action) for i, c in enumerate(changes)],
@@ -360,19 +401,17 @@ class Store:
 
     def delete_object(self, object_id: str) -> bool:
         """Remove an object (its media rows and memberships go with it)."""
-        now = _now()
-        with self._write() as db:
-            gone = db.execute("DELETE FROM objects WHERE id = ?", (object_id,)).rowcount
-            changes = self._log(db, [Change(0, now, "object", object_id, "delete")], now) if gone else []
-        self.notify(changes)
+        with self._transaction() as writer:
+            gone = writer.db.execute("DELETE FROM objects WHERE id = ?", (object_id,)).rowcount
+            if gone:
+                writer.report.changes.append(Change(0, _now(), "object", object_id, "delete"))
+        self.notify(writer.report.changes)
         return bool(gone)
 
     # -- reads -------------------------------------------------------------
 
     def get_object(self, object_id: str) -> DigitalObject | None:
-        row = self._db().execute(
-            "SELECT version, created, updated, data FROM objects WHERE id = ?", (object_id,)
-        ).fetchone()
+        row = self._one("SELECT version, created, updated, data FROM objects WHERE id = ?", (object_id,))
         return _decode(row, DigitalObject) if row else None
 
     def get_objects(self, ids: Iterable[str]) -> list[DigitalObject]:
@@ -381,7 +420,7 @@ class Store:
         found: dict[str, DigitalObject] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            for row in self._db().execute(
+            for row in self._query(
                 "SELECT version, created, updated, data, id FROM objects "
                 f"WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
@@ -391,26 +430,21 @@ class Store:
 
     def object_version(self, object_id: str) -> tuple[int, str] | None:
         """(version, updated) of an object without decoding it: enough for an ETag."""
-        row = self._db().execute(
-            "SELECT version, updated FROM objects WHERE id = ?", (object_id,)
-        ).fetchone()
+        row = self._one("SELECT version, updated FROM objects WHERE id = ?", (object_id,))
         return (row[0], row[1]) if row else None
 
     def iter_objects(self, batch_size: int = 1000) -> Iterator[DigitalObject]:
         """Every object, in id order, read in batches (for index rebuilds)."""
         last = ""
-        while True:
-            rows = self._db().execute(
-                "SELECT version, created, updated, data, id FROM objects WHERE id > ? ORDER BY id LIMIT ?",
-                (last, batch_size),
-            ).fetchall()
-            if not rows:
-                return
+        while rows := self._query(
+            "SELECT version, created, updated, data, id FROM objects WHERE id > ? ORDER BY id LIMIT ?",
+            (last, batch_size),
+        ):
             for row in rows:
                 yield _decode(row, DigitalObject)
             last = rows[-1][4]
 
-    def _filter(self, institution: str | None, collection: str | None) -> tuple[str, list]:
+    def _filter(self, institution: str | None, collection: str | None) -> tuple[str, list[str]]:
         clauses, params = [], []
         if institution:
             clauses.append("institution = ?")
@@ -429,7 +463,7 @@ class Store:
     ) -> list[DigitalObject]:
         """A page of objects in id order, optionally within one institution or collection."""
         where, params = self._filter(institution, collection)
-        rows = self._db().execute(
+        rows = self._query(
             f"SELECT version, created, updated, data FROM objects{where} ORDER BY id LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
@@ -437,7 +471,7 @@ class Store:
 
     def object_labels(
         self, institution: str | None = None, offset: int = 0, limit: int = 1000, digitised: bool = False
-    ) -> list[tuple[str, dict]]:
+    ) -> list[tuple[str, dict[str, list[str]]]]:
         """(id, label) pairs in id order: what a IIIF Collection page lists, without decoding objects.
 
         ``digitised`` keeps only objects with media (those that have a manifest).
@@ -445,7 +479,7 @@ class Store:
         where, params = self._filter(institution, None)
         if digitised:
             where += (" AND " if where else " WHERE ") + "id IN (SELECT object FROM media)"
-        rows = self._db().execute(
+        rows = self._query(
             f"SELECT id, json_extract(data, '$.label') FROM objects{where} ORDER BY id LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
@@ -453,98 +487,88 @@ class Store:
 
     def digitised_counts(self) -> dict[str, int]:
         """Objects with media per institution: the size of each institution's IIIF Collection."""
-        rows = self._db().execute(
+        return dict(self._query(
             "SELECT institution, COUNT(*) FROM objects WHERE id IN (SELECT object FROM media) GROUP BY institution"
-        )
-        return dict(rows.fetchall())
+        ))
 
     def count_objects(self, institution: str | None = None, collection: str | None = None) -> int:
         where, params = self._filter(institution, collection)
-        return self._db().execute(f"SELECT COUNT(*) FROM objects{where}", params).fetchone()[0]
+        return int(self._query(f"SELECT COUNT(*) FROM objects{where}", params)[0][0])
 
-    def get_media(self, media_id: str) -> tuple[MediaFile, str, str | None] | None:
+    def get_media(self, media_id: str) -> MediaEntry | None:
         """A media file with its object's id and rights URI: all the Image API needs."""
-        row = self._db().execute(
+        row = self._one(
             "SELECT media.data, media.object, json_extract(objects.data, '$.rights') "
             "FROM media JOIN objects ON objects.id = media.object WHERE media.id = ?",
             (media_id,),
-        ).fetchone()
+        )
         if not row:
             return None
         return MediaFile.from_dict(json.loads(row[0])), row[1], row[2]
 
-    def iter_media(self) -> Iterator[tuple[MediaFile, str, str | None]]:
+    def iter_media(self) -> Iterator[MediaEntry]:
         """Every media file with its object id and rights (for pre-building tiles)."""
-        rows = self._db().execute(
+        rows = self._query(
             "SELECT media.data, media.object, json_extract(objects.data, '$.rights') "
             "FROM media JOIN objects ON objects.id = media.object ORDER BY media.object, media.position"
-        ).fetchall()
+        )
         for data, object_id, rights in rows:
             yield MediaFile.from_dict(json.loads(data)), object_id, rights
 
     def institutions(self) -> list[Institution]:
-        rows = self._db().execute("SELECT data FROM institutions ORDER BY id")
+        rows = self._query("SELECT data FROM institutions ORDER BY id")
         return [Institution.from_dict(json.loads(r[0])) for r in rows]
 
     def get_institution(self, institution_id: str) -> Institution | None:
-        row = self._db().execute("SELECT data FROM institutions WHERE id = ?", (institution_id,)).fetchone()
+        row = self._one("SELECT data FROM institutions WHERE id = ?", (institution_id,))
         return Institution.from_dict(json.loads(row[0])) if row else None
 
     def collections(self, institution: str | None = None) -> list[CollectionInfo]:
         where, params = (" WHERE institution = ?", [institution]) if institution else ("", [])
-        rows = self._db().execute(f"SELECT data FROM collections{where} ORDER BY id", params)
+        rows = self._query(f"SELECT data FROM collections{where} ORDER BY id", params)
         return [CollectionInfo.from_dict(json.loads(r[0])) for r in rows]
 
     def get_collection(self, collection_id: str) -> CollectionInfo | None:
-        row = self._db().execute("SELECT data FROM collections WHERE id = ?", (collection_id,)).fetchone()
+        row = self._one("SELECT data FROM collections WHERE id = ?", (collection_id,))
         return CollectionInfo.from_dict(json.loads(row[0])) if row else None
 
     def concepts(self, uris: Iterable[str] | None = None) -> list[Concept]:
         """The given concepts (unknown URIs left out), or the whole thesaurus."""
         if uris is None:
-            rows = self._db().execute("SELECT data FROM concepts ORDER BY uri").fetchall()
+            rows = self._query("SELECT data FROM concepts ORDER BY uri")
         else:
             uris = list(dict.fromkeys(uris))
             rows = []
             for start in range(0, len(uris), 500):
                 chunk = uris[start : start + 500]
-                rows += self._db().execute(
-                    f"SELECT data FROM concepts WHERE uri IN ({','.join('?' * len(chunk))})", chunk
-                ).fetchall()
+                rows += self._query(f"SELECT data FROM concepts WHERE uri IN ({','.join('?' * len(chunk))})", chunk)
         return [Concept.from_dict(json.loads(r[0])) for r in rows]
 
     def concepts_count(self) -> int:
-        return self._db().execute("SELECT COUNT(*) FROM concepts").fetchone()[0]
+        return int(self._query("SELECT COUNT(*) FROM concepts")[0][0])
 
     def get_exhibition(self, slug: str) -> Exhibition | None:
-        row = self._db().execute(
-            "SELECT version, created, updated, data FROM exhibitions WHERE slug = ?", (slug,)
-        ).fetchone()
+        row = self._one("SELECT version, created, updated, data FROM exhibitions WHERE slug = ?", (slug,))
         return _decode(row, Exhibition) if row else None
 
     def exhibitions(self, status: str | None = None) -> list[Exhibition]:
         where, params = (" WHERE status = ?", [status]) if status else ("", [])
-        rows = self._db().execute(
-            f"SELECT version, created, updated, data FROM exhibitions{where} ORDER BY slug", params
-        )
+        rows = self._query(f"SELECT version, created, updated, data FROM exhibitions{where} ORDER BY slug", params)
         return [_decode(row, Exhibition) for row in rows]
 
     def object_ids(self) -> list[str]:
         """Every object id, in order (to split a full index rebuild between processes)."""
-        return [row[0] for row in self._db().execute("SELECT id FROM objects ORDER BY id")]
+        return [row[0] for row in self._query("SELECT id FROM objects ORDER BY id")]
+
+    # -- the change log (its rule: catalogue/store/__init__.py) -------------
 
     def last_seq(self) -> int:
-        """The sequence number of the latest change (0 before any): where a derived index stands."""
-        return self._db().execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
+        """The number of the latest committed change (0 before any): where a derived index stands."""
+        return int(self._query("SELECT COALESCE(MAX(seq), 0) FROM changes")[0][0])
 
     def changes(self, since: int = 0, limit: int = 1000) -> list[Change]:
-        """The change log after sequence number ``since``, oldest first."""
-        rows = self._db().execute(
-            "SELECT seq, time, kind, ref, action FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
-            (since, limit),
+        """The change log after number ``since``, oldest first, read in one snapshot."""
+        rows = self._query(
+            "SELECT seq, time, kind, ref, action FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (since, limit)
         )
         return [Change(*row) for row in rows]
-
-    def size_on_disk(self) -> int:
-        """Bytes of the database with its WAL, for benchmarks and the status page."""
-        return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
