@@ -56,6 +56,14 @@ CREATE TABLE IF NOT EXISTS exhibitions (
     updated TEXT NOT NULL,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS withdrawn (
+    id TEXT PRIMARY KEY,
+    time TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     time TEXT NOT NULL,
@@ -548,3 +556,62 @@ class Store:
     def size_on_disk(self) -> int:
         """Bytes of the database with its WAL, for benchmarks and the status page."""
         return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
+
+    # -- withdrawal: an object out of the public catalogue, kept aside so it can come back --------
+
+    def withdraw_object(self, object_id: str) -> bool:
+        """Take an object out of the catalogue (its media rows and memberships go), keeping its record
+        aside for :meth:`restore_object`; logs a delete, which every derived thing follows."""
+        now = _now()
+        with self._write() as db:
+            row = db.execute(
+                "SELECT version, created, updated, data FROM objects WHERE id = ?", (object_id,)
+            ).fetchone()
+            if row:
+                db.execute("INSERT OR REPLACE INTO withdrawn VALUES (?, ?, ?, ?, ?, ?)", (object_id, now, *row))
+                db.execute("DELETE FROM objects WHERE id = ?", (object_id,))
+            changes = self._log(db, [Change(0, now, "object", object_id, "delete")], now) if row else []
+        self.notify(changes)
+        return bool(row)
+
+    def restore_object(self, object_id: str) -> bool:
+        """Put a withdrawn object back, one version newer; logs a create. StoreError if its id or
+        a media id of it was taken meanwhile."""
+        now = _now()
+        with self._write() as db:
+            row = db.execute(
+                "SELECT version, created, updated, data FROM withdrawn WHERE id = ?", (object_id,)
+            ).fetchone()
+            if not row:
+                return False
+            if db.execute("SELECT 1 FROM objects WHERE id = ?", (object_id,)).fetchone():
+                raise StoreError(f"an object {object_id!r} is in the catalogue again; it cannot be restored over it")
+            obj = _decode(row, DigitalObject)
+            self._check_media_ids(db, [obj])
+            done = WriteReport()
+            self._write_objects(db, [obj], now, done)
+            db.execute("UPDATE objects SET version = ?, created = ? WHERE id = ?", (row[0] + 1, row[1], object_id))
+            db.execute("DELETE FROM withdrawn WHERE id = ?", (object_id,))
+            changes = self._log(db, done.changes, now)
+        self.notify(changes)
+        return True
+
+    def get_withdrawn(self, object_id: str) -> DigitalObject | None:
+        """A withdrawn object's record, as it was when withdrawn."""
+        row = self._db().execute(
+            "SELECT version, created, updated, data FROM withdrawn WHERE id = ?", (object_id,)
+        ).fetchone()
+        return _decode(row, DigitalObject) if row else None
+
+    def is_withdrawn(self, object_id: str) -> bool:
+        """Whether the id names a withdrawn object (a visitor gets 410 Gone, an import is refused)."""
+        return self._db().execute("SELECT 1 FROM withdrawn WHERE id = ?", (object_id,)).fetchone() is not None
+
+    def forget_withdrawn(self, object_id: str) -> bool:
+        """Delete a withdrawn object for good; logs a delete."""
+        now = _now()
+        with self._write() as db:
+            gone = db.execute("DELETE FROM withdrawn WHERE id = ?", (object_id,)).rowcount
+            changes = self._log(db, [Change(0, now, "object", object_id, "delete")], now) if gone else []
+        self.notify(changes)
+        return bool(gone)

@@ -53,7 +53,7 @@ def server(tmp_path_factory):
     thread.start()
     yield f"127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
-    app.extensions["vitrine.images"].wait_idle(30)
+    app.extensions["vitrine"].images.wait_idle(30)
     app.extensions["vitrine"].store.close()
 
 

@@ -122,7 +122,7 @@ def test_a_pyramid_cut_while_its_work_is_put_in_copyright_never_stays_at_full_si
     from support import import_file
 
     import_file(app, records, notify=False)  # committed; no tiles cut yet
-    images = app.extensions["vitrine.images"]
+    images = app.extensions["vitrine"].images
     cutting = threading.Thread(target=images.cut, args=("eye-1",))
     cutting.start()
     deadline = time.monotonic() + 30

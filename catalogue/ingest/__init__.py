@@ -22,7 +22,9 @@ from ..model import (
     ValidationError,
     check_id,
 )
+from ..services.rules import References
 from ..store import Batch, Store, StoreError, WriteReport
+from ..thesaurus import load_kbr
 from .media import MediaCopy, MediaError, inspect_media
 
 
@@ -65,6 +67,7 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)  # "objects": 12, "institutions": 1, ...
     skipped: list[Problem] = field(default_factory=list)
     written: WriteReport | None = None
+    tiles: list = field(default_factory=list)  # what cutting the changed objects' tiles did (CutResult)
 
 
 KINDS = {
@@ -126,7 +129,9 @@ def run_import(
     try:
         with store.writer(notify=False) as writer:
             try:
-                known = _Known(store)
+                if not store.concepts_count():  # a new catalogue's first import brings the shipped thesaurus
+                    writer.write(Batch(concepts=load_kbr()))
+                known = References(store)
                 for record in records:
                     try:
                         kind, item, media = _parse(record, media_dir)
@@ -256,62 +261,3 @@ def _media(fields: dict, record: Record, media_dir: Path) -> list[MediaCopy]:
         copies.append(copy)
     fields["media"] = media
     return copies
-
-
-class _Known:
-    """What a record may refer to: written earlier in this import or already in the store."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.institutions = {i.id for i in store.institutions()}
-        self.collections = {c.id for c in store.collections()}
-        self.concepts: set[str] = set()
-        self.images: dict[str, list[tuple[int | None, int | None]]] = {}  # object id → media sizes
-
-    def add(self, kind: str, item) -> None:
-        if kind == "institution":
-            self.institutions.add(item.id)
-        elif kind == "collection":
-            self.collections.add(item.id)
-        elif kind == "concept":
-            self.concepts.add(item.uri)
-        elif kind == "object":
-            self.images[item.id] = [(m.width, m.height) for m in item.media]
-
-    def check(self, kind: str, item) -> None:
-        if kind == "object":
-            if item.institution not in self.institutions:
-                raise ValidationError("institution", f"unknown institution {item.institution!r} (declare it before the objects)")
-            for i, collection in enumerate(item.collections):
-                if collection not in self.collections:
-                    raise ValidationError(f"collections[{i}]", f"unknown collection {collection!r}")
-            missing = [s for s in item.subjects if s not in self.concepts]
-            if missing:
-                self.concepts |= {c.uri for c in self.store.concepts(missing)}
-                for i, subject in enumerate(item.subjects):
-                    if subject not in self.concepts:
-                        raise ValidationError(f"subjects[{i}]", f"unknown concept {subject!r}")
-        elif kind == "collection" and item.institution not in self.institutions:
-            raise ValidationError("institution", f"unknown institution {item.institution!r}")
-        elif kind == "exhibition":
-            for s, section in enumerate(item.sections):
-                for i, entry in enumerate(section.items):
-                    self._check_item(entry, f"sections[{s}].items[{i}]")
-
-    def _check_item(self, entry, where: str) -> None:
-        sizes = self.images.get(entry.object)
-        if sizes is None:
-            obj = self.store.get_object(entry.object)
-            if obj is None:
-                raise ValidationError(f"{where}.object", f"unknown object {entry.object!r}")
-            sizes = [(m.width, m.height) for m in obj.media]
-        if entry.media >= len(sizes):
-            raise ValidationError(f"{where}.media", f"object {entry.object!r} has no media file {entry.media}")
-        width, height = sizes[entry.media]
-        if entry.region:
-            x, y, w, h = entry.region
-            if not width or x + w > width or y + h > height:
-                raise ValidationError(
-                    f"{where}.region",
-                    f"{entry.region} lies outside the {width}x{height} image of {entry.object!r}",
-                )

@@ -179,6 +179,8 @@ def object_page(object_id: str):
         return redirect(_opened_at(request.args["iiif-content"]), 303)
     store = services().store
     obj = store.get_object(object_id)
+    if obj is None and store.is_withdrawn(object_id):
+        abort(410, _("The object '%(id)s' was withdrawn from this catalogue.", id=object_id))
     if obj is None:
         abort(404, _("There is no object '%(id)s' in this catalogue.", id=object_id))
     lang = language()
