@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup
 
 from .config import ensure_secret_key
 from .services import services
@@ -70,6 +70,7 @@ def serve(host: str, port: int, workers: int | None, threads: int, access_log: b
             return app
 
     ensure_secret_key(app)  # before the workers fork: one key for all of them
+    services().serve()
     click.echo(f"Vitrine at http://{host}:{port}/  ({workers} workers x {threads} threads; Ctrl-C stops)")
     keeper = _catch_up_beside()
     try:
@@ -105,7 +106,10 @@ class _Bars:
     """A service's progress as tqdm bars, one per phase (checking, indexing, cutting tiles)."""
 
     def __init__(self, what: str):
-        self.what, self.bar = what, None
+        from tqdm import tqdm
+
+        self.what = what
+        self.bar: tqdm | None = None
 
     def start(self, phase: str, total: int | None = None) -> None:
         from tqdm import tqdm
@@ -116,7 +120,8 @@ class _Bars:
                         unit=" records" if checking else " objects", dynamic_ncols=True, disable=None)
 
     def advance(self, n: int = 1) -> None:
-        self.bar.update(n)
+        if self.bar is not None:
+            self.bar.update(n)
 
     def close(self) -> None:
         if self.bar is not None:

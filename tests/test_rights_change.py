@@ -95,7 +95,8 @@ def test_a_withdrawal_left_undone_by_a_killed_process_is_finished_when_vitrine_n
     assert died.returncode == 9
     assert _full_size_tiles(instance / "tiles") == full  # the commit happened, the withdrawal did not
 
-    app = create_app({"INSTANCE": str(instance), "TESTING": True})  # the next start
+    app = create_app({"INSTANCE": str(instance), "TESTING": True})  # the next start (vitrine serve, wsgi.py)
+    app.extensions["vitrine"].serve()
     assert _full_size_tiles(instance / "tiles") == []
     assert app.test_client().get(f"/iiif/image/eye-1/{_beyond_the_derivative(full)}/0/default.jpg").status_code == 400
 

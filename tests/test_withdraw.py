@@ -125,3 +125,19 @@ def test_vitrine_delete_asks_first(run, tmp_path):
     assert deleted.exit_code == 0, deleted.output
     assert "deleted 1 object(s): coins" in deleted.output
     assert _store(tmp_path).get_object("coins") is None
+
+
+def test_updating_an_object_follows_the_import_rules_and_is_searchable_at_once(collection):
+    from catalogue.model import ValidationError
+
+    svc = collection.extensions["vitrine"]
+    coins = svc.store.get_object("coins")
+    coins.institution = "nowhere"
+    with pytest.raises(ValidationError) as caught:
+        svc.objects.update(coins)
+    assert caught.value.field == "institution"
+    coins = svc.store.get_object("coins")
+    coins.label = {"en": ["Silver drachms"]}
+    assert svc.objects.update(coins).updated == 1
+    hits = collection.test_client().get("/api/search?q=drachms").get_json()["hits"]
+    assert [h["id"] for h in hits] == ["coins"]

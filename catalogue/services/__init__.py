@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable
 
 from flask import current_app
 
@@ -46,7 +46,7 @@ class _member:
 class Services:
     """One catalogue's services, from its configuration; ``members`` hands in ready ones (tests)."""
 
-    def __init__(self, config: Mapping, **members: Any):
+    def __init__(self, config: dict, **members: Any):
         self.config = config
         self._building = threading.RLock()
         self.__dict__.update(members)
@@ -96,6 +96,11 @@ class Services:
         images = ImageService(self.store, self.config)
         images.withdraw()  # finish what a process killed right after its commit left undone
         return images
+
+    def serve(self) -> None:
+        """This process is about to serve (``vitrine serve``, wsgi.py): before the first request, the tiles
+        a writer killed right after its commit left at full size go (nginx serves tile files as they are)."""
+        self.images  # noqa: B018 -- opening the image service finishes the withdrawal
 
     @_member
     def keeper(self) -> "Keeper":

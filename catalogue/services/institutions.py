@@ -20,14 +20,18 @@ class Institutions:
         if homepage:
             record["homepage"] = homepage
         self.imports.run([Record(record, source, None, Path.cwd())])
-        return self.store.get_institution(institution_id)
+        declared = self.store.get_institution(institution_id)
+        assert declared is not None  # committed just now
+        return declared
 
     def add_collection(self, collection_id: str, label: LanguageMap, institution: str,
                        source: str = "command line") -> CollectionInfo:
         """Declare (or rename) a collection of an institution that exists."""
         record = {"kind": "collection", "id": collection_id, "label": label, "institution": institution}
         self.imports.run([Record(record, source, None, Path.cwd())])
-        return self.store.get_collection(collection_id)
+        declared = self.store.get_collection(collection_id)
+        assert declared is not None  # committed just now
+        return declared
 
     def institutions(self) -> list[Institution]:
         return self.store.institutions()

@@ -275,7 +275,7 @@ def sitemap(number: int):
         return Response(render_template("sitemap.xml", locations=locations), mimetype="application/xml")
     # A file of 50,000 objects costs ~300 ms to build: built once per version of the catalogue
     # and base URL, and a crawler that has it gets a 304.
-    etag = hashlib.sha1(f"{store.last_seq()} {base.base} {number}".encode()).hexdigest()[:20]
+    etag = hashlib.sha1(f"{store.path} {store.last_seq()} {base.base} {number}".encode()).hexdigest()[:20]
     if request.if_none_match.contains(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"'})
     body = _SITEMAPS.get(etag)
