@@ -198,7 +198,7 @@ def ingest() -> None:
               help="JSON mapping of columns to fields (catalogue/mappings/tate.json for the Tate data).")
 @_import_options
 def ingest_csv(file: str, mapping: str, skip_invalid: bool, dry_run: bool, report: str | None) -> None:
-    """Import a CSV file through a mapping file."""
+    """Import a CSV file (or a gzip-compressed .csv.gz, read as it is) through a mapping file."""
     from pathlib import Path
 
     from .ingest.csvfile import read_csv
@@ -210,7 +210,7 @@ def ingest_csv(file: str, mapping: str, skip_invalid: bool, dry_run: bool, repor
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @_import_options
 def ingest_json(file: str, skip_invalid: bool, dry_run: bool, report: str | None) -> None:
-    """Import Vitrine JSON (.json: an array of records) or JSON Lines (.jsonl)."""
+    """Import Vitrine JSON (.json: an array of records) or JSON Lines (.jsonl), or either gzip-compressed (.gz)."""
     from pathlib import Path
 
     from .ingest.jsonfile import read_json

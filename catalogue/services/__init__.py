@@ -3,7 +3,8 @@
 ``Services`` is a container on ``app.extensions["vitrine"]``; each member is built on its first
 use (once, even when threads ask together), so the factory opens no database and writes no file.
 The operations live in modules of their own: :mod:`.imports` (a batch in), :mod:`.objects`
-(update, withdraw, restore, delete), :mod:`.institutions` (declare who holds the works),
+(update, withdraw, restore, delete), :mod:`.exhibitions` (save, publish),
+:mod:`.institutions` (declare who holds the works),
 :mod:`.rules` (what a record may refer to) and :mod:`.keeper` (the derived data follows the store).
 """
 from __future__ import annotations
@@ -19,10 +20,12 @@ if TYPE_CHECKING:
     from ..iiif.image import ImageService
     from ..search import SearchIndex
     from ..store import Store
+    from .exhibitions import Exhibitions
     from .imports import Imports
     from .institutions import Institutions
     from .keeper import Keeper
     from .objects import Objects
+
 
 class _member:
     """A member built on first use, once per container even when threads ask together."""
@@ -119,6 +122,12 @@ class Services:
         from .objects import Objects
 
         return Objects(self.store, self.media_dir, self.keeper)
+
+    @_member
+    def exhibitions(self) -> "Exhibitions":
+        from .exhibitions import Exhibitions
+
+        return Exhibitions(self.store)
 
     @_member
     def institutions(self) -> "Institutions":
