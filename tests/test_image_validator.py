@@ -14,7 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from catalogue import create_app
-from catalogue.ingest import run_import
+from catalogue.services.imports import run_import
 from catalogue.ingest.folder import read_folder
 from catalogue.model import Institution
 from catalogue.store import Batch

@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from catalogue.cli import main
-from catalogue.ingest import IngestError, run_import
+from catalogue.ingest import IngestError
+from catalogue.services.imports import run_import
 from catalogue.ingest.csvfile import read_csv
 from catalogue.ingest.jsonfile import read_json
 from support import COLLECTION, DATA, ROOT
