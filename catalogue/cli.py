@@ -281,7 +281,7 @@ def publish(base_url: str | None, site_url: str | None, image_service: str | Non
     urls = static_urls(base, site, image_service)
     folder = Path(target or current_app.config["MANIFEST_DIR"])
     with tqdm(desc="publishing", unit=" documents", disable=None) as bar:
-        done = publish_all(services(), urls, folder, progress=bar.update)
+        done = publish_all(services().documents, services().store, urls, folder, progress=bar.update)
     removed = f"; removed {done.removed} no longer published" if done.removed else ""
     click.secho(f"wrote {done.written} IIIF documents under {folder}{removed}", fg="green")
     click.echo(f"entry point: {urls.collection()}; image services at {urls.images}")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..services import Services
-from .documents import Document
+from ..store import Store
+from .documents import Document, Documents
 from .presentation import Urls
 
 SUFFIX = ".json"
@@ -39,10 +39,10 @@ class Published:
     removed: int
 
 
-def publish_all(services: Services, urls: Urls, folder: Path, progress: Callable[[int], None] | None = None) -> Published:
+def publish_all(documents: Documents, store: Store, urls: Urls, folder: Path,
+                progress: Callable[[int], None] | None = None) -> Published:
     """Write the top collection, each institution's, each published exhibition's and every manifest,
     then remove the documents an earlier run wrote that are no longer published (a draft, a deletion)."""
-    documents, store = services.documents, services.store
     jobs: list[tuple[str, Document | None]] = [(urls.collection(), documents.top_collection(urls))]
     counts = store.digitised_counts()
     for institution in store.institutions():
