@@ -104,6 +104,7 @@ class Services:
         """This process is about to serve (``vitrine serve``, wsgi.py): before the first request, the tiles
         a writer killed right after its commit left at full size go (nginx serves tile files as they are)."""
         self.images  # noqa: B018 -- opening the image service finishes the withdrawal
+        self.store.close()  # workers forked from here open their own connections
 
     @_member
     def keeper(self) -> "Keeper":
