@@ -2,3 +2,4 @@
 from catalogue import create_app
 
 app = create_app()
+app.extensions["vitrine"].serve()  # a serving process: tiles a killed writer left undone are withdrawn first

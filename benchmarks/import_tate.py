@@ -29,7 +29,7 @@ MAPPING = ROOT / "catalogue" / "mappings" / "tate.json"
 
 
 def _import(csv_path: str, folder: str, out) -> None:
-    from catalogue.ingest import run_import
+    from catalogue.services.imports import run_import
     from catalogue.ingest.csvfile import read_csv
     from catalogue.store.sqlite import SqliteStore
 

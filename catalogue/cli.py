@@ -6,8 +6,9 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup
 
+from .config import ensure_secret_key
 from .services import services
 
 
@@ -25,12 +26,6 @@ def main() -> None:
     Every command works on the catalogue named by VITRINE_INSTANCE (a folder),
     or on the project's own instance/ and media/ folders without it.
     """
-
-
-def register_commands(app: Flask) -> None:
-    """Also offer the commands as ``flask --app wsgi ...``."""
-    for command in main.commands.values():
-        app.cli.add_command(command)
 
 
 @main.command()
@@ -74,6 +69,8 @@ def serve(host: str, port: int, workers: int | None, threads: int, access_log: b
         def load(self):
             return app
 
+    ensure_secret_key(app)  # before the workers fork: one key for all of them
+    services().serve()
     click.echo(f"Vitrine at http://{host}:{port}/  ({workers} workers x {threads} threads; Ctrl-C stops)")
     keeper = _catch_up_beside()
     try:
@@ -105,47 +102,54 @@ def fail(message: str) -> None:
 
 # -- ingest ------------------------------------------------------------------
 
-def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, what: str) -> None:
-    """Run an import with a progress bar and print what it did; problems exit with status 1."""
-    from datetime import datetime
-    from pathlib import Path
+class _Bars:
+    """A service's progress as tqdm bars, one per phase (checking, indexing, cutting tiles)."""
 
+    def __init__(self, what: str):
+        from tqdm import tqdm
+
+        self.what = what
+        self.bar: tqdm | None = None
+
+    def start(self, phase: str, total: int | None = None) -> None:
+        from tqdm import tqdm
+
+        self.close()
+        checking = phase == "checking"
+        self.bar = tqdm(total=total, desc=f"{phase} {self.what}" if checking else phase,
+                        unit=" records" if checking else " objects", dynamic_ncols=True, disable=None)
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _waiting(who: str) -> None:
     from tqdm import tqdm
 
-    from .ingest import IngestError, run_import
+    tqdm.write(f"waiting for another import or edit to finish ({who} is writing to this catalogue)...", sys.stderr)
 
-    svc = services()
-    bar = tqdm(desc=f"checking {what}", unit=" records", dynamic_ncols=True, disable=None)
-    def waiting(who: str) -> None:
-        tqdm.write(f"waiting for another import or edit to finish ({who} is writing to this catalogue)...", sys.stderr)
 
+def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, what: str) -> None:
+    """Run an import with progress bars and print what it did; problems exit with status 1."""
+    from .ingest import IngestError
+
+    bars = _Bars(what)
     try:
-        with svc.store.exclusive(waiting):
-            result = run_import(
-                svc.store, records, svc.media_dir,
-                skip_invalid=skip_invalid, dry_run=dry_run, progress=bar.update, notify=False,
-            )
+        result = services().imports.run(records, skip_invalid=skip_invalid, dry_run=dry_run,
+                                        progress=bars, waiting=_waiting)
     except IngestError as exc:
-        bar.close()
         fail(str(exc))
-    bar.close()
-    if not dry_run:
-        from .iiif.image import image_service
-
-        image_service().withdraw()  # a work now in copyright: its full-size tiles go before we report success
+    finally:
+        bars.close()
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items() if n)
     if result.skipped:
-        path = Path(report) if report else (
-            Path(current_app.config["CACHE_DIR"]).parent / "reports" / f"ingest-{datetime.now():%Y%m%dT%H%M%S}.tsv"
-        )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as out:
-            out.write("file\trow\tfield\tproblem\n")
-            for p in result.skipped:
-                out.write(f"{p.file}\t{p.row or ''}\t{p.field}\t{p.message}\n")
-        click.secho(f"skipped {len(result.skipped)} invalid record(s); report: {path}", fg="yellow")
-        for p in result.skipped[:10]:
-            click.echo(f"  {p}")
+        _report_skipped(result.skipped, report)
     if dry_run:
         click.secho(f"dry run: {counts or 'nothing'} would be imported; nothing was written", fg="green")
         return
@@ -155,19 +159,25 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
         f"{written.updated} updated, {written.unchanged} unchanged",
         fg="green",
     )
-    changed = {c.ref for c in written.changes if c.kind == "object"}
-    if changed:
-        # The search index and the tiles follow the store; here with progress bars.
-        from .keeper import catch_up_index
+    if result.tiles:
+        _say_tiles(result.tiles)
 
-        with tqdm(desc="indexing", unit=" objects", dynamic_ncols=True, disable=None) as bar:
-            catch_up_index(svc.search, svc.store, progress=bar.update, total=lambda n: setattr(bar, "total", n))
-        from .iiif.image import image_service
 
-        with_images = dict.fromkeys(oid for media, oid, _ in svc.store.iter_media() if media.is_image and oid in changed)
-        had_tiles = [oid for oid in image_service().tiles.object_ids() if oid in changed and oid not in with_images]
-        if with_images or had_tiles:
-            _cut_tiles([*with_images, *had_tiles])
+def _report_skipped(skipped, report: str | None) -> None:
+    from datetime import datetime
+    from pathlib import Path
+
+    path = Path(report) if report else (
+        Path(current_app.config["CACHE_DIR"]).parent / "reports" / f"ingest-{datetime.now():%Y%m%dT%H%M%S}.tsv"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        out.write("file\trow\tfield\tproblem\n")
+        for p in skipped:
+            out.write(f"{p.file}\t{p.row or ''}\t{p.field}\t{p.message}\n")
+    click.secho(f"skipped {len(skipped)} invalid record(s); report: {path}", fg="yellow")
+    for p in skipped[:10]:
+        click.echo(f"  {p}")
 
 
 def _import_options(command):
@@ -188,7 +198,7 @@ def ingest() -> None:
               help="JSON mapping of columns to fields (catalogue/mappings/tate.json for the Tate data).")
 @_import_options
 def ingest_csv(file: str, mapping: str, skip_invalid: bool, dry_run: bool, report: str | None) -> None:
-    """Import a CSV file through a mapping file."""
+    """Import a CSV file (or a gzip-compressed .csv.gz, read as it is) through a mapping file."""
     from pathlib import Path
 
     from .ingest.csvfile import read_csv
@@ -200,7 +210,7 @@ def ingest_csv(file: str, mapping: str, skip_invalid: bool, dry_run: bool, repor
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @_import_options
 def ingest_json(file: str, skip_invalid: bool, dry_run: bool, report: str | None) -> None:
-    """Import Vitrine JSON (.json: an array of records) or JSON Lines (.jsonl)."""
+    """Import Vitrine JSON (.json: an array of records) or JSON Lines (.jsonl), or either gzip-compressed (.gz)."""
     from pathlib import Path
 
     from .ingest.jsonfile import read_json
@@ -210,7 +220,7 @@ def ingest_json(file: str, skip_invalid: bool, dry_run: bool, report: str | None
 
 @ingest.command("folder")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--institution", required=True, help="Id of the institution the objects belong to (must exist).")
+@click.option("--institution", required=True, help="Id of the institution the objects belong to (must exist: vitrine institutions add).")
 @click.option("--rights", default=None, help="Rights URI for every object (Creative Commons or RightsStatements.org).")
 @click.option("--id-prefix", default="", help="Prefix for the object ids made from file names.")
 @_import_options
@@ -285,33 +295,20 @@ def publish(base_url: str | None, site_url: str | None, image_service: str | Non
 @click.option("--force", is_flag=True, help="Cut again even where the tiles are current.")
 def tiles(ids: tuple[str, ...], everything: bool, force: bool) -> None:
     """Cut the IIIF tile pyramids of objects (ID ...) or of the whole catalogue (--all)."""
-    from .iiif.image import image_service
-
-    images = image_service()
     if everything == bool(ids):
         fail("give object ids, or --all")
-    results = images.prune() if everything else []
-    if everything:
-        ids = tuple(dict.fromkeys(object_id for media, object_id, _ in images.store.iter_media() if media.is_image))
-    _cut_tiles(ids, force, results)
+    keeper = services().keeper
+    bars = _Bars("")
+    try:
+        results = keeper.images.prune() if everything else []
+        results += keeper.cut(keeper.objects_with_images() if everything else list(ids), force, progress=bars)
+    finally:
+        bars.close()
+    _say_tiles(results)
 
 
-def _cut_tiles(ids, force: bool = False, results: list | None = None) -> None:
-    """Cut the pyramids of these objects with a progress bar, and say what happened."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from tqdm import tqdm
-
-    from .iiif.image import image_service
-
-    images = image_service()
-    results = results if results is not None else []
-    # Pillow decodes and encodes without the GIL: one thread per core cuts in parallel.
-    with ThreadPoolExecutor(os.cpu_count() or 1) as pool, \
-            tqdm(total=len(ids), desc="cutting tiles", unit=" objects", disable=None) as bar:
-        for done in pool.map(lambda object_id: images.cut_object(object_id, force), ids):
-            results += done
-            bar.update()
+def _say_tiles(results) -> None:
+    """Say what cutting tiles did; a failed image exits with status 1."""
     counts = {status: sum(r.status == status for r in results) for status in ("cut", "current", "removed", "failed")}
     click.echo("tiles: " + ", ".join(f"{n} {status}" for status, n in counts.items()) + " (images)")
     failed = [r for r in results if r.status == "failed"]
@@ -336,25 +333,26 @@ def nginx_config(listen: str, upstream: str, server_name: str) -> None:
 @main.command("index")
 @click.option("--rebuild", is_flag=True, help="Index every object of the store afresh.")
 @click.option("--catch-up", "catch_up", is_flag=True,
-              help="Apply what the index has not seen yet (rebuilding when most of it changed) and remove "
-                   "files a killed indexer left; `vitrine serve` runs this by itself when it starts.")
+              help="Apply what the index has not seen yet (rebuilding when most of it changed), remove "
+                   "files a killed indexer left and tiles a killed import left; `vitrine serve` runs this "
+                   "by itself when it starts.")
 @click.option("--procs", default=min(2, os.cpu_count() or 1), show_default=True, type=int,
               help="Indexing processes for --rebuild.")
 def index_command(rebuild: bool, catch_up: bool, procs: int) -> None:
     """Show the search index, or bring it up to the store (searches go on meanwhile)."""
-    from tqdm import tqdm
-
-    from .keeper import catch_up_index
-
-    search, store = services().search, services().store
-    if rebuild:
-        with tqdm(total=store.count_objects(), desc="indexing", unit=" objects", disable=None) as bar:
-            count = search.rebuild(progress=bar.update, procs=procs)
-        search.clean()
-        click.echo(f"{count} objects indexed")
-    elif catch_up:
-        with tqdm(desc="catching up", unit=" objects", disable=None) as bar:
-            count = catch_up_index(search, store, progress=bar.update, total=lambda n: setattr(bar, "total", n))
+    svc = services()
+    search, store = svc.search, svc.store
+    bars = _Bars("")
+    try:
+        if rebuild:
+            bars.start("indexing", store.count_objects())
+            count = search.rebuild(progress=bars.advance, procs=procs)
+            search.clean()
+        elif catch_up:
+            count = svc.keeper.catch_up(progress=bars).indexed
+    finally:
+        bars.close()
+    if rebuild or catch_up:
         click.echo(f"{count} objects indexed")
     click.echo(f"{search.count()} objects in the search index, {store.count_objects()} in the store, "
                f"{search.pending()} changed since the index last caught up")
@@ -366,15 +364,124 @@ def rebuild() -> None:
 
     Manifests need no step: they are built on request and cached by object version.
     """
-    from tqdm import tqdm
+    bars = _Bars("")
+    try:
+        kept = services().keeper.rebuild(progress=bars)
+    finally:
+        bars.close()
+    click.echo(f"search: {kept.indexed} objects indexed")
+    _say_tiles(kept.tiles)
 
-    from .iiif.image import image_service
 
-    search, store = services().search, services().store
-    with tqdm(total=store.count_objects(), desc="indexing", unit=" objects", disable=None) as bar:
-        count = search.rebuild(progress=bar.update, procs=min(2, os.cpu_count() or 1))
-    click.echo(f"search: {count} objects indexed")
-    images = image_service()
-    results = images.prune()
-    ids = tuple(dict.fromkeys(object_id for media, object_id, _ in store.iter_media() if media.is_image))
-    _cut_tiles(ids, force=True, results=results)
+# -- taking objects out --------------------------------------------------------
+
+def _on_objects(operation: str, ids: tuple[str, ...], done_word: str) -> None:
+    from .services.objects import UnknownObjects
+    from .store import StoreError
+
+    try:
+        done = getattr(services().objects, operation)(ids)
+    except (UnknownObjects, StoreError) as exc:
+        fail(str(exc))
+    click.secho(f"{done_word} {len(done)} object(s): {', '.join(done)}", fg="green")
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True)
+def withdraw(ids: tuple[str, ...]) -> None:
+    """Take objects out of the public catalogue (pages and manifests answer 410 Gone); `vitrine restore` brings them back."""
+    _on_objects("withdraw", ids, "withdrew")
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True)
+def restore(ids: tuple[str, ...]) -> None:
+    """Bring withdrawn objects back into the catalogue."""
+    _on_objects("restore", ids, "restored")
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete(ids: tuple[str, ...], yes: bool) -> None:
+    """Delete objects for good, withdrawn or not, with the media files imported for them."""
+    if not yes:
+        click.confirm(f"Delete {len(ids)} object(s) and their media files for good?", abort=True)
+    _on_objects("delete", ids, "deleted")
+
+
+# -- institutions and collections ------------------------------------------------
+
+def _language_map(pairs: tuple[str, ...]) -> dict[str, list[str]]:
+    """--name LANG=TEXT options as a IIIF language map."""
+    label: dict[str, list[str]] = {}
+    for pair in pairs:
+        lang, sep, text = pair.partition("=")
+        if not sep or not lang.strip():
+            raise click.BadParameter(f"{pair!r}: give LANG=TEXT (e.g. fr=Bibliothèque royale, none=KBR)", param_hint="--name")
+        label.setdefault(lang.strip(), []).append(text.strip())
+    return label
+
+
+def _declare(add, *args) -> None:
+    from .ingest import IngestError
+
+    try:
+        item = add(*args)
+    except IngestError as exc:
+        fail(str(exc))
+    click.secho(f"{item.id}: {_name(item.label)}", fg="green")
+
+
+def _name(label: dict[str, list[str]]) -> str:
+    """The label in the catalogue's default language, else the first one it has."""
+    default = current_app.config["DEFAULT_LANGUAGE"]
+    values = label.get(default) or next(iter(label.values()), [""])
+    return " / ".join(values)
+
+
+_NAME = click.option("--name", "names", multiple=True, required=True, metavar="LANG=TEXT",
+                     help="The name in one language (repeat for each language; 'none' for a name in no language).")
+
+
+@main.group()
+def institutions() -> None:
+    """Declare and list the institutions that hold the works."""
+
+
+@institutions.command("add")
+@click.argument("institution_id", metavar="ID")
+@_NAME
+@click.option("--homepage", default=None, help="The institution's web site (an http or https URL).")
+def institutions_add(institution_id: str, names: tuple[str, ...], homepage: str | None) -> None:
+    """Declare an institution (adding an existing id renames it)."""
+    _declare(services().institutions.add_institution, institution_id, _language_map(names), homepage)
+
+
+@institutions.command("list")
+def institutions_list() -> None:
+    """Each institution: its id and name, tab-separated."""
+    for institution in services().institutions.institutions():
+        click.echo(f"{institution.id}\t{_name(institution.label)}")
+
+
+@main.group()
+def collections() -> None:
+    """Declare and list the collections of the institutions."""
+
+
+@collections.command("add")
+@click.argument("collection_id", metavar="ID")
+@_NAME
+@click.option("--institution", required=True, help="Id of the institution it belongs to (must exist).")
+def collections_add(collection_id: str, names: tuple[str, ...], institution: str) -> None:
+    """Declare a collection of an institution (adding an existing id renames it)."""
+    _declare(services().institutions.add_collection, collection_id, _language_map(names), institution)
+
+
+@collections.command("list")
+@click.option("--institution", default=None, help="Only this institution's collections.")
+def collections_list(institution: str | None) -> None:
+    """Each collection: its id, institution and name, tab-separated."""
+    for collection in services().institutions.collections(institution):
+        click.echo(f"{collection.id}\t{collection.institution}\t{_name(collection.label)}")

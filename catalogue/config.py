@@ -30,8 +30,6 @@ DEFAULTS = {
     "COPYRIGHT_MAX_WIDTH": 800,
     # Entries per page of a large IIIF Collection.
     "COLLECTION_PAGE_SIZE": 1000,
-    # Objects per page of a browse list.
-    "BROWSE_PAGE_SIZE": 48,
     # Manifests kept ready in memory (bytes, keyed by object version).
     "MANIFEST_CACHE_SIZE": 512,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
@@ -48,7 +46,7 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
         app.config.update(overrides)
 
     instance = app.config.get("INSTANCE")
-    root = Path(instance).resolve() if instance else Path(app.instance_path)
+    root = _root(app)
     app.config.setdefault("STORE_PATH", str(root / "vitrine.db"))
     # Where the catalogue store lives; its scheme picks the implementation (catalogue.store.SCHEMES).
     app.config.setdefault("DATABASE_URL", "sqlite://" + quote(str(Path(app.config["STORE_PATH"]).absolute())))
@@ -58,16 +56,28 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
     app.config.setdefault("MEDIA_DIR", str(root / "media" if instance else PROJECT_DIR / "media"))
     app.config.setdefault("MANIFEST_DIR", str(root / "manifests" if instance else PROJECT_DIR / "manifests"))
     app.config.setdefault("DEMO_DIR", str(PROJECT_DIR / "media" / "demo"))
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(root)
 
 
-def _secret_key(root: Path) -> str:
-    """A random key kept in the instance folder, so sessions survive restarts."""
-    path = root / "secret_key"
+def _root(app: Flask) -> Path:
+    """The instance folder: every file Vitrine writes at run time lives under it."""
+    instance = app.config.get("INSTANCE")
+    return Path(instance).resolve() if instance else Path(app.instance_path)
+
+
+def ensure_secret_key(app: Flask) -> None:
+    """Give the app its secret key when first needed (a request, ``vitrine serve``), not when it is made:
+    a random key kept in the instance folder, so sessions survive restarts."""
+    if app.config.get("SECRET_KEY"):
+        return
+    path = _root(app) / "secret_key"
     if not path.exists():
-        root.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.urandom(8).hex()}")
         tmp.write_text(os.urandom(32).hex())
-        os.replace(tmp, path)
-    return path.read_text().strip()
+        try:
+            os.link(tmp, path)  # the first process to get here wins; the others read its key
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    app.config["SECRET_KEY"] = path.read_text().strip()

@@ -13,7 +13,7 @@ SCHEMA_PATH = SHARED / "iiif" / "iiif_presentation_3_0.schema.json"
 
 def import_file(app, path: Path, **options):
     """Import a Vitrine JSON/JSONL file into the app's catalogue, as `vitrine ingest json` does."""
-    from catalogue.ingest import run_import
+    from catalogue.services.imports import run_import
     from catalogue.ingest.jsonfile import read_json
 
     svc = app.extensions["vitrine"]

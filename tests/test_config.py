@@ -11,7 +11,7 @@ def test_zero_config_puts_runtime_files_in_the_instance(instance: Path):
     assert Path(app.config["STORE_PATH"]) == instance.resolve() / "vitrine.db"
     assert Path(app.config["MEDIA_DIR"]) == instance.resolve() / "media"
     assert app.config["COPYRIGHT_MAX_WIDTH"] == 800
-    assert (instance / "vitrine.db").exists()
+    assert not (instance / "vitrine.db").exists()  # the factory opens nothing; the first use creates it
 
 
 def test_instance_file_then_environment_override_defaults(instance: Path, monkeypatch):
@@ -33,3 +33,14 @@ def test_two_instances_live_side_by_side(tmp_path: Path):
     assert one.extensions["vitrine"].store.count_objects() == 5
     assert two.extensions["vitrine"].store.count_objects() == 0
     assert not (tmp_path / "two" / "media" / "objects").exists()
+
+
+def test_every_setting_is_read_by_the_code():
+    """A default nobody reads is a promise the catalogue does not keep (BROWSE_PAGE_SIZE was one)."""
+    from flask import Flask
+
+    from catalogue.config import DEFAULTS, PROJECT_DIR
+
+    code = "\n".join(p.read_text() for p in (PROJECT_DIR / "catalogue").rglob("*.py") if p.name != "config.py")
+    unread = [key for key in DEFAULTS if key not in Flask.default_config and f'"{key}"' not in code]
+    assert unread == []

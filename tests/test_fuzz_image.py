@@ -28,7 +28,7 @@ def app(instance):
     """The conftest app with smaller limits (the ``collection`` fixture imports into it)."""
     app = create_app({"INSTANCE": str(instance), "TESTING": True, **CONFIG})
     yield app
-    app.extensions["vitrine.images"].wait_idle(30)
+    app.extensions["vitrine"].images.wait_idle(30)
     app.extensions["vitrine"].store.close()
 
 

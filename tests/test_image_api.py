@@ -53,7 +53,7 @@ def app(tmp_path):
         ("horse", IMAGES / "skimage_horse.png", None),
     )
     yield app
-    app.extensions["vitrine.images"].wait_idle(30)
+    app.extensions["vitrine"].images.wait_idle(30)
     app.extensions["vitrine"].store.close()
 
 
@@ -64,7 +64,7 @@ def client(app):
 
 @pytest.fixture
 def images(app):
-    return app.extensions["vitrine.images"]
+    return app.extensions["vitrine"].images
 
 
 def fetch(client, url: str, status: int = 200) -> Image.Image:
@@ -256,7 +256,7 @@ def test_rendered_images_are_cached_within_their_disk_budget(tmp_path):
         assert client.get(f"/iiif/image/grid/full/400,/{angle}/default.png").status_code == 200
     cached = [p.stat().st_size for p in (Path(app.config["CACHE_DIR"]) / "renders").rglob("*.png")]
     assert 0 < sum(cached) <= 1 << 20
-    app.extensions["vitrine.images"].wait_idle(30)
+    app.extensions["vitrine"].images.wait_idle(30)
 
 
 # -- pixels --------------------------------------------------------------------
@@ -471,7 +471,7 @@ def test_a_rotated_best_fit_stays_within_the_advertised_max_area(tmp_path):
     assert image.size[0] * image.size[1] <= max_area and image.size[0] > 900
     refused = client.get("/iiif/image/grid/full/1000,1000/45/default.png")
     assert refused.status_code == 400 and "1,000,000 pixels" in refused.get_data(as_text=True)
-    app.extensions["vitrine.images"].wait_idle(30)
+    app.extensions["vitrine"].images.wait_idle(30)
 
 
 HOSTILE = [

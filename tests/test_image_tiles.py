@@ -166,7 +166,7 @@ def behind_nginx(tmp_path):
     nginx.terminate()
     nginx.wait(10)
     httpd.shutdown()
-    app.extensions["vitrine.images"].wait_idle(30)
+    app.extensions["vitrine"].images.wait_idle(30)
 
 
 def test_nginx_serves_pre_cut_tiles_itself_and_passes_the_rest_to_vitrine(behind_nginx):

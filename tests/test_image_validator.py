@@ -14,7 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from catalogue import create_app
-from catalogue.ingest import run_import
+from catalogue.services.imports import run_import
 from catalogue.ingest.folder import read_folder
 from catalogue.model import Institution
 from catalogue.store import Batch
@@ -53,7 +53,7 @@ def server(tmp_path_factory):
     thread.start()
     yield f"127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
-    app.extensions["vitrine.images"].wait_idle(30)
+    app.extensions["vitrine"].images.wait_idle(30)
     app.extensions["vitrine"].store.close()
 
 

@@ -118,7 +118,7 @@ def catalogue(tmp_path_factory):
     (root / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     app = create_app({"INSTANCE": str(root / "instance"), "TESTING": True, "COPYRIGHT_MAX_WIDTH": LIMIT})
     import_file(app, root / "records.jsonl", notify=False)
-    images = app.extensions["vitrine.images"]
+    images = app.extensions["vitrine"].images
     for record in records[1:]:
         images.cut_object(record["id"])
     yield app

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.ingest import IngestError, run_import
+from catalogue.ingest import IngestError
+from catalogue.services.imports import run_import
 from catalogue.ingest.csvfile import read_csv
 from support import DATA, ROOT
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.ingest import IngestError, run_import
+from catalogue.ingest import IngestError
+from catalogue.services.imports import run_import
 from catalogue.ingest.folder import read_folder
 from catalogue.model import Institution
 from catalogue.store import Batch

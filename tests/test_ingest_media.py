@@ -18,7 +18,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from PIL import Image
 
-from catalogue.ingest import IngestError, run_import
+from catalogue.ingest import IngestError
+from catalogue.services.imports import run_import
 from catalogue.ingest.jsonfile import read_json
 from catalogue.ingest.media import MediaError, inspect_media
 from support import DATA, ROOT, import_file
@@ -119,7 +120,8 @@ KILLED_IMPORT = """
 import json, sys
 from pathlib import Path
 from catalogue import create_app
-from catalogue.ingest import Record, run_import
+from catalogue.ingest import Record
+from catalogue.services.imports import run_import
 app = create_app({"INSTANCE": sys.argv[1]})
 svc = app.extensions["vitrine"]
 base = Path(sys.argv[2])

@@ -95,7 +95,8 @@ def test_a_withdrawal_left_undone_by_a_killed_process_is_finished_when_vitrine_n
     assert died.returncode == 9
     assert _full_size_tiles(instance / "tiles") == full  # the commit happened, the withdrawal did not
 
-    app = create_app({"INSTANCE": str(instance), "TESTING": True})  # the next start
+    app = create_app({"INSTANCE": str(instance), "TESTING": True})  # the next start (vitrine serve, wsgi.py)
+    app.extensions["vitrine"].serve()
     assert _full_size_tiles(instance / "tiles") == []
     assert app.test_client().get(f"/iiif/image/eye-1/{_beyond_the_derivative(full)}/0/default.jpg").status_code == 400
 
@@ -122,7 +123,7 @@ def test_a_pyramid_cut_while_its_work_is_put_in_copyright_never_stays_at_full_si
     from support import import_file
 
     import_file(app, records, notify=False)  # committed; no tiles cut yet
-    images = app.extensions["vitrine.images"]
+    images = app.extensions["vitrine"].images
     cutting = threading.Thread(target=images.cut, args=("eye-1",))
     cutting.start()
     deadline = time.monotonic() + 30

@@ -534,16 +534,7 @@ def image_service(app=None) -> ImageService:
     """The running application's image service."""
     from flask import current_app
 
-    return (app or current_app).extensions["vitrine.images"]
-
-
-def install(app) -> ImageService:
-    """Create the image service for an app and keep tiles in step with the store."""
-    service = ImageService(app.extensions["vitrine"].store, app.config)
-    app.extensions["vitrine.images"] = service
-    service.store.subscribe(service.on_change)
-    service.withdraw()  # finish what a process killed right after its commit left undone
-    return service
+    return (app or current_app).extensions["vitrine"].images
 
 
 def cut_tiles_for_object(object_id: str, force: bool = False) -> list[CutResult]:

@@ -1,16 +1,15 @@
-"""Importers: parse → validate into model objects → commit one batch.
+"""Importers: parse → validate into model objects.
 
 Every importer turns its input into *records* (Vitrine's JSON format, see
 ``catalogue/schemas/record.schema.json``) tagged with where they came from; this
-module validates them, checks and copies their media, and streams them into one
-transaction. Nothing is committed unless everything checked out, or, with
-``skip_invalid``, exactly the valid records are and the rest are reported.
+module parses one into a model object and checks its media. Committing a batch of
+them (the store, the catalogue's rules, the derived data) is the import service's
+job: :mod:`catalogue.services.imports`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ..model import (
     CollectionInfo,
@@ -21,7 +20,7 @@ from ..model import (
     ValidationError,
     check_id,
 )
-from ..store import Batch, Store, StoreError, WriteReport
+from ..store import WriteReport
 from .media import MediaCopy, MediaError, inspect_media
 
 
@@ -64,6 +63,7 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)  # "objects": 12, "institutions": 1, ...
     skipped: list[Problem] = field(default_factory=list)
     written: WriteReport | None = None
+    tiles: list = field(default_factory=list)  # what cutting the changed objects' tiles did (CutResult)
 
 
 KINDS = {
@@ -73,152 +73,7 @@ KINDS = {
     "object": ("objects", DigitalObject.from_dict),
     "exhibition": ("exhibitions", Exhibition.from_dict),
 }
-CHUNK = 2000
-
-
-def _key(kind: str, item) -> str:
-    return item.uri if kind == "concept" else item.slug if kind == "exhibition" else item.id
-
-
-class _DryRun(Exception):
-    """Leaves the write transaction without committing."""
-
-
-def run_import(
-    store: Store,
-    records: Iterable[Record],
-    media_dir: Path,
-    *,
-    skip_invalid: bool = False,
-    dry_run: bool = False,
-    progress: Callable[[int], None] | None = None,
-    notify: bool = True,
-) -> ImportResult:
-    """Validate ``records``, copy their media and commit them in one transaction.
-
-    Records stream through in chunks, so memory stays flat however large the
-    import; a record may only refer to what comes before it or is in the store.
-    Raises :class:`IngestError` (and writes nothing) when a record is invalid,
-    unless ``skip_invalid``; with ``dry_run`` only checks. ``notify=False`` leaves
-    telling the store's listeners (the search index) to the caller.
-
-    Media are copied under names of their own (see :mod:`.media`), so whatever stops
-    the import before its commit leaves the files committed records point at as they
-    were; the files it created are removed, those the commit stopped using go after it.
-    """
-    result = ImportResult(counts={attr: 0 for attr, _ in KINDS.values()})
-    seen: dict[tuple[str, str], int | None] = {}
-    copied: list[MediaCopy] = []
-    kept: dict[str, set[str]] = {}  # object id → the media paths its new record has
-    batch, copies = Batch(), []
-
-    def flush(writer) -> None:
-        nonlocal batch, copies
-        if not dry_run and (skip_invalid or not result.skipped):
-            for copy in copies:
-                if copy.run():
-                    copied.append(copy)
-            writer.write(batch)
-            kept.update((obj.id, {m.path for m in obj.media}) for obj in batch.objects)
-        batch, copies = Batch(), []
-
-    try:
-        with store.writer(notify=False) as writer:
-            try:
-                known = _Known(store)
-                for record in records:
-                    try:
-                        kind, item, media = _parse(record, media_dir)
-                        key = (kind, _key(kind, item))
-                        if key in seen:
-                            first = f"row {seen[key]}" if seen[key] is not None else "earlier"
-                            raise ValidationError(
-                                "slug" if kind == "exhibition" else "uri" if kind == "concept" else "id",
-                                f"{key[1]!r} appears twice in this import (first at {first})",
-                            )
-                        known.check(kind, item)
-                        seen[key] = record.row
-                        known.add(kind, item)
-                        attr = KINDS[kind][0]
-                        getattr(batch, attr).append(item)
-                        result.counts[attr] += 1
-                        copies += media
-                    except (ValidationError, MediaError) as exc:
-                        result.skipped.append(Problem(record.file, record.row, exc.field, exc.message))
-                    if progress:
-                        progress(1)
-                    if len(batch) >= CHUNK:
-                        flush(writer)
-                if result.skipped and not skip_invalid:
-                    raise IngestError(result.skipped)
-                flush(writer)
-                if dry_run:
-                    raise _DryRun
-            except BaseException:
-                _undo(copied)  # with the write lock still held: no other import can be using a new file yet
-                raise
-        result.written = writer.report
-    except _DryRun:
-        return result
-    except (OSError, StoreError) as exc:
-        _undo(copied)  # the commit itself failed
-        where = str(getattr(exc, "filename", None) or "(store)")
-        raise IngestError([Problem(where, None, "", str(exc))]) from None
-    except BaseException:
-        _undo(copied)
-        raise
-    _remove_replaced(store, media_dir, kept)
-    if notify:
-        store.notify(writer.report.changes)
-    return result
-
-
-def _undo(copied: list[MediaCopy]) -> None:
-    """Remove the files a rolled-back import created, newest first; the others were never touched."""
-    while copied:
-        copied.pop().undo()
-
-
-def _remove_replaced(store: Store, media_dir: Path, kept: dict[str, set[str]]) -> None:
-    """After the commit, delete the files under the imported objects' folders that no record uses
-    any more (an image replaced, a copy an import killed before its commit left behind).
-
-    It holds the write lock meanwhile, so no other import can be deciding to reuse one of
-    them; when another import holds it, the files stay for the next import of those objects.
-    """
-    root = media_dir.resolve()
-    stray = [
-        path for object_id, paths in kept.items()
-        for path in _files(root / "objects" / object_id)
-        if path.relative_to(root).as_posix() not in paths
-    ]
-    if not stray:
-        return
-    try:
-        with store.writer(notify=False):
-            used = {media.path for media, _object, _rights in store.iter_media()}
-            for path in stray:
-                if path.relative_to(root).as_posix() not in used:
-                    path.unlink(missing_ok=True)
-                    _remove_empty(path.parent, root / "objects")
-    except (OSError, StoreError):
-        pass  # the import is committed; what is left is only unused files
-
-
-def _files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
-
-
-def _remove_empty(folder: Path, top: Path) -> None:
-    while folder != top and folder.is_relative_to(top):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
-
-
-def _parse(record: Record, media_dir: Path) -> tuple[str, object, list[MediaCopy]]:
+def parse(record: Record, media_dir: Path) -> tuple[str, object, list[MediaCopy]]:
     data = record.data
     if not isinstance(data, dict):
         raise ValidationError("", "a record must be a JSON object")
@@ -255,62 +110,3 @@ def _media(fields: dict, record: Record, media_dir: Path) -> list[MediaCopy]:
         copies.append(copy)
     fields["media"] = media
     return copies
-
-
-class _Known:
-    """What a record may refer to: written earlier in this import or already in the store."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.institutions = {i.id for i in store.institutions()}
-        self.collections = {c.id for c in store.collections()}
-        self.concepts: set[str] = set()
-        self.images: dict[str, list[tuple[int | None, int | None]]] = {}  # object id → media sizes
-
-    def add(self, kind: str, item) -> None:
-        if kind == "institution":
-            self.institutions.add(item.id)
-        elif kind == "collection":
-            self.collections.add(item.id)
-        elif kind == "concept":
-            self.concepts.add(item.uri)
-        elif kind == "object":
-            self.images[item.id] = [(m.width, m.height) for m in item.media]
-
-    def check(self, kind: str, item) -> None:
-        if kind == "object":
-            if item.institution not in self.institutions:
-                raise ValidationError("institution", f"unknown institution {item.institution!r} (declare it before the objects)")
-            for i, collection in enumerate(item.collections):
-                if collection not in self.collections:
-                    raise ValidationError(f"collections[{i}]", f"unknown collection {collection!r}")
-            missing = [s for s in item.subjects if s not in self.concepts]
-            if missing:
-                self.concepts |= {c.uri for c in self.store.concepts(missing)}
-                for i, subject in enumerate(item.subjects):
-                    if subject not in self.concepts:
-                        raise ValidationError(f"subjects[{i}]", f"unknown concept {subject!r}")
-        elif kind == "collection" and item.institution not in self.institutions:
-            raise ValidationError("institution", f"unknown institution {item.institution!r}")
-        elif kind == "exhibition":
-            for s, section in enumerate(item.sections):
-                for i, entry in enumerate(section.items):
-                    self._check_item(entry, f"sections[{s}].items[{i}]")
-
-    def _check_item(self, entry, where: str) -> None:
-        sizes = self.images.get(entry.object)
-        if sizes is None:
-            obj = self.store.get_object(entry.object)
-            if obj is None:
-                raise ValidationError(f"{where}.object", f"unknown object {entry.object!r}")
-            sizes = [(m.width, m.height) for m in obj.media]
-        if entry.media >= len(sizes):
-            raise ValidationError(f"{where}.media", f"object {entry.object!r} has no media file {entry.media}")
-        width, height = sizes[entry.media]
-        if entry.region:
-            x, y, w, h = entry.region
-            if not width or x + w > width or y + h > height:
-                raise ValidationError(
-                    f"{where}.region",
-                    f"{entry.region} lies outside the {width}x{height} image of {entry.object!r}",
-                )

@@ -17,12 +17,14 @@ For language-map fields every ``column@xx`` column is read as language ``xx``.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from pathlib import Path
 from typing import Iterator
 
 from . import IngestError, Problem, Record
+from .files import DAMAGED, damaged, open_binary
 
 TEXT_FIELDS = {"label", "summary"}
 PLAIN_FIELDS = {"id", "type", "institution", "date", "earliest", "latest", "rights", "homepage"}
@@ -177,17 +179,13 @@ def _record(row: _Row, mapping: Mapping) -> dict:
 
 
 def read_csv(path: Path, mapping_path: Path) -> Iterator[Record]:
-    """Records of a CSV file read through a mapping; rows are numbered as a spreadsheet shows them."""
+    """Records of a CSV file (or its ``.gz``) read through a mapping; rows are numbered as a spreadsheet shows them."""
     mapping = Mapping(mapping_path)
     name = str(path)
     base = path.resolve().parent
     for number, declared in enumerate(mapping.declare, start=1):
         yield Record(declared, mapping.path, number, base)
-    try:
-        handle = path.open(newline="", encoding=mapping.encoding)
-    except OSError as exc:
-        raise IngestError([Problem(name, None, "", f"cannot be read: {exc}")]) from None
-    with handle:
+    with io.TextIOWrapper(open_binary(path), newline="", encoding=mapping.encoding) as handle:
         reader = csv.DictReader(handle, delimiter=mapping.delimiter, strict=True)
         number = 1
         try:
@@ -203,3 +201,5 @@ def read_csv(path: Path, mapping_path: Path) -> Iterator[Record]:
             raise IngestError([Problem(name, number + 1, "", f"malformed CSV: {exc}")]) from None
         except UnicodeDecodeError as exc:
             raise IngestError([Problem(name, number + 1, "", f"not {mapping.encoding} text: {exc.reason}")]) from None
+        except DAMAGED as exc:
+            raise damaged(path, exc) from None

@@ -13,25 +13,25 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import IngestError, Problem, Record
+from .files import DAMAGED, damaged, format_suffix, open_binary
 
 RECORD_MAX_BYTES = 1_000_000  # one JSON Lines line, or one record of a JSON array
 _BOM = b"\xef\xbb\xbf"
 
 
 def read_json(path: Path) -> Iterator[Record]:
-    """Records of a ``.json`` or ``.jsonl`` file; a syntax error stops the import with its line."""
+    """Records of a ``.json`` or ``.jsonl`` file (or its ``.gz``); a syntax error stops the import with its line."""
     base = path.resolve().parent
     name = str(path)
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise IngestError([Problem(name, None, "", f"cannot be read: {exc}")]) from None
-    with handle:
-        if path.suffix.lower() in (".jsonl", ".ndjson"):
-            for number, line in _lines(handle, name):
-                yield Record(_parse(line, name, number), name, number, base)
-            return
-        data = _parse(_decode(handle.read(), name, 1), name, None)
+    with open_binary(path) as handle:
+        try:
+            if format_suffix(path) in (".jsonl", ".ndjson"):
+                for number, line in _lines(handle, name):
+                    yield Record(_parse(line, name, number), name, number, base)
+                return
+            data = _parse(_decode(handle.read(), name, 1), name, None)
+        except DAMAGED as exc:
+            raise damaged(path, exc) from None
     records = data if isinstance(data, list) else [data]
     for number, item in enumerate(records, start=1):
         if len(json.dumps(item, ensure_ascii=False).encode("utf-8", "surrogatepass")) > RECORD_MAX_BYTES:

@@ -127,6 +127,21 @@ class Store(Protocol):
     def delete_object(self, object_id: str) -> bool:
         """Remove an object with its media and memberships, logging the deletion; False if unknown."""
 
+    def withdraw_object(self, object_id: str) -> bool:
+        """Take an object out of the catalogue, its record kept aside to be restored; logs a delete."""
+
+    def restore_object(self, object_id: str) -> bool:
+        """Put a withdrawn object back, one version newer; logs a create. False if not withdrawn."""
+
+    def get_withdrawn(self, object_id: str) -> DigitalObject | None:
+        """A withdrawn object's record, as it was when withdrawn."""
+
+    def is_withdrawn(self, object_id: str) -> bool:
+        """Whether the id names a withdrawn object (410 Gone for visitors; an import is refused)."""
+
+    def forget_withdrawn(self, object_id: str) -> bool:
+        """Delete a withdrawn object's record for good; logs a delete."""
+
     def subscribe(self, listener: Callable[[list[Change]], None]) -> None:
         """Call ``listener(changes)`` after every commit that changed something."""
 

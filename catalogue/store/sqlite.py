@@ -73,6 +73,14 @@ CREATE TABLE IF NOT EXISTS exhibitions (
     updated TEXT NOT NULL,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS withdrawn (
+    id TEXT PRIMARY KEY,
+    time TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     time TEXT NOT NULL,
@@ -572,3 +580,59 @@ class SqliteStore:
             "SELECT seq, time, kind, ref, action FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (since, limit)
         )
         return [Change(*row) for row in rows]
+
+    # -- withdrawal: an object out of the public catalogue, kept aside so it can come back --------
+
+    def withdraw_object(self, object_id: str) -> bool:
+        """Take an object out of the catalogue (its media rows and memberships go), keeping its record
+        aside for :meth:`restore_object`; logs a delete, which every derived thing follows."""
+        now = _now()
+        with self._transaction() as writer:
+            row = writer.db.execute(
+                "SELECT version, created, updated, data FROM objects WHERE id = ?", (object_id,)
+            ).fetchone()
+            if row:
+                writer.db.execute("INSERT OR REPLACE INTO withdrawn VALUES (?, ?, ?, ?, ?, ?)", (object_id, now, *row))
+                writer.db.execute("DELETE FROM objects WHERE id = ?", (object_id,))
+                writer.report.changes.append(Change(0, now, "object", object_id, "delete"))
+        self.notify(writer.report.changes)
+        return bool(row)
+
+    def restore_object(self, object_id: str) -> bool:
+        """Put a withdrawn object back, one version newer; logs a create. StoreError if its id or
+        a media id of it was taken meanwhile."""
+        now = _now()
+        with self._transaction() as writer:
+            db = writer.db
+            row = db.execute(
+                "SELECT version, created, updated, data FROM withdrawn WHERE id = ?", (object_id,)
+            ).fetchone()
+            if not row:
+                return False
+            if db.execute("SELECT 1 FROM objects WHERE id = ?", (object_id,)).fetchone():
+                raise StoreError(f"an object {object_id!r} is in the catalogue again; it cannot be restored over it")
+            obj = _decode(row, DigitalObject)
+            self._check_media_ids(db, [obj])
+            self._write_objects(db, [obj], now, writer.report)
+            db.execute("UPDATE objects SET version = ?, created = ? WHERE id = ?", (row[0] + 1, row[1], object_id))
+            db.execute("DELETE FROM withdrawn WHERE id = ?", (object_id,))
+        self.notify(writer.report.changes)
+        return True
+
+    def get_withdrawn(self, object_id: str) -> DigitalObject | None:
+        """A withdrawn object's record, as it was when withdrawn."""
+        row = self._one("SELECT version, created, updated, data FROM withdrawn WHERE id = ?", (object_id,))
+        return _decode(row, DigitalObject) if row else None
+
+    def is_withdrawn(self, object_id: str) -> bool:
+        """Whether the id names a withdrawn object (a visitor gets 410 Gone, an import is refused)."""
+        return self._one("SELECT 1 FROM withdrawn WHERE id = ?", (object_id,)) is not None
+
+    def forget_withdrawn(self, object_id: str) -> bool:
+        """Delete a withdrawn object for good; logs a delete."""
+        with self._transaction() as writer:
+            gone = writer.db.execute("DELETE FROM withdrawn WHERE id = ?", (object_id,)).rowcount
+            if gone:
+                writer.report.changes.append(Change(0, _now(), "object", object_id, "delete"))
+        self.notify(writer.report.changes)
+        return bool(gone)

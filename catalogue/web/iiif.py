@@ -47,6 +47,8 @@ def object_manifest(object_id: str, version: int | None):
     base = urls()
     tag = documents.object_etag(object_id, base)
     if tag is None:
+        if services().store.is_withdrawn(object_id):
+            abort(410, f"object {object_id!r} was withdrawn from this catalogue")
         abort(404, f"no object {object_id!r}")
     early = not_modified(versioned_etag(tag[0], presentation_type(request.headers.get("Accept"), version)[0]), tag[1])
     if early:

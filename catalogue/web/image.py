@@ -66,7 +66,7 @@ class TileFiles:
         self.tile_dir = str(app.config["TILE_DIR"])
         self.config = app.config
         self.session_cookie = app.config["SESSION_COOKIE_NAME"] + "="
-        self.images = image_service(app)
+        self.services = app.extensions["vitrine"]  # the image service opens on the first info.json
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -88,9 +88,10 @@ class TileFiles:
         return self.app(environ, start_response)
 
     def _info(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        self.images.start_background()  # this process serves: cut in the background from now on
+        images = self.services.images
+        images.start_background()  # this process serves: cut in the background from now on
         base = urls_for(environ, self.config).base
-        return send_info(environ, start_response, self.images, environ["vitrine.media_id"], base, False)
+        return send_info(environ, start_response, images, environ["vitrine.media_id"], base, False)
 
 
 def send_info(

@@ -179,6 +179,8 @@ def object_page(object_id: str):
         return redirect(_opened_at(request.args["iiif-content"]), 303)
     store = services().store
     obj = store.get_object(object_id)
+    if obj is None and store.is_withdrawn(object_id):
+        abort(410, _("The object '%(id)s' was withdrawn from this catalogue.", id=object_id))
     if obj is None:
         abort(404, _("There is no object '%(id)s' in this catalogue.", id=object_id))
     lang = language()
@@ -272,7 +274,7 @@ def sitemap(number: int):
         return Response(render_template("sitemap.xml", locations=locations), mimetype="application/xml")
     # A file of 50,000 objects costs ~300 ms to build: built once per version of the catalogue
     # and base URL, and a crawler that has it gets a 304.
-    etag = hashlib.sha1(f"{store.last_seq()} {base.key} {number}".encode()).hexdigest()[:20]
+    etag = hashlib.sha1(f"{store.url} {store.last_seq()} {base.key} {number}".encode()).hexdigest()[:20]
     if request.if_none_match.contains(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"'})
     body = _SITEMAPS.get(etag)

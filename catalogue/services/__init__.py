@@ -1,0 +1,142 @@
+"""The application services: what web/, the CLI and the JSON API call, and what they stand on.
+
+``Services`` is a container on ``app.extensions["vitrine"]``; each member is built on its first
+use (once, even when threads ask together), so the factory opens no database and writes no file.
+The operations live in modules of their own: :mod:`.imports` (a batch in), :mod:`.objects`
+(update, withdraw, restore, delete), :mod:`.exhibitions` (save, publish),
+:mod:`.institutions` (declare who holds the works),
+:mod:`.rules` (what a record may refer to) and :mod:`.keeper` (the derived data follows the store).
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from flask import current_app
+
+if TYPE_CHECKING:
+    from ..iiif.documents import Documents
+    from ..iiif.image import ImageService
+    from ..search import SearchBackend
+    from ..store import Store
+    from .exhibitions import Exhibitions
+    from .imports import Imports
+    from .institutions import Institutions
+    from .keeper import Keeper
+    from .objects import Objects
+
+
+class _member:
+    """A member built on first use, once per container even when threads ask together."""
+
+    def __init__(self, build: Callable[[Any], Any]):
+        self.build, self.name, self.__doc__ = build, build.__name__, build.__doc__
+
+    def __get__(self, services: "Services | None", owner=None):
+        if services is None:
+            return self
+        try:
+            return services.__dict__[self.name]
+        except KeyError:
+            pass
+        with services._building:
+            if self.name not in services.__dict__:
+                services.__dict__[self.name] = self.build(services)
+            return services.__dict__[self.name]
+
+
+class Services:
+    """One catalogue's services, from its configuration; ``members`` hands in ready ones (tests)."""
+
+    def __init__(self, config: dict, **members: Any):
+        self.config = config
+        self._building = threading.RLock()
+        self.__dict__.update(members)
+        if "store" in members:
+            members["store"].subscribe(self._follow)
+
+    @_member
+    def media_dir(self) -> Path:
+        return Path(self.config["MEDIA_DIR"])
+
+    @_member
+    def store(self) -> "Store":
+        from ..store import open_store
+
+        store = open_store(self.config["DATABASE_URL"])
+        store.subscribe(self._follow)
+        return store
+
+    def _follow(self, changes) -> None:
+        """Every commit made without ``notify=False``: the index and the tiles follow at once."""
+        self.keeper.follow(changes)
+
+    @_member
+    def search(self) -> "SearchBackend":
+        from ..search import open_search
+
+        return open_search(self.config, self.store)
+
+    @_member
+    def documents(self) -> "Documents":
+        from ..catalogs import LANGUAGES
+        from ..iiif.documents import Documents
+        from ..iiif.presentation import language_order
+
+        return Documents(
+            self.store,
+            max_width=int(self.config["COPYRIGHT_MAX_WIDTH"]),
+            page_size=int(self.config["COLLECTION_PAGE_SIZE"]),
+            cache_size=int(self.config["MANIFEST_CACHE_SIZE"]),
+            languages=language_order(str(self.config["DEFAULT_LANGUAGE"]).strip() or "en", LANGUAGES),
+        )
+
+    @_member
+    def images(self) -> "ImageService":
+        from ..iiif.image import ImageService
+
+        images = ImageService(self.store, self.config)
+        images.withdraw()  # finish what a process killed right after its commit left undone
+        return images
+
+    def serve(self) -> None:
+        """This process is about to serve (``vitrine serve``, wsgi.py): before the first request, the tiles
+        a writer killed right after its commit left at full size go (nginx serves tile files as they are)."""
+        self.images  # noqa: B018 -- opening the image service finishes the withdrawal
+        self.store.close()  # workers forked from here open their own connections
+
+    @_member
+    def keeper(self) -> "Keeper":
+        from .keeper import Keeper
+
+        return Keeper(self.store, self.search, self.images)
+
+    @_member
+    def imports(self) -> "Imports":
+        from .imports import Imports
+
+        return Imports(self.store, self.media_dir, self.keeper)
+
+    @_member
+    def objects(self) -> "Objects":
+        from .objects import Objects
+
+        return Objects(self.store, self.media_dir, self.keeper)
+
+    @_member
+    def exhibitions(self) -> "Exhibitions":
+        from .exhibitions import Exhibitions
+
+        return Exhibitions(self.store)
+
+    @_member
+    def institutions(self) -> "Institutions":
+        from .institutions import Institutions
+
+        return Institutions(self.store, self.imports)
+
+
+def services() -> Services:
+    """The running application's services."""
+    return current_app.extensions["vitrine"]

@@ -1,0 +1,185 @@
+"""Importing a batch: records parsed by catalogue/ingest are checked by the catalogue's rules,
+committed in one transaction, and the derived data follows.
+
+The one way records come in, for the CLI, the web and the editor alike: ``Imports.run``; when it
+returns, the batch is committed, searchable, and its objects' tiles are cut (or withdrawn).
+``run_import`` is the commit alone (tests, benchmarks, and the store's listeners do the rest).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..ingest import KINDS, ImportResult, IngestError, Problem, Record, parse
+from ..ingest.media import MediaCopy, MediaError
+from ..model import ValidationError
+from ..store import Batch, Store, StoreError
+from ..thesaurus import load_kbr
+from .keeper import Keeper, Progress, Silent
+from .rules import References
+
+
+class Imports:
+    def __init__(self, store: Store, media_dir: Path, keeper: Keeper):
+        self.store, self.media_dir, self.keeper = store, media_dir, keeper
+
+    def run(self, records: Iterable[Record], *, skip_invalid: bool = False, dry_run: bool = False,
+            progress: Progress | None = None, waiting: Callable[[str], None] | None = None) -> ImportResult:
+        """Import ``records`` in one transaction (see :func:`run_import`), then index the
+        changed objects and cut their tiles. ``waiting(who)`` hears once that another writer holds the
+        catalogue; raises IngestError, writing nothing, for invalid records unless ``skip_invalid``."""
+        progress = progress or Silent()
+        progress.start("checking")
+        with self.store.exclusive(waiting):
+            result = run_import(self.store, records, self.media_dir, skip_invalid=skip_invalid, dry_run=dry_run,
+                                progress=progress.advance, notify=False)
+        if result.written and result.written.changes:
+            result.tiles = self.keeper.catch_up(result.written.changes, progress).tiles
+        return result
+
+
+CHUNK = 2000
+
+
+def _key(kind: str, item) -> str:
+    return item.uri if kind == "concept" else item.slug if kind == "exhibition" else item.id
+
+
+class _DryRun(Exception):
+    """Leaves the write transaction without committing."""
+
+
+def run_import(
+    store: Store,
+    records: Iterable[Record],
+    media_dir: Path,
+    *,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+    notify: bool = True,
+) -> ImportResult:
+    """Validate ``records``, copy their media and commit them in one transaction.
+
+    Records stream through in chunks, so memory stays flat however large the
+    import; a record may only refer to what comes before it or is in the store.
+    Raises :class:`IngestError` (and writes nothing) when a record is invalid,
+    unless ``skip_invalid``; with ``dry_run`` only checks. ``notify=False`` leaves
+    telling the store's listeners (the search index) to the caller.
+
+    Media are copied under names of their own (see :mod:`.media`), so whatever stops
+    the import before its commit leaves the files committed records point at as they
+    were; the files it created are removed, those the commit stopped using go after it.
+    """
+    result = ImportResult(counts={attr: 0 for attr, _ in KINDS.values()})
+    seen: dict[tuple[str, str], int | None] = {}
+    copied: list[MediaCopy] = []
+    kept: dict[str, set[str]] = {}  # object id → the media paths its new record has
+    batch, copies = Batch(), []
+
+    def flush(writer) -> None:
+        nonlocal batch, copies
+        if not dry_run and (skip_invalid or not result.skipped):
+            for copy in copies:
+                if copy.run():
+                    copied.append(copy)
+            writer.write(batch)
+            kept.update((obj.id, {m.path for m in obj.media}) for obj in batch.objects)
+        batch, copies = Batch(), []
+
+    try:
+        with store.writer(notify=False) as writer:
+            try:
+                if not store.concepts_count():  # a new catalogue's first import brings the shipped thesaurus
+                    writer.write(Batch(concepts=load_kbr()))
+                known = References(store)
+                for record in records:
+                    try:
+                        kind, item, media = parse(record, media_dir)
+                        key = (kind, _key(kind, item))
+                        if key in seen:
+                            first = f"row {seen[key]}" if seen[key] is not None else "earlier"
+                            raise ValidationError(
+                                "slug" if kind == "exhibition" else "uri" if kind == "concept" else "id",
+                                f"{key[1]!r} appears twice in this import (first at {first})",
+                            )
+                        known.check(kind, item)
+                        seen[key] = record.row
+                        known.add(kind, item)
+                        attr = KINDS[kind][0]
+                        getattr(batch, attr).append(item)
+                        result.counts[attr] += 1
+                        copies += media
+                    except (ValidationError, MediaError) as exc:
+                        result.skipped.append(Problem(record.file, record.row, exc.field, exc.message))
+                    if progress:
+                        progress(1)
+                    if len(batch) >= CHUNK:
+                        flush(writer)
+                if result.skipped and not skip_invalid:
+                    raise IngestError(result.skipped)
+                flush(writer)
+                if dry_run:
+                    raise _DryRun
+            except BaseException:
+                _undo(copied)  # with the write lock still held: no other import can be using a new file yet
+                raise
+        result.written = writer.report
+    except _DryRun:
+        return result
+    except (OSError, StoreError) as exc:
+        _undo(copied)  # the commit itself failed
+        where = str(getattr(exc, "filename", None) or "(store)")
+        raise IngestError([Problem(where, None, "", str(exc))]) from None
+    except BaseException:
+        _undo(copied)
+        raise
+    _remove_replaced(store, media_dir, kept)
+    if notify:
+        store.notify(writer.report.changes)
+    return result
+
+
+def _undo(copied: list[MediaCopy]) -> None:
+    """Remove the files a rolled-back import created, newest first; the others were never touched."""
+    while copied:
+        copied.pop().undo()
+
+
+def _remove_replaced(store: Store, media_dir: Path, kept: dict[str, set[str]]) -> None:
+    """After the commit, delete the files under the imported objects' folders that no record uses
+    any more (an image replaced, a copy an import killed before its commit left behind).
+
+    It holds the write lock meanwhile, so no other import can be deciding to reuse one of
+    them; when another import holds it, the files stay for the next import of those objects.
+    """
+    root = media_dir.resolve()
+    stray = [
+        path for object_id, paths in kept.items()
+        for path in _files(root / "objects" / object_id)
+        if path.relative_to(root).as_posix() not in paths
+    ]
+    if not stray:
+        return
+    try:
+        with store.writer(notify=False):
+            used = {media.path for media, _object, _rights in store.iter_media()}
+            for path in stray:
+                if path.relative_to(root).as_posix() not in used:
+                    path.unlink(missing_ok=True)
+                    _remove_empty(path.parent, root / "objects")
+    except (OSError, StoreError):
+        pass  # the import is committed; what is left is only unused files
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+
+
+def _remove_empty(folder: Path, top: Path) -> None:
+    while folder != top and folder.is_relative_to(top):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

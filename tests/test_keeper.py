@@ -1,0 +1,77 @@
+"""The keeper of derived data: index and tiles follow each import, reading only what changed."""
+from __future__ import annotations
+
+import json
+
+from catalogue.ingest import Record
+from catalogue.services import Services
+from catalogue.store.sqlite import SqliteStore
+from support import COLLECTION
+
+
+class CountingStore(SqliteStore):
+    """The real store, counting the media rows it hands out and the objects it reads."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        self.media_rows, self.objects_read = 0, set()
+
+    def iter_media(self):
+        for row in super().iter_media():
+            self.media_rows += 1
+            yield row
+
+    def get_objects(self, ids):
+        found = super().get_objects(ids)
+        self.objects_read |= {o.id for o in found}
+        return found
+
+    def get_object(self, object_id):
+        found = super().get_object(object_id)
+        self.objects_read |= {found.id} if found else set()
+        return found
+
+
+def _records(path):
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_importing_one_object_reads_only_that_objects_media(app):
+    svc = Services(app.config, store=CountingStore(app.config["STORE_PATH"]))
+    svc.imports.run(Record(r, str(COLLECTION), n, COLLECTION.parent) for n, r in enumerate(_records(COLLECTION), 1))
+    assert svc.store.count_objects() == 5
+    coins = next(r for r in _records(COLLECTION) if r.get("id") == "coins" and r.get("kind") == "object")
+    coins["label"] = {"en": ["Greek coins found at Pompeii"]}
+    svc.store.media_rows, svc.store.objects_read = 0, set()
+    result = svc.imports.run([Record(coins, "one.jsonl", 1, COLLECTION.parent)])
+    assert result.written.updated == 1
+    assert svc.store.media_rows == 0  # no scan of the catalogue's media ...
+    assert svc.store.objects_read == {"coins"}  # ... only the changed object is read
+    assert svc.images.tiles.object_media("coins") == ["coins-1"]
+
+
+def test_an_import_is_searchable_and_tiled_when_run_returns(app):
+    svc = app.extensions["vitrine"]
+    progress = Phases()
+    svc.imports.run((Record(r, str(COLLECTION), n, COLLECTION.parent) for n, r in enumerate(_records(COLLECTION), 1)),
+                    progress=progress)
+    client = app.test_client()
+    assert [h["id"] for h in client.get("/api/search?q=pompeii").get_json()["hits"]] == ["coins"]
+    assert (app.config["TILE_DIR"] and svc.images.tiles.load("coins-1")) is not None
+    assert [name for name, _total in progress.phases] == ["checking", "indexing", "cutting tiles"]
+    assert progress.done["indexing"] == 5
+
+
+class Phases:
+    """A progress listener that remembers what it heard."""
+
+    def __init__(self):
+        self.phases, self.done = [], {}
+
+    def start(self, phase, total=None):
+        self.phases.append((phase, total))
+        self.done[phase] = 0
+        self._current = phase
+
+    def advance(self, n=1):
+        self.done[self._current] += n
