@@ -160,7 +160,8 @@ def test_a_full_disk_is_a_store_error_and_writes_nothing(fresh):
 
 
 def test_an_import_that_fills_the_disk_is_reported_with_the_reason(fresh, tmp_path):
-    from catalogue.ingest import IngestError, run_import
+    from catalogue.ingest import IngestError
+    from catalogue.services.imports import run_import
 
     pages = fresh._db().execute("PRAGMA page_count").fetchone()[0]
     fresh._db().execute(f"PRAGMA max_page_count = {pages + 2}")
