@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from .access import open_policy
 from .config import PROJECT_DIR, configure
 from .iiif.documents import Documents
 from .iiif.image import install as install_image_service
@@ -37,9 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # JSON keys in the order the API documents them
     store = Store(app.config["STORE_PATH"])
     thesaurus.seed(store)
+    policy = app.extensions["vitrine.access"] = open_policy(app.config)  # what a requester may see (access.py)
     documents = Documents(
         store,
-        max_width=int(app.config["COPYRIGHT_MAX_WIDTH"]),
+        policy=policy,
         page_size=int(app.config["COLLECTION_PAGE_SIZE"]),
         cache_size=int(app.config["MANIFEST_CACHE_SIZE"]),
         languages=_language_order(app.config["DEFAULT_LANGUAGE"]),
@@ -49,7 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["vitrine"] = Services(
         store=store, media_dir=Path(app.config["MEDIA_DIR"]), documents=documents, search=search
     )
-    install_image_service(app)  # tiles cut in step with the store (catalogue/iiif/image.py)
+    install_image_service(app, policy)  # tiles cut in step with the store (catalogue/iiif/image.py)
 
     from . import i18n
     from .web import register
