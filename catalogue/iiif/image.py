@@ -404,7 +404,8 @@ class ImageService:
 
     def withdraw(self) -> int:
         """Remove the tiles that committed changes no longer allow (a work now in copyright, an image
-        replaced or dropped), following the change log from where the last withdrawal stopped.
+        replaced or dropped), following the change log from where the last withdrawal stopped; every
+        object's when the access policy changed since the tiles were cut (ACCESS_POLICY, the cap).
 
         Called after every commit and before a process's first image (catch_up), so a withdrawal
         that a killed process left undone is finished by the next one. Returns the objects checked.
@@ -413,10 +414,13 @@ class ImageService:
             since = self.tiles.withdrawn_upto()
             if since is None and not self.tiles.object_ids():
                 self.tiles.set_withdrawn_upto(self.store.last_seq())  # no tiles yet: nothing to withdraw
+                self.tiles.set_cut_under(self.policy.key)
                 self._caught_up = True
                 return 0
             since = since or 0
             touched: set[str] = set()
+            if self.tiles.cut_under() not in (None, self.policy.key):
+                touched = set(self.tiles.object_ids())
             while page := self.store.changes(since=since, limit=5000):
                 touched |= {c.ref for c in page if c.kind == "object"}
                 since = page[-1].seq
@@ -424,6 +428,8 @@ class ImageService:
                 if self.tiles.object_media(object_id):
                     self._withdraw_stale(object_id)
             self.tiles.set_withdrawn_upto(since)
+            if self.tiles.cut_under() != self.policy.key:
+                self.tiles.set_cut_under(self.policy.key)
             self._caught_up = True
             return len(touched)
 

@@ -271,6 +271,19 @@ class TileStore:
         tmp.write_text(str(seq))
         os.replace(tmp, self.root / ".withdrawn")
 
+    def cut_under(self) -> str | None:
+        """The access policy (its key) the pyramids were cut for (None: never recorded)."""
+        try:
+            return (self.root / ".policy").read_text()
+        except OSError:
+            return None
+
+    def set_cut_under(self, key: str) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".policy.{uuid.uuid4().hex}"
+        tmp.write_text(key)
+        os.replace(tmp, self.root / ".policy")
+
     def object_ids(self) -> list[str]:
         folder = self.root / ".objects"
         return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []
