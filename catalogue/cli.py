@@ -75,6 +75,9 @@ def serve(host: str, port: int, workers: int | None, threads: int, access_log: b
             return app
 
     click.echo(f"Vitrine at http://{host}:{port}/  ({workers} workers x {threads} threads; Ctrl-C stops)")
+    from .iiif.image import image_service
+
+    image_service(app).catch_up()  # a killed writer's withdrawal, before nginx or a worker sends a tile
     keeper = _catch_up_beside()
     try:
         Server().run()

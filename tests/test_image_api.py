@@ -515,3 +515,18 @@ def test_hostile_sizes_and_numbers_get_a_short_plain_refusal(client):
 def test_a_best_fit_size_too_tall_for_webp_is_served_at_webp_s_largest(client):
     image = fetch(client, "/iiif/image/grid/0,0,1,1000/^!100000,20000/0/default.webp")
     assert image.format == "WEBP" and 16380 <= image.size[1] <= 16383
+
+
+# -- the service starts without touching the disk (issue 10, seam 8) ----------------------------
+
+def test_installing_the_image_service_creates_no_folder_and_writes_no_file(tmp_path):
+    instance = tmp_path / "instance"
+    app = create_app({"INSTANCE": str(instance), "TESTING": True})
+    images = app.extensions["vitrine.images"]
+    assert images.policy is app.extensions["vitrine.access"]
+    assert not Path(app.config["TILE_DIR"]).exists() and not Path(app.config["CACHE_DIR"]).exists()
+    add_images(app, ("grid", GRID, PUBLIC))  # a commit: its withdrawal is the first use of the tiles
+    assert app.test_client().get("/iiif/image/grid/info.json").status_code == 200
+    assert (Path(app.config["TILE_DIR"]) / ".withdrawn").exists()
+    images.wait_idle(30)
+    app.extensions["vitrine"].store.close()
