@@ -100,7 +100,7 @@ def test_tile_requests_under_concurrent_cuts_and_withdrawals_are_all_200_with_th
             x, y = col * 100 + 10, row * 100 + 10
             status, body = _get(f"{base}/grid/{x},{y},80,80/max/{angle * 90 % 360}/default.png")
             expected = source.getpixel((x + 40, y + 40))
-            if status != 200 or max(abs(a - b) for a, b in zip(_mean(body), expected)) > 3:
+            if status != 200 or max(abs(a - b) for a, b in zip(_mean(body), expected, strict=True)) > 3:
                 wrong.append(f"grid {x},{y}: {status} {body[:200]!r}")
             status, body = _get(f"{base}/camera/full/{100 + k % 50},/0/default.png")
             if status not in (200, 403) or (status == 403 and b"copyright" not in body):

@@ -148,7 +148,7 @@ class ImageService:
     def _read_geometry(self, media_id: str, path: Path, key: tuple) -> tuple[int, int, bool]:
         pyramid = self.tiles.load(media_id)
         signed = pyramid and (pyramid.signature["source"], pyramid.signature["bytes"], pyramid.signature["mtime_ns"])
-        if signed == key and pyramid.signature["limit"] is None:  # a capped pyramid has the derivative's size
+        if pyramid and signed == key and pyramid.signature["limit"] is None:  # a capped one has the derivative's size
             geometry = (pyramid.width, pyramid.height, pyramid.mode == "RGB")
         else:
             width, height = image_size(path, self.max_source_pixels)
@@ -447,10 +447,10 @@ class ImageService:
         for media_id in self.tiles.object_media(object_id):
             pyramid = self.tiles.load(media_id)
             media = images.get(media_id)
-            public = self.policy.decide(ANONYMOUS, obj.rights, media) if obj and media else None
             if pyramid and (
-                public is None
-                or not public.visible
+                obj is None
+                or media is None
+                or not (public := self.policy.decide(ANONYMOUS, obj.rights, media)).visible
                 or pyramid.signature["limit"] != public.limit
                 or pyramid.signature["source"] != str((self.media_dir / media.path).resolve())
             ):
@@ -505,7 +505,7 @@ class _BackgroundCutter:
 
     def __init__(self, service: ImageService):
         self.service = service
-        self.queue: queue.Queue[tuple[str, bool]] = queue.Queue()
+        self.queue: queue.Queue[tuple[str, bool | Claim]] = queue.Queue()
         self.pending: set[tuple[str, bool]] = set()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None

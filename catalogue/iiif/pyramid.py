@@ -201,7 +201,9 @@ class TileStore:
                 self._replace(media_id, tmp)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-            return Pyramid.load(self.folder(media_id)), True
+            pyramid = Pyramid.load(self.folder(media_id))
+            assert pyramid is not None  # just renamed into place, under the lock every removal takes
+            return pyramid, True
 
     def remove(self, media_id: str) -> None:
         """Take an image's tiles off the web at once, then delete them."""

@@ -109,7 +109,8 @@ def _turn(image: Image.Image, plan: Plan) -> Image.Image:
         return image
     if degrees in (90, 180, 270):
         turns = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
-        return image.transpose(turns[degrees])
+        return image.transpose(turns[int(degrees)])
+    fill: int | tuple[int, ...]
     if plan.format == "jpg":
         fill = 255 if image.mode == "L" else (255, 255, 255)
     else:  # a transparent background, as the specification recommends

@@ -153,6 +153,7 @@ def _parse_size(text: str) -> tuple:
     upscale = bool(up)
     if is_max:
         return (upscale, "max", None, None)
+    size: tuple[bool, str, float | None, float | None]
     if w_only:
         size = (upscale, "w", _parsed(w_only, "size", text), None)
     elif h_only:

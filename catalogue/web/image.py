@@ -97,7 +97,7 @@ class TileFiles:
 
 
 def send_info(
-    environ: dict, start_response: Callable, images: ImageService, media_id: str, base_url: str,
+    environ: dict, start_response: Callable, images: ImageService | _InfoV2, media_id: str, base_url: str,
     requester: Requester, detail: str | None = None,
 ) -> Iterable[bytes]:
     """info.json as a WSGI response: JSON-LD unless plain JSON is asked for, ETag, gzip, profile link (CORS: gate.py)."""
@@ -117,8 +117,8 @@ def send_info(
     if _not_modified(environ, etag):
         start_response("304 Not Modified", headers)
         return []
-    if gzip:
-        body = compressed(body)
+    if gzip and (packed := compressed(body)):
+        body = packed
         headers.append(("Content-Encoding", "gzip"))
     headers += [("Content-Type", LD_JSON if json_ld else "application/json"), ("Content-Length", str(len(body)))]
     start_response("200 OK", headers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -37,11 +38,12 @@ def card(obj: DigitalObject, lang: str, urls: presentation.Urls) -> Card:
                 ", ".join(c.name for c in obj.creators), obj.type)
 
 
-def detail_image(obj: DigitalObject, media: MediaFile, region: list[int], urls: presentation.Urls) -> str:
+def detail_image(obj: DigitalObject, media: MediaFile, region: tuple[int, int, int, int],
+                 urls: presentation.Urls) -> str:
     """The Image API URL of the region a curator chose, at most 400 px wide (less for works in copyright)."""
-    region = presentation.served_region(media, region, access(obj.rights, media).limit)
-    width = levels.region_size(region[2], region[3], 400)[0]
-    return f"{urls.image_service(media.id)}/{','.join(map(str, region))}/{width},/0/default.jpg"
+    served = presentation.served_region(media, region, access(obj.rights, media).limit)
+    width = levels.region_size(served[2], served[3], 400)[0]
+    return f"{urls.image_service(media.id)}/{','.join(map(str, served))}/{width},/0/default.jpg"
 
 
 def route_card(obj: DigitalObject, item, lang: str, urls: presentation.Urls) -> Card:
@@ -167,7 +169,7 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
                    lang: str, urls: presentation.Urls) -> dict:
     """schema.org VisualArtwork (a book or 3D model: CreativeWork) for search engines."""
     card_ = card(obj, lang, urls)
-    data = {
+    data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "VisualArtwork" if obj.type == "image" else "CreativeWork",
         "@id": urls.object_page(obj.id),
