@@ -194,7 +194,7 @@ def object_page(object_id: str):
         concepts=[(c, search_link(subject=c.uri)) for c in concepts],
         creators=[(c, search_link(creator=c.name)) for c in obj.creators],
         rights=rights(obj.rights),
-        manifest=base.manifest(obj.id) if obj.images else None,
+        manifest=base.manifest(obj.id) if any(access(obj.rights, m).visible for m in obj.images) else None,
         models=[(m, base.media(m.id)) for m in obj.media if m.format.startswith("model/") and access(obj.rights, m).visible],
         players=[(m, base.media(m.id)) for m in obj.media
                  if m.format.startswith(("audio/", "video/")) and access(obj.rights, m).visible],
