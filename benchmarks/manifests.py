@@ -40,6 +40,7 @@ def timed(fn, runs: int) -> float:
 def build_times(work: Path) -> list[tuple]:
     import iiif_prezi3
 
+    from catalogue.access import TieredPolicy
     from catalogue.iiif.documents import Documents
     from catalogue.iiif.presentation import Urls
     from catalogue.model import DigitalObject, Institution, MediaFile
@@ -60,8 +61,8 @@ def build_times(work: Path) -> list[tuple]:
     urls = Urls("https://collections.example.org")
     rows = []
     for object_id, canvases in (("painting", 1), ("book", 1000)):
-        cold = timed(lambda: Documents(store, 800, 1000).object_manifest(object_id, urls), 15)
-        warm_docs = Documents(store, 800, 1000)
+        cold = timed(lambda: Documents(store, TieredPolicy(800), 1000).object_manifest(object_id, urls), 15)
+        warm_docs = Documents(store, TieredPolicy(800), 1000)
         warm_docs.object_manifest(object_id, urls)
         warm = timed(lambda: warm_docs.object_manifest(object_id, urls), 200)
         doc = json.loads(warm_docs.object_manifest(object_id, urls).body)

@@ -28,6 +28,9 @@ DEFAULTS = {
     "DEFAULT_LANGUAGE": "en",
     # Width in pixels a work in copyright is served at, at most (Image API maxWidth).
     "COPYRIGHT_MAX_WIDTH": 800,
+    # Who may see what of a work (catalogue/access.py): "tiered" (open works whole, works in copyright
+    # reduced to COPYRIGHT_MAX_WIDTH, their 3D/sound/film not at all) or "deny" (no media to anyone).
+    "ACCESS_POLICY": "tiered",
     # Entries per page of a large IIIF Collection.
     "COLLECTION_PAGE_SIZE": 1000,
     # Manifests kept ready in memory (bytes, keyed by object version).

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from catalogue.access import TieredPolicy
 from support import assert_valid_presentation
 
 MEDIA_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -93,7 +94,7 @@ def test_3d_object_paints_a_model(collection, client):
 
 
 def test_work_in_copyright_is_painted_at_reduced_size(app, collection, client):
-    app.extensions["vitrine"].documents.max_width = 200
+    app.extensions["vitrine"].documents.policy = TieredPolicy(200)
     m = fetch(client, "/iiif/object/horse/manifest")
     body = m["items"][0]["items"][0]["items"][0]["body"]
     assert (body["width"], body["height"]) == (200, 164)
@@ -469,7 +470,7 @@ def test_a_book_states_its_viewing_direction(collection, client):
 
 
 def test_collections_show_a_thumbnail_of_one_of_their_works(app, collection, client):
-    app.extensions["vitrine"].documents.max_width = 200
+    app.extensions["vitrine"].documents.policy = TieredPolicy(200)
     for url in ("/iiif/collection/brooklyn", "/iiif/exhibition/origins/collection"):
         doc = fetch(client, url)
         thumb = doc["thumbnail"][0]

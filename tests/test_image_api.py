@@ -13,6 +13,8 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from catalogue import create_app
+from catalogue.access import FULL, Access, Requester, TieredPolicy
+from catalogue.iiif.image import ImageService
 from catalogue.model import DigitalObject, MediaFile
 from catalogue.store import Batch
 
@@ -363,12 +365,20 @@ def test_a_work_in_copyright_is_described_and_served_as_its_capped_derivative_on
     assert on_disk and max(max(size) for size in on_disk) <= 300
 
 
-def test_full_access_lifts_the_cap_and_keeps_such_responses_private(images):
-    # What the curator login (a later issue) will pass: nothing public ever gets these bytes.
-    served = images.image("hubble", "0,0,512,512", "512,512", "0", "default.png", full_access=True)
+class CuratorsSeeWhole(TieredPolicy):
+    """The museum rule, and works in copyright whole for a curator (what the curator login will add)."""
+
+    def decide(self, requester: Requester, rights: str | None, media: MediaFile) -> Access:
+        return FULL if "curator" in requester.roles else super().decide(requester, rights, media)
+
+
+def test_a_policy_that_lets_a_requester_see_more_lifts_the_cap_and_keeps_such_responses_private(app):
+    images = ImageService(app.extensions["vitrine"].store, app.config, CuratorsSeeWhole(300))
+    curator = Requester(roles=frozenset({"curator"}))
+    served = images.image("hubble", "0,0,512,512", "512,512", "0", "default.png", curator)
     with served.file, Image.open(served.file) as detail:
         assert detail.size == (512, 512) and served.private
-    assert "maxWidth" not in images.info("hubble", "http://localhost", full_access=True)
+    assert "maxWidth" not in images.info("hubble", "http://localhost", curator)
     public = images.image("hubble", "full", "max", "0", "default.png")
     with public.file, Image.open(public.file) as whole:
         assert whole.size == (300, 262) and not public.private
@@ -505,3 +515,18 @@ def test_hostile_sizes_and_numbers_get_a_short_plain_refusal(client):
 def test_a_best_fit_size_too_tall_for_webp_is_served_at_webp_s_largest(client):
     image = fetch(client, "/iiif/image/grid/0,0,1,1000/^!100000,20000/0/default.webp")
     assert image.format == "WEBP" and 16380 <= image.size[1] <= 16383
+
+
+# -- the service starts without touching the disk (issue 10, seam 8) ----------------------------
+
+def test_installing_the_image_service_creates_no_folder_and_writes_no_file(tmp_path):
+    instance = tmp_path / "instance"
+    app = create_app({"INSTANCE": str(instance), "TESTING": True})
+    images = app.extensions["vitrine"].images
+    assert images.policy is app.extensions["vitrine"].access
+    assert not Path(app.config["TILE_DIR"]).exists() and not Path(app.config["CACHE_DIR"]).exists()
+    add_images(app, ("grid", GRID, PUBLIC))  # a commit: its withdrawal is the first use of the tiles
+    assert app.test_client().get("/iiif/image/grid/info.json").status_code == 200
+    assert (Path(app.config["TILE_DIR"]) / ".withdrawn").exists()
+    images.wait_idle(30)
+    app.extensions["vitrine"].store.close()

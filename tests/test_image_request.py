@@ -75,13 +75,14 @@ def test_malformed_or_impossible_requests_are_refused(url, status):
 
 
 def test_a_capped_image_serves_at_most_its_cap():
-    cap = Limits(max_area=4096 * 4096, cap=0.25, max_width=250, max_height=200)
-    assert plan("full/max/0/default.jpg", limits=cap).size == (250, 200)
-    assert plan("0,0,400,400/max/0/default.jpg", limits=cap).size == (100, 100)
-    assert plan("0,0,400,400/!300,300/0/default.jpg", limits=cap).size == (100, 100)
-    assert plan("0,0,400,400/^200,/0/default.jpg", limits=cap).size == (200, 200)
-    assert refusal("0,0,400,400/200,/0/default.jpg", limits=cap) == 403
-    assert refusal("full/^500,/0/default.jpg", limits=cap) == 403
+    # A work in copyright is served as its capped derivative (here 250 x 200): every pixel of it, no more.
+    cap = Limits(max_area=4096 * 4096, max_width=250, max_height=200)
+    assert plan("full/max/0/default.jpg", 250, 200, limits=cap).size == (250, 200)
+    assert plan("0,0,100,100/max/0/default.jpg", 250, 200, limits=cap).size == (100, 100)
+    assert plan("0,0,100,100/!75,75/0/default.jpg", 250, 200, limits=cap).size == (75, 75)
+    assert plan("0,0,100,100/^200,/0/default.jpg", 250, 200, limits=cap).size == (200, 200)
+    assert refusal("0,0,100,100/200,/0/default.jpg", 250, 200, limits=cap) == 400
+    assert refusal("full/^500,/0/default.jpg", 250, 200, limits=cap) == 403
 
 
 def test_the_validator_expects_caret_max_to_be_max():
@@ -139,11 +140,11 @@ def test_an_explicit_size_over_max_area_once_turned_is_refused():
 
 
 def test_max_width_and_height_hold_for_the_turned_output():
-    cap = Limits(max_area=4096 * 4096, cap=0.25, max_width=250, max_height=200)
-    assert output_size("full/max/90/default.jpg", limits=cap) == (160, 200)
-    w, h = output_size("full/max/30/default.png", limits=cap)
+    cap = Limits(max_area=4096 * 4096, max_width=250, max_height=200)
+    assert output_size("full/max/90/default.jpg", 250, 200, limits=cap) == (160, 200)
+    w, h = output_size("full/max/30/default.png", 250, 200, limits=cap)
     assert w <= 250 and h <= 200
-    assert refusal("full/250,200/90/default.jpg", limits=cap) == 403
+    assert refusal("full/250,200/90/default.jpg", 250, 200, limits=cap) == 403
 
 
 @pytest.mark.parametrize(

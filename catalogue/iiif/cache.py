@@ -37,14 +37,16 @@ class RenderCache:
         return path
 
     def put(self, media_id: str, key: str, fmt: str, data: bytes) -> Path | None:
-        """Keep a render; None when its folder vanished meanwhile (the image's pyramid was just cut)."""
+        """Keep a render; None when its folder vanished meanwhile (the image's pyramid was just cut, or
+        its work withdrawn, by this or another process): the caller sends the render unkept."""
         path = self.root / media_id / f"{key}.{fmt}"
         tmp = path.with_name(f".{uuid.uuid4().hex}")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(data)
             os.replace(tmp, path)
-        except FileNotFoundError:
+        except (FileNotFoundError, FileExistsError):
+            # FileExistsError: mkdir found the folder, which was removed before it could check it is one.
             tmp.unlink(missing_ok=True)
             return None
         with self._lock:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .. import __version__
-from ..access import shown
+from ..access import AccessPolicy
 from ..store import Store
 from ..urls import Urls
 from . import presentation, presentation2
@@ -77,10 +77,10 @@ class _Lru:
 class Documents:
     """Builds and caches every Presentation document the catalogue serves."""
 
-    def __init__(self, store: Store, max_width: int, page_size: int, cache_size: int = 512,
+    def __init__(self, store: Store, policy: AccessPolicy, page_size: int, cache_size: int = 512,
                  languages: tuple[str, ...] = ("en", "nl", "fr", "de")):
         self.store = store
-        self.max_width = max_width
+        self.policy = policy
         self.page_size = page_size
         self.languages = languages  # every language map lists these first, in this order
         self.cache = _Lru(cache_size)
@@ -93,7 +93,7 @@ class Documents:
         version = self.store.object_version(object_id)
         if version is None:
             return None
-        return f'"{_digest(object_id, version[0], urls.key, self.max_width, *self.languages)}"', version[1]
+        return f'"{_digest(object_id, version[0], urls.key, self.policy.key, *self.languages)}"', version[1]
 
     def object_manifest(self, object_id: str, urls: Urls) -> Document | None:
         tag = self.object_etag(object_id, urls)
@@ -103,11 +103,11 @@ class Documents:
         if cached:
             return cached
         obj = self.store.get_object(object_id)
-        if obj is None or not any(shown(m, obj.rights) for m in obj.media):
+        if obj is None or not any(presentation.public_access(self.policy, obj, m).visible for m in obj.media):
             return None
         institution = self.store.get_institution(obj.institution)
         concepts = {c.uri: c for c in self.store.concepts(obj.subjects)}
-        doc = self._ordered(presentation.object_manifest(obj, institution, concepts, urls, self.max_width))
+        doc = self._ordered(presentation.object_manifest(obj, institution, concepts, urls, self.policy))
         document = Document(_encode(doc), tag[0], tag[1])
         self.cache.put(("object", tag[0]), document)
         return document
@@ -123,15 +123,15 @@ class Documents:
         exhibition, objects = self._exhibition(slug, drafts)
         if exhibition is None:
             return None
-        key = (kind, _digest(slug, exhibition.version, urls.key, self.max_width, *self.languages,
+        key = (kind, _digest(slug, exhibition.version, urls.key, self.policy.key, *self.languages,
                              *sorted((o.id, o.version) for o in objects.values())))
         cached = self.cache.get(key)
         if cached:
             return cached
         if kind == "exhibition-manifest":
-            doc = presentation.exhibition_manifest(exhibition, objects, urls, self.max_width)
+            doc = presentation.exhibition_manifest(exhibition, objects, urls, self.policy)
         else:
-            doc = presentation.exhibition_collection(exhibition, objects, urls, self.max_width)
+            doc = presentation.exhibition_collection(exhibition, objects, urls, self.policy)
         doc = self._ordered(doc)
         document = Document(_encode(doc), f'"{key[1]}"', exhibition.updated)
         self.cache.put(key, document)
@@ -162,7 +162,7 @@ class Documents:
             offset = (page - 1) * self.page_size if page else 0
             entries = self.store.object_labels(institution_id, offset, self.page_size, digitised=True)
         first = entries[:1] or self.store.object_labels(institution_id, 0, 1, digitised=True)
-        cover = presentation.cover(self.store.get_object(first[0][0]) if first else None, urls, self.max_width)
+        cover = presentation.cover(self.store.get_object(first[0][0]) if first else None, urls, self.policy)
         doc = presentation.institution_collection(institution, count, entries, urls, self.page_size, page, cover)
         return self._hashed(self._ordered(doc))
 

@@ -2,9 +2,10 @@
 
 Each answer is, in order of cost: a pre-cut tile (a file), a cached render (a
 file), or a render from the nearest pyramid level. Rights decide the image: a
-work in copyright is served as its capped derivative (COPYRIGHT_MAX_WIDTH px on
-its longer side), in whose coordinates its info.json, tiles and every request
-are, unless the caller has ``full_access`` (the curator login lifts it). An exhibition detail has a
+requester is served what the access policy (``access.py``) decides: a work in copyright as its
+capped derivative, in whose coordinates its info.json, tiles and every request are, or nothing.
+Pyramids are cut for what everyone (the anonymous requester) may see; a requester allowed more
+is rendered from the original, privately. An exhibition detail has a
 service of its own (``/detail/x,y,w,h``), whose image is that region of the image served: one more
 view of the source, an offset on top of the derivative's scale, answered by the same renders.
 """
@@ -23,7 +24,8 @@ from typing import BinaryIO
 
 from PIL import Image
 
-from ..model import MediaFile, in_copyright
+from ..access import ANONYMOUS, Access, AccessPolicy, Requester, open_policy
+from ..model import MediaFile
 from ..store import Change, Store
 from . import levels
 from .cache import RenderCache
@@ -74,7 +76,8 @@ class Located:
     width: int
     height: int
     colour: bool
-    signature: dict
+    signature: dict  # what its pyramid is cut from: the source file, and the public's cap
+    public: Access  # what everyone may see of it, the pyramid's image
 
 
 @dataclass
@@ -98,7 +101,7 @@ class CutResult:
 class ImageService:
     """One catalogue's image service; safe to share between threads."""
 
-    def __init__(self, store: Store, config: dict):
+    def __init__(self, store: Store, config: dict, policy: AccessPolicy | None = None):
         def setting(key):
             return config.get(key, DEFAULTS.get(key))
 
@@ -106,7 +109,7 @@ class ImageService:
         self.media_dir = Path(config["MEDIA_DIR"]).resolve()
         self.tiles = TileStore(Path(config["TILE_DIR"]))
         self.cache = RenderCache(Path(config["CACHE_DIR"]) / "renders", int(setting("IMAGE_RENDER_CACHE_MB")) << 20)
-        self.copyright_limit = int(config["COPYRIGHT_MAX_WIDTH"])
+        self.policy = policy or open_policy(config)
         self.max_area = int(setting("IMAGE_MAX_AREA"))
         self.max_source_pixels = int(setting("IMAGE_MAX_SOURCE_PIXELS"))
         self.render_seconds = float(setting("IMAGE_RENDER_SECONDS"))
@@ -114,11 +117,13 @@ class ImageService:
         self._geometry: dict[tuple, tuple[int, int, bool]] = {}
         self._cutter = _BackgroundCutter(self)
         self._withdrawing = threading.Lock()
+        self._caught_up = False
 
     # -- looking images up ---------------------------------------------------
 
     def locate(self, media_id: str) -> Located:
         """The image behind a media id, or ImageError(404)."""
+        self.catch_up()
         found = self.store.get_media(media_id)
         if found is None:
             raise ImageError(404, f"there is no image {media_id!r}")
@@ -137,13 +142,13 @@ class ImageService:
         if geometry is None:
             geometry = self._read_geometry(media_id, path, key)
         width, height, colour = geometry
-        limit = self.copyright_limit if in_copyright(rights) else None
-        return Located(media, object_id, rights, path, width, height, colour, signature(path, limit))
+        public = self.policy.decide(ANONYMOUS, rights, media)
+        return Located(media, object_id, rights, path, width, height, colour, signature(path, public.limit), public)
 
     def _read_geometry(self, media_id: str, path: Path, key: tuple) -> tuple[int, int, bool]:
         pyramid = self.tiles.load(media_id)
         signed = pyramid and (pyramid.signature["source"], pyramid.signature["bytes"], pyramid.signature["mtime_ns"])
-        if signed == key and pyramid.signature["limit"] is None:  # a capped pyramid has the derivative's size
+        if pyramid and signed == key and pyramid.signature["limit"] is None:  # a capped one has the derivative's size
             geometry = (pyramid.width, pyramid.height, pyramid.mode == "RGB")
         else:
             width, height = image_size(path, self.max_source_pixels)
@@ -155,36 +160,44 @@ class ImageService:
         self._geometry[key] = geometry
         return geometry
 
-    def presented(self, image: Located, full_access: bool = False) -> tuple[int, int]:
-        """The size of the image this viewer is served: the work, or a work in copyright's capped
-        derivative (the only image its service knows, so nothing shows more than the cap)."""
-        return levels.capped_size(image.width, image.height, None if full_access else image.signature["limit"])
+    def access(self, image: Located, requester: Requester = ANONYMOUS) -> Access:
+        """What this requester may see of the image (the access policy's decision); ImageError(403) for nothing."""
+        access = image.public if requester == ANONYMOUS else self.policy.decide(requester, image.rights, image.media)
+        if not access.visible:
+            raise ImageError(403, f"image {image.media.id!r} is not shown to you")
+        return access
 
-    def view(self, image: Located, full_access: bool = False, detail: str | None = None) -> tuple[int, int, int, int]:
+    def presented(self, image: Located, access: Access) -> tuple[int, int]:
+        """The size of the image a requester with this access is served: the work, or its capped
+        derivative (the only image its service then knows, so nothing shows more than the cap)."""
+        return levels.capped_size(image.width, image.height, access.limit)
+
+    def view(self, image: Located, access: Access, detail: str | None = None) -> tuple[int, int, int, int]:
         """What one service shows of the image presented, as an offset and a size: all of it, or an
         exhibition detail (a region of it, 404 unless inside it), whose own image the region is."""
-        width, height = self.presented(image, full_access)
+        width, height = self.presented(image, access)
         return (0, 0, width, height) if detail is None else parse_detail(detail, width, height)
 
-    def limits(self, image: Located, full_access: bool = False, view: tuple[int, int, int, int] | None = None) -> Limits:
-        """What this viewer may get of a view of the image presented: no output larger than the view
+    def limits(self, image: Located, access: Access, view: tuple[int, int, int, int]) -> Limits:
+        """What this requester may get of a view of the image presented: no output larger than the view
         of a capped derivative (its pixels, never more)."""
-        _, _, width, height = view or self.view(image, full_access)
-        if self.presented(image, full_access) == (image.width, image.height):
+        _, _, width, height = view
+        if self.presented(image, access) == (image.width, image.height):
             return Limits(max_area=self.max_area)
         return Limits(max_area=self.max_area, max_width=width, max_height=height)
 
-    def _cut_for(self, image: Located, full_access: bool) -> bool:
-        """Whether this viewer is served the image the pyramid holds (a curator sees a capped work whole)."""
-        return self.presented(image, full_access) == self.presented(image)
+    def _cut_for(self, image: Located, access: Access) -> bool:
+        """Whether this requester is served the image the pyramid holds (everyone's)."""
+        return image.public.visible and self.presented(image, access) == self.presented(image, image.public)
 
     # -- info.json -----------------------------------------------------------
 
-    def info(self, media_id: str, base_url: str, full_access: bool = False, detail: str | None = None) -> dict:
-        """The image information document, exactly as the service (or a detail's) behaves for this viewer."""
+    def info(self, media_id: str, base_url: str, requester: Requester = ANONYMOUS, detail: str | None = None) -> dict:
+        """The image information document, exactly as the service (or a detail's) behaves for this requester."""
         image = self.locate(media_id)
-        view = self.view(image, full_access, detail)
-        limits = self.limits(image, full_access, view)
+        access = self.access(image, requester)
+        view = self.view(image, access, detail)
+        limits = self.limits(image, access, view)
         _, _, width, height = view
         doc = {
             "@context": CONTEXT,
@@ -209,9 +222,9 @@ class ImageService:
         doc["partOf"] = [{"id": f"{base_url}/iiif/object/{image.object_id}/manifest", "type": "Manifest"}]
         return doc
 
-    def info_v2(self, media_id: str, base_url: str, full_access: bool = False, detail: str | None = None) -> dict:
+    def info_v2(self, media_id: str, base_url: str, requester: Requester = ANONYMOUS, detail: str | None = None) -> dict:
         """The same image information in Image API 2.1 terms (limits go in the profile)."""
-        doc = self.info(media_id, base_url, full_access, detail)
+        doc = self.info(media_id, base_url, requester, detail)
         limits = {key: doc[key] for key in ("maxWidth", "maxHeight", "maxArea") if key in doc}
         qualities = ["default", *doc["extraQualities"]]
         out = {
@@ -232,22 +245,24 @@ class ImageService:
     # -- images --------------------------------------------------------------
 
     def image(
-        self, media_id: str, region: str, size: str, rotation: str, quality_format: str, full_access: bool = False,
-        version: int = 3, detail: str | None = None,
+        self, media_id: str, region: str, size: str, rotation: str, quality_format: str,
+        requester: Requester = ANONYMOUS, version: int = 3, detail: str | None = None,
     ) -> Served:
         """The response to ``{region}/{size}/{rotation}/{quality}.{format}`` (Image API 3.0, or 2.1) of
         the image or of one of its details; ImageError for refusals. Both versions and every view share
         every limit, rights rule, tile and render: a detail's plan is moved by its offset onto the image."""
         request = parse(region, size, rotation, quality_format) if version == 3 else parse_v2(region, size, rotation, quality_format)
         image = self.locate(media_id)
-        width, height = self.presented(image, full_access)
-        view = self.view(image, full_access, detail)
+        access = self.access(image, requester)
+        width, height = self.presented(image, access)
+        view = self.view(image, access, detail)
         if version == 2:
             request = as_v2(request, *view[2:])
-        limits = self.limits(image, full_access, view)
+        limits = self.limits(image, access, view)
         plan = moved(resolve(request, *view[2:], limits), *view[:2])
-        private = full_access and image.signature["limit"] is not None
-        pyramid = self.tiles.current(media_id, image.signature) if self._cut_for(image, full_access) else None
+        private = access != image.public  # more than everyone sees: never in a shared cache
+        cut_for = self._cut_for(image, access)
+        pyramid = self.tiles.current(media_id, image.signature) if cut_for else None
         if pyramid and _precut(plan, image.colour):
             served = _open(pyramid.file(plan.region, plan.size), plan.mimetype, private)
             if served:
@@ -259,7 +274,7 @@ class ImageService:
             return cached
         deadline = time.monotonic() + self.render_seconds
         claim = None
-        if pyramid is None and self._cut_for(image, full_access):
+        if pyramid is None and cut_for:
             pyramid, claim = self._first_views(image, plan, width, deadline)
         try:
             if not self._renders.acquire(timeout=max(0.0, deadline - time.monotonic())):
@@ -315,6 +330,10 @@ class ImageService:
         """Make sure one image's pyramid is current; never raises for a bad image."""
         try:
             image = self.locate(media_id)
+            if not image.public.visible:  # nobody may see it: no tiles on disk (the fast path sends any it finds)
+                self.tiles.remove(media_id)
+                self.cache.remove(media_id)
+                return CutResult(media_id, "removed")
             _, cut = self.tiles.build(
                 media_id, image.path, image.signature["limit"], self.max_source_pixels, force=force, claim=claim
             )
@@ -336,7 +355,8 @@ class ImageService:
         """Whether a commit changed the image's limit (or removed it) while its pyramid was cut: a
         withdrawal then found nothing to withdraw, so the new pyramid goes at once."""
         try:
-            now = self.locate(media_id).signature["limit"]
+            located = self.locate(media_id)
+            now = located.signature["limit"] if located.public.visible else "gone"
         except ImageError:
             now = "gone"
         if now == image.signature["limit"]:
@@ -384,18 +404,23 @@ class ImageService:
 
     def withdraw(self) -> int:
         """Remove the tiles that committed changes no longer allow (a work now in copyright, an image
-        replaced or dropped), following the change log from where the last withdrawal stopped.
+        replaced or dropped), following the change log from where the last withdrawal stopped; every
+        object's when the access policy changed since the tiles were cut (ACCESS_POLICY, the cap).
 
-        Called after every commit and when a process starts, so a withdrawal that a killed
-        process left undone is finished by the next one. Returns the objects checked.
+        Called after every commit and before a process's first image (catch_up), so a withdrawal
+        that a killed process left undone is finished by the next one. Returns the objects checked.
         """
         with self._withdrawing:
             since = self.tiles.withdrawn_upto()
             if since is None and not self.tiles.object_ids():
                 self.tiles.set_withdrawn_upto(self.store.last_seq())  # no tiles yet: nothing to withdraw
+                self.tiles.set_cut_under(self.policy.key)
+                self._caught_up = True
                 return 0
             since = since or 0
             touched: set[str] = set()
+            if self.tiles.cut_under() not in (None, self.policy.key):
+                touched = set(self.tiles.object_ids())
             while page := self.store.changes(since=since, limit=5000):
                 touched |= {c.ref for c in page if c.kind == "object"}
                 since = page[-1].seq
@@ -403,20 +428,30 @@ class ImageService:
                 if self.tiles.object_media(object_id):
                     self._withdraw_stale(object_id)
             self.tiles.set_withdrawn_upto(since)
+            if self.tiles.cut_under() != self.policy.key:
+                self.tiles.set_cut_under(self.policy.key)
+            self._caught_up = True
             return len(touched)
+
+    def catch_up(self) -> None:
+        """Before this process's first image: finish what a process killed right after its commit left undone
+        (its withdrawal). First use, not construction: the application factory writes nothing."""
+        if not self._caught_up:
+            self.withdraw()
 
     def _withdraw_stale(self, object_id: str) -> None:
         """Remove pyramids cut for rights, files or images the object no longer has (a work now in
         copyright must not stay reachable at full size until its new pyramid is ready)."""
         obj = self.store.get_object(object_id)
         images = {m.id: m for m in obj.images} if obj else {}
-        limit = self.copyright_limit if obj and obj.in_copyright else None
         for media_id in self.tiles.object_media(object_id):
             pyramid = self.tiles.load(media_id)
             media = images.get(media_id)
             if pyramid and (
-                media is None
-                or pyramid.signature["limit"] != limit
+                obj is None
+                or media is None
+                or not (public := self.policy.decide(ANONYMOUS, obj.rights, media)).visible
+                or pyramid.signature["limit"] != public.limit
                 or pyramid.signature["source"] != str((self.media_dir / media.path).resolve())
             ):
                 self.tiles.remove(media_id)
@@ -470,7 +505,7 @@ class _BackgroundCutter:
 
     def __init__(self, service: ImageService):
         self.service = service
-        self.queue: queue.Queue[tuple[str, bool]] = queue.Queue()
+        self.queue: queue.Queue[tuple[str, bool | Claim]] = queue.Queue()
         self.pending: set[tuple[str, bool]] = set()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None

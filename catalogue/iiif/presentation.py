@@ -15,7 +15,7 @@ from typing import Iterable
 
 import nh3
 
-from ..access import shown
+from ..access import ANONYMOUS, Access, AccessPolicy
 from ..catalogs import language_map as _
 from ..model import (
     Concept,
@@ -163,6 +163,11 @@ def image_service(media: MediaFile, urls: Urls, detail: str = "") -> list[dict]:
     ]
 
 
+def public_access(policy: AccessPolicy, obj: DigitalObject, media: MediaFile) -> Access:
+    """What everyone may see of one of a work's media files: IIIF documents are public (shared caches, static files)."""
+    return policy.decide(ANONYMOUS, obj.rights, media)
+
+
 def served_size(media: MediaFile, max_width: int | None) -> tuple[int, int]:
     """The size of the image the Image API serves (a work in copyright's capped derivative)."""
     return levels.capped_size(media.width, media.height, max_width)
@@ -280,18 +285,18 @@ def object_manifest(
     institution: Institution | None,
     concepts: dict[str, Concept],
     urls: Urls,
-    max_width: int | None,
+    policy: AccessPolicy,
 ) -> dict:
     """The Manifest of one object: a canvas per media file, ranges from its table of contents."""
-    limit = max_width if obj.in_copyright else None
     manifest_id = urls.manifest(obj.id)
     poster = obj.images[0] if obj.images else None  # never the model: a manifest's thumbnail is an image
     canvases = []
     for n, media in enumerate(obj.media, start=1):
-        if not shown(media, obj.rights):
-            continue  # an original a work in copyright may not send (access.py)
+        access = public_access(policy, obj, media)
+        if not access.visible:
+            continue  # e.g. an original a work in copyright may not send
         label = media.label or ({"none": [f"p. {n}"]} if obj.type == "book" else obj.label)
-        canvases.append(canvas(f"{manifest_id}/canvas/{n}", media, label, urls, limit, poster=poster))
+        canvases.append(canvas(f"{manifest_id}/canvas/{n}", media, label, urls, access.limit, poster=poster))
 
     metadata = []
     if obj.creators:
@@ -325,12 +330,12 @@ def object_manifest(
     nav = _nav_date(obj.earliest)
     if nav:
         manifest["navDate"] = nav
-    if obj.images:
-        manifest["thumbnail"] = thumbnail(obj.images[0], urls, limit)
+    if obj.images and (first := public_access(policy, obj, obj.images[0])).visible:
+        manifest["thumbnail"] = thumbnail(obj.images[0], urls, first.limit)
     if obj.type == "book":
         manifest["behavior"] = ["paged"]
         manifest["viewingDirection"] = "left-to-right"
-    if obj.start and shown(obj.media[obj.start - 1], obj.rights):
+    if obj.start and public_access(policy, obj, obj.media[obj.start - 1]).visible:
         manifest["start"] = {"id": f"{manifest_id}/canvas/{obj.start}", "type": "Canvas"}
     manifest["items"] = canvases
     if obj.toc:
@@ -343,7 +348,7 @@ def object_manifest(
 
 
 def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject],
-                        urls: Urls, max_width: int | None) -> dict:
+                        urls: Urls, policy: AccessPolicy) -> dict:
     """An exhibition as one Manifest: a canvas per item (a detail is a canvas of its region), a range per section."""
     manifest_id = urls.exhibition_manifest(exhibition.slug)
     canvases, ranges = [], []
@@ -351,10 +356,13 @@ def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject
         members = []
         for item in section.items:
             obj = objects.get(item.object)
-            if obj is None or item.media >= len(obj.media) or not shown(obj.media[item.media], obj.rights):
+            if obj is None or item.media >= len(obj.media):
+                continue
+            access = public_access(policy, obj, obj.media[item.media])
+            if not access.visible:
                 continue
             canvas_id = f"{manifest_id}/canvas/{len(canvases) + 1}"
-            canvases.append(_exhibition_canvas(canvas_id, obj, item, urls, max_width if obj.in_copyright else None))
+            canvases.append(_exhibition_canvas(canvas_id, obj, item, urls, access.limit))
             members.append({"id": canvas_id, "type": "Canvas"})
         rng = {"id": f"{manifest_id}/range/{s}", "type": "Range", "label": plain(section.title)}
         if section.introduction:
@@ -426,20 +434,20 @@ def manifest_ref(object_id: str, label: LanguageMap, urls: Urls) -> dict:
     return {"id": urls.manifest(object_id), "type": "Manifest", "label": plain(label)}
 
 
-def cover(obj: DigitalObject | None, urls: Urls, max_width: int | None) -> dict:
-    """A collection's ``thumbnail``: its first work's first image (reduced if in copyright), or nothing."""
-    if obj is None or not obj.images:
+def cover(obj: DigitalObject | None, urls: Urls, policy: AccessPolicy) -> dict:
+    """A collection's ``thumbnail``: its first work's first image (as the policy lets everyone see it), or nothing."""
+    if obj is None or not obj.images or not (access := public_access(policy, obj, obj.images[0])).visible:
         return {}
-    return {"thumbnail": thumbnail(obj.images[0], urls, max_width if obj.in_copyright else None)}
+    return {"thumbnail": thumbnail(obj.images[0], urls, access.limit)}
 
 
 def exhibition_collection(exhibition: Exhibition, objects: dict[str, DigitalObject], urls: Urls,
-                          max_width: int | None = None) -> dict:
+                          policy: AccessPolicy) -> dict:
     """An exhibition as a Collection: the exhibition's own Manifest first (so a harvester walking
     from the top collection reaches it), then the works' manifests in route order."""
     seen = dict.fromkeys(item.object for item in exhibition.items if item.object in objects)
     extra = {"summary": rich(exhibition.summary)} if exhibition.summary else {}
-    extra.update(cover(next((objects[oid] for oid in seen if objects[oid].images), None), urls, max_width))
+    extra.update(cover(next((objects[oid] for oid in seen if objects[oid].images), None), urls, policy))
     extra["homepage"] = _homepage(urls.exhibition_page(exhibition.slug), exhibition.title)
     route = {"id": urls.exhibition_manifest(exhibition.slug), "type": "Manifest", "label": plain(exhibition.title)}
     return _collection(

@@ -201,7 +201,9 @@ class TileStore:
                 self._replace(media_id, tmp)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-            return Pyramid.load(self.folder(media_id)), True
+            pyramid = Pyramid.load(self.folder(media_id))
+            assert pyramid is not None  # just renamed into place, under the lock every removal takes
+            return pyramid, True
 
     def remove(self, media_id: str) -> None:
         """Take an image's tiles off the web at once, then delete them."""
@@ -270,6 +272,19 @@ class TileStore:
         tmp = self.root / f".withdrawn.{uuid.uuid4().hex}"
         tmp.write_text(str(seq))
         os.replace(tmp, self.root / ".withdrawn")
+
+    def cut_under(self) -> str | None:
+        """The access policy (its key) the pyramids were cut for (None: never recorded)."""
+        try:
+            return (self.root / ".policy").read_text()
+        except OSError:
+            return None
+
+    def set_cut_under(self, key: str) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".policy.{uuid.uuid4().hex}"
+        tmp.write_text(key)
+        os.replace(tmp, self.root / ".policy")
 
     def object_ids(self) -> list[str]:
         folder = self.root / ".objects"

@@ -56,12 +56,15 @@ def render(
     """
     x, y, rw, rh = plan.region
     wanted = min(plan.needed_resolution, 1.0)
-    reader = _choose(pyramid, wanted) or _Source(source, width, height, wanted, max_pixels, original)
-    _check(deadline)
-    lw, lh = reader.size
-    sx, sy = lw / width, lh / height
-    box = (x * sx, y * sy, (x + rw) * sx, (y + rh) * sy)
-    pixels, (ox, oy) = reader.read(box)
+    level = _choose(pyramid, wanted)
+    original_reader = lambda: _Source(source, width, height, wanted, max_pixels, original)  # noqa: E731
+    try:
+        box, pixels, (ox, oy) = _read(level or original_reader(), plan.region, width, height)
+    except FileNotFoundError:
+        if level is None:
+            raise
+        # The pyramid was replaced or withdrawn meanwhile (a cut, a work put in copyright): the original answers.
+        box, pixels, (ox, oy) = _read(original_reader(), plan.region, width, height)
     _check(deadline)
     # Never more detail than the image served has: reduce to its pixels first, then upscale if asked.
     step = (min(plan.size[0], rw), min(plan.size[1], rh))
@@ -77,6 +80,14 @@ def render(
     image = _colour(image, plan.quality)
     _check(deadline)
     return encode(image, plan.format, pixels.info.get("icc_profile"))
+
+
+def _read(reader: Reader, region: tuple[int, int, int, int], width: int, height: int):
+    """The box of ``region`` in the reader's coordinates, and the pixels covering it with their origin."""
+    x, y, rw, rh = region
+    sx, sy = reader.size[0] / width, reader.size[1] / height
+    box = (x * sx, y * sy, (x + rw) * sx, (y + rh) * sy)
+    return (box, *reader.read(box))
 
 
 def _choose(pyramid: Pyramid | None, wanted: float) -> Reader | None:
@@ -98,7 +109,8 @@ def _turn(image: Image.Image, plan: Plan) -> Image.Image:
         return image
     if degrees in (90, 180, 270):
         turns = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
-        return image.transpose(turns[degrees])
+        return image.transpose(turns[int(degrees)])
+    fill: int | tuple[int, ...]
     if plan.format == "jpg":
         fill = 255 if image.mode == "L" else (255, 255, 255)
     else:  # a transparent background, as the specification recommends

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
-from math import ceil
 
 from .errors import ImageError
 
@@ -54,14 +53,10 @@ class Request:
 
 @dataclass(frozen=True)
 class Limits:
-    """What one viewer may get of one image.
-
-    ``cap`` is the finest resolution allowed (1 = every pixel; a work in copyright
-    is capped so the whole image is at most ``max_width`` x ``max_height``).
-    """
+    """What one viewer may get of one image: a work in copyright is served as its capped derivative,
+    so its whole image is at most ``max_width`` x ``max_height`` and every pixel of that may be seen."""
 
     max_area: int
-    cap: float = 1.0
     max_width: int | None = None
     max_height: int | None = None
 
@@ -158,6 +153,7 @@ def _parse_size(text: str) -> tuple:
     upscale = bool(up)
     if is_max:
         return (upscale, "max", None, None)
+    size: tuple[bool, str, float | None, float | None]
     if w_only:
         size = (upscale, "w", _parsed(w_only, "size", text), None)
     elif h_only:
@@ -255,8 +251,6 @@ def _region_box(region: tuple, width: int, height: int) -> tuple[int, int, int, 
 
 def _max_size(rw: int, rh: int, request: Request, limits: Limits) -> tuple[int, int]:
     """The ``max`` size of a region: all its pixels, or fewer under the image's limits."""
-    if limits.cap < 1:
-        rw, rh = max(1, round(rw * limits.cap)), max(1, round(rh * limits.cap))
     return _within_limits(rw, rh, request, limits)
 
 
@@ -301,8 +295,6 @@ def _excess(w: int, h: int, request: Request, limits: Limits) -> ImageError | No
 
 def _output_size(request: Request, rw: int, rh: int, limits: Limits) -> tuple[int, int]:
     upscale, form, a, b = request.size
-    # The region's pixel dimensions as this viewer may see them.
-    avail_w, avail_h = max(1, ceil(rw * limits.cap - _EPS)), max(1, ceil(rh * limits.cap - _EPS))
     if form == "max":
         # ^max is served as max: the official validator expects ^max of an unconstrained image to be its full size.
         return _max_size(rw, rh, request, limits)
@@ -310,8 +302,6 @@ def _output_size(request: Request, rw: int, rh: int, limits: Limits) -> tuple[in
         fit = min(a / rw, b / rh)
         if fit > 1 + _EPS and not upscale:
             raise ImageError(400, f"!{a},{b} would enlarge the {rw} x {rh} region; ask for ^!{a},{b} to upscale")
-        if not upscale:
-            fit = min(fit, limits.cap)  # as large as this viewer may see, no larger
         w, h = max(1, round(rw * fit)), max(1, round(rh * fit))
         return _within_limits(min(w, a), min(h, b), request, limits)
     if form == "w":
@@ -324,13 +314,8 @@ def _output_size(request: Request, rw: int, rh: int, limits: Limits) -> tuple[in
         w, h = max(1, round(rw * a / 100)), max(1, round(rh * a / 100))
     else:
         w, h = a, b
-    if not upscale and (w > avail_w or h > avail_h):
-        if w > rw or h > rh:
-            raise ImageError(400, f"{w} x {h} is larger than the {rw} x {rh} region; prefix the size with ^ to upscale")
-        raise ImageError(
-            403,
-            f"this work is in copyright: this region is served at most {avail_w} x {avail_h} px",
-        )
+    if not upscale and (w > rw or h > rh):
+        raise ImageError(400, f"{w} x {h} is larger than the {rw} x {rh} region; prefix the size with ^ to upscale")
     if excess := _excess(w, h, request, limits):
         raise excess
     return w, h
@@ -339,8 +324,7 @@ def _output_size(request: Request, rw: int, rh: int, limits: Limits) -> tuple[in
 def _canonical_size(out: tuple[int, int], rw: int, rh: int, request: Request, limits: Limits) -> str:
     if out == _max_size(rw, rh, request, limits):
         return "max"
-    avail_w, avail_h = ceil(rw * limits.cap - _EPS), ceil(rh * limits.cap - _EPS)
-    up = "^" if out[0] > avail_w or out[1] > avail_h else ""
+    up = "^" if out[0] > rw or out[1] > rh else ""
     return f"{up}{out[0]},{out[1]}"
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from flask import current_app
 
 if TYPE_CHECKING:
+    from ..access import AccessPolicy
     from ..iiif.documents import Documents
     from ..iiif.image import ImageService
     from ..search import SearchBackend
@@ -86,7 +87,7 @@ class Services:
 
         return Documents(
             self.store,
-            max_width=int(self.config["COPYRIGHT_MAX_WIDTH"]),
+            policy=self.access,
             page_size=int(self.config["COLLECTION_PAGE_SIZE"]),
             cache_size=int(self.config["MANIFEST_CACHE_SIZE"]),
             languages=language_order(str(self.config["DEFAULT_LANGUAGE"]).strip() or "en", LANGUAGES),
@@ -96,14 +97,21 @@ class Services:
     def images(self) -> "ImageService":
         from ..iiif.image import ImageService
 
-        images = ImageService(self.store, self.config)
-        images.withdraw()  # finish what a process killed right after its commit left undone
-        return images
+        # Touches no file: what a process killed right after its commit left undone (its tile
+        # withdrawal) is finished before this process's first image (ImageService.catch_up).
+        return ImageService(self.store, self.config, self.access)
+
+    @_member
+    def access(self) -> "AccessPolicy":
+        """What a requester may see of a work: the one access policy (catalogue/access.py)."""
+        from ..access import open_policy
+
+        return open_policy(self.config)
 
     def serve(self) -> None:
         """This process is about to serve (``vitrine serve``, wsgi.py): before the first request, the tiles
         a writer killed right after its commit left at full size go (nginx serves tile files as they are)."""
-        self.images  # noqa: B018 -- opening the image service finishes the withdrawal
+        self.images.catch_up()
         self.store.close()  # workers forked from here open their own connections
 
     @_member

@@ -12,11 +12,16 @@ from flask import abort, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 
 from ..iiif.levels import thumbnail_size
+from ..model import MediaFile
 from ..search import FACETS, CursorError, Hit, RequestError, SearchRequest, SearchResult, SearchTimeout
 from ..services import services
 from ..urls import Urls
 from . import error_response
 from .http import urls
+from .visitor import access
+
+# The index keeps whether a hit is in copyright, not its rights URI: the policy is asked with this one for it.
+_IN_COPYRIGHT = "http://rightsstatements.org/vocab/InC/1.0/"
 
 # ASCII digits only: int() also takes "٣", "５", "+5", " 5" and "5_0", and isdigit() "²" and "①"
 _WHOLE = re.compile(r"[0-9]{1,18}")
@@ -93,8 +98,10 @@ def _thumbnail(hit: Hit, base: Urls) -> str | None:
     if not hit.image:
         return None
     media_id, width, height = hit.image
-    max_width = current_app.config["COPYRIGHT_MAX_WIDTH"] if hit.copyright else None
-    w = thumbnail_size(width, height, 400, max_width)[0] if width and height else 400
+    seen = access(_IN_COPYRIGHT if hit.copyright else None, MediaFile(media_id, "", "image/jpeg", width, height))
+    if not seen.visible:
+        return None
+    w = thumbnail_size(width, height, 400, seen.limit)[0] if width and height else 400
     return base.image(media_id, f"{w},")
 
 

@@ -22,10 +22,12 @@ from werkzeug.http import HTTP_STATUS_CODES, http_date, parse_date, parse_etags
 from werkzeug.routing import BaseConverter
 from werkzeug.wsgi import FileWrapper
 
+from ..access import ANONYMOUS, Requester
 from ..iiif.documents import GZIP_MIN, compressed
 from ..iiif.errors import ImageError
 from ..iiif.image import CONTEXT, CONTEXT_V2, PROFILE_URI, PROFILE_URI_V2, ImageService, Served, image_service
 from .http import accepts_gzip, client_has, gzip_etag, prefers_json, urls, urls_for
+from .visitor import requester
 
 PREFIX = "/iiif/image/"
 MAX_AGE = 30 * 24 * 3600  # tiles change only when their image does; ETags catch that
@@ -71,6 +73,7 @@ class TileFiles:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(PREFIX) and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
+            self.services.images.catch_up()  # this process's first image: no tile a killed writer left withdrawable
             tail = path[len(PREFIX) :]
             parts = tail.split("/")
             if len(parts) == 5 and parts[3:] == ["0", "default.jpg"] and _ID.fullmatch(parts[0]) \
@@ -91,16 +94,16 @@ class TileFiles:
         images = self.services.images
         images.start_background()  # this process serves: cut in the background from now on
         base = urls_for(environ, self.config).base
-        return send_info(environ, start_response, images, environ["vitrine.media_id"], base, False)
+        return send_info(environ, start_response, images, environ["vitrine.media_id"], base, ANONYMOUS)
 
 
 def send_info(
-    environ: dict, start_response: Callable, images: ImageService, media_id: str, base_url: str, full_access: bool,
-    detail: str | None = None,
+    environ: dict, start_response: Callable, images: ImageService | _InfoV2, media_id: str, base_url: str,
+    requester: Requester, detail: str | None = None,
 ) -> Iterable[bytes]:
     """info.json as a WSGI response: JSON-LD unless plain JSON is asked for, ETag, gzip, profile link (CORS: gate.py)."""
     try:
-        body = json.dumps(images.info(media_id, base_url, full_access, detail), ensure_ascii=False).encode()
+        body = json.dumps(images.info(media_id, base_url, requester, detail), ensure_ascii=False).encode()
     except ImageError as exc:
         return _plain(exc.status, exc.message)(environ, start_response)
     json_ld = not prefers_json(environ.get("HTTP_ACCEPT"), LD_JSON)
@@ -109,14 +112,14 @@ def send_info(
     headers = [
         ("Link", PROFILE_LINK),
         ("ETag", gzip_etag(etag) if gzip else etag),
-        ("Cache-Control", f"{'private' if full_access else 'public'}, max-age={INFO_MAX_AGE}"),
+        ("Cache-Control", f"{'public' if requester.anonymous else 'private'}, max-age={INFO_MAX_AGE}"),
         ("Vary", "Accept, Accept-Encoding"),
     ]
     if _not_modified(environ, etag):
         start_response("304 Not Modified", headers)
         return []
-    if gzip:
-        body = compressed(body)
+    if gzip and (packed := compressed(body)):
+        body = packed
         headers.append(("Content-Encoding", "gzip"))
     headers += [("Content-Type", LD_JSON if json_ld else "application/json"), ("Content-Length", str(len(body)))]
     start_response("200 OK", headers)
@@ -156,12 +159,6 @@ def _not_modified(environ: dict, etag: str, mtime: float | None = None) -> bool:
     return False
 
 
-def _full_access() -> bool:
-    """Whether this viewer may see works in copyright at full size.
-
-    Nobody yet: the curator login (a later issue) returns True here for a signed-in curator.
-    """
-    return False
 
 
 @bp.before_app_request
@@ -177,7 +174,8 @@ DETAIL = "/<media_id>/detail/<detail>"
 def _known(media_id: str, detail: str | None) -> None:
     """ImageError(404) unless the image (and the detail) exists."""
     images = image_service()
-    images.view(images.locate(media_id), _full_access(), detail)
+    image = images.locate(media_id)
+    images.view(image, images.access(image, requester()), detail)
 
 
 @bp.get("/<media_id>")
@@ -199,14 +197,14 @@ def _to_info(version: int, media_id: str, detail: str | None):
 @bp.get(f"{DETAIL}/info.json")
 def info(media_id: str, detail: str | None = None):
     """Reached by requests the fast path leaves to Flask: those with a session (a curator's rights), and details."""
-    images, base, full = image_service(), urls().base, _full_access()
-    return lambda environ, start_response: send_info(environ, start_response, images, media_id, base, full, detail)
+    images, base, asking = image_service(), urls().base, requester()
+    return lambda environ, start_response: send_info(environ, start_response, images, media_id, base, asking, detail)
 
 
 @bp.get("/<media_id>/<region>/<size>/<rotation>/<quality_format>")
 @bp.get(f"{DETAIL}/<region>/<size>/<rotation>/<quality_format>")
 def image(media_id: str, region: str, size: str, rotation: str, quality_format: str, detail: str | None = None):
-    served: Served = image_service().image(media_id, region, size, rotation, quality_format, _full_access(),
+    served: Served = image_service().image(media_id, region, size, rotation, quality_format, requester(),
                                            detail=detail)
     return lambda environ, start_response: send(environ, start_response, served.file, served.mimetype, served.private)
 
@@ -246,8 +244,8 @@ class _InfoV2:
     def __init__(self, images: ImageService):
         self.images = images
 
-    def info(self, media_id: str, base_url: str, full_access: bool, detail: str | None = None) -> dict:
-        return self.images.info_v2(media_id, base_url, full_access, detail)
+    def info(self, media_id: str, base_url: str, requester: Requester, detail: str | None = None) -> dict:
+        return self.images.info_v2(media_id, base_url, requester, detail)
 
 
 _V2_HEADERS = {
@@ -276,14 +274,14 @@ def base_v2(media_id: str, detail: str | None = None):
 @bp2.get("/<media_id>/info.json")
 @bp2.get(f"{DETAIL}/info.json")
 def info_v2(media_id: str, detail: str | None = None):
-    images, base, full = _InfoV2(image_service()), urls().base, _full_access()
-    return _as_v2(lambda environ, start_response: send_info(environ, start_response, images, media_id, base, full, detail))
+    images, base, asking = _InfoV2(image_service()), urls().base, requester()
+    return _as_v2(lambda environ, start_response: send_info(environ, start_response, images, media_id, base, asking, detail))
 
 
 @bp2.get("/<media_id>/<region>/<size>/<rotation>/<quality_format>")
 @bp2.get(f"{DETAIL}/<region>/<size>/<rotation>/<quality_format>")
 def image_v2(media_id: str, region: str, size: str, rotation: str, quality_format: str, detail: str | None = None):
-    served: Served = image_service().image(media_id, region, size, rotation, quality_format, _full_access(), version=2,
+    served: Served = image_service().image(media_id, region, size, rotation, quality_format, requester(), version=2,
                                            detail=detail)
     return _as_v2(lambda environ, start_response: send(environ, start_response, served.file, served.mimetype, served.private))
 

@@ -10,7 +10,6 @@ from flask_babel import format_date, format_decimal, gettext as _
 
 from ..config import PROJECT_DIR
 from ..i18n import LANGUAGES, NAMES
-from ..access import original_allowed, shown
 from ..iiif import content_state as content_states
 from ..model import is_id, pick
 from ..search import SearchRequest
@@ -19,6 +18,7 @@ from . import results as search_results
 from .asking import answer
 from .assets import asset_url
 from .http import urls
+from .visitor import access
 from .views import (
     artwork_jsonld, card, exhibition_covers, exhibition_status, exhibitions_by_status, language, rich_text,
     route_card, rights, search_link, status_label, type_label, web_link,
@@ -196,10 +196,10 @@ def object_page(object_id: str):
         concepts=[(c, search_link(subject=c.uri)) for c in concepts],
         creators=[(c, search_link(creator=c.name)) for c in obj.creators],
         rights=rights(obj.rights),
-        manifest=base.manifest(obj.id) if obj.images else None,
-        models=[(m, base.media(m.id)) for m in obj.media if m.format.startswith("model/") and shown(m, obj.rights)],
+        manifest=base.manifest(obj.id) if any(access(obj.rights, m).visible for m in obj.images) else None,
+        models=[(m, base.media(m.id)) for m in obj.media if m.format.startswith("model/") and access(obj.rights, m).visible],
         players=[(m, base.media(m.id)) for m in obj.media
-                 if m.format.startswith(("audio/", "video/")) and shown(m, obj.rights)],
+                 if m.format.startswith(("audio/", "video/")) and access(obj.rights, m).visible],
         jsonld=artwork_jsonld(obj, institution, concepts, lang, base),
         page_url=base.object_page(obj.id),
     )
@@ -237,7 +237,7 @@ def media_file(media_id: str):
     if found is None:
         abort(404, _("There is no media file '%(id)s'.", id=media_id))
     media, _object, rights_uri = found
-    if not original_allowed(rights_uri):
+    if not access(rights_uri, media).whole:  # originals only to whoever may see the work whole
         abort(403, _("This work is in copyright: it is shown at reduced size through the IIIF Image API only."))
     path = (services().media_dir / media.path).resolve()
     if not path.is_relative_to(services().media_dir.resolve()) or not path.is_file():

@@ -4,16 +4,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from ..access import shown
 from ..i18n import language
 from ..iiif import levels, presentation
 from ..model import Concept, DigitalObject, Exhibition, Institution, LanguageMap, MediaFile, is_web_url, pick
 from ..search.facets import TYPE
+from .visitor import access
 
 __all__ = ["language"]  # the reader's language, for the page modules
 
@@ -30,30 +31,26 @@ class Card:
     type: str
 
 
-def image_limit(obj: DigitalObject) -> int | None:
-    """The widest image a visitor may see of ``obj`` (None: no limit)."""
-    return current_app.config["COPYRIGHT_MAX_WIDTH"] if obj.in_copyright else None
-
-
 def card(obj: DigitalObject, lang: str, urls: presentation.Urls) -> Card:
-    images = obj.images
-    thumb = presentation.thumbnail(images[0], urls, image_limit(obj))[0]["id"] if images else None
+    first = access(obj.rights, obj.images[0]) if obj.images else None
+    thumb = presentation.thumbnail(obj.images[0], urls, first.limit)[0]["id"] if first and first.visible else None
     return Card(obj.id, pick(obj.label, lang), thumb, obj.date,
                 ", ".join(c.name for c in obj.creators), obj.type)
 
 
-def detail_image(obj: DigitalObject, media: MediaFile, region: list[int], urls: presentation.Urls) -> str:
+def detail_image(obj: DigitalObject, media: MediaFile, region: tuple[int, int, int, int],
+                 urls: presentation.Urls) -> str:
     """The Image API URL of the region a curator chose, at most 400 px wide (less for works in copyright)."""
-    region = presentation.served_region(media, region, image_limit(obj))
-    width = levels.region_size(region[2], region[3], 400)[0]
-    return f"{urls.image_service(media.id)}/{','.join(map(str, region))}/{width},/0/default.jpg"
+    served = presentation.served_region(media, region, access(obj.rights, media).limit)
+    width = levels.region_size(served[2], served[3], 400)[0]
+    return f"{urls.image_service(media.id)}/{','.join(map(str, served))}/{width},/0/default.jpg"
 
 
 def route_card(obj: DigitalObject, item, lang: str, urls: presentation.Urls) -> Card:
     """A work on an exhibition's route: its card, showing the curator's detail when there is one."""
     view = card(obj, lang, urls)
     media = obj.media[item.media]
-    if item.region and media.is_image:
+    if item.region and media.is_image and access(obj.rights, media).visible:
         view.thumbnail = detail_image(obj, media, item.region, urls)
     return view
 
@@ -172,7 +169,7 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
                    lang: str, urls: presentation.Urls) -> dict:
     """schema.org VisualArtwork (a book or 3D model: CreativeWork) for search engines."""
     card_ = card(obj, lang, urls)
-    data = {
+    data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "VisualArtwork" if obj.type == "image" else "CreativeWork",
         "@id": urls.object_page(obj.id),
@@ -200,7 +197,7 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
     if institution:
         data["provider"] = {"@type": "Organization", "name": pick(institution.label, lang),
                             **({"url": institution.homepage} if web_link(institution.homepage) else {})}
-    media = [m for m in obj.media if shown(m, obj.rights)]
+    media = [m for m in obj.media if access(obj.rights, m).visible]
     if media:
         data["subjectOf"] = {"@type": "WebPage", "name": "IIIF manifest", "url": urls.manifest(obj.id),
                              "encodingFormat": "application/ld+json"}
