@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import PROJECT_DIR, configure
+from .config import PROJECT_DIR, TEMPLATES, configure
 from .iiif.documents import Documents
 from .iiif.image import install as install_image_service
 from .search import SearchIndex
@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     """The application factory: ``config`` overrides defaults and the environment."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_DIR / "templates"),
+        template_folder=str(TEMPLATES),
         instance_path=str(PROJECT_DIR / "instance"),
         instance_relative_config=True,
     )

@@ -14,7 +14,10 @@ from pathlib import Path
 
 from flask import Flask
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+# templates/ sits at the top of a source checkout; an installed wheel carries it as catalogue/templates (setup.py).
+TEMPLATES = next((d for d in (PACKAGE_DIR / "templates", PROJECT_DIR / "templates") if d.is_dir()), PROJECT_DIR / "templates")
 
 DEFAULTS = {
     # Absolute base URL for IIIF ids ("https://collections.example.org"); empty: from the request.
