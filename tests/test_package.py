@@ -75,10 +75,11 @@ def installed(tmp_path_factory) -> dict:
 def server(installed):
     """`vitrine serve` of the installed wheel on a free port of 127.0.0.1."""
     port = _free_port()
+    log = open(installed["cwd"].parent / "serve.log", "wb")  # noqa: SIM115 (closed below, after the server)
     process = subprocess.Popen(
         [str(installed["venv"] / "bin" / "vitrine"), "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "1", "--threads", "2"],
-        cwd=installed["cwd"], env=installed["env"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=installed["cwd"], env=installed["env"], stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -88,7 +89,7 @@ def server(installed):
                 requests.get(base + "/robots.txt", timeout=2)
                 break
             except requests.ConnectionError:
-                assert process.poll() is None, process.stdout.read().decode()
+                assert process.poll() is None, Path(log.name).read_text()
                 time.sleep(0.1)
         yield base
     finally:
@@ -98,6 +99,7 @@ def server(installed):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        log.close()
 
 
 def test_the_installed_package_is_the_wheel_not_the_source_tree(installed):
@@ -128,3 +130,11 @@ def test_viewer_assets_the_wheel_cannot_carry_are_a_clear_404_not_a_500(server):
     missing = requests.get(server + "/assets/mirador.js", timeout=10)
     assert missing.status_code == 404
     assert "mirador is not installed" in missing.text and "npm" in missing.text
+
+
+def test_the_installed_wheel_says_plainly_that_it_has_no_demo_collection(installed, tmp_path):
+    env = {**installed["env"], "VITRINE_INSTANCE": str(tmp_path / "demo")}
+    done = subprocess.run([str(installed["venv"] / "bin" / "vitrine"), "demo"], cwd=installed["cwd"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "the demo collection is missing" in done.stderr
+    assert "Traceback" not in done.stderr
