@@ -17,7 +17,7 @@ from flask import Flask
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 # templates/ sits at the top of a source checkout; an installed wheel carries it as catalogue/templates (setup.py).
-TEMPLATES = next((d for d in (PACKAGE_DIR / "templates", PROJECT_DIR / "templates") if d.is_dir()), PROJECT_DIR / "templates")
+TEMPLATES = PACKAGE_DIR / "templates" if (PACKAGE_DIR / "templates").is_dir() else PROJECT_DIR / "templates"
 
 DEFAULTS = {
     # Absolute base URL for IIIF ids ("https://collections.example.org"); empty: from the request.

@@ -40,7 +40,7 @@ def _first_cells(text: str) -> list[str]:
 
 # Settings ---------------------------------------------------------------------------------------
 
-def _code_settings() -> set[str]:
+def _code_settings(instance: str) -> set[str]:
     """Every setting Vitrine reads: the keys of each module's DEFAULTS, the paths configure() derives, every VITRINE_* name."""
     names: set[str] = set()
     for module in pkgutil.walk_packages(catalogue.__path__, "catalogue."):
@@ -49,7 +49,7 @@ def _code_settings() -> set[str]:
             names |= {key for key in defaults if isinstance(key, str) and key.isupper()}
     bare = Flask("bare")
     configured = Flask("configured")
-    configure(configured, {"INSTANCE": "/nonexistent/vitrine-docs-test", "SECRET_KEY": "x"})
+    configure(configured, {"INSTANCE": instance, "SECRET_KEY": "x"})
     names |= set(configured.config) - set(bare.config) | {"SECRET_KEY"}
     names |= set(re.findall(r"\bVITRINE_([A-Z][A-Z0-9_]*)", CODE))
     return names
@@ -61,14 +61,14 @@ def _readme_settings() -> tuple[set[str], set[str]]:
     return listed, set(re.findall(r"\bVITRINE_([A-Z][A-Z0-9_]*)", README))
 
 
-def test_every_setting_in_the_code_is_in_the_configuration_table():
+def test_every_setting_in_the_code_is_in_the_configuration_table(tmp_path):
     listed, _ = _readme_settings()
-    assert sorted(_code_settings() - listed) == []
+    assert sorted(_code_settings(str(tmp_path)) - listed) == []
 
 
-def test_every_setting_the_readme_names_exists_in_the_code():
+def test_every_setting_the_readme_names_exists_in_the_code(tmp_path):
     listed, named = _readme_settings()
-    assert sorted((listed | named) - _code_settings()) == []
+    assert sorted((listed | named) - _code_settings(str(tmp_path))) == []
 
 
 # Commands ---------------------------------------------------------------------------------------
@@ -126,8 +126,11 @@ def _shape(path: str) -> str:
     return "/".join("<>" if s and re.fullmatch(r"(<>[.,]?)+", s) else s for s in segments)
 
 
-def _code_endpoints() -> set[str]:
-    app = catalogue.create_app({"INSTANCE": "/nonexistent/vitrine-docs-test", "SECRET_KEY": "x", "TESTING": True})
+@pytest.fixture(scope="module")
+def code_endpoints(tmp_path_factory) -> set[str]:
+    """Every method and path shape of the application's URL map."""
+    app = catalogue.create_app({"INSTANCE": str(tmp_path_factory.mktemp("docs")), "TESTING": True})
+    app.extensions["vitrine"].store.close()
     endpoints = set()
     for rule in app.url_map.iter_rules():
         paths = [rule.rule]
@@ -156,12 +159,12 @@ def _readme_endpoints() -> set[str]:
     return endpoints
 
 
-def test_every_endpoint_is_in_the_http_endpoints_table():
-    assert sorted(_code_endpoints() - _readme_endpoints()) == []
+def test_every_endpoint_is_in_the_http_endpoints_table(code_endpoints):
+    assert sorted(code_endpoints - _readme_endpoints()) == []
 
 
-def test_every_endpoint_the_readme_lists_exists():
-    assert sorted(_readme_endpoints() - _code_endpoints()) == []
+def test_every_endpoint_the_readme_lists_exists(code_endpoints):
+    assert sorted(_readme_endpoints() - code_endpoints) == []
 
 
 @pytest.mark.parametrize("title", ["Configuration", "Commands", "HTTP endpoints"])
