@@ -5,7 +5,7 @@ __version__ = "0.1.0"
 
 from flask import Flask
 
-from .config import PROJECT_DIR, configure, ensure_secret_key
+from .config import PROJECT_DIR, TEMPLATES, configure, ensure_secret_key
 from .services import Services
 
 
@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     """
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_DIR / "templates"),
+        template_folder=str(TEMPLATES),
         instance_path=str(PROJECT_DIR / "instance"),
         instance_relative_config=True,
     )

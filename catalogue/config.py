@@ -15,7 +15,10 @@ from urllib.parse import quote
 
 from flask import Flask
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+# templates/ sits at the top of a source checkout; an installed wheel carries it as catalogue/templates (setup.py).
+TEMPLATES = PACKAGE_DIR / "templates" if (PACKAGE_DIR / "templates").is_dir() else PROJECT_DIR / "templates"
 
 DEFAULTS = {
     # Absolute base URL for IIIF ids ("https://collections.example.org"); empty: from the request.
