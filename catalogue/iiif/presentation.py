@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import nh3
 
@@ -173,7 +173,9 @@ def served_size(media: MediaFile, max_width: int | None) -> tuple[int, int]:
     return levels.capped_size(media.width, media.height, max_width)
 
 
-def served_region(media: MediaFile, region: tuple[int, int, int, int], max_width: int | None) -> tuple[int, int, int, int]:
+def served_region(
+    media: MediaFile, region: tuple[int, int, int, int], max_width: int | None
+) -> tuple[int, int, int, int]:
     """A stored region (full-size pixels) in the coordinates of the image served, within it."""
     w, h = served_size(media, max_width)
     sx, sy = w / media.width, h / media.height
@@ -251,7 +253,8 @@ def placeholder(canvas_id: str, poster: MediaFile, urls: Urls, max_width: int | 
 
 
 def download(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]:
-    """The file a visitor may download: an open image in full, a model, sound or film; nothing of a work in copyright."""
+    """The file a visitor may download: an open image in full, a model, sound or film; nothing of a work in
+    copyright."""
     if max_width:
         return []
     if media.is_image:
@@ -373,7 +376,8 @@ def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject
     if exhibition.summary:
         manifest["summary"] = rich(exhibition.summary)
     if exhibition.curators:
-        manifest["metadata"] = [{"label": LABELS["curators"], "value": rich({"none": [", ".join(exhibition.curators)]})}]
+        curators = rich({"none": [", ".join(exhibition.curators)]})
+        manifest["metadata"] = [{"label": LABELS["curators"], "value": curators}]
     manifest["homepage"] = _homepage(urls.exhibition_page(exhibition.slug), exhibition.title)
     manifest["partOf"] = [{"id": urls.exhibition_collection(exhibition.slug), "type": "Collection"}]
     if canvases and canvases[0].get("thumbnail"):
@@ -489,8 +493,8 @@ def institution_collection(
         items = []
         for p in range(1, pages + 1):
             first, last = (p - 1) * page_size + 1, min(p * page_size, count)
-            items.append({"id": urls.collection(institution.id, p), "type": "Collection",
-                          "label": {lang: [f"{texts[0]}: {first}–{last}"] for lang, texts in plain(institution.label).items()}})
+            page_label = {lang: [f"{texts[0]}: {first}–{last}"] for lang, texts in plain(institution.label).items()}
+            items.append({"id": urls.collection(institution.id, p), "type": "Collection", "label": page_label})
         return _collection(urls.collection(institution.id), plain(institution.label), items, **extra)
     label = plain(institution.label)
     collection_id = urls.collection(institution.id, page)

@@ -32,7 +32,9 @@ def _open(path: Path, max_pixels: int) -> Image.Image:
     width, height = image.size
     if width * height > max_pixels:
         image.close()
-        raise ImageError(413, f"the source image has {width * height:,} pixels; this server decodes at most {max_pixels:,}")
+        raise ImageError(
+            413, f"the source image has {width * height:,} pixels; this server decodes at most {max_pixels:,}"
+        )
     return image
 
 

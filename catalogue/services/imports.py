@@ -7,8 +7,8 @@ returns, the batch is committed, searchable, and its objects' tiles are cut (or 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ..ingest import KINDS, ImportResult, IngestError, Problem, Record, parse
 from ..ingest.media import MediaCopy, MediaError

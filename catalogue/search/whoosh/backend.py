@@ -27,7 +27,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -239,10 +239,8 @@ class WhooshSearch:
             try:
                 orphans = self.orphans()
                 for name in orphans:
-                    try:
+                    with suppress(OSError):
                         self._ix.storage.delete_file(name)
-                    except OSError:
-                        pass
             finally:
                 lock.release()
         return len(orphans)
