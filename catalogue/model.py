@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from babel import Locale
 
@@ -61,7 +61,7 @@ def is_language(tag: str) -> bool:
     if tag == "none":
         return True
     match = _LANGUAGE_TAG.fullmatch(tag)
-    return bool(match) and match.group(1).lower() in _KNOWN_LANGUAGES
+    return match is not None and match.group(1).lower() in _KNOWN_LANGUAGES
 
 
 def language_map(value: Any, field: str, required: bool = False, limit: int = LABEL_MAX) -> LanguageMap:
@@ -161,7 +161,7 @@ def check_rights(value: Any, field: str = "rights") -> str | None:
     return value
 
 
-def is_web_url(value: Any) -> bool:
+def is_web_url(value: Any) -> TypeGuard[str]:
     """An http(s) URL with a host: the only kind a page links to or a manifest names.
 
     ``javascript:`` and ``data:`` URLs run or render on click, so nothing else passes.
@@ -205,7 +205,7 @@ def _day(value: Any, field: str) -> str | None:
 
 def in_copyright(rights: str | None) -> bool:
     """Whether a rights URI says the work is still protected (served at reduced size)."""
-    return bool(rights) and "rightsstatements.org/vocab/InC" in rights
+    return rights is not None and "rightsstatements.org/vocab/InC" in rights
 
 
 def _year(value: Any, field: str) -> int | None:

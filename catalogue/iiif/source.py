@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import cast
 
 from PIL import Image, ImageOps
 
@@ -100,7 +101,8 @@ def _normalise(image: Image.Image) -> Image.Image:
 def _to_8bit(image: Image.Image) -> Image.Image:
     """16-bit and float greys, stretched to 0-255 from their own range."""
     image = image.convert("I") if image.mode.startswith("I;16") else image
-    low, high = image.getextrema()
+    # One band here (I or F), so the extrema are one (min, max) pair, not one pair per band.
+    low, high = cast(tuple[float, float], image.getextrema())
     if high <= low:
         return Image.new("L", image.size, 0)
     return image.point(lambda v: (v - low) * 255.0 / (high - low)).convert("L")

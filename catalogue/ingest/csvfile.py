@@ -20,7 +20,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import IngestError, Problem, Record
@@ -80,7 +80,7 @@ class Mapping:
                             out.append((f"{where}.{key}" if key != "column" else where, sub))
         return out
 
-    def check_header(self, header: list[str]) -> None:
+    def check_header(self, header: Sequence[str]) -> None:
         """A mapping that names absent columns is refused before any row is read."""
         self.languages = {}
         for column in header:
@@ -150,6 +150,7 @@ class _Row:
 def _record(row: _Row, mapping: Mapping) -> dict:
     record = dict(mapping.defaults)
     for name, spec in mapping.fields.items():
+        value: object  # a language map, a string, a list of strings or of entries: the field's shape
         if name in TEXT_FIELDS:
             value = row.text(spec)
         elif name in PLAIN_FIELDS:

@@ -75,7 +75,7 @@ def run_import(
     seen: dict[tuple[str, str], int | None] = {}
     copied: list[MediaCopy] = []
     kept: dict[str, set[str]] = {}  # object id → the media paths its new record has
-    batch, copies = Batch(), []
+    batch, copies = Batch(), list[MediaCopy]()
 
     def flush(writer) -> None:
         nonlocal batch, copies

@@ -321,8 +321,9 @@ def _count_done(n: int) -> None:
         _done.value += n
 
 
-def _build_in_child(job):
-    return _build_segment(*job, _count_done)
+def _build_in_child(job: tuple[str, str, list[str]]):
+    directory, store_url, ids = job
+    return _build_segment(directory, store_url, ids, _count_done)
 
 
 def _in_processes(jobs: list, procs: int, progress) -> list:
