@@ -1,12 +1,18 @@
 """Vitrine: a IIIF collection catalogue for museums, libraries and archives."""
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from .config import PROJECT_DIR, TEMPLATES, configure, ensure_secret_key
 from .services import Services
+from .version import __version__
+
+__all__ = ["__version__", "create_app"]
+
+
+class _JSONProvider(DefaultJSONProvider):
+    sort_keys = False  # JSON keys in the order the API documents them
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -22,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     configure(app, config)
-    app.json.sort_keys = False  # JSON keys in the order the API documents them
+    app.json = _JSONProvider(app)
     app.extensions["vitrine"] = Services(app.config)
     app.before_request(lambda: ensure_secret_key(app))
 
@@ -34,5 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     register(app)
     # Outside everything, the tile fast path included: which proxy headers count, a valid Host, security headers.
-    app.wsgi_app = Gate(app.wsgi_app, int(app.config["PROXY_HOPS"]), trusted_proxies(app.config["TRUSTED_PROXIES"]))
+    # mypy reads wsgi_app as a method; replacing it with a middleware is Flask's documented way to wrap the app.
+    app.wsgi_app = Gate(  # type: ignore[method-assign]
+        app.wsgi_app, int(app.config["PROXY_HOPS"]), trusted_proxies(app.config["TRUSTED_PROXIES"])
+    )
     return app

@@ -354,7 +354,9 @@ class SqliteStore:
                 if owners[media_id] != owner:
                     raise StoreError(f"media id {media_id!r} already belongs to object {owner!r}")
 
-    def _write_objects(self, db: sqlite3.Connection, objects: list[DigitalObject], now: str, report: WriteReport) -> None:
+    def _write_objects(
+        self, db: sqlite3.Connection, objects: list[DigitalObject], now: str, report: WriteReport
+    ) -> None:
         ids = [o.id for o in objects]
         existing = {
             row[0]: row[1:]
