@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from .config import PROJECT_DIR, TEMPLATES, configure, ensure_secret_key
+from .config import INSTANCE_DIR, TEMPLATES, configure, ensure_secret_key
 from .services import Services
 from .version import __version__
 
@@ -24,7 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES),
-        instance_path=str(PROJECT_DIR / "instance"),
+        instance_path=None if INSTANCE_DIR is None else str(INSTANCE_DIR),
         instance_relative_config=True,
     )
     configure(app, config)

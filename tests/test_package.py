@@ -138,3 +138,19 @@ def test_the_installed_wheel_says_plainly_that_it_has_no_demo_collection(install
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "the demo collection is missing" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_installed_wheel_without_an_instance_writes_into_its_prefix_not_into_site_packages(installed):
+    """Without VITRINE_INSTANCE an installed Vitrine keeps its catalogue in Flask's instance folder of an
+    installed package (``<prefix>/var/catalogue-instance``), media and published files included."""
+    env = {k: v for k, v in installed["env"].items() if k != "VITRINE_INSTANCE"}
+    package = Path(_run([str(installed["python"]), "-c", "import catalogue; print(catalogue.__file__)"],
+                        cwd=installed["cwd"], env=env).stdout.strip()).parent
+    before = sorted(p for p in package.parent.rglob("*") if "__pycache__" not in p.parts)
+    records = installed["cwd"].parent / "records" / COLLECTION.name
+    _run([str(installed["venv"] / "bin" / "vitrine"), "ingest", "json", str(records)], cwd=installed["cwd"], env=env)
+    after = sorted(p for p in package.parent.rglob("*") if "__pycache__" not in p.parts)
+    assert after == before  # site-packages unchanged
+    instance = installed["venv"] / "var" / "catalogue-instance"
+    assert (instance / "vitrine.db").is_file()
+    assert any((instance / "media" / "objects").rglob("*.jpg"))
