@@ -426,8 +426,12 @@ class SqliteStore:
 
     def delete_object(self, object_id: str) -> bool:
         """Remove an object (its media rows and memberships go with it)."""
+        return self._delete("objects", object_id)
+
+    def _delete(self, table: str, object_id: str) -> bool:
+        """Delete an object's row from ``table`` (objects, withdrawn) and log the deletion."""
         with self._transaction() as writer:
-            gone = writer.db.execute("DELETE FROM objects WHERE id = ?", (object_id,)).rowcount
+            gone = writer.db.execute(f"DELETE FROM {table} WHERE id = ?", (object_id,)).rowcount
             if gone:
                 writer.report.changes.append(Change(0, _now(), "object", object_id, "delete"))
         self.notify(writer.report.changes)
@@ -647,9 +651,4 @@ class SqliteStore:
 
     def forget_withdrawn(self, object_id: str) -> bool:
         """Delete a withdrawn object for good; logs a delete."""
-        with self._transaction() as writer:
-            gone = writer.db.execute("DELETE FROM withdrawn WHERE id = ?", (object_id,)).rowcount
-            if gone:
-                writer.report.changes.append(Change(0, _now(), "object", object_id, "delete"))
-        self.notify(writer.report.changes)
-        return bool(gone)
+        return self._delete("withdrawn", object_id)
