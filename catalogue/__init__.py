@@ -1,12 +1,18 @@
 """Vitrine: a IIIF collection catalogue for museums, libraries and archives."""
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
-from .config import PROJECT_DIR, configure, ensure_secret_key
+from .config import INSTANCE_DIR, TEMPLATES, configure, ensure_secret_key
 from .services import Services
+from .version import __version__
+
+__all__ = ["__version__", "create_app"]
+
+
+class _JSONProvider(DefaultJSONProvider):
+    sort_keys = False  # JSON keys in the order the API documents them
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -17,12 +23,12 @@ def create_app(config: dict | None = None) -> Flask:
     """
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_DIR / "templates"),
-        instance_path=str(PROJECT_DIR / "instance"),
+        template_folder=str(TEMPLATES),
+        instance_path=None if INSTANCE_DIR is None else str(INSTANCE_DIR),
         instance_relative_config=True,
     )
     configure(app, config)
-    app.json.sort_keys = False  # JSON keys in the order the API documents them
+    app.json = _JSONProvider(app)
     app.extensions["vitrine"] = Services(app.config)
     app.before_request(lambda: ensure_secret_key(app))
 
@@ -34,5 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     register(app)
     # Outside everything, the tile fast path included: which proxy headers count, a valid Host, security headers.
-    app.wsgi_app = Gate(app.wsgi_app, int(app.config["PROXY_HOPS"]), trusted_proxies(app.config["TRUSTED_PROXIES"]))
+    # mypy reads wsgi_app as a method; replacing it with a middleware is Flask's documented way to wrap the app.
+    app.wsgi_app = Gate(  # type: ignore[method-assign]
+        app.wsgi_app, int(app.config["PROXY_HOPS"]), trusted_proxies(app.config["TRUSTED_PROXIES"])
+    )
     return app

@@ -8,8 +8,9 @@ that reads its roles and tokens, with no door changed.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Mapping, Protocol
+from typing import Literal, Protocol
 
 from .model import MediaFile, in_copyright
 
@@ -38,7 +39,7 @@ class Access:
     max_width: int | None = None
 
     @classmethod
-    def reduced(cls, max_width: int) -> "Access":
+    def reduced(cls, max_width: int) -> Access:
         return cls("reduced", int(max_width))
 
     @property

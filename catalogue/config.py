@@ -2,8 +2,9 @@
 
 The instance folder is ``$VITRINE_INSTANCE`` when set, else Flask's ``instance/``.
 
-Zero configuration works: without ``VITRINE_INSTANCE`` media go to the project's
-``media/`` and the store, index and caches to the Flask instance folder. With it,
+Zero configuration works: without ``VITRINE_INSTANCE`` a source checkout keeps media in the
+project's ``media/`` and the store, index and caches in its ``instance/``; an installed package
+keeps everything in Flask's instance folder (``<prefix>/var/catalogue-instance``). With it,
 every file Vitrine writes at run time lives under that one folder, so two
 catalogues can sit side by side.
 """
@@ -15,7 +16,14 @@ from urllib.parse import quote
 
 from flask import Flask
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+# templates/ sits at the top of a source checkout; an installed wheel carries it as catalogue/templates (setup.py).
+CHECKOUT = not (PACKAGE_DIR / "templates").is_dir()
+TEMPLATES = PROJECT_DIR / "templates" if CHECKOUT else PACKAGE_DIR / "templates"
+# A checkout keeps its instance folder beside the code; an installed package gets Flask's own choice
+# (<prefix>/var/catalogue-instance), never a folder inside site-packages.
+INSTANCE_DIR: Path | None = PROJECT_DIR / "instance" if CHECKOUT else None
 
 DEFAULTS = {
     # Absolute base URL for IIIF ids ("https://collections.example.org"); empty: from the request.
@@ -56,8 +64,10 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
     app.config.setdefault("INDEX_DIR", str(root / "index"))
     app.config.setdefault("TILE_DIR", str(root / "tiles"))
     app.config.setdefault("CACHE_DIR", str(root / "cache"))
-    app.config.setdefault("MEDIA_DIR", str(root / "media" if instance else PROJECT_DIR / "media"))
-    app.config.setdefault("MANIFEST_DIR", str(root / "manifests" if instance else PROJECT_DIR / "manifests"))
+    # A checkout without an instance keeps media and static IIIF files in the project's media/ and manifests/.
+    beside_code = CHECKOUT and not instance
+    app.config.setdefault("MEDIA_DIR", str(PROJECT_DIR / "media" if beside_code else root / "media"))
+    app.config.setdefault("MANIFEST_DIR", str(PROJECT_DIR / "manifests" if beside_code else root / "manifests"))
     app.config.setdefault("DEMO_DIR", str(PROJECT_DIR / "media" / "demo"))
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, TypeGuard
 
 from babel import Locale
 
@@ -49,7 +50,7 @@ class ValidationError(ValueError):
         self.field = field
         self.message = message
 
-    def within(self, prefix: str) -> "ValidationError":
+    def within(self, prefix: str) -> ValidationError:
         """The same error, with its field path nested under ``prefix``."""
         return ValidationError(f"{prefix}.{self.field}" if self.field else prefix, self.message)
 
@@ -60,7 +61,7 @@ def is_language(tag: str) -> bool:
     if tag == "none":
         return True
     match = _LANGUAGE_TAG.fullmatch(tag)
-    return bool(match) and match.group(1).lower() in _KNOWN_LANGUAGES
+    return match is not None and match.group(1).lower() in _KNOWN_LANGUAGES
 
 
 def language_map(value: Any, field: str, required: bool = False, limit: int = LABEL_MAX) -> LanguageMap:
@@ -160,7 +161,7 @@ def check_rights(value: Any, field: str = "rights") -> str | None:
     return value
 
 
-def is_web_url(value: Any) -> bool:
+def is_web_url(value: Any) -> TypeGuard[str]:
     """An http(s) URL with a host: the only kind a page links to or a manifest names.
 
     ``javascript:`` and ``data:`` URLs run or render on click, so nothing else passes.
@@ -184,7 +185,9 @@ def check_uri(value: Any, field: str) -> str | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str) or len(value) > URL_MAX or not _URI.fullmatch(value):
-        raise ValidationError(field, f"{_shown(value)} is not a URI (scheme:rest, no spaces, at most {URL_MAX:,} characters)")
+        raise ValidationError(
+            field, f"{_shown(value)} is not a URI (scheme:rest, no spaces, at most {URL_MAX:,} characters)"
+        )
     return value
 
 
@@ -202,7 +205,7 @@ def _day(value: Any, field: str) -> str | None:
 
 def in_copyright(rights: str | None) -> bool:
     """Whether a rights URI says the work is still protected (served at reduced size)."""
-    return bool(rights) and "rightsstatements.org/vocab/InC" in rights
+    return rights is not None and "rightsstatements.org/vocab/InC" in rights
 
 
 def _year(value: Any, field: str) -> int | None:
@@ -293,7 +296,7 @@ class Creator:
     variants: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Creator":
+    def from_dict(cls, data: dict) -> Creator:
         name = _optional_str(data.get("name"), "name")
         if not name:
             raise ValidationError("name", "is required")
@@ -324,7 +327,7 @@ class MediaFile:
         return self.format.startswith("image/")
 
     @classmethod
-    def from_dict(cls, data: dict) -> "MediaFile":
+    def from_dict(cls, data: dict) -> MediaFile:
         def number(key, kind):
             value = data.get(key)
             if value in (None, ""):
@@ -368,7 +371,7 @@ class TocEntry:
     pages: list[int]
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TocEntry":
+    def from_dict(cls, data: dict) -> TocEntry:
         pages = _list(data.get("pages"), "pages")
         if not pages or not all(isinstance(p, int) and not isinstance(p, bool) and p >= 1 for p in pages):
             raise ValidationError("pages", "must be a non-empty list of page numbers (1-based)")
@@ -381,7 +384,7 @@ class MetadataEntry:
     value: LanguageMap
 
     @classmethod
-    def from_dict(cls, data: dict) -> "MetadataEntry":
+    def from_dict(cls, data: dict) -> MetadataEntry:
         return cls(
             language_map(data.get("label"), "label", required=True),
             language_map(data.get("value"), "value", required=True, limit=VALUE_MAX),
@@ -423,7 +426,7 @@ class DigitalObject:
         return [m for m in self.media if m.is_image]
 
     @classmethod
-    def from_dict(cls, data: dict) -> "DigitalObject":
+    def from_dict(cls, data: dict) -> DigitalObject:
         """Validate a record (Vitrine's JSON format) into an object."""
         if not isinstance(data, dict):
             raise ValidationError("", "a record must be a JSON object")
@@ -462,7 +465,9 @@ class DigitalObject:
             date=_optional_str(data.get("date"), "date"),
             earliest=earliest,
             latest=latest if latest is not None else earliest,
-            collections=[check_id(c, f"collections[{i}]") for i, c in enumerate(_list(data.get("collections"), "collections"))],
+            collections=[
+                check_id(c, f"collections[{i}]") for i, c in enumerate(_list(data.get("collections"), "collections"))
+            ],
             subjects=_strings(data.get("subjects"), "subjects", check_uri),
             rights=check_rights(data.get("rights")),
             required_statement=statement,
@@ -490,7 +495,7 @@ class Institution:
     summary: LanguageMap = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Institution":
+    def from_dict(cls, data: dict) -> Institution:
         return cls(
             id=check_id(data.get("id")),
             label=language_map(data.get("label"), "label", required=True),
@@ -513,7 +518,7 @@ class CollectionInfo:
     summary: LanguageMap = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "CollectionInfo":
+    def from_dict(cls, data: dict) -> CollectionInfo:
         return cls(
             id=check_id(data.get("id")),
             label=language_map(data.get("label"), "label", required=True),
@@ -535,7 +540,7 @@ class Concept:
     source: str | None = None
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Concept":
+    def from_dict(cls, data: dict) -> Concept:
         uri = check_uri(data.get("uri"), "uri")
         if not uri:
             raise ValidationError("uri", "is required")
@@ -560,17 +565,16 @@ class ExhibitionItem:
     region: list[int] | None = None
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ExhibitionItem":
+    def from_dict(cls, data: dict) -> ExhibitionItem:
         region = data.get("region")
-        if region is not None:
-            if (
-                not isinstance(region, list)
-                or len(region) != 4
-                or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**31 for v in region)
-                or region[2] == 0
-                or region[3] == 0
-            ):
-                raise ValidationError("region", "must be [x, y, width, height] in whole pixels")
+        if region is not None and (
+            not isinstance(region, list)
+            or len(region) != 4
+            or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**31 for v in region)
+            or region[2] == 0
+            or region[3] == 0
+        ):
+            raise ValidationError("region", "must be [x, y, width, height] in whole pixels")
         media = data.get("media", 0)
         if not isinstance(media, int) or isinstance(media, bool) or media < 0:
             raise ValidationError("media", "must be the index of one of the object's media files")
@@ -589,7 +593,7 @@ class Section:
     items: list[ExhibitionItem] = field(default_factory=list)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Section":
+    def from_dict(cls, data: dict) -> Section:
         return cls(
             title=language_map(data.get("title"), "title", required=True),
             introduction=language_map(data.get("introduction"), "introduction", limit=SUMMARY_MAX),
@@ -622,7 +626,7 @@ class Exhibition:
         return [item for section in self.sections for item in section.items]
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Exhibition":
+    def from_dict(cls, data: dict) -> Exhibition:
         if not isinstance(data, dict):
             raise ValidationError("", "an exhibition must be a JSON object")
         status = data.get("status", "draft")

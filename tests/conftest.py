@@ -7,8 +7,27 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from flask import Flask
+from flask.testing import FlaskClient
+
 from catalogue import create_app
 from support import COLLECTION, import_file
+
+
+class ClosingClient(FlaskClient):
+    """A test client that reads every response whole and closes it, as a WSGI server does.
+
+    Flask's client leaves a streamed body (a tile file, a render) open until the test closes the
+    response; with warnings as errors, the file it holds would fail whichever test the garbage
+    collector happens to run in.
+    """
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+Flask.test_client_class = ClosingClient
 
 # Fuzz tests run with a fixed seed and a bounded number of examples, so CI is repeatable;
 # benchmarks/fuzz.py runs the same properties with VITRINE_FUZZ=long (VITRINE_FUZZ_EXAMPLES each, random seeds).

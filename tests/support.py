@@ -32,3 +32,11 @@ def assert_valid_presentation(doc: dict) -> None:
     assert doc["type"] in ("Manifest", "Collection")
     model = getattr(iiif_prezi3, doc["type"])
     model(**{k: v for k, v in doc.items() if k != "@context"})  # iiif-prezi3 accepts it too
+
+
+def image_size(path) -> tuple[int, int]:
+    """An image file's size, the file closed again (an open one is a ResourceWarning, an error here)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.size

@@ -1,13 +1,23 @@
 """The `vitrine` command: help everywhere, clear failures, real imports."""
 from __future__ import annotations
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from catalogue.cli import main
 from support import COLLECTION, DATA, ROOT
 
-COMMANDS = [[], ["serve"], ["demo"], ["ingest"], ["ingest", "csv"], ["ingest", "json"], ["ingest", "folder"]]
+
+def _commands(command: click.Command = main, path: tuple[str, ...] = ()):
+    """``vitrine`` and every command and subcommand under it, walked from the group itself."""
+    yield path, command
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from _commands(sub, (*path, name))
+
+
+COMMANDS = list(_commands())
 
 
 @pytest.fixture
@@ -20,10 +30,14 @@ def run(tmp_path):
     return invoke
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "vitrine")
-def test_every_command_has_help(run, command):
-    result = run(*command, "--help")
-    assert result.exit_code == 0 and "Usage:" in result.output
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(("vitrine", *p)) for p, _ in COMMANDS])
+def test_every_command_has_help_that_starts_with_its_docstring(run, path, command):
+    result = run(*path, "--help")
+    assert result.exit_code == 0, result.output
+    usage = result.output.splitlines()[0]
+    assert usage.startswith("Usage: ") and usage.split()[2:2 + len(path)] == list(path)
+    first_line = command.help.strip().splitlines()[0]
+    assert " ".join(first_line.split()) in " ".join(result.output.split())  # click rewraps long lines
 
 
 def test_ingest_json_reports_what_it_did(run):

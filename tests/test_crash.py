@@ -117,6 +117,7 @@ def test_after_a_killed_rebuild_vitrine_serve_catches_the_index_up_by_itself_and
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
+        server.stderr.close()
     assert search.orphans() == []
 
 

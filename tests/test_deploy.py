@@ -75,6 +75,7 @@ def test_vitrine_serve_keeps_its_control_socket_in_its_own_instance(tmp_path):
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
+        server.stderr.close()
 
 
 def test_behind_nginx_a_preflight_on_a_pre_cut_tile_is_answered_with_cors(behind_nginx):

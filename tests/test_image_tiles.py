@@ -22,6 +22,7 @@ from catalogue.deploy import nginx_config, standalone_nginx
 from catalogue.iiif.image import cut_tiles_for_object
 from catalogue.model import DigitalObject, MediaFile
 from catalogue.store import Batch
+from support import image_size
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 IMAGES = SHARED / "data" / "media" / "images"
@@ -76,7 +77,7 @@ def test_every_tile_and_size_info_json_advertises_is_cut_on_disk(tmp_path):
         on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*.jpg")} - {"full/max/0/default.jpg"}
         assert on_disk == {name for name, _ in expected}
     # The work in copyright was cut at its capped sizes only.
-    assert max(max(Image.open(p).size) for p in (Path(app.config["TILE_DIR"]) / "hubble").rglob("*.jpg")) <= 800
+    assert max(max(image_size(p)) for p in (Path(app.config["TILE_DIR"]) / "hubble").rglob("*.jpg")) <= 800
 
 
 def test_cutting_an_object_again_removes_tiles_of_images_it_no_longer_has(tmp_path):
@@ -165,7 +166,9 @@ def behind_nginx(tmp_path):
     yield url, app
     nginx.terminate()
     nginx.wait(10)
+    nginx.stderr.close()
     httpd.shutdown()
+    httpd.server_close()  # the listening socket too, or it is an unclosed-socket ResourceWarning
     app.extensions["vitrine"].images.wait_idle(30)
 
 

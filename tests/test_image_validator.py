@@ -53,6 +53,7 @@ def server(tmp_path_factory):
     thread.start()
     yield f"127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
+    httpd.server_close()  # the listening socket too, or it is an unclosed-socket ResourceWarning
     app.extensions["vitrine"].images.wait_idle(30)
     app.extensions["vitrine"].store.close()
 

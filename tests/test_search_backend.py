@@ -197,6 +197,22 @@ def test_a_renamed_institutions_new_label_appears_after_the_change(counting):
     assert search.names.reads == 2
 
 
+def test_an_institution_renamed_on_its_own_shows_its_new_label_and_an_unchanged_one_logs_nothing(counting):
+    store, search = counting
+
+    def label():
+        return {v.value: v.label for v in search.search(SearchRequest()).facets["institution"]}["kbr"]
+
+    assert label() == "Royal Library"
+    renamed = Institution.from_dict({**INSTITUTIONS[1], "label": {"en": ["KBR"]}})
+    store.write(Batch(institutions=[renamed]))  # `vitrine institutions add kbr --name en=KBR`
+    assert label() == "KBR"
+    assert [(c.kind, c.ref, c.action) for c in store.changes(store.last_seq() - 1)] == [("institution", "kbr", "update")]
+    seq = store.last_seq()
+    store.write(Batch(institutions=[renamed]))  # the same again: nothing changed, nothing logged
+    assert store.last_seq() == seq
+
+
 # -- century labels come from the catalogs --------------------------------------------------------
 
 def _po(lang):

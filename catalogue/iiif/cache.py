@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 import uuid
+from contextlib import suppress
 from pathlib import Path
 
 _TOUCH_AFTER = 3600  # refresh a hit's time at most hourly: recency, not a write per request
@@ -30,10 +31,8 @@ class RenderCache:
         except OSError:
             return None
         if time.time() - st.st_mtime > _TOUCH_AFTER:
-            try:
+            with suppress(OSError):
                 os.utime(path)
-            except OSError:
-                pass
         return path
 
     def put(self, media_id: str, key: str, fmt: str, data: bytes) -> Path | None:

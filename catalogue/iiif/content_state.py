@@ -125,7 +125,8 @@ def _from_target(target) -> ContentState:
         manifests = [p.get("id") for p in part_of if isinstance(p, dict) and p.get("type") == "Manifest"]
         return _from_uri(uri, manifests[0] if manifests and isinstance(manifests[0], str) else None)
     if target.get("type") not in (None, "Manifest"):
-        raise ContentStateError(f"iiif-content: Vitrine opens a Manifest or a Canvas, not a {str(target.get('type'))[:40]}")
+        kind = str(target.get("type"))[:40]
+        raise ContentStateError(f"iiif-content: Vitrine opens a Manifest or a Canvas, not a {kind}")
     return _from_uri(uri, None)
 
 

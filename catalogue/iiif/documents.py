@@ -13,10 +13,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
-from .. import __version__
 from ..access import AccessPolicy
 from ..store import Store
 from ..urls import Urls
+from ..version import __version__
 from . import presentation, presentation2
 
 

@@ -222,7 +222,9 @@ class ImageService:
         doc["partOf"] = [{"id": f"{base_url}/iiif/object/{image.object_id}/manifest", "type": "Manifest"}]
         return doc
 
-    def info_v2(self, media_id: str, base_url: str, requester: Requester = ANONYMOUS, detail: str | None = None) -> dict:
+    def info_v2(
+        self, media_id: str, base_url: str, requester: Requester = ANONYMOUS, detail: str | None = None
+    ) -> dict:
         """The same image information in Image API 2.1 terms (limits go in the profile)."""
         doc = self.info(media_id, base_url, requester, detail)
         limits = {key: doc[key] for key in ("maxWidth", "maxHeight", "maxArea") if key in doc}
@@ -251,7 +253,7 @@ class ImageService:
         """The response to ``{region}/{size}/{rotation}/{quality}.{format}`` (Image API 3.0, or 2.1) of
         the image or of one of its details; ImageError for refusals. Both versions and every view share
         every limit, rights rule, tile and render: a detail's plan is moved by its offset onto the image."""
-        request = parse(region, size, rotation, quality_format) if version == 3 else parse_v2(region, size, rotation, quality_format)
+        request = (parse if version == 3 else parse_v2)(region, size, rotation, quality_format)
         image = self.locate(media_id)
         access = self.access(image, requester)
         width, height = self.presented(image, access)
@@ -293,7 +295,9 @@ class ImageService:
         served = _open(self.cache.put(media_id, key, plan.format, data), plan.mimetype, private)
         return served or _unkept(data, plan.mimetype, private)
 
-    def _first_views(self, image: Located, plan: Plan, width: int, deadline: float) -> tuple[Pyramid | None, Claim | None]:
+    def _first_views(
+        self, image: Located, plan: Plan, width: int, deadline: float
+    ) -> tuple[Pyramid | None, Claim | None]:
         """An image not cut yet. A view cheap to decode (a small image, or a JPEG in draft mode)
         renders from the original, then the pyramid is cut in the background. A costlier one
         decodes the original once, renders from it, and hands it on to be cut into the pyramid
@@ -482,7 +486,7 @@ def _precut(plan: Plan, colour: bool) -> bool:
 
 def _unkept(data: bytes, mimetype: str, private: bool) -> Served:
     """A render the cache could not keep (cleared or pruned meanwhile), sent from a nameless file."""
-    file = tempfile.TemporaryFile()
+    file = tempfile.TemporaryFile()  # noqa: SIM115 -- the response sends and closes it
     file.write(data)
     file.seek(0)
     st = os.fstat(file.fileno())
@@ -493,7 +497,7 @@ def _open(path: Path | None, mimetype: str, private: bool) -> Served | None:
     if path is None:
         return None
     try:
-        file = open(path, "rb")
+        file = open(path, "rb")  # noqa: SIM115 -- the response sends and closes it
     except OSError:
         return None
     st = os.fstat(file.fileno())

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import nh3
 
@@ -135,7 +135,7 @@ def _ordered_map(lmap: LanguageMap, order: tuple[str, ...]) -> LanguageMap:
 # -- pieces ---------------------------------------------------------------------
 
 def provider(institution: Institution, urls: Urls) -> dict:
-    agent = {
+    agent: dict = {
         "id": urls.institution_page(institution.id),
         "type": "Agent",
         "label": plain(institution.label),
@@ -168,22 +168,32 @@ def public_access(policy: AccessPolicy, obj: DigitalObject, media: MediaFile) ->
     return policy.decide(ANONYMOUS, obj.rights, media)
 
 
+def _pixels(image: MediaFile) -> tuple[int, int]:
+    """An image's stored size: ingest measures every image, so one without a size is a broken record."""
+    if image.width is None or image.height is None:
+        raise ValueError(f"image {image.id!r} has no width or height")
+    return image.width, image.height
+
+
 def served_size(media: MediaFile, max_width: int | None) -> tuple[int, int]:
     """The size of the image the Image API serves (a work in copyright's capped derivative)."""
-    return levels.capped_size(media.width, media.height, max_width)
+    return levels.capped_size(*_pixels(media), max_width)
 
 
-def served_region(media: MediaFile, region: tuple[int, int, int, int], max_width: int | None) -> tuple[int, int, int, int]:
+def served_region(
+    media: MediaFile, region: tuple[int, int, int, int], max_width: int | None
+) -> tuple[int, int, int, int]:
     """A stored region (full-size pixels) in the coordinates of the image served, within it."""
     w, h = served_size(media, max_width)
-    sx, sy = w / media.width, h / media.height
+    width, height = _pixels(media)
+    sx, sy = w / width, h / height
     x, y = min(w - 1, int(region[0] * sx)), min(h - 1, int(region[1] * sy))
     return x, y, max(1, min(w - x, round(region[2] * sx))), max(1, min(h - y, round(region[3] * sy)))
 
 
 def thumbnail(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]:
     """A thumbnail at one of the sizes the image service advertises (so it is a pre-cut file)."""
-    w, h = levels.thumbnail_size(media.width, media.height, max_width=max_width)
+    w, h = levels.thumbnail_size(*_pixels(media), max_width=max_width)
     return [{
         "id": urls.image(media.id, f"{w},{h}"),
         "type": "Image", "format": "image/jpeg", "width": w, "height": h,
@@ -205,7 +215,7 @@ def media_body(media: MediaFile, urls: Urls, max_width: int | None) -> dict:
     if media.is_image:
         return image_body(media, urls, max_width)
     kind = {"model": "Model", "audio": "Sound", "video": "Video"}.get(media.format.split("/")[0], "Dataset")
-    body = {"id": urls.media(media.id), "type": kind, "format": media.format}
+    body: dict = {"id": urls.media(media.id), "type": kind, "format": media.format}
     if media.duration:
         body["duration"] = media.duration
     if kind == "Video" and media.width:
@@ -223,7 +233,7 @@ def canvas(canvas_id: str, media: MediaFile, label: LanguageMap, urls: Urls, max
     A 3D model, sound or film shows ``poster`` (an image of the object) as its thumbnail and
     placeholder: without one Mirador draws an empty window, and Clover decodes the model as an image.
     """
-    item = {"id": canvas_id, "type": "Canvas", "label": plain(label)}
+    item: dict = {"id": canvas_id, "type": "Canvas", "label": plain(label)}
     if media.is_image:
         item.update(width=media.width, height=media.height, thumbnail=thumbnail(media, urls, max_width))
     elif media.format.startswith("model/"):
@@ -251,7 +261,8 @@ def placeholder(canvas_id: str, poster: MediaFile, urls: Urls, max_width: int | 
 
 
 def download(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]:
-    """The file a visitor may download: an open image in full, a model, sound or film; nothing of a work in copyright."""
+    """The file a visitor may download: an open image in full, a model, sound or film; nothing of a work in
+    copyright."""
     if max_width:
         return []
     if media.is_image:
@@ -290,7 +301,7 @@ def object_manifest(
     """The Manifest of one object: a canvas per media file, ranges from its table of contents."""
     manifest_id = urls.manifest(obj.id)
     poster = obj.images[0] if obj.images else None  # never the model: a manifest's thumbnail is an image
-    canvases = []
+    canvases: list[dict] = []
     for n, media in enumerate(obj.media, start=1):
         access = public_access(policy, obj, media)
         if not access.visible:
@@ -298,7 +309,7 @@ def object_manifest(
         label = media.label or ({"none": [f"p. {n}"]} if obj.type == "book" else obj.label)
         canvases.append(canvas(f"{manifest_id}/canvas/{n}", media, label, urls, access.limit, poster=poster))
 
-    metadata = []
+    metadata: list[dict] = []
     if obj.creators:
         metadata.append({"label": LABELS["creator"], "value": rich({"none": [
             f"{c.name} ({c.role})" if c.role else c.name for c in obj.creators]})})
@@ -311,7 +322,7 @@ def object_manifest(
         metadata.append({"label": LABELS["subject"], "value": plain(_merge(subjects))})
     metadata += [_entry(e) for e in obj.metadata]
 
-    manifest = {"@context": CONTEXT, "id": manifest_id, "type": "Manifest", "label": plain(obj.label)}
+    manifest: dict = {"@context": CONTEXT, "id": manifest_id, "type": "Manifest", "label": plain(obj.label)}
     if obj.summary:
         manifest["summary"] = rich(obj.summary)
     manifest["metadata"] = metadata
@@ -351,7 +362,8 @@ def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject
                         urls: Urls, policy: AccessPolicy) -> dict:
     """An exhibition as one Manifest: a canvas per item (a detail is a canvas of its region), a range per section."""
     manifest_id = urls.exhibition_manifest(exhibition.slug)
-    canvases, ranges = [], []
+    canvases: list[dict] = []
+    ranges: list[dict] = []
     for s, section in enumerate(exhibition.sections, start=1):
         members = []
         for item in section.items:
@@ -364,16 +376,17 @@ def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject
             canvas_id = f"{manifest_id}/canvas/{len(canvases) + 1}"
             canvases.append(_exhibition_canvas(canvas_id, obj, item, urls, access.limit))
             members.append({"id": canvas_id, "type": "Canvas"})
-        rng = {"id": f"{manifest_id}/range/{s}", "type": "Range", "label": plain(section.title)}
+        rng: dict = {"id": f"{manifest_id}/range/{s}", "type": "Range", "label": plain(section.title)}
         if section.introduction:
             rng["summary"] = rich(section.introduction)
         rng["items"] = members
         ranges.append(rng)
-    manifest = {"@context": CONTEXT, "id": manifest_id, "type": "Manifest", "label": plain(exhibition.title)}
+    manifest: dict = {"@context": CONTEXT, "id": manifest_id, "type": "Manifest", "label": plain(exhibition.title)}
     if exhibition.summary:
         manifest["summary"] = rich(exhibition.summary)
     if exhibition.curators:
-        manifest["metadata"] = [{"label": LABELS["curators"], "value": rich({"none": [", ".join(exhibition.curators)]})}]
+        curators = rich({"none": [", ".join(exhibition.curators)]})
+        manifest["metadata"] = [{"label": LABELS["curators"], "value": curators}]
     manifest["homepage"] = _homepage(urls.exhibition_page(exhibition.slug), exhibition.title)
     manifest["partOf"] = [{"id": urls.exhibition_collection(exhibition.slug), "type": "Collection"}]
     if canvases and canvases[0].get("thumbnail"):
@@ -446,7 +459,7 @@ def exhibition_collection(exhibition: Exhibition, objects: dict[str, DigitalObje
     """An exhibition as a Collection: the exhibition's own Manifest first (so a harvester walking
     from the top collection reaches it), then the works' manifests in route order."""
     seen = dict.fromkeys(item.object for item in exhibition.items if item.object in objects)
-    extra = {"summary": rich(exhibition.summary)} if exhibition.summary else {}
+    extra: dict = {"summary": rich(exhibition.summary)} if exhibition.summary else {}
     extra.update(cover(next((objects[oid] for oid in seen if objects[oid].images), None), urls, policy))
     extra["homepage"] = _homepage(urls.exhibition_page(exhibition.slug), exhibition.title)
     route = {"id": urls.exhibition_manifest(exhibition.slug), "type": "Manifest", "label": plain(exhibition.title)}
@@ -489,8 +502,8 @@ def institution_collection(
         items = []
         for p in range(1, pages + 1):
             first, last = (p - 1) * page_size + 1, min(p * page_size, count)
-            items.append({"id": urls.collection(institution.id, p), "type": "Collection",
-                          "label": {lang: [f"{texts[0]}: {first}–{last}"] for lang, texts in plain(institution.label).items()}})
+            page_label = {lang: [f"{texts[0]}: {first}–{last}"] for lang, texts in plain(institution.label).items()}
+            items.append({"id": urls.collection(institution.id, p), "type": "Collection", "label": page_label})
         return _collection(urls.collection(institution.id), plain(institution.label), items, **extra)
     label = plain(institution.label)
     collection_id = urls.collection(institution.id, page)

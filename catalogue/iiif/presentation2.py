@@ -89,7 +89,7 @@ class _Converter:
         return out
 
     def link(self, ref: dict) -> dict:
-        out = {"@id": self.id(ref["id"])}
+        out: dict = {"@id": self.id(ref["id"])}
         if "label" in ref:
             out["label"] = text(ref["label"])
         for key in ("format", "profile"):
@@ -104,7 +104,7 @@ class _Converter:
         return None
 
     def thumbnail(self, thumb: dict) -> dict:
-        out = {"@id": self.image(thumb["id"]), "@type": "dctypes:Image"}
+        out: dict = {"@id": self.image(thumb["id"]), "@type": "dctypes:Image"}
         out.update({k: thumb[k] for k in ("format", "width", "height") if k in thumb})
         service = self.service(thumb.get("service", []))
         if service:
@@ -115,7 +115,7 @@ class _Converter:
 
     def manifest(self, doc: dict) -> dict:
         out = {"@context": CONTEXT, **self.common(doc)}
-        sequence = {"@id": f"{out['@id']}/sequence/normal", "@type": "sc:Sequence"}
+        sequence: dict = {"@id": f"{out['@id']}/sequence/normal", "@type": "sc:Sequence"}
         for key in ("viewingHint", "viewingDirection"):
             if key in out:
                 sequence[key] = out[key]
@@ -135,8 +135,9 @@ class _Converter:
         size = shown or doc
         if "width" in size:
             out.update(width=size["width"], height=size["height"])
-        if shown:
-            out["images"] = [self.painting(out["@id"], _painted(shown))]
+        painted = _painted(shown) if shown else None
+        if painted:
+            out["images"] = [self.painting(out["@id"], painted)]
         return out
 
     def painting(self, canvas_id: str, body: dict) -> dict:

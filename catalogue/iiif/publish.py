@@ -8,9 +8,9 @@ rewrite rule. Image services, media, pages and records stay on the live Vitrine
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..store import Store
 from ..urls import Urls
@@ -57,7 +57,8 @@ def publish_all(documents: Documents, store: Store, urls: Urls, folder: Path,
                              documents.institution_collection(institution.id, urls, page)))
     for exhibition in store.exhibitions("published"):
         jobs.append((urls.exhibition_manifest(exhibition.slug), documents.exhibition_manifest(exhibition.slug, urls)))
-        jobs.append((urls.exhibition_collection(exhibition.slug), documents.exhibition_collection(exhibition.slug, urls)))
+        slug = exhibition.slug
+        jobs.append((urls.exhibition_collection(slug), documents.exhibition_collection(slug, urls)))
     written: set[Path] = set()
     for url, document in jobs:
         if document:

@@ -19,10 +19,10 @@ import shutil
 import time
 import uuid
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from math import ceil, floor
 from pathlib import Path
-from typing import Iterator
 
 from PIL import Image
 
@@ -77,7 +77,7 @@ class Pyramid:
     signature: dict
 
     @classmethod
-    def load(cls, root: Path) -> "Pyramid | None":
+    def load(cls, root: Path) -> Pyramid | None:
         try:
             data = json.loads((root / INDEX).read_text())
         except (OSError, ValueError):
@@ -99,7 +99,7 @@ class Pyramid:
     def level_size(self, factor: int) -> tuple[int, int]:
         return ceil(self.width / factor), ceil(self.height / factor)
 
-    def levels(self) -> list[tuple[float, "Reader"]]:
+    def levels(self) -> list[tuple[float, Reader]]:
         """Every tile level on disk, finest first, as (pixels per image pixel, reader)."""
         return [(1 / f, _TileLevel(self, f)) for f in self.scale_factors]
 
@@ -152,7 +152,7 @@ class Claim:
             self.fd = -1
         self.image = None
 
-    def __enter__(self) -> "Claim":
+    def __enter__(self) -> Claim:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -184,7 +184,7 @@ class TileStore:
         max_pixels: int,
         wait: float = 600,
         force: bool = False,
-        claim: "Claim | None" = None,
+        claim: Claim | None = None,
     ) -> tuple[Pyramid, bool]:
         """The current pyramid of an image, cut now unless it already is; (pyramid, whether it was cut).
 
@@ -218,7 +218,7 @@ class TileStore:
         claim.release()
         return False
 
-    def claim(self, media_id: str) -> "Claim | None":
+    def claim(self, media_id: str) -> Claim | None:
         """The right to cut one image's pyramid, held until released; None if someone else holds it."""
         fd = os.open(self._lock_path(media_id), os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -228,7 +228,7 @@ class TileStore:
             return None
         return Claim(fd)
 
-    def lock(self, media_id: str, wait: float = 600) -> "Claim":
+    def lock(self, media_id: str, wait: float = 600) -> Claim:
         """Exclusive right to change one image's pyramid, across threads and processes (a context manager)."""
         deadline = time.monotonic() + wait
         while (claim := self.claim(media_id)) is None:

@@ -283,7 +283,9 @@ def _excess(w: int, h: int, request: Request, limits: Limits) -> ImageError | No
     shown = f"{w} x {h}" + (f" turned {_number(request.rotation)} degrees ({tw} x {th})" if (tw, th) != (w, h) else "")
     if (limits.max_width and tw > limits.max_width) or (limits.max_height and th > limits.max_height):
         return ImageError(
-            403, f"this work is in copyright: it is served at most {limits.max_width} x {limits.max_height} px, not {shown}"
+            403,
+            f"this work is in copyright: it is served at most {limits.max_width} x {limits.max_height} px, "
+            f"not {shown}",
         )
     if tw * th > limits.max_area:
         return ImageError(400, f"{shown} is more than the {limits.max_area:,} pixels this server renders at once")

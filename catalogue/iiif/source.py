@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import cast
 
 from PIL import Image, ImageOps
 
@@ -32,7 +33,9 @@ def _open(path: Path, max_pixels: int) -> Image.Image:
     width, height = image.size
     if width * height > max_pixels:
         image.close()
-        raise ImageError(413, f"the source image has {width * height:,} pixels; this server decodes at most {max_pixels:,}")
+        raise ImageError(
+            413, f"the source image has {width * height:,} pixels; this server decodes at most {max_pixels:,}"
+        )
     return image
 
 
@@ -98,7 +101,8 @@ def _normalise(image: Image.Image) -> Image.Image:
 def _to_8bit(image: Image.Image) -> Image.Image:
     """16-bit and float greys, stretched to 0-255 from their own range."""
     image = image.convert("I") if image.mode.startswith("I;16") else image
-    low, high = image.getextrema()
+    # One band here (I or F), so the extrema are one (min, max) pair, not one pair per band.
+    low, high = cast(tuple[float, float], image.getextrema())
     if high <= low:
         return Image.new("L", image.size, 0)
     return image.point(lambda v: (v - low) * 255.0 / (high - low)).convert("L")

@@ -20,8 +20,8 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator
 
 from . import IngestError, Problem, Record
 from .files import DAMAGED, damaged, open_binary
@@ -52,7 +52,8 @@ class Mapping:
             raise self.error("fields", "a mapping needs a \"fields\" object (field → column)")
         unknown = set(spec["fields"]) - KNOWN_FIELDS
         if unknown:
-            raise self.error("fields", f"unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KNOWN_FIELDS))}")
+            known = ", ".join(sorted(KNOWN_FIELDS))
+            raise self.error("fields", f"unknown field(s) {', '.join(sorted(unknown))}; known: {known}")
         self.fields: dict = spec["fields"]
         self.delimiter: str = spec.get("delimiter", ",")
         self.separator: str = spec.get("separator", "|")
@@ -79,7 +80,7 @@ class Mapping:
                             out.append((f"{where}.{key}" if key != "column" else where, sub))
         return out
 
-    def check_header(self, header: list[str]) -> None:
+    def check_header(self, header: Sequence[str]) -> None:
         """A mapping that names absent columns is refused before any row is read."""
         self.languages = {}
         for column in header:
@@ -90,7 +91,8 @@ class Mapping:
         for where, spec in self.columns():
             column = spec["column"]
             if column not in header and not any(h.startswith(column + "@") for h in header):
-                problems.append(Problem(self.path, None, where, f"column {column!r} is not in the CSV (columns: {', '.join(header)})"))
+                message = f"column {column!r} is not in the CSV (columns: {', '.join(header)})"
+                problems.append(Problem(self.path, None, where, message))
         if problems:
             raise IngestError(problems)
 
@@ -148,6 +150,7 @@ class _Row:
 def _record(row: _Row, mapping: Mapping) -> dict:
     record = dict(mapping.defaults)
     for name, spec in mapping.fields.items():
+        value: object  # a language map, a string, a list of strings or of entries: the field's shape
         if name in TEXT_FIELDS:
             value = row.text(spec)
         elif name in PLAIN_FIELDS:
@@ -195,7 +198,8 @@ def read_csv(path: Path, mapping_path: Path) -> Iterator[Record]:
             mapping.check_header(header)
             for number, row in enumerate(reader, start=2):
                 if None in row:
-                    raise IngestError([Problem(name, number, "", f"row has {len(header) + len(row[None])} values, the header has {len(header)}")])
+                    message = f"row has {len(header) + len(row[None])} values, the header has {len(header)}"
+                    raise IngestError([Problem(name, number, "", message)])
                 yield Record(_record(_Row(row, mapping), mapping), name, number, base)
         except csv.Error as exc:
             raise IngestError([Problem(name, number + 1, "", f"malformed CSV: {exc}")]) from None

@@ -5,8 +5,8 @@ A file's object and its media share the file's name (its stem) as id; a book's p
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from . import Record
 

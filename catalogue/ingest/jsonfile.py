@@ -9,8 +9,9 @@ not have (``NaN``, 5,000 digits) are invalid JSON, and no record may exceed
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from . import IngestError, Problem, Record
 from .files import DAMAGED, damaged, format_suffix, open_binary
@@ -66,7 +67,8 @@ def _decode(data: bytes, name: str, first_line: int) -> str:
         line = first_line + data.count(b"\n", 0, exc.start)
         column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
         byte = data[exc.start:exc.start + 1].hex()
-        raise IngestError([Problem(name, line, "", f"not UTF-8 text at column {column} (byte 0x{byte}: {exc.reason})")]) from None
+        message = f"not UTF-8 text at column {column} (byte 0x{byte}: {exc.reason})"
+        raise IngestError([Problem(name, line, "", message)]) from None
 
 
 def _parse(text: str, name: str, line: int | None) -> Any:

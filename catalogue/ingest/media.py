@@ -14,9 +14,10 @@ import re
 import shutil
 import struct
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
@@ -151,7 +152,9 @@ def _identify(source: Path, name: str, size: int) -> tuple[str, int | None, int 
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(source) as image:
                 if image.format not in IMAGE_FORMATS:
-                    raise MediaError("file", f"{name!r} is a {image.format} image; Vitrine takes JPEG, PNG, TIFF or WebP")
+                    raise MediaError(
+                        "file", f"{name!r} is a {image.format} image; Vitrine takes JPEG, PNG, TIFF or WebP"
+                    )
                 width, height = image.size
                 if image.format == "JPEG":
                     image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
@@ -159,7 +162,9 @@ def _identify(source: Path, name: str, size: int) -> tuple[str, int | None, int 
             width, height = image_size(source)  # as displayed: EXIF orientation applied, as info.json has it
             return IMAGE_FORMATS[image.format], width, height
     except UnidentifiedImageError:
-        raise MediaError("file", f"{name!r} is not an image, glTF binary, sound or film (its content was checked, not its name)") from None
+        raise MediaError(
+            "file", f"{name!r} is not an image, glTF binary, sound or film (its content was checked, not its name)"
+        ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise MediaError("file", f"{name!r} is too large to decode safely: {exc}") from None
     except (OSError, SyntaxError, ValueError) as exc:
@@ -188,7 +193,9 @@ def _check_glb(source: Path, name: str, size: int) -> None:
                 if chunk_type != GLB_JSON:
                     raise damaged(f"its first chunk is of type 0x{chunk_type:08X}, not JSON (0x{GLB_JSON:08X})")
                 if chunk_length > GLB_JSON_LIMIT:
-                    raise damaged(f"its JSON chunk is {chunk_length} bytes, over the {GLB_JSON_LIMIT >> 20} MB a scene takes")
+                    raise damaged(
+                        f"its JSON chunk is {chunk_length} bytes, over the {GLB_JSON_LIMIT >> 20} MB a scene takes"
+                    )
                 _check_gltf_json(f.read(chunk_length), damaged)
             elif chunk_type == GLB_JSON or (chunk_type == GLB_BIN and number > 1):
                 raise damaged(f"chunk {number} is a second JSON chunk or a BIN chunk out of place")

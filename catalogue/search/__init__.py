@@ -33,6 +33,7 @@ BACKENDS = {
 }
 """Every search backend by the name ``SEARCH_BACKEND`` gives it: ``module:class``."""
 DEFAULT_BACKEND = "whoosh"
+DEFAULTS = {"SEARCH_BACKEND": DEFAULT_BACKEND}  # the setting, beside the table it names (README: Configuration)
 
 
 class SearchBackend(Protocol):

@@ -151,8 +151,9 @@ class CollectionFacet(Facet):
 
 class TypeFacet(FixedFacet):
     name, title = "type", N_("Type")
-    values: ClassVar[dict[str, str]] = {"image": N_("Image"), "book": N_("Book"), "3d": N_("3D model"), "audio": N_("Sound"),
-              "video": N_("Video")}
+    values: ClassVar[dict[str, str]] = {
+        "image": N_("Image"), "book": N_("Book"), "3d": N_("3D model"), "audio": N_("Sound"), "video": N_("Video"),
+    }
     assert tuple(values) == OBJECT_TYPES
 
 

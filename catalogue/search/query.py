@@ -146,7 +146,9 @@ def check_size(q: Query, limits: Limits) -> None:
     """RequestError for a query with more terms or wildcards than a search may look up."""
     terms, wildcards = size(q)
     if wildcards > limits.wildcards:
-        raise RequestError(f"q may have at most {limits.wildcards} wildcard or prefix terms (like relig*), not {wildcards}")
+        raise RequestError(
+            f"q may have at most {limits.wildcards} wildcard or prefix terms (like relig*), not {wildcards}"
+        )
     if terms > limits.terms:
         raise RequestError(f"q may have at most {limits.terms} terms, not {terms}")
 

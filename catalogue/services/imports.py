@@ -7,8 +7,8 @@ returns, the batch is committed, searchable, and its objects' tiles are cut (or 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ..ingest import KINDS, ImportResult, IngestError, Problem, Record, parse
 from ..ingest.media import MediaCopy, MediaError
@@ -75,7 +75,7 @@ def run_import(
     seen: dict[tuple[str, str], int | None] = {}
     copied: list[MediaCopy] = []
     kept: dict[str, set[str]] = {}  # object id → the media paths its new record has
-    batch, copies = Batch(), []
+    batch, copies = Batch(), list[MediaCopy]()
 
     def flush(writer) -> None:
         nonlocal batch, copies

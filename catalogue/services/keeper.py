@@ -7,9 +7,10 @@ process left undone. The CLI, the web process and the editor all go through here
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from ..iiif.image import CutResult, ImageService
 from ..search import SearchBackend

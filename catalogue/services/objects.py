@@ -7,8 +7,8 @@ media files imported for it. Each logs its change; the index and the tiles follo
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ..model import DigitalObject
 from ..store import Store, WriteReport

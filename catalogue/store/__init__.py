@@ -51,7 +51,7 @@ class Change:
 
     seq: int
     time: str
-    kind: str  # object | exhibition
+    kind: str  # object | exhibition | institution | collection | concept
     ref: str
     action: str  # create | update | delete
 

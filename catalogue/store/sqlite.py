@@ -127,18 +127,14 @@ class SqliteWriter:
         """Write one batch; returns what it did (also added up in ``self.report``)."""
         store, db, now = self.store, self.db, _now()
         done = WriteReport()
-        db.executemany(
-            "INSERT OR REPLACE INTO institutions (id, data) VALUES (?, ?)",
-            [(i.id, _dumps(i.to_dict())) for i in batch.institutions],
-        )
-        db.executemany(
-            "INSERT OR REPLACE INTO collections (id, institution, data) VALUES (?, ?, ?)",
-            [(c.id, c.institution, _dumps(c.to_dict())) for c in batch.collections],
-        )
-        db.executemany(
-            "INSERT OR REPLACE INTO concepts (uri, data) VALUES (?, ?)",
-            [(c.uri, _dumps(c.to_dict())) for c in batch.concepts],
-        )
+        # Names (institutions, collections, concepts) are logged too when they change, so whatever
+        # is keyed by the store's version (facet labels) follows a rename made on its own.
+        _write_names(db, "institutions", "id", "institution",
+                     [(i.id, _dumps(i.to_dict()), ()) for i in batch.institutions], now, done)
+        _write_names(db, "collections", "id", "collection",
+                     [(c.id, _dumps(c.to_dict()), (c.institution,)) for c in batch.collections], now, done)
+        _write_names(db, "concepts", "uri", "concept",
+                     [(c.uri, _dumps(c.to_dict()), ()) for c in batch.concepts], now, done)
         store._check_media_ids(db, batch.objects)
         for start in range(0, len(batch.objects), 2000):
             store._write_objects(db, batch.objects[start : start + 2000], now, done)
@@ -149,6 +145,25 @@ class SqliteWriter:
         self.report.unchanged += done.unchanged
         self.report.changes += done.changes
         return done
+
+
+def _write_names(db: sqlite3.Connection, table: str, key: str, kind: str,
+                 rows: list[tuple[str, str, tuple[str, ...]]], now: str, report: WriteReport) -> None:
+    """Write the (key, data, other columns) rows whose data differs from what is stored, logging each."""
+    stored: dict[str, str] = {}
+    keys = [row[0] for row in rows]
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        stored.update(db.execute(
+            f"SELECT {key}, data FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall())
+    changed = [row for row in dict((row[0], row) for row in rows).values() if stored.get(row[0]) != row[1]]
+    if not changed:
+        return
+    columns = 2 + len(changed[0][2])
+    db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * columns)})",
+                   [(ref, *others, data) for ref, data, others in changed])
+    report.changes += [Change(0, now, kind, ref, "update" if ref in stored else "create") for ref, _, _ in changed]
 
 
 def _now() -> str:
@@ -339,7 +354,9 @@ class SqliteStore:
                 if owners[media_id] != owner:
                     raise StoreError(f"media id {media_id!r} already belongs to object {owner!r}")
 
-    def _write_objects(self, db: sqlite3.Connection, objects: list[DigitalObject], now: str, report: WriteReport) -> None:
+    def _write_objects(
+        self, db: sqlite3.Connection, objects: list[DigitalObject], now: str, report: WriteReport
+    ) -> None:
         ids = [o.id for o in objects]
         existing = {
             row[0]: row[1:]

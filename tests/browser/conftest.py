@@ -35,6 +35,7 @@ def server(demo_app):
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
+    httpd.server_close()  # the listening socket too, or it is an unclosed-socket ResourceWarning
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -57,6 +58,7 @@ def viewers(tmp_path_factory) -> str:
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
+    httpd.server_close()  # the listening socket too, or it is an unclosed-socket ResourceWarning
 
 
 @pytest.fixture(scope="session")

@@ -233,7 +233,7 @@ class Arrays:
         self.averages: dict[str, float] = {}
 
     def _merge_values(self, name: str) -> Values:
-        parts = [(p.values[name], base) for p, base in zip(self.parts, self.leaves_base)]
+        parts = [(p.values[name], base) for p, base in zip(self.parts, self.leaves_base, strict=True)]
         if not parts:
             empty = np.zeros(0, dtype=np.int32)
             return Values(np.array([], dtype=str), empty, empty)
@@ -281,7 +281,7 @@ class View:
         """Each document's length in ``field``, for BM25."""
         found = self.arrays.field_lengths.get(field)
         if found is None:
-            parts = [p.lengths(r, field) for p, (r, _) in zip(self.arrays.parts, self.leaves)]
+            parts = [p.lengths(r, field) for p, (r, _) in zip(self.arrays.parts, self.leaves, strict=True)]
             found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
             self.arrays.field_lengths[field] = found
         return found
@@ -299,7 +299,7 @@ class View:
         """How many documents have each of ``words`` in the neutral field."""
         wanted = np.array(words, dtype=str)
         total = np.zeros(len(words), dtype=np.int64)
-        for part, (reader, _) in zip(self.arrays.parts, self.leaves):
+        for part, (reader, _) in zip(self.arrays.parts, self.leaves, strict=True):
             known, df = part.words(reader)
             if len(known):
                 at = np.minimum(np.searchsorted(known, wanted), len(known) - 1)

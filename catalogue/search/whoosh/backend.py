@@ -27,7 +27,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -239,10 +239,8 @@ class WhooshSearch:
             try:
                 orphans = self.orphans()
                 for name in orphans:
-                    try:
+                    with suppress(OSError):
                         self._ix.storage.delete_file(name)
-                    except OSError:
-                        pass
             finally:
                 lock.release()
         return len(orphans)
@@ -323,8 +321,9 @@ def _count_done(n: int) -> None:
         _done.value += n
 
 
-def _build_in_child(job):
-    return _build_segment(*job, _count_done)
+def _build_in_child(job: tuple[str, str, list[str]]):
+    directory, store_url, ids = job
+    return _build_segment(directory, store_url, ids, _count_done)
 
 
 def _in_processes(jobs: list, procs: int, progress) -> list:

@@ -46,7 +46,7 @@ def mask(view: View, name: str, values: list[str]) -> np.ndarray:
         return out
     data = view.values[name]
     at = np.searchsorted(data.vocab, values)
-    wanted = [i for i, v in zip(at, values) if i < len(data.vocab) and data.vocab[i] == v]
+    wanted = [i for i, v in zip(at, values, strict=True) if i < len(data.vocab) and data.vocab[i] == v]
     out = np.zeros(view.size, dtype=bool)
     if wanted:
         out[data.docs[np.isin(data.values, wanted)]] = True
@@ -85,7 +85,7 @@ def count(view: View, name: str, within: np.ndarray, selected: list[str]) -> lis
         counted = [(str(data.vocab[i]), int(found[i])) for i in top]
         at = np.searchsorted(data.vocab, selected) if selected else np.zeros(0, dtype=np.intp)
         counted += [(v, int(found[i]) if i < len(data.vocab) and data.vocab[i] == v else 0)
-                    for v, i in zip(selected, at)]
+                    for v, i in zip(selected, at, strict=True)]
     ranked = sorted(dict(counted).items(), key=lambda vc: (-vc[1], vc[0]))
     top_values = {v for v, _ in ranked[:SHOWN]}
     return [(v, c) for v, c in ranked if v in top_values or v in selected]

@@ -145,7 +145,8 @@ class Evaluator:
             return Match(a.mask & b.mask, a.score)
         parts = [self._eval(c) for c in q.parts]
         if isinstance(q, q_.And):
-            return Match(np.logical_and.reduce([p.mask for p in parts]), sum((p.score for p in parts), np.zeros(self.size)))
+            score = sum((p.score for p in parts), np.zeros(self.size))
+            return Match(np.logical_and.reduce([p.mask for p in parts]), score)
         if isinstance(q, q_.Best):
             return Match(np.logical_or.reduce([p.mask for p in parts]), np.maximum.reduce([p.score for p in parts]))
         return Match(np.logical_or.reduce([p.mask for p in parts]), sum((p.score for p in parts), np.zeros(self.size)))

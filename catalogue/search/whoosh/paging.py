@@ -45,7 +45,7 @@ def page(mask: np.ndarray, sort_keys: list[np.ndarray], after: list | None, size
         _check_key(after, sort_keys)
         greater = np.zeros(len(found), dtype=bool)
         equal = np.ones(len(found), dtype=bool)
-        for key, value in zip(sort_keys, after):
+        for key, value in zip(sort_keys, after, strict=True):
             column = key[found]
             greater |= equal & (column > value)
             equal &= column == value
@@ -127,7 +127,7 @@ def _scoring(scoring) -> bool:
 
 def _check_key(after: list, sort_keys: list[np.ndarray]) -> None:
     """A cursor's key has one value per sort key, each one the key's type can hold."""
-    if len(after) != len(sort_keys) or not all(_fits(v, key.dtype) for v, key in zip(after, sort_keys)):
+    if len(after) != len(sort_keys) or not all(_fits(v, key.dtype) for v, key in zip(after, sort_keys, strict=True)):
         raise CursorError(_DAMAGED)
 
 
