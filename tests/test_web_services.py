@@ -7,7 +7,11 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
 from test_access import catalogue
+
+from catalogue.services.catalogue import Gone, NotFound
+from catalogue.urls import Urls
 
 PACKAGE = Path(__file__).resolve().parents[1] / "catalogue"
 ENTRY = sorted((PACKAGE / "web").glob("*.py")) + [PACKAGE / "cli.py"]
@@ -106,3 +110,30 @@ def test_the_record_links_no_media_when_the_policy_denies_everything(tmp_path):
     record = app.test_client().get("/api/objects/open").get_json()
     assert record["links"]["media"] == {}
     assert record["label"] == {"en": ["Grid"]}
+
+
+# -- the public view, as the editor and the routes ask it --------------------------------
+
+def test_the_public_view_hides_drafts_and_tells_a_withdrawn_object_from_an_unknown_one(collection):
+    svc = collection.extensions["vitrine"]
+    public = svc.catalogue
+    assert [e.slug for e in public.exhibitions()] == ["origins"]
+    assert public.exhibition("origins").published
+    with pytest.raises(NotFound):
+        public.exhibition("secret-draft")  # in the store, but the curators' alone
+    svc.objects.withdraw(["coins"])
+    with pytest.raises(Gone):
+        public.object("coins")
+    with pytest.raises(NotFound) as unknown:
+        public.object("never-was")
+    assert not isinstance(unknown.value, Gone)
+    with pytest.raises(NotFound):
+        public.object("not an id\n")
+    pages = public.sitemap(1, Urls("https://example.org"))
+    assert "https://example.org/exhibition/origins" in pages
+    assert not any("secret-draft" in page for page in pages)
+    objects = public.sitemap(2, Urls("https://example.org"))
+    assert "https://example.org/object/album" in objects and "https://example.org/object/coins" not in objects
+    assert public.sitemap_files() == 2
+    with pytest.raises(NotFound):
+        public.sitemap(3, Urls("https://example.org"))
