@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -36,11 +37,11 @@ def main() -> None:
 @click.option("--access-log", is_flag=True, help="Log every request to stdout (costs about a third of a tile's CPU).")
 def serve(host: str, port: int, workers: int | None, threads: int, access_log: bool) -> None:
     """Serve Vitrine with the production server (gunicorn)."""
-    from gunicorn.app.base import BaseApplication
-
     from pathlib import Path
 
-    app = current_app._get_current_object()
+    from gunicorn.app.base import BaseApplication
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not its proxy
     workers = workers or 2 * (os.cpu_count() or 1)
     # gunicorn's control socket lives with this catalogue, not under the home folder, so a second
     # instance never takes over the first one's (a Unix socket path has at most 107 bytes).
@@ -94,7 +95,7 @@ def _catch_up_beside():
     )
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Stop a command with a message and exit status 1, no traceback."""
     click.secho(message, fg="red", err=True)
     sys.exit(1)
@@ -154,6 +155,7 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
         click.secho(f"dry run: {counts or 'nothing'} would be imported; nothing was written", fg="green")
         return
     written = result.written
+    assert written is not None  # not a dry run
     click.secho(
         f"imported {counts or 'nothing'}; objects and exhibitions: {written.created} created, "
         f"{written.updated} updated, {written.unchanged} unchanged",
@@ -181,9 +183,11 @@ def _report_skipped(skipped, report: str | None) -> None:
 
 
 def _import_options(command):
-    command = click.option("--report", type=click.Path(dir_okay=False), help="Where --skip-invalid writes its report (TSV).")(command)
+    command = click.option("--report", type=click.Path(dir_okay=False),
+                           help="Where --skip-invalid writes its report (TSV).")(command)
     command = click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")(command)
-    command = click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the others (default: all or nothing).")(command)
+    command = click.option("--skip-invalid", is_flag=True,
+                           help="Import the valid records and report the others (default: all or nothing).")(command)
     return command
 
 
@@ -220,7 +224,8 @@ def ingest_json(file: str, skip_invalid: bool, dry_run: bool, report: str | None
 
 @ingest.command("folder")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--institution", required=True, help="Id of the institution the objects belong to (must exist: vitrine institutions add).")
+@click.option("--institution", required=True,
+              help="Id of the institution the objects belong to (must exist: vitrine institutions add).")
 @click.option("--rights", default=None, help="Rights URI for every object (Creative Commons or RightsStatements.org).")
 @click.option("--id-prefix", default="", help="Prefix for the object ids made from file names.")
 @_import_options
@@ -249,7 +254,8 @@ def demo() -> None:
 
 
 @main.command()
-@click.option("--base-url", default=None, help="Base URL the static files will be served from [default: config BASE_URL].")
+@click.option("--base-url", default=None,
+              help="Base URL the static files will be served from [default: config BASE_URL].")
 @click.option("--site-url", default=None,
               help="The live Vitrine: media, object pages and records [default: config BASE_URL].")
 @click.option("--image-service", default=None,
@@ -268,8 +274,6 @@ def publish(base_url: str | None, site_url: str | None, image_service: str | Non
 
     from tqdm import tqdm
 
-    from .iiif.publish import publish_all, static_urls
-
     configured = current_app.config.get("BASE_URL")
     base = base_url or configured
     if not base:
@@ -278,30 +282,28 @@ def publish(base_url: str | None, site_url: str | None, image_service: str | Non
     if not site:
         fail("give --site-url (or set VITRINE_BASE_URL): the live Vitrine that serves the images and media "
              "(a static host has no image server)")
-    urls = static_urls(base, site, image_service)
     folder = Path(target or current_app.config["MANIFEST_DIR"])
     with tqdm(desc="publishing", unit=" documents", disable=None) as bar:
-        done = publish_all(services().documents, services().store, urls, folder, progress=bar.update)
+        done = services().publishing.publish(folder, base, site, image_service, progress=bar.update)
     removed = f"; removed {done.removed} no longer published" if done.removed else ""
     click.secho(f"wrote {done.written} IIIF documents under {folder}{removed}", fg="green")
-    click.echo(f"entry point: {urls.collection()}; image services at {urls.images}")
+    click.echo(f"entry point: {done.entry_point}; image services at {done.images}")
 
 
 # -- image tiles ---------------------------------------------------------------
 
 @main.command()
 @click.argument("ids", nargs=-1)
-@click.option("--all", "everything", is_flag=True, help="Every object with images; also removes tiles of images gone from the store.")
+@click.option("--all", "everything", is_flag=True,
+              help="Every object with images; also removes tiles of images gone from the store.")
 @click.option("--force", is_flag=True, help="Cut again even where the tiles are current.")
 def tiles(ids: tuple[str, ...], everything: bool, force: bool) -> None:
     """Cut the IIIF tile pyramids of objects (ID ...) or of the whole catalogue (--all)."""
     if everything == bool(ids):
         fail("give object ids, or --all")
-    keeper = services().keeper
     bars = _Bars("")
     try:
-        results = keeper.images.prune() if everything else []
-        results += keeper.cut(keeper.objects_with_images() if everything else list(ids), force, progress=bars)
+        results = services().keeper.tiles(None if everything else list(ids), force, progress=bars)
     finally:
         bars.close()
     _say_tiles(results)
@@ -340,22 +342,20 @@ def nginx_config(listen: str, upstream: str, server_name: str) -> None:
               help="Indexing processes for --rebuild.")
 def index_command(rebuild: bool, catch_up: bool, procs: int) -> None:
     """Show the search index, or bring it up to the store (searches go on meanwhile)."""
-    svc = services()
-    search, store = svc.search, svc.store
+    keeper = services().keeper
     bars = _Bars("")
     try:
         if rebuild:
-            bars.start("indexing", store.count_objects())
-            count = search.rebuild(progress=bars.advance, procs=procs)
-            search.clean()
+            count = keeper.reindex(progress=bars, procs=procs)
         elif catch_up:
-            count = svc.keeper.catch_up(progress=bars).indexed
+            count = keeper.catch_up(progress=bars).indexed
     finally:
         bars.close()
     if rebuild or catch_up:
         click.echo(f"{count} objects indexed")
-    click.echo(f"{search.count()} objects in the search index, {store.count_objects()} in the store, "
-               f"{search.pending()} changed since the index last caught up")
+    state = keeper.state()
+    click.echo(f"{state.indexed} objects in the search index, {state.stored} in the store, "
+               f"{state.pending} changed since the index last caught up")
 
 
 @main.command()
@@ -389,7 +389,8 @@ def _on_objects(operation: str, ids: tuple[str, ...], done_word: str) -> None:
 @main.command()
 @click.argument("ids", nargs=-1, required=True)
 def withdraw(ids: tuple[str, ...]) -> None:
-    """Take objects out of the public catalogue (pages and manifests answer 410 Gone); `vitrine restore` brings them back."""
+    """Take objects out of the public catalogue (pages, manifests and records answer 410 Gone);
+    `vitrine restore` brings them back."""
     _on_objects("withdraw", ids, "withdrew")
 
 
@@ -418,7 +419,8 @@ def _language_map(pairs: tuple[str, ...]) -> dict[str, list[str]]:
     for pair in pairs:
         lang, sep, text = pair.partition("=")
         if not sep or not lang.strip():
-            raise click.BadParameter(f"{pair!r}: give LANG=TEXT (e.g. fr=Bibliothèque royale, none=KBR)", param_hint="--name")
+            raise click.BadParameter(f"{pair!r}: give LANG=TEXT (e.g. fr=Bibliothèque royale, none=KBR)",
+                                     param_hint="--name")
         label.setdefault(lang.strip(), []).append(text.strip())
     return label
 

@@ -2,16 +2,19 @@
 
 ``Services`` is a container on ``app.extensions["vitrine"]``; each member is built on its first
 use (once, even when threads ask together), so the factory opens no database and writes no file.
-The operations live in modules of their own: :mod:`.imports` (a batch in), :mod:`.objects`
-(update, withdraw, restore, delete), :mod:`.exhibitions` (save, publish),
-:mod:`.institutions` (declare who holds the works),
-:mod:`.rules` (what a record may refer to) and :mod:`.keeper` (the derived data follows the store).
+The operations live in modules of their own: :mod:`.catalogue` (the public view: what visitors
+may read, drafts and withdrawn objects left out), :mod:`.searching` (search), :mod:`.publishing`
+(the IIIF documents as static files), :mod:`.imports` (a batch in), :mod:`.objects` (update,
+withdraw, restore, delete), :mod:`.exhibitions` (save, publish), :mod:`.institutions` (declare who
+holds the works), :mod:`.rules` (what a record may refer to) and :mod:`.keeper` (the derived data
+follows the store). web/ and cli.py call these; only they touch the store and the search backend.
 """
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from flask import current_app
 
@@ -20,21 +23,32 @@ if TYPE_CHECKING:
     from ..iiif.documents import Documents
     from ..iiif.image import ImageService
     from ..search import SearchBackend
-    from ..store import Store
+    from ..store import Change, Store
+    from .catalogue import Catalogue
     from .exhibitions import Exhibitions
     from .imports import Imports
     from .institutions import Institutions
     from .keeper import Keeper
     from .objects import Objects
+    from .publishing import Publishing
+    from .searching import Searching
+
+T = TypeVar("T")
 
 
-class _member:
+class _member(Generic[T]):
     """A member built on first use, once per container even when threads ask together."""
 
-    def __init__(self, build: Callable[[Any], Any]):
+    def __init__(self, build: Callable[[Services], T]):
         self.build, self.name, self.__doc__ = build, build.__name__, build.__doc__
 
-    def __get__(self, services: "Services | None", owner=None):
+    @overload
+    def __get__(self, services: None, owner: type | None = None) -> _member[T]: ...
+
+    @overload
+    def __get__(self, services: Services, owner: type | None = None) -> T: ...
+
+    def __get__(self, services: Services | None, owner: type | None = None) -> T | _member[T]:
         if services is None:
             return self
         try:
@@ -50,7 +64,7 @@ class _member:
 class Services:
     """One catalogue's services, from its configuration; ``members`` hands in ready ones (tests)."""
 
-    def __init__(self, config: dict, **members: Any):
+    def __init__(self, config: dict[str, Any], **members: Any):
         self.config = config
         self._building = threading.RLock()
         self.__dict__.update(members)
@@ -62,25 +76,25 @@ class Services:
         return Path(self.config["MEDIA_DIR"])
 
     @_member
-    def store(self) -> "Store":
+    def store(self) -> Store:
         from ..store import open_store
 
         store = open_store(self.config["DATABASE_URL"])
         store.subscribe(self._follow)
         return store
 
-    def _follow(self, changes) -> None:
+    def _follow(self, changes: list[Change]) -> None:
         """Every commit made without ``notify=False``: the index and the tiles follow at once."""
         self.keeper.follow(changes)
 
     @_member
-    def search(self) -> "SearchBackend":
+    def search(self) -> SearchBackend:
         from ..search import open_search
 
         return open_search(self.config, self.store)
 
     @_member
-    def documents(self) -> "Documents":
+    def documents(self) -> Documents:
         from ..catalogs import LANGUAGES
         from ..iiif.documents import Documents
         from ..iiif.presentation import language_order
@@ -94,7 +108,7 @@ class Services:
         )
 
     @_member
-    def images(self) -> "ImageService":
+    def images(self) -> ImageService:
         from ..iiif.image import ImageService
 
         # Touches no file: what a process killed right after its commit left undone (its tile
@@ -102,7 +116,7 @@ class Services:
         return ImageService(self.store, self.config, self.access)
 
     @_member
-    def access(self) -> "AccessPolicy":
+    def access(self) -> AccessPolicy:
         """What a requester may see of a work: the one access policy (catalogue/access.py)."""
         from ..access import open_policy
 
@@ -115,31 +129,50 @@ class Services:
         self.store.close()  # workers forked from here open their own connections
 
     @_member
-    def keeper(self) -> "Keeper":
+    def keeper(self) -> Keeper:
         from .keeper import Keeper
 
         return Keeper(self.store, self.search, self.images)
 
     @_member
-    def imports(self) -> "Imports":
+    def catalogue(self) -> Catalogue:
+        """The public view of the catalogue: what pages, the JSON API and crawlers may read."""
+        from .catalogue import Catalogue
+
+        return Catalogue(self.store, self.media_dir)
+
+    @_member
+    def searching(self) -> Searching:
+        from .searching import Searching
+
+        return Searching(self.search)
+
+    @_member
+    def publishing(self) -> Publishing:
+        from .publishing import Publishing
+
+        return Publishing(self.documents, self.store)
+
+    @_member
+    def imports(self) -> Imports:
         from .imports import Imports
 
         return Imports(self.store, self.media_dir, self.keeper)
 
     @_member
-    def objects(self) -> "Objects":
+    def objects(self) -> Objects:
         from .objects import Objects
 
         return Objects(self.store, self.media_dir, self.keeper)
 
     @_member
-    def exhibitions(self) -> "Exhibitions":
+    def exhibitions(self) -> Exhibitions:
         from .exhibitions import Exhibitions
 
         return Exhibitions(self.store)
 
     @_member
-    def institutions(self) -> "Institutions":
+    def institutions(self) -> Institutions:
         from .institutions import Institutions
 
         return Institutions(self.store, self.imports)

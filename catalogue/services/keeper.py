@@ -46,6 +46,15 @@ class Kept:
     tiles: list[CutResult] = field(default_factory=list)
 
 
+@dataclass
+class IndexState:
+    """How far the search index is behind the store."""
+
+    indexed: int  # objects in the index
+    stored: int  # objects in the store
+    pending: int  # changes since the index last caught up
+
+
 class Keeper:
     """Applies committed changes to the search index and the tile pyramids."""
 
@@ -89,13 +98,28 @@ class Keeper:
 
     def rebuild(self, progress: Progress | None = None, procs: int = PROCS) -> Kept:
         """Recreate the index and every pyramid from the store and media/ alone."""
+        kept = Kept(indexed=self.reindex(progress, procs))
+        kept.tiles = self.tiles(None, force=True, progress=progress)
+        return kept
+
+    def reindex(self, progress: Progress | None = None, procs: int = PROCS) -> int:
+        """Index every object of the store afresh (the tiles untouched); returns the objects indexed."""
         progress = progress or Silent()
         progress.start("indexing", self.store.count_objects())
-        kept = Kept(indexed=self.search.rebuild(progress=progress.advance, procs=procs))
+        done = self.search.rebuild(progress=progress.advance, procs=procs)
         self.search.clean()
-        pruned = self.images.prune()
-        kept.tiles = pruned + self.cut(self.objects_with_images(), force=True, progress=progress)
-        return kept
+        return done
+
+    def state(self) -> IndexState:
+        return IndexState(self.search.count(), self.store.count_objects(), self.search.pending())
+
+    def tiles(self, object_ids: list[str] | None, force: bool = False,
+              progress: Progress | None = None) -> list[CutResult]:
+        """Bring these objects' pyramids in line with the store, or the whole catalogue's (None: also
+        removing the tiles of images gone from the store)."""
+        if object_ids is None:
+            return self.images.prune() + self.cut(self.objects_with_images(), force, progress)
+        return self.cut(object_ids, force, progress)
 
     def objects_with_images(self) -> list[str]:
         """Every object that has an image (for cutting the whole catalogue)."""

@@ -5,41 +5,55 @@ import json
 
 from flask import Blueprint, Response, abort, request
 
+from ..access import Access
 from ..iiif.documents import compressed
-from ..model import is_id
+from ..model import MediaFile
 from ..services import services
+from ..services.catalogue import Gone, NotFound
+from ..urls import Urls
 from .http import VARY, accepts_gzip, gzip_etag, json_response, not_modified, urls
+from .visitor import access
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.get("/objects/<object_id>")
-def object_record(object_id: str):
-    """The record as stored (Vitrine's JSON format), with links to its manifest and page.
+def object_record(object_id: str) -> Response:
+    """The record as stored (Vitrine's JSON format), with links to its manifest, its page and the
+    media this requester may get (the access policy decides; a 3D model in copyright is not offered).
 
-    An id that is not valid names nothing, whatever the store holds (a newline in it broke the ETag).
-    A client that has this version (If-None-Match, If-Modified-Since) gets a 304 before the record is read.
+    A withdrawn object is 410 Gone, as its page and manifest are. A client that has this version
+    (If-None-Match, If-Modified-Since) gets a 304 before the record is read.
     """
-    store = services().store
-    version = store.object_version(object_id) if is_id(object_id) else None
-    if version is None:
-        abort(404, f"no object {object_id[:200]!r}")
-    etag = f'"{object_id}-{version[0]}"'
-    early = not_modified(etag, version[1])
-    if early:
-        return early
-    obj = store.get_object(object_id)
-    if obj is None:
+    catalogue = services().catalogue
+    try:
+        version = catalogue.object_version(object_id)
+        early = not_modified(f'"{object_id}-{version[0]}"', version[1])
+        if early:
+            return early
+        obj = catalogue.object(object_id)
+    except Gone:
+        abort(410, f"object {object_id!r} was withdrawn from this catalogue")
+    except NotFound:
         abort(404, f"no object {object_id[:200]!r}")
     base = urls()
+    media = {m.id: _media_link(m, access(obj.rights, m), base) for m in obj.media}
     record = obj.to_dict()
     record["links"] = {
         "page": base.object_page(obj.id),
         "manifest": base.manifest(obj.id) if obj.media else None,
-        "media": {m.id: base.image_service(m.id) + "/info.json" if m.is_image else base.media(m.id) for m in obj.media},
+        "media": {media_id: link for media_id, link in media.items() if link},
     }
     body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
     return json_response(body, f'"{obj.id}-{obj.version}"', modified=obj.updated)
+
+
+def _media_link(media: MediaFile, seen: Access, base: Urls) -> str | None:
+    """Where this requester gets a media file: an image's service (reduced or whole), an original
+    file only when it may have it whole (``/media/`` refuses the rest); None for nothing."""
+    if media.is_image:
+        return base.image_service(media.id) + "/info.json" if seen.visible else None
+    return base.media(media.id) if seen.whole else None
 
 
 @bp.after_app_request

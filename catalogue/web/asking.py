@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import NoReturn
 
-from flask import abort, current_app, make_response, render_template, request
+from flask import abort, make_response, render_template, request
 from flask_babel import gettext as _
 
 from ..iiif.levels import thumbnail_size
@@ -16,7 +16,7 @@ from ..model import MediaFile
 from ..search import FACETS, CursorError, Hit, RequestError, SearchRequest, SearchResult, SearchTimeout
 from ..services import services
 from ..urls import Urls
-from . import error_response
+from .errors import error_response
 from .http import urls
 from .visitor import access
 
@@ -77,7 +77,7 @@ def asked(lang: str, size: int, fixed: dict[str, list[str]] | None = None) -> Se
 def answer(asked: SearchRequest) -> SearchResult:
     """The search answered; 400 with the reason when malformed, 503 when it ran out of time."""
     try:
-        return services().search.search(asked)
+        return services().searching.search(asked)
     except (RequestError, CursorError) as exc:
         abort(400, str(exc))
     except SearchTimeout as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request, url_for
@@ -25,7 +25,7 @@ YEAR = 365 * 24 * 3600
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 
 
-@lru_cache(maxsize=None)
+@cache
 def version(package: str) -> str:
     """The installed version of an npm package (it names the asset URL, so caches never go stale)."""
     try:

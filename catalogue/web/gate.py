@@ -7,7 +7,7 @@ proxy headers count and every byte Vitrine sends goes out with the same headers.
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -119,7 +119,7 @@ def _forwarded_as_x(environ: dict, hops: int) -> None:
     if len(elements) < hops:
         return
     for field, key in _FORWARDED_AS.items():
-        values = [element.get(field) for element in elements]
+        values = [element.get(field) or "" for element in elements]
         if key not in environ and all(values):
             environ[key] = ", ".join(values)
 

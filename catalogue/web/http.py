@@ -5,7 +5,7 @@ answers their preflights), the tile fast path included.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response, current_app, request
 from werkzeug.datastructures import ETags, MIMEAccept
@@ -90,7 +90,7 @@ def _time(iso: str | None) -> datetime | None:
     if not iso:
         return None
     moment = datetime.fromisoformat(iso)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def json_response(

@@ -5,12 +5,13 @@ profile; ``/iiif/2/...`` serves the 2.1 form to clients that cannot negotiate.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, request
 
 from ..iiif.documents import Document, versioned_etag
 from ..services import services
+from ..services.catalogue import Gone, NotFound
 from .http import iiif_response, not_modified, presentation_type, urls
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif")
@@ -47,14 +48,19 @@ def object_manifest(object_id: str, version: int | None):
     base = urls()
     tag = documents.object_etag(object_id, base)
     if tag is None:
-        if services().store.is_withdrawn(object_id):
+        try:
+            services().catalogue.object_version(object_id)
+        except Gone:
             abort(410, f"object {object_id!r} was withdrawn from this catalogue")
+        except NotFound:
+            pass
         abort(404, f"no object {object_id!r}")
     early = not_modified(versioned_etag(tag[0], presentation_type(request.headers.get("Accept"), version)[0]), tag[1])
     if early:
         return early
     return _send(version, lambda: documents.object_manifest(object_id, base),
-                 f"object {object_id!r} has no digitised media, so no manifest; its record is at /api/objects/{object_id}")
+                 f"object {object_id!r} has no digitised media, so no manifest; "
+                 f"its record is at /api/objects/{object_id}")
 
 
 @bp.get("/exhibition/<slug>/<any(manifest, collection):kind>", defaults={"version": None})

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from flask import Blueprint, Response, redirect
 from werkzeug.exceptions import HTTPException
@@ -79,7 +79,7 @@ class TileFiles:
             if len(parts) == 5 and parts[3:] == ["0", "default.jpg"] and _ID.fullmatch(parts[0]) \
                     and _TILE_REGION.fullmatch(parts[1]) and _TILE_SIZE.fullmatch(parts[2]):
                 try:
-                    file = open(f"{self.tile_dir}/{tail}", "rb")
+                    file = open(f"{self.tile_dir}/{tail}", "rb")  # noqa: SIM115  # the response closes it
                 except OSError:
                     pass  # not cut (yet): Flask renders it, or cuts the pyramid
                 else:
@@ -101,7 +101,8 @@ def send_info(
     environ: dict, start_response: Callable, images: ImageService | _InfoV2, media_id: str, base_url: str,
     requester: Requester, detail: str | None = None,
 ) -> Iterable[bytes]:
-    """info.json as a WSGI response: JSON-LD unless plain JSON is asked for, ETag, gzip, profile link (CORS: gate.py)."""
+    """info.json as a WSGI response: JSON-LD unless plain JSON is asked for, ETag, gzip, profile link
+    (CORS: gate.py)."""
     try:
         body = json.dumps(images.info(media_id, base_url, requester, detail), ensure_ascii=False).encode()
     except ImageError as exc:
@@ -213,7 +214,8 @@ def image(media_id: str, region: str, size: str, rotation: str, quality_format: 
 def not_an_image_url(rest: str):
     raise ImageError(
         404,
-        "not an Image API URL: use /iiif/image/{id}/info.json or /iiif/image/{id}/{region}/{size}/{rotation}/{quality}.{format}",
+        "not an Image API URL: use /iiif/image/{id}/info.json or "
+        "/iiif/image/{id}/{region}/{size}/{rotation}/{quality}.{format}",
     )
 
 
@@ -229,7 +231,8 @@ def _http_error(exc: HTTPException):
 
 def _plain(status: int, message: str) -> Response:
     """A short plain-text error, as the Image API recommends (CORS, so viewers can read it: gate.py)."""
-    response = Response(f"{status} {HTTP_STATUS_CODES.get(status, 'Error')}: {message}\n", status, mimetype="text/plain")
+    text = f"{status} {HTTP_STATUS_CODES.get(status, 'Error')}: {message}\n"
+    response = Response(text, status, mimetype="text/plain")
     if status == 503:
         response.headers["Retry-After"] = "2"
     return response
@@ -275,7 +278,8 @@ def base_v2(media_id: str, detail: str | None = None):
 @bp2.get(f"{DETAIL}/info.json")
 def info_v2(media_id: str, detail: str | None = None):
     images, base, asking = _InfoV2(image_service()), urls().base, requester()
-    return _as_v2(lambda environ, start_response: send_info(environ, start_response, images, media_id, base, asking, detail))
+    return _as_v2(lambda environ, start_response:
+                  send_info(environ, start_response, images, media_id, base, asking, detail))
 
 
 @bp2.get("/<media_id>/<region>/<size>/<rotation>/<quality_format>")
@@ -283,12 +287,14 @@ def info_v2(media_id: str, detail: str | None = None):
 def image_v2(media_id: str, region: str, size: str, rotation: str, quality_format: str, detail: str | None = None):
     served: Served = image_service().image(media_id, region, size, rotation, quality_format, requester(), version=2,
                                            detail=detail)
-    return _as_v2(lambda environ, start_response: send(environ, start_response, served.file, served.mimetype, served.private))
+    return _as_v2(lambda environ, start_response:
+                  send(environ, start_response, served.file, served.mimetype, served.private))
 
 
 @bp2.get("/<any_path:rest>")
 def not_an_image_v2_url(rest: str):
-    raise ImageError(404, "not an Image API 2.1 URL: use /iiif/image2/{id}/info.json or /iiif/image2/{id}/{region}/{size}/{rotation}/{quality}.{format}")
+    raise ImageError(404, "not an Image API 2.1 URL: use /iiif/image2/{id}/info.json or "
+                          "/iiif/image2/{id}/{region}/{size}/{rotation}/{quality}.{format}")
 
 
 bp2.register_error_handler(ImageError, _refused)

@@ -3,29 +3,42 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
-from flask_babel import format_date, format_decimal, gettext as _
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
 
 from ..config import PROJECT_DIR
 from ..i18n import LANGUAGES, NAMES
 from ..iiif import content_state as content_states
-from ..model import is_id, pick
-from ..search import SearchRequest
+from ..model import Exhibition, ExhibitionItem, Section, pick
 from ..services import services
+from ..services.catalogue import Gone, NotFound
 from . import results as search_results
 from .asking import answer
 from .assets import asset_url
 from .http import urls
-from .visitor import access
 from .views import (
-    artwork_jsonld, card, exhibition_covers, exhibition_status, exhibitions_by_status, language, rich_text,
-    route_card, rights, search_link, status_label, type_label, web_link,
+    Card,
+    artwork_jsonld,
+    card,
+    exhibition_covers,
+    exhibition_status,
+    exhibitions_by_status,
+    language,
+    rich_text,
+    rights,
+    route_card,
+    search_link,
+    status_label,
+    type_label,
+    web_link,
 )
+from .visitor import access
 
 bp = Blueprint("pages", __name__)
-SITEMAP_SIZE = 50_000  # URLs per sitemap file, the protocol's limit
 STATIC = PROJECT_DIR / "catalogue" / "static"
 
 
@@ -60,40 +73,35 @@ def _content_state(manifest: str, canvas: str | None = None) -> str:
 
 
 @bp.get("/")
-def home():
-    store = services().store
+def home() -> str:
     lang = language()
     base = urls()
-    institutions = store.institutions()
-    counts = {i.id: store.count_objects(institution=i.id) for i in institutions}
-    collections = [(c, store.count_objects(collection=c.id)) for c in store.collections()]
-    groups = exhibitions_by_status(store.exhibitions("published"))
-    overview = services().search.search(SearchRequest(lang=lang, size=1))
+    overview = services().catalogue.overview()
     highlights = []  # a work with an image from each institution
-    for inst in institutions:
-        cards = (card(o, lang, base) for o in store.list_objects(institution=inst.id, limit=4))
+    for samples in overview.samples.values():
+        cards = (card(o, lang, base) for o in samples)
         highlights += [c for c in cards if c.thumbnail][:1]
+    groups = exhibitions_by_status(overview.exhibitions)
     featured = groups["current"] + groups["upcoming"]
     return render_template(
         "home.html",
         covers=_covers(featured),
-        institutions=[(i, counts[i.id]) for i in institutions],
-        collections=collections,
+        institutions=overview.institutions,
+        collections=overview.collections,
         featured=featured,
-        types=overview.facets.get("type", []),
+        types=services().searching.overview(lang).facets.get("type", []),
         highlights=highlights[:8],
-        total=sum(counts.values()),
+        total=overview.total,
     )
 
 
-def _covers(exhibitions: list) -> dict[str, str | None]:
-    objects = services().store.get_objects({i.object for e in exhibitions for i in e.items})
-    return exhibition_covers(exhibitions, {o.id: o for o in objects}, language(), urls())
+def _covers(exhibitions: list[Exhibition]) -> dict[str, str | None]:
+    return exhibition_covers(exhibitions, services().catalogue.works(exhibitions), language(), urls())
 
 
 @bp.get("/exhibitions")
-def exhibitions():
-    published = services().store.exhibitions("published")
+def exhibitions() -> str:
+    published = services().catalogue.exhibitions()
     return render_template("exhibitions.html", groups=exhibitions_by_status(published), covers=_covers(published))
 
 
@@ -104,30 +112,30 @@ def _within(facet: str, value: str, endpoint: str, **url_values):
 
 
 @bp.get("/institution/<institution_id>")
-def institution(institution_id: str):
-    store = services().store
-    inst = store.get_institution(institution_id)
-    if inst is None:
+def institution(institution_id: str) -> str:
+    try:
+        view = services().catalogue.institution(institution_id)
+    except NotFound:
         abort(404, _("There is no institution '%(id)s' in this catalogue.", id=institution_id))
     return render_template(
-        "institution.html", institution=inst,
-        results=_within("institution", inst.id, "pages.institution", institution_id=inst.id),
-        collections=[(c, store.count_objects(collection=c.id)) for c in store.collections(institution_id)],
-        total=store.count_objects(institution=institution_id),
+        "institution.html", institution=view.institution,
+        results=_within("institution", view.institution.id, "pages.institution", institution_id=view.institution.id),
+        collections=view.collections,
+        total=view.total,
     )
 
 
 @bp.get("/collection/<collection_id>")
-def collection(collection_id: str):
-    store = services().store
-    found_collection = store.get_collection(collection_id)
-    if found_collection is None:
+def collection(collection_id: str) -> str:
+    try:
+        view = services().catalogue.collection(collection_id)
+    except NotFound:
         abort(404, _("There is no collection '%(id)s' in this catalogue.", id=collection_id))
     return render_template(
-        "collection.html", collection=found_collection,
-        institution=store.get_institution(found_collection.institution),
+        "collection.html", collection=view.collection,
+        institution=view.institution,
         results=_within("collection", collection_id, "pages.collection", collection_id=collection_id),
-        total=store.count_objects(collection=collection_id),
+        total=view.total,
     )
 
 
@@ -149,23 +157,27 @@ def _opened_at(value: str) -> str:
         abort(400, str(exc))
     prefix = urls().documents
     path = state.manifest[len(prefix):] if state.manifest.startswith(prefix) else ""
-    kind, _, rest = path.partition("/")
+    kind, _sep, rest = path.partition("/")
     ref = rest.removesuffix("/manifest")
-    exhibition = services().store.get_exhibition(ref) if kind == "exhibition" and rest.endswith("/manifest") else None
-    if exhibition is not None and exhibition.published:  # a draft is named by nothing
-        return url_for("pages.exhibition", slug=ref, **_canvas_and_view(state, len(exhibition.items)))
-    obj = services().store.get_object(ref) if kind == "object" and rest.endswith("/manifest") and is_id(ref) else None
-    if obj is None:
-        abort(400, f"iiif-content names no manifest of this catalogue: {state.manifest[:200]!r}")
-    return url_for("pages.object_page", object_id=obj.id, **_canvas_and_view(state, len(obj.media)))
+    catalogue = services().catalogue
+    try:
+        if kind == "exhibition" and rest.endswith("/manifest"):  # a draft is named by nothing
+            exhibition = catalogue.exhibition(ref)
+            return url_for("pages.exhibition", slug=ref, **_canvas_and_view(state, len(exhibition.items)))
+        if kind == "object" and rest.endswith("/manifest"):
+            obj = catalogue.object(ref)
+            return url_for("pages.object_page", object_id=obj.id, **_canvas_and_view(state, len(obj.media)))
+    except NotFound:
+        pass
+    abort(400, f"iiif-content names no manifest of this catalogue: {state.manifest[:200]!r}")
 
 
-def _canvas_and_view(state, canvases: int) -> dict:
+def _canvas_and_view(state: content_states.ContentState, canvases: int) -> dict[str, Any]:
     """The ``canvas=N&view=x,y,zoom`` of Vitrine's viewer pages for a content state's canvas and region."""
     number = state.canvas.rsplit("/canvas/", 1)[1] if state.canvas else ""
     if not (number.isascii() and number.isdigit() and 1 <= int(number) <= canvases):
         return {}
-    args = {"canvas": int(number)}
+    args: dict[str, Any] = {"canvas": int(number)}
     if state.region:
         x, y, w, h = state.region
         # Mirador's viewer state: the centre in canvas pixels, and OpenSeadragon's zoom (1 / visible width)
@@ -177,44 +189,46 @@ def _canvas_and_view(state, canvases: int) -> dict:
 def object_page(object_id: str):
     if request.args.get("iiif-content"):
         return redirect(_opened_at(request.args["iiif-content"]), 303)
-    store = services().store
-    obj = store.get_object(object_id)
-    if obj is None and store.is_withdrawn(object_id):
+    try:
+        view = services().catalogue.object_view(object_id)
+    except Gone:
         abort(410, _("The object '%(id)s' was withdrawn from this catalogue.", id=object_id))
-    if obj is None:
+    except NotFound:
         abort(404, _("There is no object '%(id)s' in this catalogue.", id=object_id))
+    obj, institution, concepts = view.obj, view.institution, view.concepts
     lang = language()
     base = urls()
-    institution = store.get_institution(obj.institution)
-    concepts = store.concepts(obj.subjects)
     return render_template(
         "object.html",
         obj=obj,
         card=card(obj, lang, base),
         institution=institution,
-        collections=[c for c in (store.get_collection(c) for c in obj.collections) if c],
+        collections=view.collections,
         concepts=[(c, search_link(subject=c.uri)) for c in concepts],
         creators=[(c, search_link(creator=c.name)) for c in obj.creators],
         rights=rights(obj.rights),
         manifest=base.manifest(obj.id) if any(access(obj.rights, m).visible for m in obj.images) else None,
-        models=[(m, base.media(m.id)) for m in obj.media if m.format.startswith("model/") and access(obj.rights, m).visible],
+        # Originals sent by /media/: offered to whoever may have them whole.
+        models=[(m, base.media(m.id)) for m in obj.media
+                if m.format.startswith("model/") and access(obj.rights, m).whole],
         players=[(m, base.media(m.id)) for m in obj.media
-                 if m.format.startswith(("audio/", "video/")) and access(obj.rights, m).visible],
+                 if m.format.startswith(("audio/", "video/")) and access(obj.rights, m).whole],
         jsonld=artwork_jsonld(obj, institution, concepts, lang, base),
         page_url=base.object_page(obj.id),
     )
 
 
 @bp.get("/exhibition/<slug>")
-def exhibition(slug: str):
-    store = services().store
-    exh = store.get_exhibition(slug)
-    if exh is None or not exh.published:
+def exhibition(slug: str) -> str:
+    try:
+        exh = services().catalogue.exhibition(slug)
+    except NotFound:
         abort(404, _("There is no exhibition '%(slug)s'.", slug=slug))
     lang = language()
     base = urls()
-    objects = {o.id: o for o in store.get_objects(i.object for i in exh.items)}
-    route, number = [], 0
+    objects = services().catalogue.works([exh])
+    route: list[tuple[Section, list[tuple[ExhibitionItem, Card, int]]]] = []
+    number = 0
     for section in exh.sections:
         stops = []
         for item in section.items:
@@ -231,16 +245,18 @@ def exhibition(slug: str):
 
 
 @bp.get("/media/<media_id>")
-def media_file(media_id: str):
+def media_file(media_id: str) -> Response:
     """An original file (3D model, sound, film, open image); works in copyright only through the Image API."""
-    found = services().store.get_media(media_id)
-    if found is None:
+    catalogue = services().catalogue
+    try:
+        media, rights_uri = catalogue.media(media_id)
+    except NotFound:
         abort(404, _("There is no media file '%(id)s'.", id=media_id))
-    media, _object, rights_uri = found
     if not access(rights_uri, media).whole:  # originals only to whoever may see the work whole
         abort(403, _("This work is in copyright: it is shown at reduced size through the IIIF Image API only."))
-    path = (services().media_dir / media.path).resolve()
-    if not path.is_relative_to(services().media_dir.resolve()) or not path.is_file():
+    try:
+        path = catalogue.media_file(media)
+    except FileNotFoundError:
         abort(404, _("The file of media '%(id)s' is missing.", id=media_id))
     return send_file(path, mimetype=media.format, conditional=True, max_age=86400)  # CORS, nosniff: web/gate.py
 
@@ -248,39 +264,30 @@ def media_file(media_id: str):
 # -- for crawlers and browsers ------------------------------------------------------
 
 @bp.get("/sitemap.xml")
-def sitemap_index():
+def sitemap_index() -> Response:
     """A sitemap index: the first file lists the pages, then objects in files of 50,000."""
     base = urls()
-    body = render_template("sitemap_index.xml", files=[base.sitemap(n) for n in range(1, _sitemap_files() + 1)])
-    return Response(body, mimetype="application/xml")
-
-
-def _sitemap_files() -> int:
-    """The page list, then the objects in files of SITEMAP_SIZE."""
-    return 1 + -(-services().store.count_objects() // SITEMAP_SIZE)
+    files = [base.sitemap(n) for n in range(1, services().catalogue.sitemap_files() + 1)]
+    return Response(render_template("sitemap_index.xml", files=files), mimetype="application/xml")
 
 
 @bp.get("/sitemap-<int:number>.xml")
-def sitemap(number: int):
-    store = services().store
+def sitemap(number: int) -> Response:
+    catalogue = services().catalogue
     base = urls()
-    if not 1 <= number <= _sitemap_files():
+    if not 1 <= number <= catalogue.sitemap_files():
         abort(404, _("There is no sitemap file %(number)s.", number=number))
     if number == 1:
-        locations = [base.page("/"), base.page("/exhibitions")]
-        locations += [base.institution_page(i.id) for i in store.institutions()]
-        locations += [base.collection_page(c.id) for c in store.collections()]
-        locations += [base.exhibition_page(e.slug) for e in store.exhibitions("published")]
-        return Response(render_template("sitemap.xml", locations=locations), mimetype="application/xml")
+        return Response(render_template("sitemap.xml", locations=catalogue.sitemap(1, base)),
+                        mimetype="application/xml")
     # A file of 50,000 objects costs ~300 ms to build: built once per version of the catalogue
     # and base URL, and a crawler that has it gets a 304.
-    etag = hashlib.sha1(f"{store.url} {store.last_seq()} {base.key} {number}".encode()).hexdigest()[:20]
+    etag = hashlib.sha1(f"{catalogue.version()} {base.key} {number}".encode()).hexdigest()[:20]
     if request.if_none_match.contains(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"'})
     body = _SITEMAPS.get(etag)
     if body is None:
-        ids = store.object_labels(offset=(number - 2) * SITEMAP_SIZE, limit=SITEMAP_SIZE)
-        body = render_template("sitemap.xml", locations=[base.object_page(object_id) for object_id, _label in ids])
+        body = render_template("sitemap.xml", locations=catalogue.sitemap(number, base))
         while len(_SITEMAPS) >= 4:
             _SITEMAPS.pop(next(iter(_SITEMAPS)), None)
         _SITEMAPS[etag] = body

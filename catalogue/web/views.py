@@ -76,7 +76,8 @@ def institution_label(institution: Institution | None, lang: str) -> str:
 
 
 def rich_text(lmap: LanguageMap, lang: str) -> Markup:
-    """A summary or metadata value: HTML only as IIIF allows it (sanitised, as in the manifest), anything else escaped."""
+    """A summary or metadata value: HTML only as IIIF allows it (sanitised, as in the manifest),
+    anything else escaped."""
     text = pick(lmap, lang)
     if "<" in text or "&" in text:
         return Markup(presentation.sanitised(text))

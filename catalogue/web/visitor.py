@@ -5,10 +5,9 @@ to the image service, which asks the same policy.
 """
 from __future__ import annotations
 
-from flask import current_app
-
 from ..access import ANONYMOUS, Access, AccessPolicy, Requester
 from ..model import MediaFile
+from ..services import services
 
 
 def requester() -> Requester:
@@ -18,7 +17,7 @@ def requester() -> Requester:
 
 
 def access_policy() -> AccessPolicy:
-    return current_app.extensions["vitrine"].access
+    return services().access
 
 
 def access(rights: str | None, media: MediaFile) -> Access:
