@@ -69,6 +69,8 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
     app.config.setdefault("MEDIA_DIR", str(PROJECT_DIR / "media" if beside_code else root / "media"))
     app.config.setdefault("MANIFEST_DIR", str(PROJECT_DIR / "manifests" if beside_code else root / "manifests"))
     app.config.setdefault("DEMO_DIR", str(PROJECT_DIR / "media" / "demo"))
+    # The npm packages of the viewers (Mirador, model-viewer): a checkout's node_modules/, by default.
+    app.config.setdefault("NODE_MODULES", str(PROJECT_DIR / "node_modules"))
 
 
 def _root(app: Flask) -> Path:

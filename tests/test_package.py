@@ -7,6 +7,7 @@ such as an editable install of this repository, are not processed from there).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -154,3 +155,30 @@ def test_the_installed_wheel_without_an_instance_writes_into_its_prefix_not_into
     instance = installed["venv"] / "var" / "catalogue-instance"
     assert (instance / "vitrine.db").is_file()
     assert any((instance / "media" / "objects").rglob("*.jpg"))
+
+
+def test_the_installed_wheel_serves_the_viewers_from_the_folder_npm_installed_them_into(installed):
+    """VITRINE_NODE_MODULES names where `npm ci` put Mirador and model-viewer for an installed Vitrine."""
+    port = _free_port()
+    env = {**installed["env"], "VITRINE_NODE_MODULES": str(ROOT / "node_modules")}
+    process = subprocess.Popen(
+        [str(installed["venv"] / "bin" / "vitrine"), "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1", "--threads", "2"],
+        cwd=installed["cwd"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                page = requests.get(base + "/object/coins", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None
+                time.sleep(0.1)
+        mirador = re.search(r'src="(/assets/mirador\.js\?v=[^"]+)"', page.text)
+        assert mirador and "v=missing" not in mirador.group(1)
+        script = requests.get(base + mirador.group(1).replace("&amp;", "&"), timeout=10)
+        assert script.status_code == 200 and len(script.content) > 100_000
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)

@@ -11,11 +11,8 @@ import json
 from functools import cache, lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, request, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 
-from ..config import PROJECT_DIR
-
-NODE_MODULES = PROJECT_DIR / "node_modules"
 ASSETS = {
     "mirador.js": ("mirador", "dist/mirador.min.js"),
     "model-viewer.js": ("@google/model-viewer", "dist/model-viewer.min.js"),
@@ -25,18 +22,22 @@ YEAR = 365 * 24 * 3600
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 
 
+def _node_modules() -> Path:
+    """Where `npm ci` installed the viewers: the NODE_MODULES setting (a checkout's own node_modules/)."""
+    return Path(current_app.config["NODE_MODULES"])
+
+
 @cache
-def version(package: str) -> str:
-    """The installed version of an npm package (it names the asset URL, so caches never go stale)."""
+def _version(node_modules: Path, package: str) -> str:
     try:
-        return json.loads((NODE_MODULES / package / "package.json").read_text())["version"]
+        return str(json.loads((node_modules / package / "package.json").read_text())["version"])
     except (OSError, ValueError, KeyError):
         return "missing"
 
 
 def asset_url(name: str) -> str:
-    """The URL of a viewer asset, versioned by its package."""
-    return url_for("assets.asset", name=name, v=version(ASSETS[name][0]))
+    """The URL of a viewer asset, versioned by its package (so caches never go stale)."""
+    return url_for("assets.asset", name=name, v=_version(_node_modules(), ASSETS[name][0]))
 
 
 @lru_cache(maxsize=8)
@@ -49,9 +50,10 @@ def asset(name: str):
     if name not in ASSETS:
         abort(404, f"There is no asset {name!r}.")
     package, file = ASSETS[name]
-    path = NODE_MODULES / package / file
+    path = _node_modules() / package / file
     if not path.is_file():
-        abort(404, f"{package} is not installed: run `bash .ci/install` (npm ci).")
+        abort(404, f"{package} is not installed in {_node_modules()}: run `npm ci` with Vitrine's package.json "
+                   "there (in a checkout: `bash .ci/install`), or set VITRINE_NODE_MODULES to where it is.")
     gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
     body = _compressed(path, path.stat().st_mtime) if gzipped else path.read_bytes()
     response = Response(body, content_type="text/javascript; charset=utf-8")
