@@ -7,7 +7,7 @@ from typing import NoReturn
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
 
 from .config import ensure_secret_key
 from .services import services
@@ -27,6 +27,14 @@ def main() -> None:
     Every command works on the catalogue named by VITRINE_INSTANCE (a folder),
     or on the project's own instance/ and media/ folders without it.
     """
+    click.get_current_context().call_on_close(_close)
+
+
+def _close() -> None:
+    """At the end of every command: close the index and store it opened."""
+    info = click.get_current_context().find_object(ScriptInfo)
+    if info is not None:
+        info.load_app().extensions["vitrine"].close()
 
 
 @main.command()

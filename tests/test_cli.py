@@ -157,3 +157,18 @@ def test_rebuild_recreates_the_index_and_the_tiles_from_the_store_alone(run, tmp
     hits = client.get("/api/search?q=pompeii").get_json()
     assert [h["id"] for h in hits["hits"]] == ["coins"]
     assert client.get("/iiif/image/coins-1/full/384,/0/default.jpg").status_code == 200
+
+
+def test_a_command_closes_the_search_index_and_store_it_opened(run):
+    """Nothing a command opened is left to the garbage collector (an unclosed index file is a ResourceWarning)."""
+    import gc
+    import warnings
+
+    assert run("ingest", "json", str(COLLECTION)).exit_code == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for args in (["index"], ["index", "--catch-up"], ["index", "--rebuild", "--procs", "1"]):
+            done = run(*args)
+            assert done.exit_code == 0, done.output
+            gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
