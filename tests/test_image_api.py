@@ -16,6 +16,7 @@ from catalogue import create_app
 from catalogue.access import FULL, Access, Requester, TieredPolicy
 from catalogue.iiif.image import ImageService
 from catalogue.model import DigitalObject, MediaFile
+from catalogue.urls import Urls
 from catalogue.store import Batch
 from support import image_size
 
@@ -379,7 +380,7 @@ def test_a_policy_that_lets_a_requester_see_more_lifts_the_cap_and_keeps_such_re
     served = images.image("hubble", "0,0,512,512", "512,512", "0", "default.png", curator)
     with served.file, Image.open(served.file) as detail:
         assert detail.size == (512, 512) and served.private
-    assert "maxWidth" not in images.info("hubble", "http://localhost", curator)
+    assert "maxWidth" not in images.info("hubble", Urls("http://localhost"), curator)
     public = images.image("hubble", "full", "max", "0", "default.png")
     with public.file, Image.open(public.file) as whole:
         assert whole.size == (300, 262) and not public.private

@@ -27,6 +27,7 @@ from PIL import Image
 from ..access import ANONYMOUS, Access, AccessPolicy, Requester, open_policy
 from ..model import MediaFile
 from ..store import Change, Store
+from ..urls import Urls
 from . import levels
 from .cache import RenderCache
 from .errors import ImageError
@@ -192,7 +193,7 @@ class ImageService:
 
     # -- info.json -----------------------------------------------------------
 
-    def info(self, media_id: str, base_url: str, requester: Requester = ANONYMOUS, detail: str | None = None) -> dict:
+    def info(self, media_id: str, urls: Urls, requester: Requester = ANONYMOUS, detail: str | None = None) -> dict:
         """The image information document, exactly as the service (or a detail's) behaves for this requester."""
         image = self.locate(media_id)
         access = self.access(image, requester)
@@ -201,7 +202,7 @@ class ImageService:
         _, _, width, height = view
         doc = {
             "@context": CONTEXT,
-            "id": f"{base_url}/iiif/image/{media_id}{_detail_path(view, detail)}",
+            "id": urls.image_service(media_id) + _detail_path(view, detail),
             "type": "ImageService3",
             "protocol": "http://iiif.io/api/image",
             "profile": "level2",
@@ -219,19 +220,19 @@ class ImageService:
         doc["extraFeatures"] = EXTRA_FEATURES
         if image.rights:
             doc["rights"] = image.rights
-        doc["partOf"] = [{"id": f"{base_url}/iiif/object/{image.object_id}/manifest", "type": "Manifest"}]
+        doc["partOf"] = [{"id": urls.manifest(image.object_id), "type": "Manifest"}]
         return doc
 
     def info_v2(
-        self, media_id: str, base_url: str, requester: Requester = ANONYMOUS, detail: str | None = None
+        self, media_id: str, urls: Urls, requester: Requester = ANONYMOUS, detail: str | None = None
     ) -> dict:
         """The same image information in Image API 2.1 terms (limits go in the profile)."""
-        doc = self.info(media_id, base_url, requester, detail)
+        doc = self.info(media_id, urls, requester, detail)
         limits = {key: doc[key] for key in ("maxWidth", "maxHeight", "maxArea") if key in doc}
         qualities = ["default", *doc["extraQualities"]]
         out = {
             "@context": CONTEXT_V2,
-            "@id": f"{base_url}/iiif/image2/{doc['id'].removeprefix(f'{base_url}/iiif/image/')}",
+            "@id": urls.image_service(media_id, version=2) + doc["id"].removeprefix(urls.image_service(media_id)),
             "protocol": doc["protocol"],
             "width": doc["width"],
             "height": doc["height"],

@@ -26,6 +26,7 @@ from ..access import ANONYMOUS, Requester
 from ..iiif.documents import GZIP_MIN, compressed
 from ..iiif.errors import ImageError
 from ..iiif.image import CONTEXT, CONTEXT_V2, PROFILE_URI, PROFILE_URI_V2, ImageService, Served, image_service
+from ..urls import Urls
 from .http import accepts_gzip, client_has, gzip_etag, prefers_json, urls, urls_for
 from .visitor import requester
 
@@ -93,18 +94,18 @@ class TileFiles:
     def _info(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         images = self.services.images
         images.start_background()  # this process serves: cut in the background from now on
-        base = urls_for(environ, self.config).base
-        return send_info(environ, start_response, images, environ["vitrine.media_id"], base, ANONYMOUS)
+        return send_info(environ, start_response, images, environ["vitrine.media_id"], urls_for(environ, self.config),
+                         ANONYMOUS)
 
 
 def send_info(
-    environ: dict, start_response: Callable, images: ImageService | _InfoV2, media_id: str, base_url: str,
+    environ: dict, start_response: Callable, images: ImageService | _InfoV2, media_id: str, urls: Urls,
     requester: Requester, detail: str | None = None,
 ) -> Iterable[bytes]:
     """info.json as a WSGI response: JSON-LD unless plain JSON is asked for, ETag, gzip, profile link
     (CORS: gate.py)."""
     try:
-        body = json.dumps(images.info(media_id, base_url, requester, detail), ensure_ascii=False).encode()
+        body = json.dumps(images.info(media_id, urls, requester, detail), ensure_ascii=False).encode()
     except ImageError as exc:
         return _plain(exc.status, exc.message)(environ, start_response)
     json_ld = not prefers_json(environ.get("HTTP_ACCEPT"), LD_JSON)
@@ -198,7 +199,7 @@ def _to_info(version: int, media_id: str, detail: str | None):
 @bp.get(f"{DETAIL}/info.json")
 def info(media_id: str, detail: str | None = None):
     """Reached by requests the fast path leaves to Flask: those with a session (a curator's rights), and details."""
-    images, base, asking = image_service(), urls().base, requester()
+    images, base, asking = image_service(), urls(), requester()
     return lambda environ, start_response: send_info(environ, start_response, images, media_id, base, asking, detail)
 
 
@@ -247,8 +248,8 @@ class _InfoV2:
     def __init__(self, images: ImageService):
         self.images = images
 
-    def info(self, media_id: str, base_url: str, requester: Requester, detail: str | None = None) -> dict:
-        return self.images.info_v2(media_id, base_url, requester, detail)
+    def info(self, media_id: str, urls: Urls, requester: Requester, detail: str | None = None) -> dict:
+        return self.images.info_v2(media_id, urls, requester, detail)
 
 
 _V2_HEADERS = {
@@ -277,7 +278,7 @@ def base_v2(media_id: str, detail: str | None = None):
 @bp2.get("/<media_id>/info.json")
 @bp2.get(f"{DETAIL}/info.json")
 def info_v2(media_id: str, detail: str | None = None):
-    images, base, asking = _InfoV2(image_service()), urls().base, requester()
+    images, base, asking = _InfoV2(image_service()), urls(), requester()
     return _as_v2(lambda environ, start_response:
                   send_info(environ, start_response, images, media_id, base, asking, detail))
 
