@@ -40,3 +40,28 @@ def image_size(path) -> tuple[int, int]:
 
     with Image.open(path) as image:
         return image.size
+
+
+def http_server(app):
+    """A threaded werkzeug server for ``app`` on a free port of 127.0.0.1 (``.server_port``; the caller
+    runs ``serve_forever`` and later ``shutdown`` and ``server_close``).
+
+    werkzeug's development server skips closing a response when the client resets the connection
+    while the server drains the request (serving.py: ``rfile.read`` raises inside the ``finally``
+    that would close it): a file Vitrine sends (a 3D model a viewer stops downloading) then stays
+    open until the garbage collector finds it, a ResourceWarning in whichever test runs then. Here
+    the response is closed when the server reports the dropped connection, as gunicorn does.
+    """
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    def remembering(environ, start_response):
+        environ["tests.response"] = response = app(environ, start_response)
+        return response
+
+    class Handler(WSGIRequestHandler):
+        def connection_dropped(self, error, environ=None):
+            response = (environ or {}).get("tests.response")
+            if hasattr(response, "close"):
+                response.close()
+
+    return make_server("127.0.0.1", 0, remembering, threaded=True, request_handler=Handler)

@@ -14,7 +14,6 @@ import pytest
 import requests
 from click.testing import CliRunner
 from PIL import Image
-from werkzeug.serving import make_server
 
 from catalogue import create_app
 from catalogue.cli import main
@@ -22,7 +21,7 @@ from catalogue.deploy import nginx_config, standalone_nginx
 from catalogue.iiif.image import cut_tiles_for_object
 from catalogue.model import DigitalObject, MediaFile
 from catalogue.store import Batch
-from support import image_size
+from support import http_server, image_size
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 IMAGES = SHARED / "data" / "media" / "images"
@@ -148,7 +147,7 @@ def behind_nginx(tmp_path):
     with app.app_context():
         cut_tiles_for_object("obj-retina")
         cut_tiles_for_object("obj-hubble")
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    httpd = http_server(app)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     port = _free_port()
     block = nginx_config(app.config["TILE_DIR"], listen=f"127.0.0.1:{port}", upstream=f"127.0.0.1:{httpd.server_port}")

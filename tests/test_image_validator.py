@@ -11,13 +11,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from catalogue import create_app
 from catalogue.services.imports import run_import
 from catalogue.ingest.folder import read_folder
 from catalogue.model import Institution
 from catalogue.store import Batch
+from support import http_server
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 IDENTIFIER = "67352ccc-d1b0-11e1-89ae-279075081939"
@@ -48,7 +48,7 @@ def server(tmp_path_factory):
     # Through the folder importer: a single image keeps its file's name, the validator's identifier.
     records = read_folder(root / "folder", "iiif", "http://creativecommons.org/publicdomain/zero/1.0/")
     run_import(store, records, app.extensions["vitrine"].media_dir)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    httpd = http_server(app)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"127.0.0.1:{httpd.server_port}"

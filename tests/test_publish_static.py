@@ -9,10 +9,9 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 from click.testing import CliRunner
-from werkzeug.serving import make_server
 
 from catalogue.cli import main
-from support import assert_valid_presentation
+from support import assert_valid_presentation, http_server
 
 
 @contextmanager
@@ -42,7 +41,7 @@ def test_a_published_folder_served_by_a_plain_static_server_reaches_every_manife
         collection, instance, tmp_path):
     folder = tmp_path / "static"
     static = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    live = make_server("127.0.0.1", 0, collection, threaded=True)
+    live = http_server(collection)
     with serving(static) as static_url, serving(live) as live_url:
         result = CliRunner().invoke(main, ["publish", "--base-url", static_url, "--site-url", live_url,
                                            "--to", str(folder)], env={"VITRINE_INSTANCE": str(instance)})

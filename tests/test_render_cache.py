@@ -12,11 +12,11 @@ import urllib.request
 from pathlib import Path
 
 from PIL import Image, ImageStat
-from werkzeug.serving import make_server
 
 from catalogue import create_app
 from catalogue.iiif.cache import RenderCache
 from catalogue.store import Batch
+from support import http_server
 from test_image_api import GRID, IMAGES, IN_COPYRIGHT, PUBLIC, add_images
 
 SECONDS = 3.0
@@ -82,7 +82,7 @@ def test_tile_requests_under_concurrent_cuts_and_withdrawals_are_all_200_with_th
     images, store = app.extensions["vitrine"].images, app.extensions["vitrine"].store
     with Image.open(GRID) as im:
         source = im.convert("RGB")
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    httpd = http_server(app)
     server = threading.Thread(target=httpd.serve_forever, daemon=True)
     server.start()
     base = f"http://127.0.0.1:{httpd.server_port}/iiif/image"

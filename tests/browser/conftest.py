@@ -11,7 +11,8 @@ from typing import Callable
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
-from werkzeug.serving import make_server
+
+from support import http_server
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +31,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def server(demo_app):
     """The demo served by a threaded WSGI server on a free port of 127.0.0.1."""
-    httpd = make_server("127.0.0.1", 0, demo_app, threaded=True)
+    httpd = http_server(demo_app)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}"
