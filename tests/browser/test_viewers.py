@@ -177,6 +177,11 @@ def test_zooming_into_a_detail_tiles_the_details_own_service_and_shows_its_regio
     body = canvas["items"][0]["items"][0]["body"]
     region = served(client, body["id"])
     open_in(visit, viewers, viewer, "/iiif/exhibition/origins/manifest")
+    # As a visitor does: the exhibition's first stop is on the screen before they move to the detail
+    # (a move while Mirador still fits the first one lets that view's zoom land on the detail).
+    first, opening = stops(manifest)[0]
+    go(visit.page, first)
+    shows(visit.page, served(client, opening["thumbnail"][0]["id"]), opening["width"] / opening["height"], "stop 1")
     go(visit.page, index)
     shows(visit.page, region, canvas["width"] / canvas["height"], "the detail")
     zoom_in(visit.page, viewer)
