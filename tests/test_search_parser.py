@@ -48,7 +48,7 @@ def _whoosh_parser() -> qparser.QueryParser:
 _WHOOSH = _whoosh_parser()
 
 
-def whoosh_parse(text: str) -> query.Query:
+def whoosh_parse(text: str) -> query.Node:
     text = text.strip()
     if not text:
         return query.Everything()
@@ -62,7 +62,7 @@ def whoosh_parse(text: str) -> query.Query:
         return query.And(tuple(query.Term("text", w) for w in words_)) if words_ else query.Everything()
 
 
-def _tree(q) -> query.Query:
+def _tree(q) -> query.Node:
     if getattr(q, "error", None):
         raise ValueError(repr(q))
     simple = {wq.Term: query.Term, wq.Prefix: query.Prefix, wq.Wildcard: query.Wildcard}
@@ -159,3 +159,11 @@ def test_the_folding_table_is_the_one_the_whoosh_index_folds_with_for_every_code
 @given(text=st.one_of(st.text(st.characters(blacklist_categories=("Cs",)), max_size=60), syntax, spaced))
 def test_the_words_are_the_neutral_analyzers_words(text):
     assert words(text) == [t.text for t in _NEUTRAL(text)]
+
+
+def test_a_long_chain_of_binary_operators_is_answered_as_plain_words():
+    chain = " ANDNOT ".join(["zee"] * 1_000)
+    assert parse(chain) == plain_words(chain)
+    short = " ANDNOT ".join(["zee", "mer", "storm"])
+    assert parse(short) == query.AndNot(query.AndNot(query.Term("text", "zee"), query.Term("text", "mer")),
+                                        query.Term("text", "storm"))

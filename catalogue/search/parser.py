@@ -19,7 +19,8 @@ from .folding import fold, words
 from .query import TEXT_FIELDS, VALUE_FIELDS
 
 MAX_DEPTH = 64
-"""Parentheses nested deeper than this are read as plain words (no recursion runs away)."""
+"""Parentheses or binary operators nested deeper than this are read as plain words, so no
+recursion runs away; a query of SEARCH_MAX_QUERY_CHARS (500) cannot nest this deep otherwise."""
 
 FIELDS = TEXT_FIELDS + VALUE_FIELDS
 _QMARKS = "?\u055e\u061f\u1367"  # a question mark in Latin, Armenian, Arabic, Ethiopic
@@ -84,7 +85,7 @@ _TAGS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(expr)) for kind, e
 _OPERATORS = ("not", "and", "or", "andnot", "andmaybe", "require")  # the order they bind in
 
 
-def parse(text: str) -> query.Query:
+def parse(text: str) -> query.Node:
     """The query tree for ``text``; anything odd becomes plain words, never an error."""
     text = text.strip()
     if not text:
@@ -98,13 +99,13 @@ def parse(text: str) -> query.Query:
         return plain_words(text)
 
 
-def plain_words(text: str) -> query.Query:
+def plain_words(text: str) -> query.Node:
     """All the words of ``text``, ignoring any syntax."""
     found = words(text)
     return query.And(tuple(query.Term("text", w) for w in found)) if found else query.Everything()
 
 
-def _parse(text: str) -> _Tree:
+def _parse(text: str) -> query.Node:
     top = _groups(_tags(text))
     _wildcards(top)
     top = _fields(top)
@@ -262,8 +263,10 @@ def _plus_minus(group: _Group) -> _Group:
     return top
 
 
-def _operators(group: _Group) -> None:
+def _operators(group: _Group, depth: int = 0) -> None:
     """Each operator, in binding order, takes the node after it (NOT) or the nodes either side."""
+    if depth > MAX_DEPTH:
+        raise Unparsable(group)  # "a ANDNOT b ANDNOT c ..." nests one level per operator
     nodes = group.nodes
     for kind in _OPERATORS:
         i = 0
@@ -286,21 +289,18 @@ def _operators(group: _Group) -> None:
                 del nodes[i]
     for node in nodes:
         if isinstance(node, _Group):
-            _operators(node)
+            _operators(node, depth + 1)
 
 
 # -- the query, normalised ------------------------------------------------------------------------
 
-_Tree = query.Query
-"""Inside the parser, ``field:*`` stays ``Wildcard(field, "*")``: every object with a word there,
-which the normaliser tells from Everything (``*:*``); the tree handed out has Everything for both."""
-
-
-def _every_in(q: _Tree) -> bool:
+def _every_in(q: query.Node) -> bool:
+    """``field:*``: every object with a word in that field. The normaliser keeps it a Wildcard to tell
+    it from Everything (``*:*``); the tree handed out has Everything for both."""
     return isinstance(q, query.Wildcard) and q.text == "*"
 
 
-def _query(node: _Node) -> _Tree | None:
+def _query(node: _Node) -> query.Node | None:
     """The tree for one node; None for a node that stands for nothing (a word of no letters)."""
     if isinstance(node, _Text):
         return _text(node)
@@ -324,11 +324,11 @@ def _query(node: _Node) -> _Tree | None:
     return query.And(parts) if node.kind == "and" else query.Or(parts)
 
 
-def _empty(q: _Tree) -> bool:
+def _empty(q: query.Node) -> bool:
     return isinstance(q, (query.And, query.Or)) and not q.parts
 
 
-def _text(node: _Text) -> _Tree | None:
+def _text(node: _Text) -> query.Node | None:
     name = node.field or "text"
     analysed = name in TEXT_FIELDS
     if node.kind == "word":
@@ -342,7 +342,7 @@ def _text(node: _Text) -> _Tree | None:
     return query.Prefix(name, text) if node.kind == "prefix" else query.Wildcard(name, text)
 
 
-def _field(q: _Tree) -> str | None:
+def _field(q: query.Node) -> str | None:
     """The one field ``q`` looks in, or None."""
     if isinstance(q, (query.Term, query.Phrase, query.Prefix, query.Wildcard)):
         return q.field
@@ -355,7 +355,7 @@ def _field(q: _Tree) -> str | None:
     return None
 
 
-def _normal(q: _Tree) -> _Tree:
+def _normal(q: query.Node) -> query.Node:
     """``q`` without redundancy: nested ANDs flattened, repeats and empty parts dropped."""
     nothing = query.Nothing()
     if isinstance(q, query.Phrase):
@@ -383,9 +383,9 @@ def _normal(q: _Tree) -> _Tree:
     return q
 
 
-def _normal_compound(q: query.And | query.Or) -> _Tree:
+def _normal_compound(q: query.And | query.Or) -> query.Node:
     nothing = query.Nothing()
-    parts: list[_Tree] = []
+    parts: list[query.Node] = []
     for part in map(_normal, q.parts):
         parts.extend(part.parts if isinstance(part, (query.And, query.Or)) and type(part) is type(q) else [part])
     if all(p == nothing for p in parts):
@@ -393,7 +393,7 @@ def _normal_compound(q: query.And | query.Or) -> _Tree:
     if query.Everything() in parts:
         return query.Everything()
     everywhere = {p.field for p in parts if isinstance(p, query.Wildcard) and _every_in(p)}
-    kept: list[_Tree] = []
+    kept: list[query.Node] = []
     for part in parts:
         if part == nothing or part in kept or (not _every_in(part) and _field(part) in everywhere):
             continue
@@ -403,7 +403,7 @@ def _normal_compound(q: query.And | query.Or) -> _Tree:
     return kept[0] if len(kept) == 1 else type(q)(tuple(kept))
 
 
-def _public(q: _Tree) -> query.Query:
+def _public(q: query.Node) -> query.Node:
     """The tree with every ``*`` read as Everything."""
     if _every_in(q):
         return query.Everything()

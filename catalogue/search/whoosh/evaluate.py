@@ -111,7 +111,7 @@ class Evaluator:
         self.expansions = budget.expansions  # words the query's wildcards may still stand for
         self.size = view.size
 
-    def run(self, q: q_.Query) -> Match:
+    def run(self, q: q_.Node) -> Match:
         match = self._eval(q)
         match.mask &= self.view.live
         return match
@@ -119,7 +119,7 @@ class Evaluator:
     def _empty(self) -> Match:
         return Match(np.zeros(self.size, dtype=bool), np.zeros(self.size))
 
-    def _eval(self, q: q_.Query) -> Match:
+    def _eval(self, q: q_.Node) -> Match:
         self.budget.check()
         if isinstance(q, q_.Everything):
             return Match(self.view.live.copy(), np.zeros(self.size))
