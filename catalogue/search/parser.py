@@ -64,7 +64,7 @@ _BINARY_NODES: dict[str, type[query.AndNot | query.AndMaybe | query.Require]] = 
 }
 _BINARY = tuple(_BINARY_NODES)
 
-_TAGS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(expr)) for kind, expr in (
+_TAGS = (
     ("andnot", r"(?<=\s)ANDNOT(?=\s)"),
     ("andmaybe", r"(?<=\s)ANDMAYBE(?=\s)"),
     ("every", r"[*]:[*]"),
@@ -81,7 +81,9 @@ _TAGS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(expr)) for kind, e
     ("plus", r"(?<![^\s(])\+"),  # + and - only at the start of a word, so "Saint-Rémy" stays one name
     ("minus", r"(?<![^\s(])-"),
     ("ws", r"\s+"),
-)]
+)
+_TAG = re.compile("|".join(f"(?P<{kind}>{expr.replace('?P<', f'?P<{kind}_')})" for kind, expr in _TAGS))
+"""All the tags in one pattern: at each place the first that matches, in the order above."""
 _OPERATORS = ("not", "and", "or", "andnot", "andmaybe", "require")  # the order they bind in
 
 
@@ -119,27 +121,23 @@ def _parse(text: str) -> query.Node:
 def _tags(text: str) -> list[_Node]:
     """The tagged text: at each place the first tag that matches, the text between them words."""
     out: list[_Node] = []
-    pos = prev = 0
-    while pos < len(text):
-        found = next(((kind, m) for kind, pattern in _TAGS if (m := pattern.match(text, pos))), None)
-        if found is None:
-            pos += 1
-            continue
-        kind, match = found
-        if prev < pos:
-            out.append(_Text("word", text[prev:pos]))
-        out.append(_tag(kind, match))
-        prev = pos = match.end()
+    prev = 0
+    for match in _TAG.finditer(text):
+        if prev < match.start():
+            out.append(_Text("word", text[prev:match.start()]))
+        out.append(_tag(match))
+        prev = match.end()
     if prev < len(text):
         out.append(_Text("word", text[prev:]))
     return out
 
 
-def _tag(kind: str, match: re.Match[str]) -> _Node:
+def _tag(match: re.Match[str]) -> _Node:
+    kind = str(match.lastgroup)  # the outer group, the kind of tag: it closes last
     if kind in ("quoted", "wild", "phrase"):
-        return _Text("word" if kind == "quoted" else kind, match.group("text"))
+        return _Text("word" if kind == "quoted" else kind, match.group(f"{kind}_text"))
     if kind == "field":
-        return _Mark("field", match.group(0), match.group("text"))
+        return _Mark("field", match.group(0), match.group("field_text"))
     return _Mark(kind, match.group(0))
 
 
