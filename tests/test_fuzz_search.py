@@ -178,3 +178,27 @@ def test_a_query_string_of_raw_bytes_is_answered(client, raw):
     text = quote_from_bytes(raw, safe="=&")
     answered(client, "/api/search", text)
     answered(client, "/search", text)
+
+
+def _longest(separator: str, word: str, limit: int = 500) -> str:
+    """``word separator word ...`` as long as a query may be."""
+    n = (limit + len(separator)) // (len(word) + len(separator))
+    return separator.join([word] * n)
+
+
+def test_operators_and_parentheses_nested_as_deep_as_a_query_allows_are_answered_in_time(client):
+    """The Whoosh-based parser read each side of a binary operator twice: a chain of them took
+    time doubling with each link (18 links, 2 s; the 35 a query may hold, days)."""
+    coins = client.get("/api/search", query_string={"q": "coins"}).get_json()["total"]
+    assert coins > 0
+    for q, total in [
+        (_longest(" ANDNOT ", "coins"), 0),  # coins without coins, without coins, ...
+        (_longest(" REQUIRE ", "coins"), coins),
+        (_longest(" ANDMAYBE ", "coins"), coins),
+        ("(" * 247 + "coins" + ")" * 247, coins),
+    ]:
+        assert len(q) <= 500
+        started = time.perf_counter()
+        response = client.get("/api/search", query_string={"q": q})
+        assert time.perf_counter() - started < SECONDS, q[:40]
+        assert response.status_code == 200 and response.get_json()["total"] == total, q[:40]

@@ -21,8 +21,8 @@ from catalogue.search import (
     query,
 )
 from catalogue.search.null import NullSearch
+from catalogue.search.parser import parse
 from catalogue.search.whoosh import WhooshSearch
-from catalogue.search.whoosh.parse import parse
 from catalogue.store import Batch
 from catalogue.store.sqlite import SqliteStore
 

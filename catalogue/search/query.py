@@ -1,7 +1,7 @@
 """Vitrine's own query tree: what a visitor's query means, whichever engine answers it.
 
-A backend parses the visitor's text into these nodes (words, "phrases", ``word*``,
-``field:value``, AND / OR / NOT, ``+word`` and ``-word``) and answers the tree; the
+``parser.parse`` reads the visitor's text into these nodes (words, "phrases", ``word*``,
+``field:value``, AND / OR / NOT, ``+word`` and ``-word``) and a backend answers the tree; the
 budgets (how many terms and wildcards a search may look up) and the words that
 snippets mark are read from the tree, so they are the same for every backend.
 """
@@ -64,58 +64,58 @@ class Wildcard:
 class And:
     """All of the parts; their scores add up."""
 
-    parts: tuple[Query, ...]
+    parts: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
     """Any of the parts; their scores add up."""
 
-    parts: tuple[Query, ...]
+    parts: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Best:
     """Any of the parts, scored by the best of them."""
 
-    parts: tuple[Query, ...]
+    parts: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Not:
     """Everything the part does not match (unscored)."""
 
-    part: Query
+    part: Node
 
 
 @dataclass(frozen=True)
 class AndNot:
     """``positive`` without what ``negative`` matches (``zee -schilderijen``)."""
 
-    positive: Query
-    negative: Query
+    positive: Node
+    negative: Node
 
 
 @dataclass(frozen=True)
 class AndMaybe:
     """What ``required`` matches, scoring higher where ``optional`` matches too."""
 
-    required: Query
-    optional: Query
+    required: Node
+    optional: Node
 
 
 @dataclass(frozen=True)
 class Require:
     """What both match, scored by ``scored`` only."""
 
-    scored: Query
-    required: Query
+    scored: Node
+    required: Node
 
 
-Query = Everything | Nothing | Term | Phrase | Prefix | Wildcard | And | Or | Best | Not | AndNot | AndMaybe | Require
+Node = Everything | Nothing | Term | Phrase | Prefix | Wildcard | And | Or | Best | Not | AndNot | AndMaybe | Require
 
 
-def children(q: Query) -> tuple[Query, ...]:
+def children(q: Node) -> tuple[Node, ...]:
     """The nodes directly under ``q``."""
     if isinstance(q, (And, Or, Best)):
         return q.parts
@@ -130,7 +130,7 @@ def children(q: Query) -> tuple[Query, ...]:
     return ()
 
 
-def size(q: Query) -> tuple[int, int]:
+def size(q: Node) -> tuple[int, int]:
     """How many terms a query looks up, and how many of them are wildcards or prefixes."""
     if isinstance(q, (Prefix, Wildcard)):
         return 1, 1
@@ -142,7 +142,7 @@ def size(q: Query) -> tuple[int, int]:
     return sum(terms for terms, _ in parts), sum(wildcards for _, wildcards in parts)
 
 
-def check_size(q: Query, limits: Limits) -> None:
+def check_size(q: Node, limits: Limits) -> None:
     """RequestError for a query with more terms or wildcards than a search may look up."""
     terms, wildcards = size(q)
     if wildcards > limits.wildcards:
@@ -153,7 +153,7 @@ def check_size(q: Query, limits: Limits) -> None:
         raise RequestError(f"q may have at most {limits.terms} terms, not {terms}")
 
 
-def words(q: Query) -> list[str]:
+def words(q: Node) -> list[str]:
     """The plain and phrase words a query looks for (what snippets mark and spelling checks)."""
     if isinstance(q, Term):
         return [q.text] if q.field in TEXT_FIELDS else []

@@ -11,7 +11,7 @@ with warnings.catch_warnings():
     # about when they first compile it; the code itself is fine.
     warnings.simplefilter("ignore", SyntaxWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
-    for _module in ("analysis", "codec.whoosh3", "highlight", "index", "multiproc", "qparser", "query",
+    for _module in ("analysis", "codec.whoosh3", "highlight", "index", "multiproc", "query",
                     "spelling", "writing"):
         importlib.import_module(f"whoosh.{_module}")
 

@@ -7,11 +7,11 @@ from ...model import pick
 from .. import query
 from ..budget import Budget, Limits
 from ..facets import FACETS, Names
+from ..parser import parse
 from ..request import CursorError, Hit, SearchRequest, SearchResult
 from . import counting, paging, snippets, spelling
 from .arrays import View
 from .evaluate import Evaluator, Scoring
-from .parse import parse
 
 
 def run(view: View, request: SearchRequest, names: Names, limits: Limits) -> SearchResult:

@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.support.charset import accent_map
 
 from ...model import OBJECT_TYPES
 from .. import query as q_
 from ..budget import Budget
+from ..folding import fold
 from ..query import TEXT_FIELDS, VALUE_FIELDS
 from ..request import LANGUAGES
 from .analysis import MAX_CACHED_WORD, search_analyzer
@@ -27,11 +27,6 @@ from .arrays import View
 
 K1, B = 1.2, 0.75
 OWN_LANGUAGE_BOOST = 2.0
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, as the index keeps words."""
-    return text.lower().translate(accent_map)
 
 
 def stems(word: str) -> dict[str, str]:
@@ -111,7 +106,7 @@ class Evaluator:
         self.expansions = budget.expansions  # words the query's wildcards may still stand for
         self.size = view.size
 
-    def run(self, q: q_.Query) -> Match:
+    def run(self, q: q_.Node) -> Match:
         match = self._eval(q)
         match.mask &= self.view.live
         return match
@@ -119,7 +114,7 @@ class Evaluator:
     def _empty(self) -> Match:
         return Match(np.zeros(self.size, dtype=bool), np.zeros(self.size))
 
-    def _eval(self, q: q_.Query) -> Match:
+    def _eval(self, q: q_.Node) -> Match:
         self.budget.check()
         if isinstance(q, q_.Everything):
             return Match(self.view.live.copy(), np.zeros(self.size))

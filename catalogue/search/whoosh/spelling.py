@@ -7,8 +7,8 @@ import numpy as np
 from whoosh.analysis import RegexTokenizer
 
 from ..budget import MAX_SUGGESTED_WORD, Budget
+from ..folding import fold
 from .arrays import View
-from .evaluate import fold
 
 FEW = 3  # a query finding this many hits or fewer gets a suggestion
 _LETTERS = string.ascii_lowercase + string.digits  # indexed words are folded to these
