@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/compare.py --against 37e75f0            # search, tiles, manifests, import
     .venv/bin/python benchmarks/compare.py --against HEAD~1 --only manifests import_tate
 
-The earlier commit is checked out into a temporary git worktree (its own code, this checkout's
-virtualenv and node_modules). Each benchmark runs on the earlier commit, then on this checkout,
-then the next benchmark, so a machine whose speed drifts affects both about equally. Every
+The earlier commit is checked out into a temporary git worktree beside this checkout (its own
+code; this checkout's virtualenv, node_modules and ../shared data). Each benchmark runs on the
+earlier commit, then on this checkout, then the next benchmark, so a machine whose speed drifts
+affects both about equally. Every
 script's own output is printed for both; then each line the two outputs share by label is printed
 once with both sets of figures and their ratios (this / earlier).
 """
@@ -42,20 +43,20 @@ def main() -> None:
     head_rev = _git("rev-parse", "--short", "HEAD") + ("+" if _git("status", "--porcelain", "--", "catalogue") else "")
     out = args.out or Path(tempfile.mkdtemp(prefix="vitrine-compare-"))
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="vitrine-base-") as tmp:
-        base = Path(tmp) / "tree"
-        _git("worktree", "add", "--detach", "--quiet", str(base), base_rev)
-        try:
-            if (ROOT / "node_modules").exists():
-                (base / "node_modules").symlink_to(ROOT / "node_modules")
-            for name in args.only:
-                outputs = {}
-                for label, tree in ((f"earlier {base_rev}", base), (f"this {head_rev}", ROOT)):
-                    print(f"# {name} on {label} ...", file=sys.stderr, flush=True)
-                    outputs[label] = _run(tree, name, BENCHMARKS[name], out / f"{name}-{label.split()[0]}.txt")
-                _report(name, outputs)
-        finally:
-            _git("worktree", "remove", "--force", str(base))
+    # Beside this checkout, as the benchmarks find the shared data at ../shared.
+    base = ROOT.parent / f".vitrine-compare-{base_rev}-{os.getpid()}"
+    _git("worktree", "add", "--detach", "--quiet", str(base), base_rev)
+    try:
+        if (ROOT / "node_modules").exists():
+            (base / "node_modules").symlink_to(ROOT / "node_modules")
+        for name in args.only:
+            outputs = {}
+            for label, tree in ((f"earlier {base_rev}", base), (f"this {head_rev}", ROOT)):
+                print(f"# {name} on {label} ...", file=sys.stderr, flush=True)
+                outputs[label] = _run(tree, name, BENCHMARKS[name], out / f"{name}-{label.split()[0]}.txt")
+            _report(name, outputs)
+    finally:
+        _git("worktree", "remove", "--force", str(base))
     print(f"\nraw outputs: {out}")
 
 
@@ -86,7 +87,7 @@ def _report(name: str, outputs: dict[str, str]) -> None:
     print(f"### side by side ({after_label} / {before_label})\n")
     print("| line | earlier | this | this / earlier, figure by figure |\n| --- | --- | --- | --- |")
     for key, old, new in shared:
-        ratios = " · ".join(f"{b / a:.2f}" if a else "-" for a, b in zip(old, new))
+        ratios = " · ".join(f"{b / a:.2f}" if a else "-" for a, b in zip(old, new, strict=False))
         print(f"| {key} | {' · '.join(_fmt(v) for v in old)} | {' · '.join(_fmt(v) for v in new)} | {ratios} |")
 
 
