@@ -51,7 +51,7 @@ def instance(tmp_path: Path) -> Path:
 def app(instance: Path):
     app = create_app({"INSTANCE": str(instance), "TESTING": True})
     yield app
-    app.extensions["vitrine"].store.close()
+    app.extensions["vitrine"].close()  # the search index's files and the store, not left to the garbage collector
 
 
 @pytest.fixture

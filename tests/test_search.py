@@ -365,3 +365,22 @@ def test_searches_running_during_a_rebuild_see_a_whole_index(catalogue):
         t.join()
     assert not errors
     assert set(totals) == {some, len(RECORDS)}
+
+
+def test_a_searcher_moved_to_a_newer_index_closes_the_segments_it_no_longer_reads(catalogue, store):
+    """After each edit (a new segment) this thread's searcher moves on and the segments it read close
+    then, not at the garbage collector's leisure (an unclosed file is a ResourceWarning in whichever
+    test runs next). Whoosh's own refresh() closed one reader of a several-segment index and left the rest."""
+    import gc
+    import warnings
+
+    catalogue.rebuild(procs=1, slice_size=3)  # an index of several segments
+    catalogue.search(SearchRequest(q="zee"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for n in range(3):
+            edited = DigitalObject.from_dict({**RECORDS[0], "label": {"en": [f"The sea, take {n}"]}})
+            store.write(Batch(objects=[edited]))  # indexed as one more segment
+            assert catalogue.search(SearchRequest(q=f"take {n}")).total == 1  # the searcher moves on
+            gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []

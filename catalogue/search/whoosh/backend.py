@@ -252,13 +252,17 @@ class WhooshSearch:
         searcher = getattr(self._local, "searcher", None)
         for attempt in range(3):
             try:
+                if searcher is not None and not searcher.up_to_date():
+                    # Not refresh(): Whoosh 2.7.4 keys the readers it would reuse by generation rather
+                    # than by segment, so it closes one of them and leaves the others' files to the
+                    # garbage collector. This thread's searcher is done with: close it whole.
+                    searcher.close()
+                    searcher = None
                 if searcher is None:
                     ix = self._reading()
                     if ix is not self._opened:
                         return View(ix.searcher(), self._cache)  # nothing indexed yet
                     searcher = ix.searcher()
-                elif not searcher.up_to_date():
-                    searcher = searcher.refresh()
                 self._local.searcher = self._searchers[threading.get_ident()] = searcher
                 return View(searcher, self._cache)
             except OSError:
