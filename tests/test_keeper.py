@@ -75,3 +75,23 @@ class Phases:
 
     def advance(self, n=1):
         self.done[self._current] += n
+
+
+def test_replacing_one_objects_image_removes_its_old_file_without_reading_the_catalogues_media(app, tmp_path):
+    import shutil
+
+    from PIL import Image
+
+    svc = Services(app.config, store=CountingStore(app.config["STORE_PATH"]))
+    svc.imports.run(Record(r, str(COLLECTION), n, COLLECTION.parent) for n, r in enumerate(_records(COLLECTION), 1))
+    old = {p.name for p in (svc.media_dir / "objects" / "coins").rglob("*") if p.is_file()}
+    folder = shutil.copytree(COLLECTION.parent, tmp_path / "collection")
+    with Image.open(folder / "images" / "coins.png") as image:
+        image.rotate(90, expand=True).save(folder / "images" / "coins.png")  # a new scan of the coins
+    coins = next(r for r in _records(COLLECTION) if r.get("id") == "coins" and r.get("kind") == "object")
+    svc.store.media_rows = 0
+    svc.imports.run([Record(coins, "one.jsonl", 1, folder)])
+    files = [p for p in (svc.media_dir / "objects" / "coins").rglob("*") if p.is_file()]
+    assert len(files) == 1 and old == {"coins.png"} and files[0].relative_to(svc.media_dir).as_posix() == \
+        svc.store.get_object("coins").media[0].path  # the old scan's file is gone, the new one named
+    assert svc.store.media_rows == 0  # no scan of the catalogue's media rows to decide it

@@ -163,7 +163,9 @@ def _remove_replaced(store: Store, media_dir: Path, kept: dict[str, set[str]]) -
         return
     try:
         with store.writer(notify=False):
-            used = {media.path for media, _object, _rights in store.iter_media()}
+            # A file under objects/<id>/ is only ever named by object <id>: its record now, read under the
+            # lock, says which of them stay (no scan of every media row of the catalogue).
+            used = {media.path for obj in store.get_objects(kept) for media in obj.media}
             for path in stray:
                 if path.relative_to(root).as_posix() not in used:
                     path.unlink(missing_ok=True)
