@@ -5,14 +5,11 @@ import json
 
 from flask import Blueprint, Response, abort, request
 
-from ..access import Access
 from ..iiif.documents import compressed
-from ..model import MediaFile
 from ..services import services
 from ..services.catalogue import Gone, NotFound
-from ..urls import Urls
 from .http import VARY, accepts_gzip, gzip_etag, json_response, not_modified, urls
-from .visitor import access
+from .visitor import offered
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -37,23 +34,14 @@ def object_record(object_id: str) -> Response:
     except NotFound:
         abort(404, f"no object {object_id[:200]!r}")
     base = urls()
-    media = {m.id: _media_link(m, access(obj.rights, m), base) for m in obj.media}
     record = obj.to_dict()
     record["links"] = {
         "page": base.object_page(obj.id),
         "manifest": base.manifest(obj.id) if obj.media else None,
-        "media": {media_id: link for media_id, link in media.items() if link},
+        "media": offered(obj, base),
     }
     body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
     return json_response(body, f'"{obj.id}-{obj.version}"', modified=obj.updated)
-
-
-def _media_link(media: MediaFile, seen: Access, base: Urls) -> str | None:
-    """Where this requester gets a media file: an image's service (reduced or whole), an original
-    file only when it may have it whole (``/media/`` refuses the rest); None for nothing."""
-    if media.is_image:
-        return base.image_service(media.id) + "/info.json" if seen.visible else None
-    return base.media(media.id) if seen.whole else None
 
 
 @bp.after_app_request

@@ -36,7 +36,7 @@ from .views import (
     type_label,
     web_link,
 )
-from .visitor import access
+from .visitor import access, offered
 
 bp = Blueprint("pages", __name__)
 STATIC = PROJECT_DIR / "catalogue" / "static"
@@ -198,6 +198,7 @@ def object_page(object_id: str):
     obj, institution, concepts = view.obj, view.institution, view.concepts
     lang = language()
     base = urls()
+    links = offered(obj, base)
     return render_template(
         "object.html",
         obj=obj,
@@ -208,11 +209,9 @@ def object_page(object_id: str):
         creators=[(c, search_link(creator=c.name)) for c in obj.creators],
         rights=rights(obj.rights),
         manifest=base.manifest(obj.id) if any(access(obj.rights, m).visible for m in obj.images) else None,
-        # Originals sent by /media/: offered to whoever may have them whole.
-        models=[(m, base.media(m.id)) for m in obj.media
-                if m.format.startswith("model/") and access(obj.rights, m).whole],
-        players=[(m, base.media(m.id)) for m in obj.media
-                 if m.format.startswith(("audio/", "video/")) and access(obj.rights, m).whole],
+        # Originals sent by /media/: offered to whoever may have them whole (visitor.offered).
+        models=[(m, links[m.id]) for m in obj.media if m.format.startswith("model/") and m.id in links],
+        players=[(m, links[m.id]) for m in obj.media if m.format.startswith(("audio/", "video/")) and m.id in links],
         jsonld=artwork_jsonld(obj, institution, concepts, lang, base),
         page_url=base.object_page(obj.id),
     )

@@ -6,8 +6,9 @@ to the image service, which asks the same policy.
 from __future__ import annotations
 
 from ..access import ANONYMOUS, Access, AccessPolicy, Requester
-from ..model import MediaFile
+from ..model import DigitalObject, MediaFile
 from ..services import services
+from ..urls import Urls
 
 
 def requester() -> Requester:
@@ -23,3 +24,17 @@ def access_policy() -> AccessPolicy:
 def access(rights: str | None, media: MediaFile) -> Access:
     """What this request's requester may see of one media file of a work with these rights."""
     return access_policy().decide(requester(), rights, media)
+
+
+def offered(obj: DigitalObject, urls: Urls) -> dict[str, str]:
+    """Where this requester gets each media file of a work it may have: an image's service (whole or
+    reduced), an original file (3D, sound, film) only when it may have it whole, as /media/ sends it.
+    The one rule for the JSON record's links and the object page's models and players."""
+    links = {}
+    for media in obj.media:
+        seen = access(obj.rights, media)
+        if media.is_image and seen.visible:
+            links[media.id] = urls.image_service(media.id) + "/info.json"
+        elif not media.is_image and seen.whole:
+            links[media.id] = urls.media(media.id)
+    return links
