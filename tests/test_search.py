@@ -78,6 +78,8 @@ FACETS_OF_EVERYTHING = {
     "century": {"-1": 1, "1": 1, "15": 2, "16": 2, "18": 1, "19": 4, "20": 1, "unknown": 2},
     "rights": {"open": 9, "in-copyright": 2},
     "has3d": {"yes": 2, "no": 9},
+    "medium": {},
+    "hasimage": {"yes": 5, "no": 6},
 }
 
 

@@ -22,10 +22,11 @@ def test_api_answers_hits_facets_and_the_next_cursor(client, catalogue):
     response = client.get("/api/search?q=zee&lang=nl&size=2")
     assert response.status_code == 200
     body = response.json
-    assert set(body) == {"total", "hits", "facets", "suggestion", "next"}
+    assert set(body) == {"total", "hits", "facets", "suggestion", "next", "timeline", "exhibitions"}
     assert body["total"] == 3 and len(body["hits"]) == 2 and body["next"]
-    assert set(body["hits"][0]) == {"id", "label", "snippet", "thumbnail", "manifest", "type"}
-    assert set(body["facets"]) == {"institution", "collection", "type", "creator", "subject", "century", "rights", "has3d"}
+    assert set(body["hits"][0]) == {"id", "label", "snippet", "thumbnail", "manifest", "type", "creators", "date"}
+    assert set(body["facets"]) == {"institution", "collection", "type", "creator", "subject", "century", "medium",
+                                   "hasimage", "rights", "has3d"}
     assert {"value": SEA, "label": "zee", "count": 3} in body["facets"]["subject"]
     rest = client.get(f"/api/search?q=zee&lang=nl&size=2&cursor={body['next']}").json
     assert rest["next"] is None and len(rest["hits"]) == 1

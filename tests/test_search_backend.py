@@ -77,7 +77,8 @@ def test_the_app_uses_the_backend_its_settings_name(tmp_path):
     app = create_app({"INSTANCE": str(tmp_path / "i"), "SEARCH_BACKEND": "null"})
     assert isinstance(app.extensions["vitrine"].search, NullSearch)
     body = app.test_client().get("/api/search?q=zee").json
-    assert body == {"total": 0, "hits": [], "facets": {}, "suggestion": None, "next": None}
+    assert body == {"total": 0, "hits": [], "facets": {}, "suggestion": None, "next": None, "timeline": [],
+                    "exhibitions": []}
     assert app.test_client().get("/api/search?lang=xx").status_code == 400  # the request is still checked
     app.extensions["vitrine"].store.close()
 
@@ -160,12 +161,14 @@ def test_budgets_and_marked_words_are_read_from_the_tree():
 
 def test_every_facet_is_one_declared_class_and_the_api_and_page_list_them_in_that_order(app, client):
     fill(app.extensions["vitrine"].store)
-    assert list(FACETS) == ["institution", "collection", "type", "creator", "subject", "century", "rights", "has3d"]
+    assert list(FACETS) == ["institution", "collection", "type", "creator", "subject", "century", "medium",
+                           "hasimage", "rights", "has3d"]
     assert list(client.get("/api/search").json["facets"]) == list(FACETS)
     page = client.get("/search?lang=nl").get_data(as_text=True)
     shown = re.findall(r'<section class="facet" data-facet="([^"]+)">\s*<h3>([^<]+)</h3>', page)
     dutch = _po("nl")
-    assert shown == [(name, dutch.get(facet.title).string) for name, facet in FACETS.items()]
+    offered = client.get("/api/search").json["facets"]  # medium: none of these records names one
+    assert shown == [(name, dutch.get(facet.title).string) for name, facet in FACETS.items() if offered[name]]
     assert ("has3d", "3D") in shown and ("century", "Eeuw") in shown
 
 

@@ -17,7 +17,9 @@ from .facets import FACETS, FacetValue
 from .request import (
     LANGUAGES,
     SORTS,
+    Bar,
     CursorError,
+    ExhibitionHit,
     Hit,
     RequestError,
     SearchRequest,
@@ -41,6 +43,11 @@ class SearchBackend(Protocol):
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Answer a visitor's search; RequestError or CursorError for a bad request, SearchTimeout past the deadline."""
+
+    def facet_values(self, request: SearchRequest, name: str, prefix: str, size: int
+                     ) -> tuple[list[FacetValue], bool]:
+        """Values of facet ``name`` for ``request``'s search whose label has a word starting with
+        ``prefix``, most frequent first, at most ``size``; and whether more match. RequestError as search."""
 
     def apply(self, changes: list[Change] | None = None, progress: Callable[[int], None] | None = None) -> None:
         """Follow the store's change log from where the index stands (the store's commit hook); never raises."""
@@ -77,6 +84,8 @@ def open_search(config: Mapping, store) -> SearchBackend:
 
 __all__ = [
     "BACKENDS",
+    "Bar",
+    "ExhibitionHit",
     "FACETS",
     "LANGUAGES",
     "SORTS",

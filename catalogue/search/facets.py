@@ -2,7 +2,8 @@
 
 One class per kind, as the engine counts them: keyword facets hold exact
 values an object may have several of (institution, collection, creator,
-subject), fixed facets one of a few values known in advance (type, rights, 3D),
+subject, medium), fixed facets one of a few values known in advance (type,
+has image, rights status, 3D),
 and the century facet is counted from an object's years. The engine, the
 results page and the API all read this one table (``FACETS``).
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from ..catalogs import translate
-from ..model import OBJECT_TYPES, LanguageMap, pick
+from ..model import OBJECT_TYPES, LanguageMap, in_copyright, pick
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -189,9 +190,38 @@ class CenturyFacet(Facet):
         return {v: century_label(v, lang) for v in values}
 
 
+class MediumFacet(Facet):
+    """Mediums as the records name them ("Oil paint on canvas"): the first sentence of a Medium entry."""
+
+    name, title, kind = "medium", N_("Medium"), "keyword"
+
+
 class RightsFacet(FixedFacet):
+    """What a work's rights statement says, as a status: a work with none is "not stated", never open."""
+
     name, title = "rights", N_("Rights")
-    values: ClassVar[dict[str, str]] = {"open": N_("Open"), "in-copyright": N_("In copyright")}
+    values: ClassVar[dict[str, str]] = {
+        "open": N_("Open"), "in-copyright": N_("In copyright"), "not-stated": N_("Rights not stated"),
+        "other": N_("Other rights"),
+    }
+
+
+def rights_status(rights: str | None) -> str:
+    """The rights facet's value for a rights URI: Creative Commons and "no copyright" statements are
+    open, rightsstatements.org's InC ones in copyright, none at all not stated, the rest (not evaluated,
+    undetermined, unknown schemes) other."""
+    if not rights or not rights.strip():
+        return "not-stated"
+    if in_copyright(rights):
+        return "in-copyright"
+    if "creativecommons.org/" in rights or "rightsstatements.org/vocab/NoC" in rights:
+        return "open"
+    return "other"
+
+
+class ImageFacet(FixedFacet):
+    name, title = "hasimage", N_("Picture")
+    values: ClassVar[dict[str, str]] = {"yes": N_("With image"), "no": N_("Without image")}
 
 
 class ThreeDFacet(FixedFacet):
@@ -202,7 +232,7 @@ class ThreeDFacet(FixedFacet):
 TYPE = TypeFacet()  # also labels an object's type on its page
 FACETS: dict[str, Facet] = {f.name: f for f in (
     InstitutionFacet(), CollectionFacet(), TYPE, CreatorFacet(), SubjectFacet(), CenturyFacet(),
-    RightsFacet(), ThreeDFacet(),
+    MediumFacet(), ImageFacet(), RightsFacet(), ThreeDFacet(),
 )}
 """Every facet by name, in the order pages list them."""
 
@@ -214,6 +244,14 @@ def check(filters: dict[str, list[str]]) -> None:
         if facet is None:
             raise FilterError(f"unknown facet {name!r}; facets are {', '.join(FACETS)}")
         facet.check(values)
+
+
+def informative(counted: dict[str, list[FacetValue]], total: int,
+                filters: dict[str, list[str]]) -> dict[str, list[FacetValue]]:
+    """The facets worth offering: one whose only value covers every hit narrows nothing, so it is left
+    out unless the visitor selected it (then it stays, to be removed). The one home of this rule."""
+    return {name: values for name, values in counted.items()
+            if filters.get(name) or not (len(values) == 1 and values[0].count >= total)}
 
 
 _UNKNOWN_DATE = N_("Date unknown")

@@ -21,6 +21,10 @@ class NullSearch:
         request.check(self.limits)
         return SearchResult(total=0, hits=[], facets={}, suggestion=None, next=None)
 
+    def facet_values(self, request: SearchRequest, name: str, prefix: str, size: int) -> tuple[list, bool]:
+        request.check(self.limits)
+        return [], False
+
     def apply(self, changes=None, progress: Callable[[int], None] | None = None) -> None:
         return None
 

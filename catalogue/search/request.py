@@ -61,12 +61,40 @@ class SearchRequest:
 
 @dataclass
 class Hit:
+    """One work found, with what a results page shows of it (all stored in the index)."""
+
     id: str
     label: str
-    snippet: str
+    snippet: str  # HTML: escaped text around the match, the matched words in <mark>; "" when only the title matched
     type: str
     image: tuple[str, int | None, int | None] | None  # first image: media id, width, height
     copyright: bool
+    rights: str | None = None  # the rights URI, for the access policy (thumbnails)
+    media: bool = False  # whether it has media (and so a manifest)
+    creators: list[str] = field(default_factory=list)  # its makers' names, as the record gives them
+    date: str | None = None  # its display date ("c. 1850")
+
+
+@dataclass
+class Bar:
+    """One bar of the timeline: works whose years overlap [start, end] (``span`` years: 10 or 1)."""
+
+    start: int
+    end: int
+    count: int
+
+    @property
+    def span(self) -> int:
+        return self.end - self.start + 1
+
+
+@dataclass
+class ExhibitionHit:
+    """A published exhibition the words match, in the reader's language."""
+
+    slug: str
+    title: str
+    summary: str
 
 
 @dataclass
@@ -76,3 +104,5 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     suggestion: str | None
     next: str | None
+    timeline: list[Bar] = field(default_factory=list)  # per decade, or per year within a range of <= 20 years
+    exhibitions: list[ExhibitionHit] = field(default_factory=list)  # filled by services/searching.py

@@ -153,7 +153,7 @@ class Services:
     def searching(self) -> Searching:
         from .searching import Searching
 
-        return Searching(self.search)
+        return Searching(self.search, self.store)
 
     @_member
     def publishing(self) -> Publishing:

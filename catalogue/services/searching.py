@@ -1,21 +1,61 @@
 """Searching the public catalogue: the one door web/ and the CLI search through.
 
 The backend (SEARCH_BACKEND) indexes public objects only, so a draft or a withdrawn object is
-never a hit; which engine answers is no business of the routes.
+never a hit; which engine answers is no business of the routes. What a visitor is offered of the
+answer is decided here: facets that narrow something (``facets.informative``) and the published
+exhibitions the words match.
 """
 from __future__ import annotations
 
+import threading
+
+from ..model import Exhibition
 from ..search import SearchBackend, SearchRequest, SearchResult
+from ..search.exhibitions import matching
+from ..search.facets import FACETS, FacetValue, informative
+from ..search.parser import parse
+from ..search.query import words
+from ..store import Store
+
+
+class UnknownFacet(LookupError):
+    """A facet name no facet answers to (the API answers 404)."""
 
 
 class Searching:
-    def __init__(self, backend: SearchBackend):
+    def __init__(self, backend: SearchBackend, store: Store | None = None):
         self.backend = backend
+        self.store = store
+        self._lock = threading.Lock()
+        self._exhibitions: tuple[int, list[Exhibition]] | None = None  # (store version, published ones)
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """Hits, facet counts and the next page's cursor; RequestError, CursorError or SearchTimeout."""
-        return self.backend.search(request)
+        """Hits, the facets worth offering, the exhibitions the words match and the next page's cursor;
+        RequestError, CursorError or SearchTimeout."""
+        result = self.backend.search(request)
+        result.facets = informative(result.facets, result.total, request.filters)
+        if request.q.strip() and not request.cursor:
+            result.exhibitions = matching(self._published(), words(parse(request.q)), request.lang)
+        return result
+
+    def facet_values(self, request: SearchRequest, name: str, prefix: str = "", size: int = 50
+                     ) -> tuple[list[FacetValue], bool]:
+        """Every value of facet ``name`` for this search (beyond the few a page lists) whose label has a
+        word starting with ``prefix``: the ``size`` most frequent, and whether more match."""
+        if name not in FACETS:
+            raise UnknownFacet(name)
+        return self.backend.facet_values(request, name, prefix, size)
 
     def overview(self, lang: str) -> SearchResult:
         """The whole catalogue's facet counts (what kinds of work it holds), with one hit."""
         return self.backend.search(SearchRequest(lang=lang, size=1))
+
+    def _published(self) -> list[Exhibition]:
+        """The published exhibitions, read again only when the store has changed."""
+        if self.store is None:
+            return []
+        version = self.store.last_seq()
+        with self._lock:
+            if self._exhibitions is None or self._exhibitions[0] != version:
+                self._exhibitions = (version, self.store.exhibitions("published"))
+            return self._exhibitions[1]

@@ -1,13 +1,17 @@
-"""The JSON API: an object's catalogue record (and gzip for every /api/ answer)."""
+"""The JSON API: an object's catalogue record, a facet's values (and gzip for every /api/ answer)."""
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, jsonify, request
 
+from ..catalogs import translate
 from ..iiif.documents import compressed
+from ..search import FACETS, CursorError, RequestError
 from ..services import services
 from ..services.catalogue import Gone, NotFound
+from ..services.searching import UnknownFacet
+from .asking import asked, size_param
 from .http import VARY, accepts_gzip, gzip_etag, json_response, not_modified, urls
 from .visitor import offered
 
@@ -42,6 +46,40 @@ def object_record(object_id: str) -> Response:
     }
     body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
     return json_response(body, f'"{obj.id}-{obj.version}"', modified=obj.updated)
+
+
+FACET_SIZES = (50, 500)  # values a facet answer lists: by default, and at most
+
+
+@bp.get("/facets/<name>")
+def facet_values(name: str) -> Response:
+    """The values of one facet for the current search (its q, lang, filters, from/to, as /api/search
+    takes them), beyond the few a page lists, whose label has a word starting with ``prefix``.
+
+    JSON: ``{"facet", "title", "prefix", "values": [{"value", "label", "count", "selected"}], "more"}``,
+    the most frequent first (``size`` of them, 50 unless asked, at most 500); counted under every filter
+    but the facet's own, as the page's facets are. 404 for an unknown facet, 400 for a bad search.
+    """
+    searching = services().searching
+    size = min(size_param(FACET_SIZES[0]), FACET_SIZES[1])
+    search = asked("en", 1)
+    search.size = 1  # ``size`` here counts values, not hits
+    prefix = request.args.get("prefix", "").strip()[:100]
+    try:
+        values, more = searching.facet_values(search, name, prefix, size)
+    except UnknownFacet:
+        abort(404, f"no facet {name[:100]!r}; facets are {', '.join(FACETS)}")
+    except (RequestError, CursorError) as exc:
+        abort(400, str(exc))
+    chosen = set(search.filters.get(name, []))
+    body = {
+        "facet": name,
+        "title": translate(FACETS[name].title, search.lang),
+        "prefix": prefix,
+        "values": [{**vars(v), "selected": v.value in chosen} for v in values],
+        "more": more,
+    }
+    return jsonify(body)
 
 
 @bp.after_app_request

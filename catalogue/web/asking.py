@@ -20,9 +20,6 @@ from .errors import error_response
 from .http import urls
 from .visitor import access
 
-# The index keeps whether a hit is in copyright, not its rights URI: the policy is asked with this one for it.
-_IN_COPYRIGHT = "http://rightsstatements.org/vocab/InC/1.0/"
-
 # ASCII digits only: int() also takes "٣", "５", "+5", " 5" and "5_0", and isdigit() "²" and "①"
 _WHOLE = re.compile(r"[0-9]{1,18}")
 _YEAR = re.compile(r"-?[0-9]{1,18}")
@@ -98,7 +95,7 @@ def _thumbnail(hit: Hit, base: Urls) -> str | None:
     if not hit.image:
         return None
     media_id, width, height = hit.image
-    seen = access(_IN_COPYRIGHT if hit.copyright else None, MediaFile(media_id, "", "image/jpeg", width, height))
+    seen = access(hit.rights, MediaFile(media_id, "", "image/jpeg", width, height))
     if not seen.visible:
         return None
     w = thumbnail_size(width, height, 400, seen.limit)[0] if width and height else 400
@@ -113,8 +110,10 @@ def hit_views(result: SearchResult) -> list[dict]:
             "label": hit.label,
             "snippet": hit.snippet,
             "thumbnail": _thumbnail(hit, base),
-            "manifest": base.manifest(hit.id),
+            "manifest": base.manifest(hit.id) if hit.media else None,  # a work without media has none
             "type": hit.type,
+            "creators": hit.creators,
+            "date": hit.date,
         }
         for hit in result.hits
     ]

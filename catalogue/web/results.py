@@ -69,6 +69,18 @@ class Results:
     hidden: list[tuple[str, str]] = field(default_factory=list)  # state the search form carries along
     sorts: dict[str, str] = field(default_factory=dict)
     sort: str = "relevance"
+    timeline: list[TimelineBar] = field(default_factory=list)  # templates/_timeline.html
+
+
+@dataclass
+class TimelineBar:
+    """A bar of the timeline (start, end, span, count) and the link that sets its years as from/to."""
+
+    start: int
+    end: int
+    span: int
+    count: int
+    url: str
 
 
 def asked_search(fixed: dict[str, list[str]] | None = None) -> SearchRequest:
@@ -127,4 +139,7 @@ def results(asked: SearchRequest, result: SearchResult, endpoint: str, fixed: tu
         hidden=[(k, v) for k, v in state if k in FACETS or k in ("lang", "size")],
         sorts={k: v for k, v in sort_labels().items() if asked.q or k != "relevance"},
         sort="title" if asked.sort == "relevance" and not asked.q else asked.sort,  # what the engine did
+        timeline=[TimelineBar(b.start, b.end, b.span, b.count,
+                              link([(k, v) for k, v in state if k not in ("from", "to")]
+                                   + [("from", str(b.start)), ("to", str(b.end))])) for b in result.timeline],
     )

@@ -19,6 +19,8 @@ def api():
         facets={name: [vars(v) for v in values] for name, values in result.facets.items()},
         suggestion=result.suggestion,
         next=result.next,
+        timeline=[{"from": b.start, "to": b.end, "count": b.count} for b in result.timeline],
+        exhibitions=[vars(e) for e in result.exhibitions],
     )
 
 

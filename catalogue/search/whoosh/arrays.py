@@ -20,7 +20,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 
-from .document import KEYWORD_FACETS, ROW
+from .document import IMAGE, KEYWORD_FACETS, REAL_TITLE, ROW
 
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 _POSTINGS_CACHE_BYTES = 96 * 2**20
@@ -225,8 +225,11 @@ class Arrays:
         self.earliest = rows["earliest"].astype(np.int32)
         self.latest = rows["latest"].astype(np.int32)
         self.type = rows["type"]
-        self.copyright = rows["copyright"]
+        self.rights = rows["rights"]
         self.has3d = rows["has3d"]
+        self.hasimage = (rows["flags"] & IMAGE).astype(np.uint8)
+        # the default browse order: works with an image and a real title first, then image, title, neither
+        self.browse_rank = (np.where(self.hasimage, 0, 2) + np.where(rows["flags"] & REAL_TITLE, 0, 1)).astype(np.int8)
         self.title = rows["title"]
         self.values = {name: self._merge_values(name) for name in KEYWORD_FACETS}
         self.field_lengths: dict[str, np.ndarray] = {}  # filled by View.lengths
@@ -276,6 +279,11 @@ class View:
         if len(ids) == 1:
             return ids[0], weights[0]
         return np.concatenate(ids), np.concatenate(weights)
+
+    def has(self, field: str, term: str) -> bool:
+        """Whether any live segment holds ``term`` in ``field``."""
+        btext = term.encode("utf-8")
+        return any((field, btext) in reader for reader, _ in self.leaves)
 
     def lengths(self, field: str) -> np.ndarray:
         """Each document's length in ``field``, for BM25."""

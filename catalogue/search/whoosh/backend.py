@@ -40,7 +40,7 @@ from whoosh.reading import SegmentReader
 from ...model import DigitalObject
 from ...processes import die_with_parent
 from ..budget import Limits
-from ..facets import Names
+from ..facets import FacetValue, Names
 from ..request import SearchRequest, SearchResult
 from . import engine
 from .arrays import SegmentCache, SegmentData, View
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # a different version is rebuilt: the next writer indexes the store from the start
 WAIT_TO_WRITE = 15.0  # seconds a change waits for another process's writer
 WAIT_TO_REBUILD = 120.0
 SLICE = 25_000  # objects per rebuilt segment: its postings sort in memory (limitmb) instead of spilling
@@ -277,6 +277,12 @@ class WhooshSearch:
         """Answer a visitor's search; RequestError or CursorError for a bad request, SearchTimeout past the deadline."""
         request.check(self.limits)
         return engine.run(self._view(), request, self.names, self.limits)
+
+    def facet_values(self, request: SearchRequest, name: str, prefix: str, size: int
+                     ) -> tuple[list[FacetValue], bool]:
+        """Values of facet ``name`` for ``request``'s search whose label has a word starting with ``prefix``."""
+        request.check(self.limits)
+        return engine.facet_values(self._view(), request, name, prefix, size, self.names, self.limits)
 
     def count(self) -> int:
         """Objects in the index."""

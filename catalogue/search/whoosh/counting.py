@@ -11,11 +11,11 @@ import numpy as np
 from ...model import OBJECT_TYPES
 from ..facets import FACETS, SHOWN, UNKNOWN
 from .arrays import View
-from .document import UNKNOWN_YEAR
+from .document import RIGHTS, UNKNOWN_YEAR
 
 # the row column of each fixed facet, and its values in the order of their codes there
-_FIXED = {"type": ("type", OBJECT_TYPES), "rights": ("copyright", ("open", "in-copyright")),
-          "has3d": ("has3d", ("no", "yes"))}
+_FIXED = {"type": ("type", OBJECT_TYPES), "rights": ("rights", RIGHTS),
+          "has3d": ("has3d", ("no", "yes")), "hasimage": ("hasimage", ("no", "yes"))}
 assert set(_FIXED) == {name for name, f in FACETS.items() if f.kind == "fixed"}
 
 
@@ -63,11 +63,12 @@ def years(view: View, start: int | None, end: int | None) -> np.ndarray:
     return out
 
 
-def count(view: View, name: str, within: np.ndarray, selected: list[str]) -> list[tuple[str, int]]:
+def count(view: View, name: str, within: np.ndarray, selected: list[str],
+          shown: int | None = SHOWN) -> list[tuple[str, int]]:
     """(value, count) pairs to list for facet ``name`` over the documents in ``within``.
 
-    The most frequent values (centuries: all, in time order), and the selected
-    ones even at zero.
+    The ``shown`` most frequent values (None: every value found; centuries: all, in time order),
+    and the selected ones even at zero.
     """
     kind = FACETS[name].kind
     if kind == "fixed":
@@ -80,15 +81,32 @@ def count(view: View, name: str, within: np.ndarray, selected: list[str]) -> lis
         data = view.values[name]
         found = np.bincount(data.values[within[data.docs]], minlength=len(data.vocab))
         top = np.flatnonzero(found)
-        if len(top) > SHOWN:
-            top = top[np.argpartition(-found[top], SHOWN - 1)[:SHOWN]]
+        if shown is not None and len(top) > shown:
+            top = top[np.argpartition(-found[top], shown - 1)[:shown]]
         counted = [(str(data.vocab[i]), int(found[i])) for i in top]
         at = np.searchsorted(data.vocab, selected) if selected else np.zeros(0, dtype=np.intp)
         counted += [(v, int(found[i]) if i < len(data.vocab) and data.vocab[i] == v else 0)
                     for v, i in zip(selected, at, strict=True)]
     ranked = sorted(dict(counted).items(), key=lambda vc: (-vc[1], vc[0]))
-    top_values = {v for v, _ in ranked[:SHOWN]}
+    top_values = {v for v, _ in (ranked if shown is None else ranked[:shown])}
     return [(v, c) for v, c in ranked if v in top_values or v in selected]
+
+
+def timeline(view: View, within: np.ndarray, span: int, start: int | None, end: int | None) -> list[tuple[int, int]]:
+    """(first year, works) per ``span`` years that the works in ``within`` overlap, each work counted in
+    every period its years touch (as the year filter finds it); every period from the first to the last
+    (``start`` and ``end`` when given), empty ones at 0."""
+    known = within & (view.earliest != UNKNOWN_YEAR)
+    if not known.any():
+        return []
+    first = np.floor_divide(view.earliest[known], span)
+    last = np.floor_divide(view.latest[known], span)
+    low = start // span if start is not None else int(first.min())
+    high = end // span if end is not None else int(last.max())
+    first, last = np.clip(first, low, high), np.clip(last, low, high)
+    size = high - low + 2
+    steps = np.bincount(first - low, minlength=size) - np.bincount(last - low + 1, minlength=size)
+    return [((low + offset) * span, int(c)) for offset, c in enumerate(np.cumsum(steps)[:-1])]
 
 
 def _with_selected(counted: list[tuple[str, int]], selected: list[str]) -> list[tuple[str, int]]:

@@ -9,6 +9,7 @@ array. Everything a hit shows is stored, so a results page never opens the store
 from __future__ import annotations
 
 import hashlib
+import html
 import itertools
 import re
 import struct
@@ -22,13 +23,16 @@ from ...model import (
     Concept,
     DigitalObject,
     LanguageMap,
-    in_copyright,
     pick,
 )
+from ..facets import RightsFacet, rights_status
 from ..request import LANGUAGES
 from .analysis import language_analyzer, language_of, neutral_analyzer
 
-KEYWORD_FACETS = ("institution", "collection", "creator", "subject")
+KEYWORD_FACETS = ("institution", "collection", "creator", "subject", "medium")
+RIGHTS = tuple(RightsFacet.values)  # the rights facet's values, by their code in the row
+IMAGE, REAL_TITLE = 1, 2  # bits of the row's flags
+MEDIUM_LABELS = {"medium", "techniek", "technique", "technik", "material", "materials", "materiaal", "matériau"}
 UNKNOWN_YEAR = -32768
 
 ROW = np.dtype(
@@ -37,9 +41,9 @@ ROW = np.dtype(
         ("earliest", "<i2"),
         ("latest", "<i2"),
         ("type", "u1"),
-        ("copyright", "u1"),
+        ("rights", "u1"),
         ("has3d", "u1"),
-        ("pad", "u1"),
+        ("flags", "u1"),
         ("title", "<u8", (len(LANGUAGES), 2)),
     ]
 )
@@ -77,26 +81,36 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
     """The Whoosh document for ``obj``; ``concepts`` holds (at least) its subjects."""
     by_lang: dict[str, list[str]] = {lang: [] for lang in LANGUAGES}
     neutral: list[str] = [obj.id]
-    described: LanguageMap = {}
 
-    def add(lmap: LanguageMap, times: int = 1, describe: bool = True) -> None:
+    def add(lmap: LanguageMap, times: int = 1) -> None:
         for tag, texts in lmap.items():
             lang = language_of(tag)
             if lang:
                 by_lang[lang].extend(texts * times)
             neutral.extend(texts)
-            if describe:
-                described.setdefault(tag, []).extend(texts)
 
-    add(obj.label, times=2, describe=False)  # a word of the title weighs more than one of the text
+    parts: list[LanguageMap] = []  # what a snippet may quote: each field apart, tags stripped
+
+    def quote(lmap: LanguageMap) -> None:
+        plain = {tag: [t for t in (plain_text(x) for x in texts) if t] for tag, texts in lmap.items()}
+        if any(plain.values()):
+            parts.append({tag: texts for tag, texts in plain.items() if texts})
+
+    add(obj.label, times=2)  # a word of the title weighs more than one of the text
     add(obj.summary)
+    quote(obj.summary)
     for entry in obj.metadata:
         add(entry.value)
+        quote(entry.value)
     for part in obj.toc:
         add(part.label)
+        quote(part.label)
     subjects = [concepts[uri] for uri in obj.subjects if uri in concepts]
     for concept in subjects:
         add(concept.label)
+    if subjects:
+        quote({tag: [", ".join(t for c in subjects for t in c.label.get(tag, []))]
+               for tag in dict.fromkeys(tag for c in subjects for tag in c.label)})
     names = [n for c in obj.creators for n in (c.name, *c.variants)]
     neutral.extend(names)
     if obj.date:
@@ -114,18 +128,53 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
         "f_collection": "\n".join(obj.collections),
         "f_creator": "\n".join(dict.fromkeys(c.name for c in obj.creators)),
         "f_subject": "\n".join(obj.subjects),
+        "f_medium": "\n".join(mediums(obj)),
         "row": _row(obj),
         "hit": {
             "label": obj.label,
             "type": obj.type,
             "image": [image.id, image.width, image.height] if image else None,
             "copyright": obj.in_copyright,
-            "text": described,
+            "rights": obj.rights,
+            "media": bool(obj.media),
+            "creators": list(dict.fromkeys(c.name for c in obj.creators)),
+            "date": obj.date,
+            "parts": parts,
         },
     }
 
 
 _NEUTRAL = neutral_analyzer()
+_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
+
+
+def plain_text(text: str) -> str:
+    """``text`` without HTML tags (and without what a script or style element holds), entities read."""
+    return " ".join(html.unescape(_TAGS.sub(" ", text)).split())
+
+
+def mediums(obj: DigitalObject) -> list[str]:
+    """The medium facet's values: the first sentence of each Medium entry ("Graphite on paper")."""
+    out = []
+    for entry in obj.metadata:
+        if any(t.strip().casefold() in MEDIUM_LABELS for texts in entry.label.values() for t in texts):
+            for texts in entry.value.values():
+                for text in texts:
+                    first = re.split(r"\.\s", plain_text(text), maxsplit=1)[0].strip().rstrip(".")
+                    if first:
+                        out.append(first[:1].upper() + first[1:])
+            break
+    return list(dict.fromkeys(out))
+
+
+_UNTITLED = re.compile(r"\s*(\[.*\]|untitled|blank|no title|title not known|sans titre|zonder titel|ohne titel)?\s*",
+                       re.I)
+
+
+def real_title(title: str) -> bool:
+    """Whether a title names the work: not empty, not only digits and punctuation ("1", "#1"), not a
+    cataloguer's placeholder ("[no title]", "Untitled", "Blank")."""
+    return bool(re.search(r"[^\W\d_]", title)) and not _UNTITLED.fullmatch(title)
 
 
 def word_pairs(texts: list[str]) -> set[str]:
@@ -141,14 +190,15 @@ def _row(obj: DigitalObject) -> bytes:
     earliest = obj.earliest if obj.earliest is not None else obj.latest
     latest = obj.latest if obj.latest is not None else obj.earliest
     titles = [key for lang in LANGUAGES for key in title_key(pick(obj.label, lang))]
+    named = any(real_title(t) for texts in obj.label.values() for t in texts)
     return _ROW.pack(
         id_hash(obj.id),
         UNKNOWN_YEAR if earliest is None else earliest,
         UNKNOWN_YEAR if latest is None else latest,
         OBJECT_TYPES.index(obj.type),
-        int(in_copyright(obj.rights)),
+        RIGHTS.index(rights_status(obj.rights)),
         int(has_3d(obj)),
-        0,
+        (IMAGE if obj.images else 0) | (REAL_TITLE if named else 0),
         *titles,
     )
 

@@ -1,17 +1,20 @@
 """One search over the index's arrays: match, filter, count facets, sort, page, and build the hits."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ...model import pick
 from .. import query
 from ..budget import Budget, Limits
-from ..facets import FACETS, Names
+from ..facets import FACETS, FacetValue, Names
+from ..folding import fold
 from ..parser import parse
-from ..request import CursorError, Hit, SearchRequest, SearchResult
+from ..request import Bar, CursorError, Hit, SearchRequest, SearchResult
 from . import counting, paging, snippets, spelling
 from .arrays import View
-from .evaluate import Evaluator, Scoring
+from .evaluate import Evaluator, Match, Scoring
 
 
 def run(view: View, request: SearchRequest, names: Names, limits: Limits) -> SearchResult:
@@ -20,22 +23,15 @@ def run(view: View, request: SearchRequest, names: Names, limits: Limits) -> Sea
     RequestError for a query too big to answer, SearchTimeout when the time is spent.
     """
     budget = limits.start()
-    filters = {name: list(dict.fromkeys(values)) for name, values in request.filters.items() if values}
-    sort = "title" if request.sort == "relevance" and not request.q.strip() else request.sort
+    filters = _filters(request)
+    sort = "browse" if request.sort == "relevance" and not request.q.strip() else request.sort
     sig = paging.signature(request.q, request.lang, sorted(filters.items()), request.start, request.end, sort)
     after, replay = paging.decode(request.cursor, sig) if request.cursor else (None, None)
 
     tree = parse(request.q)
     query.check_size(tree, limits)
     scoring = Scoring(view, replay if sort == "relevance" else None)
-    try:
-        match = Evaluator(view, request.lang, scoring, budget).run(tree)
-    except ValueError as exc:
-        raise CursorError(str(exc)) from None
-    base = match.mask
-    if request.start is not None or request.end is not None:
-        base = base & counting.years(view, request.start, request.end)
-    selected = {name: counting.mask(view, name, values) for name, values in filters.items()}
+    match, base, selected = _matched(view, request, tree, scoring, budget, filters)
     hits_mask = np.logical_and.reduce([base, *selected.values()])
 
     counted = {}
@@ -54,14 +50,65 @@ def run(view: View, request: SearchRequest, names: Names, limits: Limits) -> Sea
         last = [key[docs[-1]] for key in keys]
         following = paging.encode(sig, last, scoring.state() if sort == "relevance" else None)
     suggestion = _suggestion(view, request, words, int(match.mask.sum()), budget)
-    return SearchResult(total, hits, counted, suggestion, following)
+    return SearchResult(total, hits, counted, suggestion, following, _timeline(view, hits_mask, request))
+
+
+def facet_values(view: View, request: SearchRequest, name: str, prefix: str, size: int, names: Names,
+                 limits: Limits) -> tuple[list[FacetValue], bool]:
+    """Values of facet ``name`` for ``request``'s search (counted under every filter but its own) whose
+    label has a word starting with ``prefix``, the most frequent ``size`` of them; and whether more match."""
+    budget = limits.start()
+    filters = _filters(request)
+    tree = parse(request.q)
+    query.check_size(tree, limits)
+    _match, base, selected = _matched(view, request, tree, Scoring(view), budget, filters)
+    within = np.logical_and.reduce([base, *[m for other, m in selected.items() if other != name]])
+    facet = FACETS[name]
+    values = facet.describe(counting.count(view, name, within, filters.get(name, []), shown=None), request.lang, names)
+    wanted = fold(prefix).split()
+    if wanted:
+        values = [v for v in values if _starts_words(fold(v.label), wanted)]
+    return values[:size], len(values) > size
+
+
+def _starts_words(label: str, wanted: list[str]) -> bool:
+    """Whether each of ``wanted`` begins a word of ``label`` (both folded)."""
+    words = re.split(r"[^0-9a-z]+", label)
+    return all(any(w.startswith(p) for w in words) for p in wanted)
+
+
+def _filters(request: SearchRequest) -> dict[str, list[str]]:
+    return {name: list(dict.fromkeys(values)) for name, values in request.filters.items() if values}
+
+
+def _matched(view: View, request: SearchRequest, tree, scoring: Scoring, budget: Budget,
+             filters: dict[str, list[str]]) -> tuple[Match, np.ndarray, dict[str, np.ndarray]]:
+    """The words' match, the documents it and the years allow, and each facet filter's documents."""
+    try:
+        match = Evaluator(view, request.lang, scoring, budget).run(tree)
+    except ValueError as exc:
+        raise CursorError(str(exc)) from None
+    base = match.mask
+    if request.start is not None or request.end is not None:
+        base = base & counting.years(view, request.start, request.end)
+    return match, base, {name: counting.mask(view, name, values) for name, values in filters.items()}
+
+
+YEARS_SHOWN = 20  # a year range this long or shorter gets a bar per year, a longer one per decade
+
+
+def _timeline(view: View, hits: np.ndarray, request: SearchRequest) -> list[Bar]:
+    """Works per decade (per year when the asked range spans YEARS_SHOWN years or fewer)."""
+    start, end = request.start, request.end
+    span = 1 if start is not None and end is not None and end - start < YEARS_SHOWN else 10
+    return [Bar(first, first + span - 1, count) for first, count in counting.timeline(view, hits, span, start, end)]
 
 
 def _suggestion(view: View, request: SearchRequest, words: list[str], found: int, budget: Budget) -> str | None:
     """A corrected query, offered when this one finds little and the correction finds more."""
     if not words or found > spelling.FEW:
         return None
-    corrected = spelling.suggest(view, words, request.q, budget)
+    corrected = spelling.suggest(view, words, request.q, budget, request.lang)
     if corrected is None:
         return None
     more = int(Evaluator(view, request.lang, Scoring(view), budget).run(parse(corrected)).mask.sum())
@@ -73,8 +120,12 @@ def _hit(stored: dict, words: list[str], lang: str) -> Hit:
     return Hit(
         id=stored["id"],
         label=pick(data["label"], lang),
-        snippet=snippets.snippet(data["text"], words, lang),
+        snippet=snippets.snippet(data["parts"], words, lang),
         type=data["type"],
         image=tuple(data["image"]) if data["image"] else None,
         copyright=data["copyright"],
+        rights=data["rights"],
+        media=data["media"],
+        creators=data["creators"],
+        date=data["date"],
     )

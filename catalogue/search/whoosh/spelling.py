@@ -9,6 +9,7 @@ from whoosh.analysis import RegexTokenizer
 from ..budget import MAX_SUGGESTED_WORD, Budget
 from ..folding import fold
 from .arrays import View
+from .evaluate import stems
 
 FEW = 3  # a query finding this many hits or fewer gets a suggestion
 _LETTERS = string.ascii_lowercase + string.digits  # indexed words are folded to these
@@ -26,8 +27,11 @@ def typos(word: str) -> list[str]:
     return sorted(out)
 
 
-def suggest(view: View, words: list[str], text: str, budget: Budget) -> str | None:
+def suggest(view: View, words: list[str], text: str, budget: Budget, lang: str) -> str | None:
     """``text`` with its misspelt words corrected, or None when nothing better is known.
+
+    A correction is a word of the query's language ``lang`` (one the index holds in that language's
+    text) or of a maker's name, so "born" never becomes the French "bord" nor "née" the Dutch "zee".
 
     Words over MAX_SUGGESTED_WORD letters are left as they are: their typos
     would be thousands of long strings (a 4,000-letter word made gigabytes).
@@ -42,9 +46,13 @@ def suggest(view: View, words: list[str], text: str, budget: Budget) -> str | No
             continue  # a word this common is no misspelling
         candidates = typos(word)
         df = view.frequencies(candidates)
-        best = int(np.argmax(df))  # the first of the most frequent, in alphabetical order
-        if df[best] > known:
-            better[word] = candidates[best]
+        for best in np.argsort(-df, kind="stable"):  # the most frequent first, alphabetical among equals
+            if df[best] <= known:
+                break
+            stem = stems(candidates[best]).get(lang)
+            if (stem and view.has(f"text_{lang}", stem)) or view.has("creator", candidates[best]):
+                better[word] = candidates[best]
+                break
     if not better:
         return None
     out, last = [], 0
