@@ -282,3 +282,26 @@ def test_the_search_page_draws_the_timeline_as_links_with_a_text_alternative(tat
     assert re.search(r'href="[^"]*from=1800&amp;to=1809"', timeline)
     assert re.search(r'aria-label="1800s: [0-9,]+ works?"', timeline)
     assert "<table" in timeline and "visually-hidden" in timeline
+
+
+# -- the index schema -----------------------------------------------------------------------------
+
+def test_an_index_of_an_older_schema_is_rebuilt_by_the_next_catch_up(tmp_path):
+    import json
+
+    from catalogue.search.whoosh.backend import SCHEMA_VERSION
+
+    app = create_app({"INSTANCE": str(tmp_path / "i"), "TESTING": True})
+    import_file(app, COLLECTION)
+    svc = app.extensions["vitrine"]
+    folder = svc.search.directory
+    svc.close()
+    state = json.loads((folder / "vitrine-index.json").read_text())
+    (folder / "vitrine-index.json").write_text(json.dumps({**state, "schema": SCHEMA_VERSION - 1}))
+
+    again = create_app({"INSTANCE": str(tmp_path / "i"), "TESTING": True})
+    fresh = again.extensions["vitrine"]
+    fresh.keeper.catch_up()
+    result = fresh.searching.search(SearchRequest(size=1))
+    assert result.total == fresh.store.count_objects() and "hasimage" in result.facets
+    fresh.close()
