@@ -178,7 +178,10 @@ FACETED = [
     ("", {"subject": [SUBJECT.format(195)]}), ("nude", {"century": ["20", "21"]}), ("horse", {"collection": ["painting"], "rights": ["open"]}),
     ("mountain", {"century": ["19"], "type": ["image"]}), ("castle", {"collection": ["on-paper-unique"]}),
     ("moon", {"rights": ["in-copyright"]}), ("", {"has3d": ["yes"], "century": ["20"]}), ("cloud", {"century": ["19"]}),
+    ("sea", {"hasimage": ["yes"]}), ("", {"medium": ["Oil paint on canvas"]}), ("", {"hasimage": ["no"], "century": ["19"]}),
 ]
+PREFIXES = [("", "creator", "tur"), ("landscape", "creator", "c"), ("", "medium", "oil"), ("", "subject", "sea"),
+            ("sea", "creator", ""), ("", "creator", "j"), ("portrait", "medium", "graph"), ("", "collection", "p")]
 RANGES = [("landscape", 1800, 1850), ("", 1900, 1950), ("portrait", 1700, 1800), ("sea", 1820, 1830),
           ("", 1821, 1821), ("turner", 1790, 1800), ("abstract", 1950, 2000), ("", 1500, 1700),
           ("church", 1800, 1899), ("figure", 1960, 1970), ("", 1960, 1969), ("river", 1800, 1810),
@@ -216,6 +219,10 @@ def run_queries(index: SearchIndex) -> dict[str, list[tuple[float, float]]]:
     times: dict[str, list[tuple[float, float]]] = {}
     for kind, request in queries():
         times.setdefault(kind, []).append(_timed(index, request)[0])
+    for q, name, prefix in PREFIXES:
+        t, c = time.perf_counter(), time.process_time()
+        index.facet_values(SearchRequest(q=q), name, prefix, 50)
+        times.setdefault("facet values", []).append(((time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000))
     for q, sort in DEEP:
         request = SearchRequest(q=q, sort=sort)
         first, result = _timed(index, request)
