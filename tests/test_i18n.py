@@ -237,3 +237,10 @@ def test_text_shown_in_a_fallback_language_says_its_language(collection, client)
     assert re.search(r'<h1 lang="en">Greek coins from Pompeii</h1>', german)
     dutch = text(client.get("/object/coins?lang=nl"))
     assert "<h1>Griekse munten" in dutch  # its own language: no mark
+
+
+def test_german_subject_facets_come_from_the_thesaurus_in_german(demo_app):
+    page = text(demo_app.test_client().get("/search?q=hubble&lang=de"))
+    facet = page[page.index('data-facet="subject"'):]
+    assert "Astronomie. Astrophysik. Weltraumforschung" in facet
+    assert "Space research" not in facet
