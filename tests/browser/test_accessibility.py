@@ -70,3 +70,17 @@ def test_no_serious_accessibility_violation_on_any_page_type_on_a_phone(tab: Pag
     tab.set_viewport_size(PHONE)
     found = [v for name, path in PAGES.items() for v in violations(tab, server, name, path, "nl")]
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_language_authority_and_footer_links_are_targets_of_at_least_24_px(tab: Page, server, viewport):
+    tab.set_viewport_size(viewport)
+    tab.goto(f"{server}/object/nasa-eileen-collins-portrait?lang=de")
+    links = {"language": ".languages a", "authority": "a.authority", "footer": "footer.site a"}
+    small = []
+    for kind, selector in links.items():
+        boxes = tab.eval_on_selector_all(selector, """links => links.map(a => {
+            const box = a.getBoundingClientRect(); return [a.textContent.trim(), box.width, box.height]; })""")
+        assert boxes, kind
+        small += [(kind, text, round(w), round(h)) for text, w, h in boxes if w < 24 or h < 24]
+    assert not small, small
