@@ -95,24 +95,31 @@ def language_map(value: Any, field: str, required: bool = False, limit: int = LA
 
 
 def pick(lmap: LanguageMap, lang: str | None = None) -> str:
-    """The text to show a reader of ``lang``, by the IIIF fallback rules.
+    """The text to show a reader of ``lang``, by the IIIF fallback rules (``picked``)."""
+    return picked(lmap, lang)[0]
+
+
+def picked(lmap: LanguageMap, lang: str | None = None) -> tuple[str, str | None]:
+    """The text to show a reader of ``lang`` and the language it is in (``None``: ``none``).
 
     The exact language, then one sharing its primary subtag, then ``none``,
-    then English, then whatever comes first.
+    then English, then whatever comes first. A page marks text in another
+    language than its own with that language (WCAG 3.1.2).
     """
     if not lmap:
-        return ""
+        return "", None
     if lang:
         if lang in lmap:
-            return "; ".join(lmap[lang])
+            return "; ".join(lmap[lang]), lang
         primary = lang.split("-")[0]
         for key, texts in lmap.items():
             if key.split("-")[0] == primary:
-                return "; ".join(texts)
+                return "; ".join(texts), key
     for key in ("none", "en"):
         if key in lmap:
-            return "; ".join(lmap[key])
-    return "; ".join(next(iter(lmap.values())))
+            return "; ".join(lmap[key]), None if key == "none" else key
+    key, texts = next(iter(lmap.items()))
+    return "; ".join(texts), None if key == "none" else key
 
 
 def _shown(value: Any) -> str:

@@ -56,7 +56,7 @@ def test_object_manifest_describes_the_work(collection, client):
     assert m["homepage"][0]["id"] == "http://localhost/object/coins"
     assert m["seeAlso"][0]["id"] == "http://localhost/api/objects/coins"
     subjects = next(e for e in m["metadata"] if e["label"]["en"] == ["Subject"])
-    assert subjects["value"]["de"] == ["Geld", "Library, library sciences"]
+    assert subjects["value"]["de"] == ["Geld", "Bibliothek, Bibliothekswissenschaft"]  # the thesaurus in German
     canvas = m["items"][0]
     assert (canvas["width"], canvas["height"]) == (384, 303)
     body = canvas["items"][0]["items"][0]["body"]

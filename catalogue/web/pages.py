@@ -4,10 +4,10 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
+from babel.lists import format_list
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 
 from ..config import PROJECT_DIR
@@ -17,6 +17,7 @@ from ..model import Exhibition, ExhibitionItem, Section, pick
 from ..services import services
 from ..services.catalogue import Gone, NotFound
 from . import results as search_results
+from . import seo
 from .asking import answer
 from .assets import asset_url
 from .http import urls
@@ -27,11 +28,14 @@ from .views import (
     exhibition_covers,
     exhibition_status,
     exhibitions_by_status,
+    lang_of,
     language,
     rich_text,
     rights,
     route_card,
     search_link,
+    shown_date,
+    shown_role,
     status_label,
     type_label,
     web_link,
@@ -54,16 +58,12 @@ def day(value: str | None) -> str:
 
 @bp.app_context_processor
 def helpers():
-    def switch_language(code: str) -> str:
-        """This page in another language (a search keeps its state, not its cursor)."""
-        args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", "cursor", "p")]
-        return f"{request.path}?{urlencode(args + [('lang', code)])}"
-
     return {
         "pick": pick, "lang": language(), "languages": [(c, NAMES[c]) for c in LANGUAGES],
-        "switch_language": switch_language, "asset_url": asset_url, "rich_text": rich_text,
+        "switch_language": seo.switch_language, "alternates": seo.alternates, "robots": seo.robots,
+        "canonical": seo.canonical, "listing_title": seo.listing_title, "asset_url": asset_url, "rich_text": rich_text,
         "status_label": status_label, "type_label": type_label, "web_link": web_link,
-        "content_state": _content_state,
+        "content_state": _content_state, "lang_of": lang_of, "shown_date": shown_date, "shown_role": shown_role,
     }
 
 
@@ -81,6 +81,7 @@ def home() -> str:
     for samples in overview.samples.values():
         cards = (card(o, lang, base) for o in samples)
         highlights += [c for c in cards if c.thumbnail][:1]
+    types = services().searching.overview(lang).facets.get("type", [])
     groups = exhibitions_by_status(overview.exhibitions)
     featured = groups["current"] + groups["upcoming"]
     return render_template(
@@ -89,10 +90,24 @@ def home() -> str:
         institutions=overview.institutions,
         collections=overview.collections,
         featured=featured,
-        types=services().searching.overview(lang).facets.get("type", []),
+        types=types,
+        holdings=holdings(types, lang),
         highlights=highlights[:8],
         total=overview.total,
     )
+
+
+def holdings(types: list, lang: str) -> str:
+    """What this catalogue holds, from its type counts: "30 pictures, 3 3D models and 1 book"."""
+    kinds = {
+        "image": lambda n: ngettext("%(count)s picture", "%(count)s pictures", n, count=format_decimal(n)),
+        "book": lambda n: ngettext("%(count)s book", "%(count)s books", n, count=format_decimal(n)),
+        "3d": lambda n: ngettext("%(count)s 3D model", "%(count)s 3D models", n, count=format_decimal(n)),
+        "audio": lambda n: ngettext("%(count)s recording", "%(count)s recordings", n, count=format_decimal(n)),
+        "video": lambda n: ngettext("%(count)s film", "%(count)s films", n, count=format_decimal(n)),
+    }
+    said = [kinds[t.value](t.count) for t in types if t.value in kinds and t.count]
+    return format_list(said, locale=lang) if said else ""
 
 
 def _covers(exhibitions: list[Exhibition]) -> dict[str, str | None]:

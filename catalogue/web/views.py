@@ -10,9 +10,10 @@ from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from .. import display
 from ..i18n import language
 from ..iiif import levels, presentation
-from ..model import Concept, DigitalObject, Exhibition, Institution, LanguageMap, MediaFile, is_web_url, pick
+from ..model import Concept, DigitalObject, Exhibition, Institution, LanguageMap, MediaFile, is_web_url, pick, picked
 from ..search.facets import TYPE
 from .visitor import access
 
@@ -26,7 +27,7 @@ class Card:
     id: str
     label: str
     thumbnail: str | None
-    date: str | None
+    date: str | None  # as the reader's language says it (HTML: parts in another language are marked)
     creators: str
     type: str
 
@@ -34,8 +35,8 @@ class Card:
 def card(obj: DigitalObject, lang: str, urls: presentation.Urls) -> Card:
     first = access(obj.rights, obj.images[0]) if obj.images else None
     thumb = presentation.thumbnail(obj.images[0], urls, first.limit)[0]["id"] if first and first.visible else None
-    return Card(obj.id, pick(obj.label, lang), thumb, obj.date,
-                ", ".join(c.name for c in obj.creators), obj.type)
+    shown = spoken(display.shown_date(obj.date, lang), lang) if obj.date else None
+    return Card(obj.id, pick(obj.label, lang), thumb, shown, ", ".join(c.name for c in obj.creators), obj.type)
 
 
 def detail_image(obj: DigitalObject, media: MediaFile, region: tuple[int, int, int, int],
@@ -82,6 +83,31 @@ def rich_text(lmap: LanguageMap, lang: str) -> Markup:
     if "<" in text or "&" in text:
         return Markup(presentation.sanitised(text))
     return escape(text)
+
+
+def lang_of(lmap: LanguageMap | None) -> Markup:
+    """`` lang="xx"`` for the element showing ``lmap`` when the fallback picked another language than
+    the page's (WCAG 3.1.2); nothing otherwise."""
+    shown = picked(lmap or {}, language())[1]
+    return Markup(' lang="%s"') % shown if shown and shown != language() else Markup("")
+
+
+def spoken(pieces: list[display.Said], lang: str) -> Markup:
+    """Pieces of text as HTML for a page in ``lang``, each in another language inside a ``<span lang>``."""
+    return Markup("").join(
+        Markup('<span lang="%s">%s</span>') % (p.lang, p.text) if p.lang and p.lang != lang else escape(p.text)
+        for p in pieces
+    )
+
+
+def shown_date(text: str | None) -> Markup:
+    """A record's date in the reader's language (display.shown_date), as HTML."""
+    return spoken(display.shown_date(text, language()), language()) if text else Markup("")
+
+
+def shown_role(text: str | None) -> Markup:
+    """A creator's role in the reader's language (display.role), as HTML."""
+    return spoken([display.role(text, language())], language()) if text else Markup("")
 
 
 def web_link(url: str | None) -> str | None:
