@@ -49,13 +49,14 @@
     return el.mirador;
   }
 
-  function show(el, canvas) {
+  function show(el, canvas, view) {
     if (el.mirador) {
       if (canvas) el.mirador.store.dispatch(window.Mirador.setCanvas(el.id + '-window', canvasId(el, canvas)));
-      return;
+      return Promise.resolve(el.mirador);
     }
-    loadMirador().then(function () { start(el, canvas); });
+    return loadMirador().then(function () { return start(el, canvas, view); });
   }
+  window.VitrineViewer = { show: show };  /* the exhibition's dialog (exhibition.js) walks its stops with it */
 
   /* The view in the address: ?canvas=N&view=x,y,zoom (what "Share this view" writes). */
   function viewFromAddress() {
@@ -129,7 +130,7 @@
   });
 
   /* "Open in viewer": a button, or a link carrying the stop's Content State (which works without script too). */
-  document.querySelectorAll('[data-open-viewer]').forEach(function (button) {
+  document.querySelectorAll('[data-open-viewer]:not([data-stop])').forEach(function (button) {  /* [data-stop]: exhibition.js */
     button.addEventListener('click', function (event) {
       event.preventDefault();
       var el = document.getElementById(button.dataset.openViewer);
