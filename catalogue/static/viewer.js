@@ -100,14 +100,7 @@
     return url.toString();
   }
 
-  /* A viewer in a dialog (an exhibition's) opens by itself when the address names a canvas of it. */
-  document.querySelectorAll('[data-viewer][data-lazy]').forEach(function (el) {
-    var asked = viewFromAddress();
-    if (!asked.canvas) return;
-    var dialog = el.closest('dialog');
-    if (dialog && !dialog.open) dialog.showModal();
-    loadMirador().then(function () { start(el, asked.canvas, asked.view); });
-  });
+  /* A viewer in a dialog (data-lazy: an exhibition's) is started by exhibition.js, also when the address names a stop. */
 
   document.querySelectorAll('[data-viewer]:not([data-lazy])').forEach(function (el) {
     var asked = viewFromAddress();

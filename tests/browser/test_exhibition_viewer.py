@@ -68,7 +68,7 @@ def current_stop(page: Page) -> int:
     return int(re.search(r"(\d+)", page.locator("dialog[open] [data-stop-counter]").inner_text()).group(1))
 
 
-def check_stop(page: Page, canvas: dict, name: str) -> None:
+def check_stop(page: Page, canvas: dict, name: str, lang: str = "en") -> None:
     """The stop in view: a picture drawn at its whole view, or a 3D model rendered, with its caption."""
     number = int(canvas["id"].rsplit("/", 1)[1])
     dialog = page.locator("dialog[open]")
@@ -76,7 +76,7 @@ def check_stop(page: Page, canvas: dict, name: str) -> None:
     caption = dialog.locator(f".stop-caption[data-stop='{number}']")
     expect(caption).to_be_visible()
     if "summary" in canvas:
-        expect(caption).to_contain_text(canvas["summary"]["en"][0][:40])
+        expect(caption).to_contain_text(canvas["summary"][lang][0][:40])
     if body(canvas)["type"] == "Model":
         page.wait_for_function(
             "n => { const m = document.querySelector(`dialog[open] .stop-model[data-stop='${n}'] model-viewer`);"
@@ -171,4 +171,23 @@ def test_the_keyboard_alone_opens_the_viewer_moves_a_stop_and_returns_focus_to_i
     page.keyboard.press("Escape")
     expect(page.locator("dialog[open]")).to_have_count(0)
     expect(opener).to_be_focused()
+    assert errors(page) == []
+
+
+def test_a_details_picture_on_the_route_zooms_in_place_with_its_caption_in_the_visitors_language(page: Page, server, demo_app):
+    """On a phone, in French: the detail's own picture opens the viewer at that stop (its region whole),
+    captioned in French beside the work, and the dialog's own steps are in French too."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    manifest = manifest_of(demo_app)
+    detail = next(c for c in manifest["items"] if "/detail/" in body(c)["id"])
+    number = int(detail["id"].rsplit("/", 1)[1])
+    page.goto(f"{server}/exhibition/origins?lang=fr")
+    picture = page.locator(f"#stop-{number} .route-image img")
+    assert picture.get_attribute("srcset").endswith(" 2x")
+    page.locator(f"#stop-{number} .route-image").click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog.locator("[data-stop-counter]")).to_have_text(f"Étape {number} sur {len(manifest['items'])}")
+    check_stop(page, detail, "the detail zoomed in place", lang="fr")
+    expect(dialog.get_by_role("button", name="Étape suivante")).to_be_enabled()
+    screenshot(page, "exhibition-viewer-phone-fr-detail")
     assert errors(page) == []
