@@ -11,7 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import CollectionInfo, Concept, DigitalObject, Exhibition, Institution, MediaFile, is_id
+from ..model import (
+    CollectionInfo,
+    Concept,
+    DigitalObject,
+    Exhibition,
+    ExhibitionItem,
+    Institution,
+    MediaFile,
+    Section,
+    is_id,
+)
 from ..store import Store
 from ..urls import Urls
 
@@ -59,6 +69,37 @@ class CollectionView:
     collection: CollectionInfo
     institution: Institution | None
     total: int
+
+
+@dataclass
+class Stop:
+    """A work on an exhibition's route as visitors walk it: numbered from 1 along the whole route."""
+
+    number: int
+    section: Section
+    item: ExhibitionItem
+    obj: DigitalObject
+
+    @property
+    def media(self) -> MediaFile:
+        return self.obj.media[self.item.media]
+
+
+@dataclass
+class Route:
+    """A published exhibition's stops in order (items whose work is not public are left out)."""
+
+    exhibition: Exhibition
+    stops: list[Stop]
+
+    @property
+    def sections(self) -> list[tuple[Section, list[Stop]]]:
+        return [(s, [stop for stop in self.stops if stop.section is s]) for s in self.exhibition.sections]
+
+    def stop(self, number: int, object_id: str) -> Stop | None:
+        """Stop ``number`` if it shows ``object_id`` (a link from the route names both), else None."""
+        found = self.stops[number - 1] if 1 <= number <= len(self.stops) else None
+        return found if found and found.obj.id == object_id else None
 
 
 class Catalogue:
@@ -155,6 +196,18 @@ class Catalogue:
         if exhibition is None or not exhibition.published:
             raise NotFound(slug)
         return exhibition
+
+    def route(self, slug: str) -> Route:
+        """A published exhibition's numbered stops; NotFound as for :meth:`exhibition`."""
+        exhibition = self.exhibition(slug)
+        objects = self.works([exhibition])
+        stops: list[Stop] = []
+        for section in exhibition.sections:
+            for item in section.items:
+                obj = objects.get(item.object)
+                if obj is not None and item.media < len(obj.media):
+                    stops.append(Stop(len(stops) + 1, section, item, obj))
+        return Route(exhibition, stops)
 
     def works(self, exhibitions: Iterable[Exhibition]) -> dict[str, DigitalObject]:
         """The public objects these exhibitions show, by id."""

@@ -49,13 +49,14 @@
     return el.mirador;
   }
 
-  function show(el, canvas) {
+  function show(el, canvas, view) {
     if (el.mirador) {
       if (canvas) el.mirador.store.dispatch(window.Mirador.setCanvas(el.id + '-window', canvasId(el, canvas)));
-      return;
+      return Promise.resolve(el.mirador);
     }
-    loadMirador().then(function () { start(el, canvas); });
+    return loadMirador().then(function () { return start(el, canvas, view); });
   }
+  window.VitrineViewer = { show: show };  /* the exhibition's dialog (exhibition.js) walks its stops with it */
 
   /* The view in the address: ?canvas=N&view=x,y,zoom (what "Share this view" writes). */
   function viewFromAddress() {
@@ -99,14 +100,7 @@
     return url.toString();
   }
 
-  /* A viewer in a dialog (an exhibition's) opens by itself when the address names a canvas of it. */
-  document.querySelectorAll('[data-viewer][data-lazy]').forEach(function (el) {
-    var asked = viewFromAddress();
-    if (!asked.canvas) return;
-    var dialog = el.closest('dialog');
-    if (dialog && !dialog.open) dialog.showModal();
-    loadMirador().then(function () { start(el, asked.canvas, asked.view); });
-  });
+  /* A viewer in a dialog (data-lazy: an exhibition's) is started by exhibition.js, also when the address names a stop. */
 
   document.querySelectorAll('[data-viewer]:not([data-lazy])').forEach(function (el) {
     var asked = viewFromAddress();
@@ -129,7 +123,7 @@
   });
 
   /* "Open in viewer": a button, or a link carrying the stop's Content State (which works without script too). */
-  document.querySelectorAll('[data-open-viewer]').forEach(function (button) {
+  document.querySelectorAll('[data-open-viewer]:not([data-stop])').forEach(function (button) {  /* [data-stop]: exhibition.js */
     button.addEventListener('click', function (event) {
       event.preventDefault();
       var el = document.getElementById(button.dataset.openViewer);

@@ -24,7 +24,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob: https:",
-    "connect-src 'self' https:",
+    "connect-src 'self' blob: https:",  # model-viewer reads a glTF's embedded textures from blob: URLs
     "font-src 'self' data:",
     "media-src 'self' blob:",
     "worker-src 'self' blob:",

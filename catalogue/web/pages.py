@@ -13,16 +13,15 @@ from flask_babel import gettext as _
 from ..config import PROJECT_DIR
 from ..i18n import LANGUAGES, NAMES
 from ..iiif import content_state as content_states
-from ..model import Exhibition, ExhibitionItem, Section, pick
+from ..model import Exhibition, pick
 from ..services import services
-from ..services.catalogue import Gone, NotFound
+from ..services.catalogue import Gone, NotFound, Route
 from . import results as search_results
 from . import seo
 from .asking import answer
 from .assets import asset_url
 from .http import urls
 from .views import (
-    Card,
     artwork_jsonld,
     card,
     exhibition_covers,
@@ -32,11 +31,12 @@ from .views import (
     language,
     rich_text,
     rights,
-    route_card,
     search_link,
     shown_date,
     shown_role,
     status_label,
+    stop_link,
+    stop_views,
     type_label,
     web_link,
 )
@@ -229,33 +229,47 @@ def object_page(object_id: str):
         players=[(m, links[m.id]) for m in obj.media if m.format.startswith(("audio/", "video/")) and m.id in links],
         jsonld=artwork_jsonld(obj, institution, concepts, lang, base),
         page_url=base.object_page(obj.id),
+        journey=_journey(obj.id),
     )
 
 
 @bp.get("/exhibition/<slug>")
 def exhibition(slug: str) -> str:
     try:
-        exh = services().catalogue.exhibition(slug)
+        route = services().catalogue.route(slug)
     except NotFound:
         abort(404, _("There is no exhibition '%(slug)s'.", slug=slug))
-    lang = language()
-    base = urls()
-    objects = services().catalogue.works([exh])
-    route: list[tuple[Section, list[tuple[ExhibitionItem, Card, int]]]] = []
-    number = 0
-    for section in exh.sections:
-        stops = []
-        for item in section.items:
-            obj = objects.get(item.object)
-            if obj is None or item.media >= len(obj.media):
-                continue
-            stops.append((item, route_card(obj, item, lang, base), number))
-            number += 1
-        route.append((section, stops))
+    views = stop_views(route, language(), urls())
+    by_number = {v.number: v for v in views}
+    sections = [(section, [by_number[s.number] for s in stops]) for section, stops in route.sections]
     return render_template(
-        "exhibition.html", exhibition=exh, route=route, manifest=base.exhibition_manifest(slug),
-        status=exhibition_status(exh),
+        "exhibition.html", exhibition=route.exhibition, sections=sections, stops=views,
+        in_viewer=[v for v in views if v.canvas],
+        manifest=urls().exhibition_manifest(slug), status=exhibition_status(route.exhibition),
+        model_viewer=asset_url("model-viewer.js") if any(v.model for v in views) else None,
     )
+
+
+def _journey(object_id: str) -> dict[str, Any] | None:
+    """The exhibition a work was opened from (``?exhibition=slug&stop=N``): its stop, the stops
+    either side and the way back; None when the address names no stop of a published route showing it."""
+    slug, number = request.args.get("exhibition"), request.args.get("stop", type=int)
+    if not slug or not number:
+        return None
+    try:
+        route: Route = services().catalogue.route(slug)
+    except NotFound:
+        return None
+    stop = route.stop(number, object_id)
+    if stop is None:
+        return None
+    near = {n: route.stops[n - 1] for n in (number - 1, number + 1) if 1 <= n <= len(route.stops)}
+    return {
+        "exhibition": route.exhibition, "number": number, "total": len(route.stops),
+        "previous": stop_link(slug, number - 1, near[number - 1].obj.id) if number - 1 in near else None,
+        "next": stop_link(slug, number + 1, near[number + 1].obj.id) if number + 1 in near else None,
+        "route": url_for("pages.exhibition", slug=slug, _anchor=f"stop-{number}"),
+    }
 
 
 @bp.get("/media/<media_id>")

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from .. import display
 from ..i18n import language
-from ..iiif import levels, presentation
+from ..iiif import presentation
 from ..model import Concept, DigitalObject, Exhibition, Institution, LanguageMap, MediaFile, is_web_url, pick, picked
 from ..search.facets import TYPE
 from .visitor import access
@@ -39,12 +39,28 @@ def card(obj: DigitalObject, lang: str, urls: presentation.Urls) -> Card:
     return Card(obj.id, pick(obj.label, lang), thumb, shown, ", ".join(c.name for c in obj.creators), obj.type)
 
 
+DETAIL_BOX = (660, 440)  # the route's picture frame on a wide screen, in CSS px (vitrine.css .route-image)
+
+
 def detail_image(obj: DigitalObject, media: MediaFile, region: tuple[int, int, int, int],
-                 urls: presentation.Urls) -> str:
-    """The Image API URL of the region a curator chose, at most 400 px wide (less for works in copyright)."""
-    served = presentation.served_region(media, region, access(obj.rights, media).limit)
-    width = levels.region_size(served[2], served[3], 400)[0]
-    return f"{urls.image_service(media.id)}/{','.join(map(str, served))}/{width},/0/default.jpg"
+                 urls: presentation.Urls, density: int = 1) -> str:
+    """The Image API URL of the region a curator chose, drawn at the size the route shows it
+    (``density`` device pixels per CSS pixel): a small region is enlarged by the Image API (``^``),
+    so it is sharp, not a small crop stretched by the browser. A work in copyright is never
+    enlarged past the reduced size it is served at."""
+    limit = access(obj.rights, media).limit
+    x, y, w, h = presentation.served_region(media, region, limit)
+    scale = min(DETAIL_BOX[0] * density / w, DETAIL_BOX[1] * density / h)
+    if limit:
+        scale = min(scale, 1.0)
+    size = f"{'^' if scale > 1 else ''}{max(1, round(w * scale))},"
+    return f"{urls.image_service(media.id)}/{x},{y},{w},{h}/{size}/0/default.jpg"
+
+
+def detail_srcset(obj: DigitalObject, media: MediaFile, region: tuple[int, int, int, int],
+                  urls: presentation.Urls) -> str:
+    """The detail for 1x and 2x screens (``srcset``)."""
+    return ", ".join(f"{detail_image(obj, media, region, urls, d)} {d}x" for d in (1, 2))
 
 
 def route_card(obj: DigitalObject, item, lang: str, urls: presentation.Urls) -> Card:
@@ -54,6 +70,45 @@ def route_card(obj: DigitalObject, item, lang: str, urls: presentation.Urls) -> 
     if item.region and media.is_image and access(obj.rights, media).visible:
         view.thumbnail = detail_image(obj, media, item.region, urls)
     return view
+
+
+@dataclass
+class StopView:
+    """A stop as the exhibition page shows it: its card, a sharp detail, and where the viewer has it."""
+
+    number: int
+    item: Any  # ExhibitionItem
+    card: Card
+    srcset: str | None  # a detail's 1x and 2x pictures
+    canvas: int | None  # its canvas in the exhibition's manifest (None: not shown there)
+    three_d: bool  # a 3D model, which deep-zoom viewers do not draw
+    model: str | None  # its file, when this requester may have it
+    link: str  # the work's page, on the route
+
+
+def stop_views(route, lang: str, urls: presentation.Urls) -> list[StopView]:
+    """The stops of a route (services.catalogue.Route) numbered as the manifest's canvases are:
+    a stop whose media nobody may see has no canvas."""
+    views, canvases = [], 0
+    for stop in route.stops:
+        obj, media, item = stop.obj, stop.media, stop.item
+        seen = access(obj.rights, media)
+        canvases += seen.visible
+        detail = item.region and media.is_image and seen.visible
+        views.append(StopView(
+            stop.number, item, route_card(obj, item, lang, urls),
+            detail_srcset(obj, media, item.region, urls) if detail else None,
+            canvases if seen.visible else None,
+            media.format.startswith("model/"),
+            urls.media(media.id) if media.format.startswith("model/") and seen.whole else None,
+            stop_link(route.exhibition.slug, stop.number, obj.id),
+        ))
+    return views
+
+
+def stop_link(slug: str, number: int, object_id: str) -> str:
+    """A work's page as a stop of an exhibition (the object page's canonical link names the work alone)."""
+    return url_for("pages.object_page", object_id=object_id, exhibition=slug, stop=number)
 
 
 def exhibition_covers(exhibitions: list[Exhibition], objects: dict[str, DigitalObject], lang: str,
