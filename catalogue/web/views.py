@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -207,7 +206,3 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
         data["encoding"] = {"@type": "3DModel", "contentUrl": urls.media(model.id), "encodingFormat": model.format}
     return data
 
-
-def search_link(**params) -> str:
-    """A search page URL with these facet filters (a creator's other works, a subject's works)."""
-    return url_for("search.page", **params)
