@@ -14,7 +14,7 @@ from ..search.request import MAX_SIZE
 from ..store import Store
 from .catalogue import NotFound
 
-RELATED = 8  # works in a "more like this" strip
+RELATED = 6  # works in a "more like this" strip
 CANDIDATES = 40  # hits read per search to choose them from
 NEARBY_YEARS = 25  # dates this close count as "nearby"
 FARTHEST = 1000  # the last position of a results list walked work by work (10 searches of 100 at most)

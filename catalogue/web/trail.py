@@ -16,6 +16,7 @@ from flask import current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from ..search import CursorError, RequestError, SearchTimeout
 from ..services import services
 from .asking import asked, page_param, size_param
 from .results import PAGE_SIZE
@@ -56,7 +57,10 @@ def trail(object_id: str) -> Trail | None:
     found = _search_of(ctx)
     if found is None:
         return None
-    around = services().discovery.neighbours(found, int(at))
+    try:
+        around = services().discovery.neighbours(found, int(at))
+    except (RequestError, CursorError, SearchTimeout):  # a list that cannot be asked again is no list
+        return None
     if around is None or around.current.id != object_id:
         return None
 
