@@ -226,3 +226,25 @@ def test_the_favourites_page_says_what_it_needs_without_script(demo):
     page = text(demo.get("/favourites?lang=de"))
     assert "<noscript>" in page and "JavaScript" in page
     assert '<meta name="robots" content="noindex">' in page
+
+
+def test_more_like_this_asks_at_most_two_searches_and_counts_no_facets(demo_app):
+    svc = demo_app.extensions["vitrine"]
+    asked = []
+    search = svc.search.search
+
+    def counting(request):
+        asked.append(request)
+        return search(request)
+
+    svc.search.search = counting  # the real backend, counted
+    try:
+        with demo_app.test_request_context():
+            related = svc.discovery.related(svc.store.get_object("kde-safe-landing"), "en")
+    finally:
+        del svc.search.search
+    assert related and len(asked) == 2 and not any(r.facets for r in asked)
+    from catalogue.search import SearchRequest
+    plain = search(SearchRequest(filters={"creator": ["Louis Durrant"]}, facets=False))
+    counted = search(SearchRequest(filters={"creator": ["Louis Durrant"]}))
+    assert plain.facets == {} and counted.facets and [h.id for h in plain.hits] == [h.id for h in counted.hits]

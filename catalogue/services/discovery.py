@@ -15,7 +15,7 @@ from ..store import Store
 from .catalogue import NotFound
 
 RELATED = 6  # works in a "more like this" strip
-CANDIDATES = 40  # hits read per search to choose them from
+CANDIDATES = 24  # hits read per search to choose them from
 NEARBY_YEARS = 25  # dates this close count as "nearby"
 FARTHEST = 1000  # the last position of a results list walked work by work (10 searches of 100 at most)
 
@@ -66,7 +66,7 @@ class Discovery:
             asks.append({"collection": list(obj.collections)})
         ids: dict[str, None] = {}
         for filters in asks:
-            result = self.search.search(SearchRequest(lang=lang, filters=filters, size=CANDIDATES))
+            result = self.search.search(SearchRequest(lang=lang, filters=filters, size=CANDIDATES, facets=False))
             ids.update((h.id, None) for h in result.hits if h.id != obj.id)
         candidates = self.store.get_objects(ids)
         return sorted(candidates, key=lambda o: -_likeness(obj, o))[:size]
@@ -78,7 +78,8 @@ class Discovery:
         hits: list[Hit] = []
         cursor = None
         while True:
-            result = self.search.search(replace(asked, cursor=cursor, size=min(MAX_SIZE, position + 1 - len(hits))))
+            size = min(MAX_SIZE, position + 1 - len(hits))
+            result = self.search.search(replace(asked, cursor=cursor, size=size, facets=False))
             hits += result.hits
             if len(hits) > position or not result.next:
                 break
@@ -95,7 +96,7 @@ class Discovery:
 
     def maker(self, name: str, lang: str) -> Maker:
         """A creator named so in public records (NotFound when none is): what the first few records say of them."""
-        result = self.search.search(SearchRequest(lang=lang, filters={"creator": [name]}, size=10))
+        result = self.search.search(SearchRequest(lang=lang, filters={"creator": [name]}, size=10, facets=False))
         named: list[Creator] = [c for o in self.store.get_objects(h.id for h in result.hits)
                                 for c in o.creators if c.name == name]
         if not named:
