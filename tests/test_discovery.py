@@ -248,3 +248,16 @@ def test_more_like_this_asks_at_most_two_searches_and_counts_no_facets(demo_app)
     plain = search(SearchRequest(filters={"creator": ["Louis Durrant"]}, facets=False))
     counted = search(SearchRequest(filters={"creator": ["Louis Durrant"]}))
     assert plain.facets == {} and counted.facets and [h.id for h in plain.hits] == [h.id for h in counted.hits]
+
+
+def test_a_trail_from_a_later_page_walks_on_from_that_page(demo):
+    ids = [h["id"] for h in demo.get("/api/search?subject=vitrine:digital-art&sort=title&size=100").json["hits"]]
+    first = demo.get("/search?subject=vitrine:digital-art&sort=title&size=3").get_data(as_text=True)
+    second = html.unescape(re.search(r'<a href="([^"]+)" rel="next">', first).group(1))
+    hrefs = [html.unescape(h) for h in re.findall(r'<h3><a href="([^"]+)"', demo.get(second).get_data(as_text=True))]
+    assert [parse_qs(urlsplit(h).query)["at"] for h in hrefs] == [["4"], ["5"], ["6"]]
+    for href, at in ((hrefs[0], 4), (hrefs[2], 6)):  # the page's first work (its previous is on page 1), its last
+        trail = section(text(demo.get(href)), "trail")
+        assert f"{at} of {len(ids)}" in trail
+        assert f"/object/{ids[at - 2]}?" in trail and f"at={at - 1}" in trail
+        assert f"/object/{ids[at]}?" in trail and f"at={at + 1}" in trail

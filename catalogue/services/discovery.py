@@ -17,7 +17,7 @@ from .catalogue import NotFound
 RELATED = 6  # works in a "more like this" strip
 CANDIDATES = 24  # hits read per search to choose them from
 NEARBY_YEARS = 25  # dates this close count as "nearby"
-FARTHEST = 1000  # the last position of a results list walked work by work (10 searches of 100 at most)
+FARTHEST = 1000  # hits walked past where a results list starts (10 searches of 100 at most)
 
 
 @dataclass
@@ -71,25 +71,32 @@ class Discovery:
         candidates = self.store.get_objects(ids)
         return sorted(candidates, key=lambda o: -_likeness(obj, o))[:size]
 
-    def neighbours(self, asked: SearchRequest, position: int) -> Neighbours | None:
-        """The hits around ``position`` of a search (from its first page; None past FARTHEST or the end)."""
-        if not 1 <= position <= FARTHEST:
+    def neighbours(self, asked: SearchRequest, position: int, offset: int = 0) -> Neighbours | None:
+        """The hits around ``position`` of a search; None past the end, or FARTHEST hits past where it starts.
+
+        It starts where ``asked.cursor`` does, whose first hit is number ``offset + 1`` (the page the
+        visitor saw), so walking on from there costs one search a step; before it, from the first hit.
+        """
+        if asked.cursor is None or position <= offset + 1:
+            asked, offset = replace(asked, cursor=None), 0
+        ahead = position - offset  # the work's place counted from where the search starts
+        if not 1 <= ahead <= FARTHEST:
             return None
         hits: list[Hit] = []
-        cursor = None
+        cursor = asked.cursor
         while True:
-            size = min(MAX_SIZE, position + 1 - len(hits))
+            size = min(MAX_SIZE, ahead + 1 - len(hits))
             result = self.search.search(replace(asked, cursor=cursor, size=size, facets=False))
             hits += result.hits
-            if len(hits) > position or not result.next:
+            if len(hits) > ahead or not result.next:
                 break
             cursor = result.next
-        if len(hits) < position:
+        if len(hits) < ahead:
             return None
         return Neighbours(
-            previous=hits[position - 2] if position > 1 else None,
-            current=hits[position - 1],
-            next=hits[position] if len(hits) > position else None,
+            previous=hits[ahead - 2] if ahead > 1 else None,
+            current=hits[ahead - 1],
+            next=hits[ahead] if len(hits) > ahead else None,
             position=position,
             total=result.total,
         )

@@ -57,8 +57,9 @@ def trail(object_id: str) -> Trail | None:
     found = _search_of(ctx)
     if found is None:
         return None
+    offset = (_page_of(ctx) - 1) * found.size if found.cursor else 0  # hits before the page the cursor starts
     try:
-        around = services().discovery.neighbours(found, int(at))
+        around = services().discovery.neighbours(found, int(at), offset)
     except (RequestError, CursorError, SearchTimeout):  # a list that cannot be asked again is no list
         return None
     if around is None or around.current.id != object_id:
@@ -69,6 +70,12 @@ def trail(object_id: str) -> Trail | None:
 
     return Trail(around.position, around.total, link(around.previous, around.position - 1),
                  link(around.next, around.position + 1), ctx)
+
+
+def _page_of(ctx: str) -> int:
+    """The page number (``p``) a results page's query names; 1 when it names none or nonsense."""
+    value = dict(parse_qsl(urlsplit(ctx).query)).get("p", "1")
+    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) < 7 and int(value) else 1
 
 
 def _search_of(ctx: str):
