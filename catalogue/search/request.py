@@ -35,6 +35,7 @@ class SearchRequest:
     sort: str = "relevance"
     cursor: str | None = None
     size: int = 20
+    facets: bool = True  # False: hits only (related works, a results list walked work by work), no counting
 
     def check(self, limits: Limits = _LIMITS) -> None:
         """RequestError for what no backend could answer: too long, unknown language, sort or facet."""

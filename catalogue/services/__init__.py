@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ..search import SearchBackend
     from ..store import Change, Store
     from .catalogue import Catalogue
+    from .discovery import Discovery
     from .exhibitions import Exhibitions
     from .imports import Imports
     from .institutions import Institutions
@@ -148,6 +149,13 @@ class Services:
         from .catalogue import Catalogue
 
         return Catalogue(self.store, self.media_dir)
+
+    @_member
+    def discovery(self) -> Discovery:
+        """Related works, a results list walked work by work, makers' and subjects' pages."""
+        from .discovery import Discovery
+
+        return Discovery(self.store, self.search)
 
     @_member
     def searching(self) -> Searching:

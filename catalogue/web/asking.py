@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from flask import abort, make_response, render_template, request
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from ..iiif.levels import thumbnail_size
 from ..model import MediaFile
@@ -25,9 +26,9 @@ _WHOLE = re.compile(r"[0-9]{1,18}")
 _YEAR = re.compile(r"-?[0-9]{1,18}")
 
 
-def year_param(name: str) -> int | None:
+def year_param(name: str, args: MultiDict | None = None) -> int | None:
     """A year from the query string; anything else is a 400 that says what was wrong."""
-    value = request.args.get(name, "")
+    value = (request.args if args is None else args).get(name, "")
     if not value:
         return None
     if not _YEAR.fullmatch(value):
@@ -35,9 +36,9 @@ def year_param(name: str) -> int | None:
     return int(value)
 
 
-def size_param(default: int) -> int:
+def size_param(default: int, args: MultiDict | None = None) -> int:
     """Hits per page from the query string, ``default`` when absent; anything but digits is a 400."""
-    value = request.args.get("size", "")
+    value = (request.args if args is None else args).get("size", "")
     if not value:
         return default
     if not _WHOLE.fullmatch(value):
@@ -55,19 +56,23 @@ def page_param() -> int:
     return int(value)
 
 
-def asked(lang: str, size: int, fixed: dict[str, list[str]] | None = None) -> SearchRequest:
-    """The search the URL asks for: ``lang`` and ``size`` unless it says otherwise, within ``fixed`` filters."""
-    filters = {name: [v for v in request.args.getlist(name) if v] for name in FACETS}
+def asked(lang: str, size: int, fixed: dict[str, list[str]] | None = None,
+          args: MultiDict | None = None) -> SearchRequest:
+    """The search the URL (or ``args``, another URL's query) asks for: ``lang`` and ``size`` unless it
+    says otherwise, within ``fixed`` filters."""
+    if args is None:
+        args = request.args
+    filters = {name: [v for v in args.getlist(name) if v] for name in FACETS}
     filters.update(fixed or {})
     return SearchRequest(
-        q=request.args.get("q", "").strip(),
-        lang=request.args.get("lang") or lang,
+        q=args.get("q", "").strip(),
+        lang=args.get("lang") or lang,
         filters={name: values for name, values in filters.items() if values},
-        start=year_param("from"),
-        end=year_param("to"),
-        sort=request.args.get("sort") or "relevance",
-        cursor=request.args.get("cursor") or None,
-        size=size_param(size),
+        start=year_param("from", args),
+        end=year_param("to", args),
+        sort=args.get("sort") or "relevance",
+        cursor=args.get("cursor") or None,
+        size=size_param(size, args),
     )
 
 

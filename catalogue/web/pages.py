@@ -21,6 +21,8 @@ from . import seo
 from .asking import answer
 from .assets import asset_url
 from .http import urls
+from .reuse import reuse
+from .trail import result_link, trail
 from .views import (
     artwork_jsonld,
     card,
@@ -31,7 +33,6 @@ from .views import (
     language,
     rich_text,
     rights,
-    search_link,
     shown_date,
     shown_role,
     status_label,
@@ -64,6 +65,7 @@ def helpers():
         "canonical": seo.canonical, "listing_title": seo.listing_title, "asset_url": asset_url, "rich_text": rich_text,
         "status_label": status_label, "type_label": type_label, "web_link": web_link,
         "content_state": _content_state, "lang_of": lang_of, "shown_date": shown_date, "shown_role": shown_role,
+        "result_link": result_link,
     }
 
 
@@ -214,22 +216,69 @@ def object_page(object_id: str):
     lang = language()
     base = urls()
     links = offered(obj, base)
+    licence = rights(obj.rights)
+    manifest = base.manifest(obj.id) if any(access(obj.rights, m).visible for m in obj.images) else None
     return render_template(
         "object.html",
         obj=obj,
         card=card(obj, lang, base),
         institution=institution,
         collections=view.collections,
-        concepts=[(c, search_link(subject=c.uri)) for c in concepts],
-        creators=[(c, search_link(creator=c.name)) for c in obj.creators],
-        rights=rights(obj.rights),
-        manifest=base.manifest(obj.id) if any(access(obj.rights, m).visible for m in obj.images) else None,
+        concepts=[(c, url_for("pages.subject", uri=c.uri)) for c in concepts],
+        creators=[(c, url_for("pages.creator", name=c.name)) for c in obj.creators],
+        rights=licence,
+        manifest=manifest,
         # Originals sent by /media/: offered to whoever may have them whole (visitor.offered).
         models=[(m, links[m.id]) for m in obj.media if m.format.startswith("model/") and m.id in links],
         players=[(m, links[m.id]) for m in obj.media if m.format.startswith(("audio/", "video/")) and m.id in links],
         jsonld=artwork_jsonld(obj, institution, concepts, lang, base),
         page_url=base.object_page(obj.id),
         journey=_journey(obj.id),
+        # discovery: more like this, the results list the visitor came from, download and cite
+        related=[card(o, lang, base) for o in services().discovery.related(obj, lang)],
+        trail=trail(obj.id),
+        reuse=reuse(obj, institution, licence, lang, base, manifest),
+    )
+
+
+# -- discovery: makers, subjects, favourites -------------------------------------
+
+@bp.get("/creator/<path:name>")
+def creator(name: str) -> str:
+    """A maker's page: who they are as the records say, and their works (paged like an institution's)."""
+    try:
+        maker = services().discovery.maker(name, language())
+    except NotFound:
+        abort(404, _("There is no maker '%(name)s' in this catalogue.", name=name))
+    return render_template("creator.html", maker=maker,
+                           results=_within("creator", maker.name, "pages.creator", name=maker.name))
+
+
+@bp.get("/subject/<path:uri>", merge_slashes=False)
+def subject(uri: str) -> str:
+    """A subject's page: its labels in every language, its place in the thesaurus, its works."""
+    try:
+        found = services().discovery.subject(uri)
+    except NotFound:
+        abort(404, _("There is no subject '%(uri)s' in this catalogue.", uri=uri))
+    return render_template("subject.html", subject=found,
+                           results=_within("subject", found.concept.uri, "pages.subject", uri=found.concept.uri))
+
+
+MAX_FAVOURITES = 100  # works a shared favourites link may name
+
+
+@bp.get("/favourites")
+def favourites() -> str:
+    """The visitor's favourites: kept in the browser (favourites.js draws them); a shared link
+    (``?ids=a,b,c``) is drawn here, so it works for whoever opens it."""
+    asked = [i for i in dict.fromkeys(request.args.get("ids", "").split(",")) if i][:MAX_FAVOURITES + 1]
+    found = services().catalogue.objects(asked[:MAX_FAVOURITES])
+    lang, base = language(), urls()
+    return render_template(
+        "favourites.html", shared="ids" in request.args,
+        cards=[card(found[i], lang, base) for i in asked if i in found],
+        unknown=len(asked[:MAX_FAVOURITES]) - len(found), cut=len(asked) > MAX_FAVOURITES, limit=MAX_FAVOURITES,
     )
 
 

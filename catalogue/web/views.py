@@ -288,7 +288,3 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
         data["encoding"] = {"@type": "3DModel", "contentUrl": urls.media(model.id), "encodingFormat": model.format}
     return data
 
-
-def search_link(**params) -> str:
-    """A search page URL with these facet filters (a creator's other works, a subject's works)."""
-    return url_for("search.page", **params)
