@@ -36,7 +36,7 @@ from .views import (
     type_label,
     web_link,
 )
-from .visitor import access, offered
+from .visitor import access, offered, reduced_to
 
 bp = Blueprint("pages", __name__)
 STATIC = PROJECT_DIR / "catalogue" / "static"
@@ -209,6 +209,7 @@ def object_page(object_id: str):
         creators=[(c, search_link(creator=c.name)) for c in obj.creators],
         rights=rights(obj.rights),
         manifest=base.manifest(obj.id) if any(access(obj.rights, m).visible for m in obj.images) else None,
+        reduced_to=reduced_to(obj),
         # Originals sent by /media/: offered to whoever may have them whole (visitor.offered).
         models=[(m, links[m.id]) for m in obj.media if m.format.startswith("model/") and m.id in links],
         players=[(m, links[m.id]) for m in obj.media if m.format.startswith(("audio/", "video/")) and m.id in links],
