@@ -58,8 +58,9 @@
       windows: [win],
       window: {
         allowClose: false, allowMaximize: false, allowFullscreen: true, allowTopMenuButton: true,
-        /* the work fills the frame; the table of contents is one tap away (the sidebar button) */
-        hideWindowTitle: true, sideBarOpen: false, sideBarPanel: toc ? 'canvas' : 'info',
+        /* an object's work fills the frame, its table of contents one tap away (the sidebar button);
+           an exhibition's route stays open beside it where there is room */
+        hideWindowTitle: true, sideBarOpen: toc && !!el.dataset.lazy && !narrow.matches, sideBarPanel: toc ? 'canvas' : 'info',
         defaultSidebarPanelWidth: 280,
         panels: { info: true, attribution: true, canvas: true, annotations: false, search: false, layers: false }
       },
