@@ -1,5 +1,6 @@
 /* Mirador on the pages that show IIIF images: an object's manifest, or an exhibition's own manifest
-   opened in a dialog. Mirador is loaded only where a viewer is on the page. */
+   opened in a dialog. Mirador is loaded only where a viewer is on the page, and on an object page only
+   when the visitor reaches for it. Also: the share box, and a visible focus ring on model-viewer. */
 (function () {
   'use strict';
   var script = document.currentScript;
