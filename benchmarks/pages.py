@@ -1,7 +1,8 @@
 """Visitor pages: server time of the search page, and the bytes of a first visit to an object page.
 
     .venv/bin/python benchmarks/pages.py             # demo and Tate (69,202 objects)
-    .venv/bin/python benchmarks/pages.py --no-tate   # demo only (a few seconds)
+    .venv/bin/python benchmarks/pages.py --no-tate   # demo only (a few minutes with Lighthouse)
+    .venv/bin/python benchmarks/pages.py --lighthouse-only
 
 Search page: 100 queries (words, phrases, artists, misspellings, facets, year
 ranges, sorts: benchmarks/search.py's mix) asked as /search?... URLs of the
@@ -16,12 +17,20 @@ Chrome's encodedDataLength) are summed until Mirador's first tile arrives (the
 first image response after info.json; when that tile has the poster's URL the
 browser draws it from memory and every byte until idle is counted), and until
 the network is idle. Target: <= 2 MB before the first tile.
+
+Lighthouse (npm `lighthouse`, in node_modules/ with the viewers; Debian's Chromium as CHROME_PATH,
+headless, no sandbox): the mobile performance score (its default: a throttled mid-range phone) of the
+home page, a search page and an object page of the demo served by `vitrine serve` on 127.0.0.1, the
+median of 3 runs each, with its largest costs (LCP, TBT, CLS). Target (issue 11): >= 90 each.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -145,6 +154,54 @@ def first_visit(instance: Path, object_id: str) -> dict:
             "seconds": elapsed, "files": files}
 
 
+LIGHTHOUSE_PAGES = {"home": "/", "search": "/search?q=birth", "object": "/object/nasa-hubble-extreme-deep-field"}
+LIGHTHOUSE_TARGET = 90
+
+
+def lighthouse_run(url: str) -> dict:
+    """One Lighthouse mobile performance run: its score (0-100) and the metrics it is made of."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "report.json"
+        subprocess.run([str(ROOT / "node_modules" / ".bin" / "lighthouse"), url, "--quiet",
+                        "--only-categories=performance", "--output=json", f"--output-path={out}",
+                        "--chrome-flags=--headless --no-sandbox"],
+                       env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"}, check=True, timeout=300,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        report = json.loads(out.read_text())
+    audits = report["audits"]
+    return {"score": round(report["categories"]["performance"]["score"] * 100),
+            **{name: audits[audit]["numericValue"] for name, audit in (
+                ("fcp", "first-contentful-paint"), ("lcp", "largest-contentful-paint"),
+                ("tbt", "total-blocking-time"), ("cls", "cumulative-layout-shift"))}}
+
+
+def lighthouse(instance: Path, runs: int = 3) -> dict[str, list[dict]]:
+    """Each page's runs, against one `vitrine serve` (warmed by a first request of each page)."""
+    port = free_port()
+    server = start_vitrine(instance, port, "--workers", "2")
+    try:
+        results = {}
+        for name, path in LIGHTHOUSE_PAGES.items():
+            url = f"http://127.0.0.1:{port}{path}"
+            lighthouse_run(url)  # warm: tiles cut, caches filled, as a live site has them
+            results[name] = [lighthouse_run(url) for _ in range(runs)]
+        return results
+    finally:
+        stop(server)
+
+
+def report_lighthouse(results: dict[str, list[dict]]) -> None:
+    print(f"Lighthouse mobile performance, median of {len(next(iter(results.values())))} runs "
+          f"(target >= {LIGHTHOUSE_TARGET} each)")
+    for name, runs in results.items():
+        median = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        verdict = "ok" if median["score"] >= LIGHTHOUSE_TARGET else "BELOW TARGET"
+        scores = ", ".join(str(r["score"]) for r in runs)
+        print(f"  {name:<7} {LIGHTHOUSE_PAGES[name]:<40} score {median['score']:3.0f} ({scores})"
+              f"  FCP {median['fcp'] / 1000:.1f} s  LCP {median['lcp'] / 1000:.1f} s  TBT {median['tbt']:.0f} ms"
+              f"  CLS {median['cls']:.2f}  {verdict}")
+
+
 def report(name: str, result: dict) -> None:
     page, api = result["page"], result["api"]
     print(f"{name:<14} search page p50 {statistics.median(page):6.1f} ms  p95 {percentile(page, 95):6.1f} ms | "
@@ -155,12 +212,16 @@ def report(name: str, result: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--no-tate", action="store_true", help="only the demo catalogue")
+    parser.add_argument("--lighthouse-only", action="store_true", help="only the Lighthouse scores (demo)")
     args = parser.parse_args()
     from catalogue import create_app
 
     workdir = Path(tempfile.mkdtemp(prefix="vitrine-pages-"))
     try:
         demo = demo_instance(workdir / "demo")
+        if args.lighthouse_only:
+            report_lighthouse(lighthouse(demo))
+            return
         print(f"{QUERIES} queries, each warmed once, server time through WSGI (median of the run)")
         app = create_app({"INSTANCE": str(demo)})
         report("demo (33)", search_page(app))
@@ -174,6 +235,7 @@ def main() -> None:
                   f"{visit['requests']} requests, {visit['seconds']:.1f} s")
             biggest = sorted(visit["files"].items(), key=lambda kv: -kv[1])[:5]
             print("  largest: " + ", ".join(f"{name} {size / 1e3:.0f} kB" for name, size in biggest))
+        report_lighthouse(lighthouse(demo))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -175,7 +175,7 @@ def test_the_installed_wheel_serves_the_viewers_from_the_folder_npm_installed_th
             except requests.ConnectionError:
                 assert process.poll() is None
                 time.sleep(0.1)
-        mirador = re.search(r'src="(/assets/mirador\.js\?v=[^"]+)"', page.text)
+        mirador = re.search(r'data-mirador="(/assets/mirador\.js\?v=[^"]+)"', page.text)  # viewer.js loads it
         assert mirador and "v=missing" not in mirador.group(1)
         script = requests.get(base + mirador.group(1).replace("&amp;", "&"), timeout=10)
         assert script.status_code == 200 and len(script.content) > 100_000

@@ -1,22 +1,45 @@
 /* Mirador on the pages that show IIIF images: an object's manifest, or an exhibition's own manifest
-   opened in a dialog. Mirador is loaded only where a viewer is on the page. */
+   opened in a dialog. Mirador is loaded only where a viewer is on the page, and on an object page only
+   when the visitor reaches for it. Also: the share box, and a visible focus ring on model-viewer. */
 (function () {
   'use strict';
   var script = document.currentScript;
   var loading = null;
+  var translations = {};
+  var narrow = window.matchMedia('(max-width: 800px)');
 
+  /* Mirador's bundle and Vitrine's strings for it (mirador-strings.json, next to this file: complete
+     nl, fr and de for every control a visitor meets; Mirador's own are partly English), fetched together. */
   function loadMirador() {
-    if (window.Mirador) return Promise.resolve(window.Mirador);
     if (!loading) {
-      loading = new Promise(function (resolve, reject) {
+      var bundle = window.Mirador ? Promise.resolve() : new Promise(function (resolve, reject) {
         var tag = document.createElement('script');
         tag.src = script.dataset.mirador;
-        tag.onload = function () { resolve(window.Mirador); };
+        tag.onload = resolve;
         tag.onerror = reject;
         document.head.appendChild(tag);
       });
+      var strings = fetch(new URL('mirador-strings.json', script.src))
+        .then(function (answer) { return answer.ok ? answer.json() : {}; })
+        .catch(function () { return {}; });
+      loading = Promise.all([bundle, strings]).then(function (done) { translations = done[1]; return window.Mirador; });
     }
     return loading;
+  }
+
+  /* Mirador's markup made a good guest in Vitrine's page, again after every render: its <main> is a
+     region of our <main> (one main landmark per page), and its sidebar's tab bar loses the
+     aria-orientation MUI sets on a wrapper with no role (axe-core: aria-allowed-attr, critical); the
+     tablist inside keeps its own. */
+  function fitIn(el) {
+    el.querySelectorAll('main:not([role])').forEach(function (main) { main.setAttribute('role', 'region'); });
+    el.querySelectorAll('[aria-orientation]:not([role])').forEach(function (node) { node.removeAttribute('aria-orientation'); });
+  }
+
+  function keepFitting(el) {
+    fitIn(el);
+    new MutationObserver(function () { fitIn(el); })
+      .observe(el, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-orientation'] });
   }
 
   function canvasId(el, number) {
@@ -25,18 +48,20 @@
 
   function start(el, canvas, view) {
     var toc = el.dataset.toc === 'true';
-    var paged = el.dataset.paged === 'true';
+    var paged = el.dataset.paged === 'true' && !narrow.matches;  /* on a phone the pages need the height */
     var win = { manifestId: el.dataset.manifest, id: el.id + '-window' };
     if (canvas) win.canvasId = canvasId(el, canvas);
     if (view) win.initialViewerConfig = view;
-    el.classList.add('started');
     el.mirador = window.Mirador.viewer({
       id: el.id,
       language: el.dataset.language,
+      translations: translations,
       windows: [win],
       window: {
         allowClose: false, allowMaximize: false, allowFullscreen: true, allowTopMenuButton: true,
-        hideWindowTitle: true, sideBarOpen: toc, sideBarPanel: toc ? 'canvas' : 'info',
+        /* an object's work fills the frame, its table of contents one tap away (the sidebar button);
+           an exhibition's route stays open beside it where there is room */
+        hideWindowTitle: true, sideBarOpen: toc && !!el.dataset.lazy && !narrow.matches, sideBarPanel: toc ? 'canvas' : 'info',
         defaultSidebarPanelWidth: 280,
         panels: { info: true, attribution: true, canvas: true, annotations: false, search: false, layers: false }
       },
@@ -46,6 +71,8 @@
       workspaceControlPanel: { enabled: false },
       thumbnailNavigation: { defaultPosition: paged ? 'far-bottom' : 'off' }
     });
+    keepFitting(el);
+    el.classList.add('started');
     return el.mirador;
   }
 
@@ -102,10 +129,64 @@
 
   /* A viewer in a dialog (data-lazy: an exhibition's) is started by exhibition.js, also when the address names a stop. */
 
-  document.querySelectorAll('[data-viewer]:not([data-lazy])').forEach(function (el) {
+  /* The object page's viewer: the poster (the work, sized for the screen) is what the page paints, and
+     Mirador's large bundle (seconds of script on a phone) runs only when the visitor reaches for the
+     viewer: pointer over it, a touch, keyboard focus on its button, or an address naming a view. It is
+     fetched (not run) once the page is idle, so it starts at once; it takes the poster's box (no shift). */
+  function startWhenWanted(el) {
+    var started = false;
+    var button = el.querySelector('[data-viewer-start]');
+    var go = function (event) {
+      if (started) return;
+      started = true;
+      el.classList.add('loading');
+      var asked = viewFromAddress();
+      var byButton = event && event.type === 'click';
+      loadMirador().then(function () {
+        start(el, asked.canvas, asked.view);
+        if (byButton) focusViewer(el);
+      });
+    };
+    ['pointerenter', 'pointerdown', 'touchstart'].forEach(function (type) {
+      el.addEventListener(type, go, { once: true, passive: true });
+    });
+    if (button) { button.hidden = false; button.addEventListener('click', go); }
     var asked = viewFromAddress();
-    if (window.Mirador) start(el, asked.canvas, asked.view);
-  });
+    if (asked.canvas || asked.view) { go(); return; }
+    var idle = window.requestIdleCallback || function (callback) { setTimeout(callback, 200); };
+    var prefetch = function () {
+      var link = document.createElement('link');
+      link.rel = 'prefetch';
+      link.href = script.dataset.mirador;
+      document.head.appendChild(link);
+    };
+    if (document.readyState === 'complete') idle(prefetch);
+    else window.addEventListener('load', function () { idle(prefetch); }, { once: true });
+  }
+
+  /* Who opened the viewer with the keyboard lands on its picture (arrows pan, + and - zoom), once drawn. */
+  function focusViewer(el) {
+    var tries = 0;
+    (function wait() {
+      var canvas = el.querySelector('.openseadragon-canvas');
+      if (canvas) canvas.focus();
+      else if (tries++ < 100) setTimeout(wait, 100);
+    })();
+  }
+
+  document.querySelectorAll('[data-viewer]:not([data-lazy])').forEach(startWhenWanted);
+
+  /* model-viewer takes focus in its shadow DOM, on a box whose 1-px dark ring is lost on the dark stage
+     (and the host never matches :focus-visible): the host shows Vitrine's ring when that box would. */
+  function showModelFocus(model) {
+    model.addEventListener('focusin', function () {
+      var inner = model.shadowRoot && model.shadowRoot.activeElement;
+      model.classList.toggle('focus-visible', !!inner && inner.matches(':focus-visible'));
+    });
+    model.addEventListener('focusout', function () { model.classList.remove('focus-visible'); });
+  }
+
+  document.querySelectorAll('model-viewer').forEach(showModelFocus);
 
   document.querySelectorAll('[data-share]').forEach(function (box) {
     var button = box.querySelector('[data-share-view]');

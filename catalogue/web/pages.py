@@ -41,7 +41,7 @@ from .views import (
     type_label,
     web_link,
 )
-from .visitor import access, offered
+from .visitor import access, offered, reduced_to
 
 bp = Blueprint("pages", __name__)
 STATIC = PROJECT_DIR / "catalogue" / "static"
@@ -228,6 +228,7 @@ def object_page(object_id: str):
         creators=[(c, url_for("pages.creator", name=c.name)) for c in obj.creators],
         rights=licence,
         manifest=manifest,
+        reduced_to=reduced_to(obj),
         # Originals sent by /media/: offered to whoever may have them whole (visitor.offered).
         models=[(m, links[m.id]) for m in obj.media if m.format.startswith("model/") and m.id in links],
         players=[(m, links[m.id]) for m in obj.media if m.format.startswith(("audio/", "video/")) and m.id in links],

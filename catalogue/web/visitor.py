@@ -38,3 +38,9 @@ def offered(obj: DigitalObject, urls: Urls) -> dict[str, str]:
         elif not media.is_image and seen.whole:
             links[media.id] = urls.media(media.id)
     return links
+
+
+def reduced_to(obj: DigitalObject) -> int | None:
+    """The longer side in px this requester sees the work's images at when the policy caps them (a work
+    in copyright), so the page can say why zooming in shows no more; None when they are seen whole."""
+    return max((limit for m in obj.images if (limit := access(obj.rights, m).limit)), default=None)

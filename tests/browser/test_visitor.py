@@ -51,6 +51,7 @@ def test_mirador_draws_deep_zoom_tiles_from_the_image_service(page: Page, server
     answers = []
     page.on("response", lambda r: answers.append((r.url, r.status)) if "/iiif/image/" in r.url else None)
     page.goto(f"{server}/object/nasa-hubble-extreme-deep-field")
+    page.locator("#viewer .poster").click()  # Mirador runs when the visitor reaches for the work
     canvas = page.locator("#viewer .openseadragon-canvas")
     expect(canvas).to_be_visible()
     for _ in range(2):
@@ -67,6 +68,7 @@ def test_the_book_shows_its_second_page_when_asked_and_the_view_can_be_shared(pa
     page.on("response", lambda r: answers.append((r.url, r.status)) if "/iiif/image/" in r.url else None)
     page.goto(f"{server}/object/nasa-hubble-extreme-deep-field-plates")
     viewer = page.locator("#viewer")
+    viewer.locator(".poster").click()  # Mirador runs when the visitor reaches for the work
     expect(viewer.get_by_text("1 of 6")).to_be_visible()
     viewer.get_by_role("button", name="Next item").click()
     expect(viewer.get_by_text("2 of 6")).to_be_visible()
