@@ -62,6 +62,8 @@ def asked(lang: str, size: int, fixed: dict[str, list[str]] | None = None) -> Se
     """The search the URL asks for: ``lang`` and ``size`` unless it says otherwise, within ``fixed`` filters."""
     filters = {name: [v for v in request.args.getlist(name) if v] for name in FACETS}
     filters.update(fixed or {})
+    cursor = request.args.get("cursor") or None
+    size = size_param(size)
     return SearchRequest(
         q=request.args.get("q", "").strip(),
         lang=request.args.get("lang") or lang,
@@ -69,8 +71,9 @@ def asked(lang: str, size: int, fixed: dict[str, list[str]] | None = None) -> Se
         start=year_param("from"),
         end=year_param("to"),
         sort=request.args.get("sort") or "relevance",
-        cursor=request.args.get("cursor") or None,
-        size=size_param(size),
+        cursor=cursor,
+        size=size,
+        offset=0 if cursor else (page_param() - 1) * size,  # a cursor's page number is only its label
     )
 
 
@@ -106,6 +109,7 @@ def _thumbnail(hit: Hit, base: Urls) -> str | None:
 
 
 def hit_views(result: SearchResult) -> list[dict]:
+    """Each hit as pages and the API show it."""
     base = urls()
     return [
         {
