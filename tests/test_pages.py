@@ -317,3 +317,12 @@ def test_the_filters_say_how_many_are_in_force_and_each_facet_link_returns_to_it
     links_ = re.findall(r'<a href="([^"]+)"[^>]*id="(f-[^"]+)"', page)
     assert links_ and all(urlsplit(href).fragment == anchor for href, anchor in links_)
     assert len({anchor for _h, anchor in links_}) == len(links_)  # one id per value
+
+
+def test_the_pages_by_number_together_hold_every_hit_once_in_every_order(collection, client):
+    for query in ("sort=title", "sort=date", "sort=-date", "q=pompeii+OR+falcon+OR+horse+OR+album+OR+lamp"):
+        whole = _hit_ids(text(client.get(f"/search?{query}")))
+        paged = [i for p in range(1, len(whole) + 1) for i in _hit_ids(text(client.get(f"/search?{query}&size=1&p={p}")))]
+        assert paged == whole and len(whole) >= 3, query
+        twos = [i for p in (1, 2, 3) for i in _hit_ids(text(client.get(f"/search?{query}&size=2&p={p}")))]
+        assert twos == whole[:6], query

@@ -78,6 +78,12 @@ def test_on_a_phone_the_hits_come_first_and_the_filters_wait_behind_one_button(p
     assert height < 2500, height
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "search-phone")
+    for lang in ("nl", "fr", "de"):  # the longer words of the other languages fit too
+        page.goto(f"{server}/search?q=image&size=13&type=image&lang={lang}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], lang
+        assert page.evaluate("document.documentElement.scrollHeight") < 2500, lang
+        screenshot(page, f"search-phone-{lang}")
+    page.goto(f"{server}/search?q=image&size=13")
     toggle.click()
     expect(page.locator("#filters")).to_be_visible()
     expect(toggle).to_have_attribute("aria-expanded", "true")
