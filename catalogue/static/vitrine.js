@@ -7,13 +7,15 @@
   function arrive() {
     var id = decodeURIComponent(location.hash.slice(1));
     var target = id && id !== 'content' ? document.getElementById(id) : null;
-    if (target && target.matches('.facet')) target = target.querySelector('a.on') || target;
-    if (!target || !target.matches('a[href], button, input, select, [tabindex]')) return;
+    if (target && target.matches('.facet ul')) target = target.querySelector('a.on') || target;
+    if (!target || !target.matches('a[href], button, input, select, [tabindex]')) return true;
     target.classList.add('arrived');
     target.addEventListener('blur', function () { target.classList.remove('arrived'); }, { once: true });
     target.focus();
+    return document.activeElement === target;
   }
-  arrive();
+  /* a value in the phone's sheet is shown once the browser has taken the address's fragment: at the latest on load */
+  if (!arrive()) window.addEventListener('load', arrive, { once: true });
 
   /* The phone's filters sheet opens by its address; its button says whether it is open, Escape closes it. */
   var sheet = document.getElementById('filters');
@@ -71,7 +73,7 @@
       var label = document.createElement('span');
       var count = document.createElement('span');
       a.href = value.url || '?' + box.dataset.state + '&' + encodeURIComponent(facet.dataset.facet) + '=' +
-        encodeURIComponent(value.value) + '#' + facet.id;
+        encodeURIComponent(value.value) + '#' + list.id;
       a.rel = 'nofollow';
       check.className = 'check';
       check.setAttribute('aria-hidden', 'true');

@@ -25,8 +25,9 @@ new PerformanceObserver(function (list) {
 def settled_shift(page: Page) -> float:
     """The page's cumulative layout shift once it has loaded and its visible pictures are drawn."""
     page.wait_for_load_state("load")
-    page.wait_for_function("[...document.images].every(i => i.complete || i.getBoundingClientRect().top > innerHeight)")
-    page.wait_for_function("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
+    # functions, not expressions: Playwright evaluates an expression with eval, which the page's CSP refuses
+    page.wait_for_function("() => [...document.images].every(i => i.complete || i.y > innerHeight)")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
     return page.evaluate("window.__shift")
 
 
