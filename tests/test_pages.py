@@ -91,6 +91,8 @@ import xml.etree.ElementTree as ET  # noqa: E402
 from datetime import date  # noqa: E402
 from urllib.parse import parse_qsl, urlsplit  # noqa: E402
 
+from support import import_file  # noqa: E402
+
 from catalogue.model import Exhibition  # noqa: E402
 from catalogue.web.views import exhibitions_by_status  # noqa: E402
 
@@ -138,7 +140,7 @@ def test_institution_page_lists_its_works_with_facets_that_narrow(collection, cl
     narrowed = text(client.get(book))
     assert "1 result" in narrowed and "Greek coins" not in narrowed
     assert "Type: " in narrowed  # the filter in force, removable
-    removed = next(h for h in links(narrowed) if h == "/institution/brooklyn")
+    removed = next(h for h in links(narrowed) if h == "/institution/brooklyn#results")  # focus returns to the results
     assert "Greek coins from Pompeii" in text(client.get(removed))
 
 
@@ -199,3 +201,127 @@ def test_viewer_assets_come_from_npm_compressed_and_nothing_else_of_node_modules
     assert plain.status_code == 200 and "Content-Encoding" not in plain.headers and b"three" in plain.data.lower()
     for path in ("/assets/package.json", "/assets/..%2Fpackage.json", "/assets/mirador"):
         assert client.get(path).status_code == 404
+
+
+# Listings: paging, text cards, headings and landmarks (the search, institution and collection pages)
+
+def _pager(page: str) -> list[tuple[str, str, bool]]:
+    """The pager's links: (href, text, is it the current page)."""
+    nav = re.search(r'<nav class="pager"[^>]*>(.*?)</nav>', page, re.S).group(1)
+    return [(html.unescape(href), re.sub(r"<[^>]+>", "", inner).strip(), "aria-current" in attrs)
+            for attrs, href, inner in re.findall(r'<a([^>]*?href="([^"]*)"[^>]*)>(.*?)</a>', nav, re.S)]
+
+
+def _hit_ids(page: str) -> list[str]:
+    return re.findall(r'<h3 class="hit-title"><a href="/object/([^"]+)"', page)
+
+
+def test_a_listing_links_previous_next_and_the_page_numbers_near_the_current_one(collection, client):
+    everything = _hit_ids(text(client.get("/search?sort=title")))
+    assert len(everything) == 5
+    third = text(client.get("/search?sort=title&size=1&p=3"))
+    assert _hit_ids(third) == everything[2:3]  # page 3 is the third hit, asked by its number alone
+    pager = _pager(third)
+    labels = [label for _href, label, _current in pager]
+    assert "Previous" in labels[0] and "Next" in labels[-1]
+    assert [label for label in labels if label.isdigit()] == ["1", "2", "3", "4", "5"]
+    current = [(href, label) for href, label, is_current in pager if is_current]
+    assert [label for _href, label in current] == ["3"]
+    for href, _label, _current in pager:
+        query = dict(parse_qsl(urlsplit(href).query))
+        assert "cursor" not in query and query.get("sort") == "title" and query.get("size") == "1"
+        assert urlsplit(href).fragment == "results"  # focus comes back to the results
+    previous, following = pager[0][0], pager[-1][0]
+    assert dict(parse_qsl(urlsplit(previous).query))["p"] == "2"
+    assert dict(parse_qsl(urlsplit(following).query))["p"] == "4"
+    assert _hit_ids(text(client.get(following))) == everything[3:4]
+    first = text(client.get("/search?sort=title&size=1"))
+    assert "Previous" not in _pager(first)[0][1] and "p=1" not in first  # page 1 is the plain URL
+    assert client.get("/search?sort=title&size=1&p=6").status_code == 404  # past the last page
+    assert client.get("/search?sort=title&size=1&p=0").status_code == 400
+
+
+def test_the_pager_elides_far_pages_and_keeps_the_first_and_last():
+    from catalogue.web.results import page_numbers
+
+    assert page_numbers(6, 40) == [1, None, 4, 5, 6, 7, 8, None, 40]
+    assert page_numbers(1, 3) == [1, 2, 3]
+    assert page_numbers(3, 7) == [1, 2, 3, 4, 5, 6, 7]  # no ellipsis that hides a single page
+    assert page_numbers(40, 40) == [1, None, 38, 39, 40]
+
+
+def test_institution_and_collection_pages_page_by_number_too(collection, client):
+    second = text(client.get("/institution/brooklyn?size=1&p=2"))
+    pager = _pager(second)
+    assert [label for _h, label, current in pager if current] == ["2"]
+    assert all(urlsplit(h).path == "/institution/brooklyn" for h, _l, _c in pager)
+
+
+def test_a_work_without_a_picture_is_a_text_card_with_its_maker_date_and_type(collection, client, tmp_path):
+    record = {"kind": "object", "id": "letter", "type": "book", "label": {"en": ["A letter to the printer"]},
+              "institution": "brooklyn", "creators": [{"name": "Anna Printer"}], "date": "1850", "earliest": 1850,
+              "latest": 1850, "rights": "http://creativecommons.org/publicdomain/mark/1.0/"}
+    path = tmp_path / "letter.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    import_file(collection, path)
+    for url in ("/search?q=printer", "/search", "/institution/brooklyn"):
+        page = text(client.get(url))
+        hit = re.search(r'<li class="hit[^"]*">(?:(?!</li>).)*A letter to the printer.*?</li>', page, re.S).group(0)
+        assert "text-card" in hit and "<img" not in hit and "type-icon" not in hit and "hit-thumb" not in hit, url
+        assert "Book" in hit  # its type, in words
+    with_picture = re.search(r'<li class="hit[^"]*"[^>]*>(?:(?!</li>).)*Greek coins from Pompeii.*?</li>',
+                             text(client.get("/search")), re.S).group(0)
+    assert "text-card" not in with_picture and "<img" in with_picture
+    from flask import render_template
+
+    from catalogue.web.http import urls
+    from catalogue.web.views import card
+
+    with collection.test_request_context("/"):
+        letter = card(collection.extensions["vitrine"].store.get_object("letter"), "en", urls())
+        shown = html.unescape(render_template("_card.html", c=letter))
+    assert 'class="card text-card"' in shown and "<img" not in shown and "type-icon" not in shown
+    assert "A letter to the printer" in shown and "Anna Printer" in shown and "1850" in shown and "Book" in shown
+
+
+def test_results_have_their_own_heading_a_skip_link_and_a_sort_that_waits_to_be_asked(collection, client):
+    page = text(client.get("/search?q=coins"))
+    headings = re.findall(r"<h([1-6])([^>]*)>(.*?)</h\1>", page, re.S)
+    levels = [int(level) for level, _a, _t in headings]
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels  # no level skipped
+    results_at = next(i for i, (level, attrs, _t) in enumerate(headings) if level == "2" and 'id="results"' in attrs)
+    assert "1 result" in re.sub(r"<[^>]+>", "", headings[results_at][2])
+    hit_headings = [i for i, (_l, _a, t) in enumerate(headings) if "Greek coins" in t]
+    assert hit_headings and all(i > results_at for i in hit_headings)  # the hits are under the results heading
+    assert '<a class="skip" href="#hits">Skip to results</a>' in page
+    assert "data-autosubmit" not in page
+    sort = re.search(r'<form class="sort"(.*?)</form>', page, re.S).group(0)
+    assert re.search(r'<button type="submit"[^>]*>Sort</button>', sort) and "<noscript>" not in sort
+    assert 'action=""' not in page
+
+
+def test_the_search_within_a_page_is_a_landmark_named_apart_from_the_site_search(collection, client):
+    for url, name in (("/institution/brooklyn", "Search within Brooklyn Museum"),
+                      ("/collection/coins", "Search within Coins")):
+        page = text(client.get(url))
+        assert f'role="search" aria-label="{name}"' in page, url
+        assert 'role="search" aria-label="Search the collections"' in page
+        assert f'action="{urlsplit(url).path}"' in page and 'action=""' not in page
+
+
+def test_the_filters_say_how_many_are_in_force_and_each_facet_link_returns_to_its_value(collection, client):
+    page = text(client.get("/search?type=image&institution=brooklyn"))
+    toggle = re.search(r'<a class="filters-toggle[^"]*" href="#filters"[^>]*>(.*?)</a>', page, re.S).group(1)
+    assert re.search(r"Filters\s*<span[^>]*>\(2\)</span>", toggle), toggle  # the phone's one button, with its count
+    links_ = re.findall(r'<a href="([^"]+)"[^>]*id="(f-[^"]+)"', page)
+    assert links_ and all(urlsplit(href).fragment == anchor for href, anchor in links_)
+    assert len({anchor for _h, anchor in links_}) == len(links_)  # one id per value
+
+
+def test_the_pages_by_number_together_hold_every_hit_once_in_every_order(collection, client):
+    for query in ("sort=title", "sort=date", "sort=-date", "q=pompeii+OR+falcon+OR+horse+OR+album+OR+lamp"):
+        whole = _hit_ids(text(client.get(f"/search?{query}")))
+        paged = [i for p in range(1, len(whole) + 1) for i in _hit_ids(text(client.get(f"/search?{query}&size=1&p={p}")))]
+        assert paged == whole and len(whole) >= 3, query
+        twos = [i for p in (1, 2, 3) for i in _hit_ids(text(client.get(f"/search?{query}&size=2&p={p}")))]
+        assert twos == whole[:6], query

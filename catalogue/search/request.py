@@ -11,6 +11,7 @@ LANGUAGES = ("nl", "fr", "de", "en")
 """The languages whose text is searched stemmed (and the valid ``lang`` values)."""
 SORTS = ("relevance", "date", "-date", "title")
 MAX_SIZE = 100
+MAX_OFFSET = 10_000_000  # hits a page may pass over: past every catalogue Vitrine is meant for
 YEARS = (-10000, 3000)
 _LIMITS = Limits()
 
@@ -36,6 +37,7 @@ class SearchRequest:
     cursor: str | None = None
     size: int = 20
     facets: bool = True  # False: hits only (related works, a results list walked work by work), no counting
+    offset: int = 0  # hits passed over (after the cursor, if any): page N of a listing is offset (N-1) x size
 
     def check(self, limits: Limits = _LIMITS) -> None:
         """RequestError for what no backend could answer: too long, unknown language, sort or facet."""
@@ -49,6 +51,8 @@ class SearchRequest:
             raise RequestError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")
         if not 1 <= self.size <= MAX_SIZE:
             raise RequestError(f"size must be between 1 and {MAX_SIZE}")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise RequestError(f"offset must be between 0 and {MAX_OFFSET}")
         for name, year in (("from", self.start), ("to", self.end)):
             if year is not None and not YEARS[0] <= year <= YEARS[1]:
                 raise RequestError(f"{name} must be a year between {YEARS[0]} and {YEARS[1]}")

@@ -46,9 +46,9 @@ def size_param(default: int, args: MultiDict | None = None) -> int:
     return int(value)
 
 
-def page_param() -> int:
+def page_param(args: MultiDict | None = None) -> int:
     """The page number a results page shows (``p``, carried along with the cursor), 1 when absent."""
-    value = request.args.get("p", "")
+    value = (request.args if args is None else args).get("p", "")
     if not value:
         return 1
     if not _WHOLE.fullmatch(value) or int(value) < 1:
@@ -64,6 +64,8 @@ def asked(lang: str, size: int, fixed: dict[str, list[str]] | None = None,
         args = request.args
     filters = {name: [v for v in args.getlist(name) if v] for name in FACETS}
     filters.update(fixed or {})
+    cursor = args.get("cursor") or None
+    size = size_param(size, args)
     return SearchRequest(
         q=args.get("q", "").strip(),
         lang=args.get("lang") or lang,
@@ -71,8 +73,9 @@ def asked(lang: str, size: int, fixed: dict[str, list[str]] | None = None,
         start=year_param("from", args),
         end=year_param("to", args),
         sort=args.get("sort") or "relevance",
-        cursor=args.get("cursor") or None,
-        size=size_param(size, args),
+        cursor=cursor,
+        size=size,
+        offset=0 if cursor else (page_param(args) - 1) * size,  # a cursor's page number is only its label
     )
 
 
@@ -108,6 +111,7 @@ def _thumbnail(hit: Hit, base: Urls) -> str | None:
 
 
 def hit_views(result: SearchResult) -> list[dict]:
+    """Each hit as pages and the API show it."""
     base = urls()
     return [
         {

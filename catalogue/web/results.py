@@ -2,14 +2,17 @@
 
 The whole state lives in the URL's query string, so every view of a search
 can be shared and bookmarked; the search page and the institution and
-collection pages all render through this one module.
+collection pages all render through this one module. Each link that changes
+the state carries a fragment naming where the visitor acted (the facet value,
+the results), so focus comes back there on the next page (static/vitrine.js).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 
 from ..search import FACETS, SearchRequest, SearchResult
@@ -17,6 +20,7 @@ from . import asking
 from .views import language
 
 PAGE_SIZE = 20
+RESULTS = "results"  # the id of the results heading: where paging, sorting and the years form return
 
 
 def facet_titles() -> dict[str, str]:
@@ -28,6 +32,24 @@ def sort_labels() -> dict[str, str]:
     return {"relevance": _("Relevance"), "date": _("Oldest first"), "-date": _("Newest first"), "title": _("Title")}
 
 
+def anchor(facet: str, value: str) -> str:
+    """A facet value's element id: stable across pages, whatever characters the value holds."""
+    return f"f-{facet}-{hashlib.blake2b(value.encode(), digest_size=5).hexdigest()}"
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The pages a pager offers: the first, the last and ``around`` either side of ``page``; None is a gap."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    numbers: list[int | None] = []
+    for n in shown:
+        if numbers and n - (numbers[-1] or 0) == 2:
+            numbers.append(n - 1)  # an ellipsis would hide just one page: show it
+        elif numbers and n - (numbers[-1] or 0) > 2:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
+
+
 @dataclass
 class FacetLink:
     value: str
@@ -35,6 +57,7 @@ class FacetLink:
     count: int
     selected: bool
     url: str
+    id: str = ""
 
 
 @dataclass
@@ -54,6 +77,15 @@ class Active:
 
 
 @dataclass
+class PageLink:
+    """One entry of the pager: a page number and its URL; no number is the gap between two."""
+
+    number: int | None
+    url: str | None
+    current: bool = False
+
+
+@dataclass
 class Results:
     asked: SearchRequest
     result: SearchResult
@@ -63,13 +95,17 @@ class Results:
     page: int
     pages: int
     next_url: str | None
-    first_url: str | None
+    previous_url: str | None
+    numbers: list[PageLink]
     clear_url: str | None
     suggestion_url: str | None
+    action: str = ""  # the URL the page's forms send to
+    state: str = ""  # the search's query string, without its page: what a facet-values request carries
     hidden: list[tuple[str, str]] = field(default_factory=list)  # state the search form carries along
     sorts: dict[str, str] = field(default_factory=dict)
     sort: str = "relevance"
     timeline: list[TimelineBar] = field(default_factory=list)  # templates/_timeline.html
+    filtering: int = 0  # filters in force, besides the words
 
 
 @dataclass
@@ -94,11 +130,12 @@ def results(asked: SearchRequest, result: SearchResult, endpoint: str, fixed: tu
     state = [(k, v) for k, v in request.args.items(multi=True) if k not in ("cursor", "p") and v]
     base = url_for(endpoint, **view_args)
 
-    def link(pairs: list[tuple[str, str]]) -> str:
-        return f"{base}?{urlencode(pairs)}" if pairs else base
+    def link(pairs: list[tuple[str, str]], to: str = RESULTS) -> str:
+        return f"{base}?{urlencode(pairs)}#{to}" if pairs else f"{base}#{to}"
 
-    def without(*remove: tuple[str, str | None]) -> str:
-        return link([(k, v) for k, v in state if not any(k == n and (w is None or v == w) for n, w in remove)])
+    def without(*remove: tuple[str, str | None], to: str = RESULTS) -> str:
+        kept = [(k, v) for k, v in state if not any(k == n and (w is None or v == w) for n, w in remove)]
+        return link(kept, to)
 
     titles = facet_titles()
     facets, active = [], []
@@ -108,20 +145,31 @@ def results(asked: SearchRequest, result: SearchResult, endpoint: str, fixed: tu
         chosen = set(asked.filters.get(name, []))
         links = []
         for v in values:
-            selected = v.value in chosen
-            url = without((name, v.value)) if selected else link(state + [(name, v.value)])
-            links.append(FacetLink(v.value, v.label, v.count, selected, url))
+            selected, to = v.value in chosen, anchor(name, v.value)
+            url = without((name, v.value), to=to) if selected else link(state + [(name, v.value)], to)
+            links.append(FacetLink(v.value, v.label, v.count, selected, url, to))
             if selected:
-                active.append(Active(titles[name], v.label, url))
+                active.append(Active(titles[name], v.label, without((name, v.value))))
         facets.append(Facet(name, titles[name], links))
     if asked.start is not None or asked.end is not None:
         span = f"{'' if asked.start is None else asked.start}–{'' if asked.end is None else asked.end}"
         active.append(Active(_("Years"), span, without(("from", None), ("to", None))))
+    filtering = len(active)
     if asked.q:
         active.insert(0, Active(_("Words"), asked.q, without(("q", None))))
 
-    page = asking.page_param() if asked.cursor else 1
+    page = asking.page_param()
     pages = max(1, -(-result.total // asked.size))
+    if page > pages and not asked.cursor:
+        abort(404, _("There is no page %(page)s of these results: they have %(pages)s.", page=page, pages=pages))
+
+    def page_url(n: int) -> str:
+        return link(state + ([("p", str(n))] if n > 1 else []))
+
+    if asked.cursor:  # an older link that pages by cursor: its next page by cursor, the rest by number
+        next_url = link(state + [("cursor", result.next), ("p", str(page + 1))]) if result.next else None
+    else:
+        next_url = page_url(page + 1) if page < pages else None
     filters_only = [(k, v) for k, v in state if k in FACETS or k in ("from", "to")]
     return Results(
         asked=asked,
@@ -131,15 +179,19 @@ def results(asked: SearchRequest, result: SearchResult, endpoint: str, fixed: tu
         active=active,
         page=page,
         pages=pages,
-        next_url=link(state + [("cursor", result.next), ("p", str(page + 1))]) if result.next else None,
-        first_url=link(state) if asked.cursor else None,
+        next_url=next_url,
+        previous_url=page_url(page - 1) if page > 1 else None,
+        numbers=[PageLink(n, page_url(n) if n else None, n == page) for n in page_numbers(page, pages)],
         clear_url=without(*[(k, None) for k, _v in filters_only]) if filters_only else None,
         suggestion_url=link([(k, v) for k, v in state if k != "q"] + [("q", result.suggestion)])
         if result.suggestion else None,
+        action=base,
+        state=urlencode(state),
         hidden=[(k, v) for k, v in state if k in FACETS or k in ("lang", "size")],
         sorts={k: v for k, v in sort_labels().items() if asked.q or k != "relevance"},
         sort="title" if asked.sort == "relevance" and not asked.q else asked.sort,  # what the engine did
         timeline=[TimelineBar(b.start, b.end, b.span, b.count,
                               link([(k, v) for k, v in state if k not in ("from", "to")]
                                    + [("from", str(b.start)), ("to", str(b.end))])) for b in result.timeline],
+        filtering=filtering,
     )

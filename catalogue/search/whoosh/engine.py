@@ -41,7 +41,7 @@ def run(view: View, request: SearchRequest, names: Names, limits: Limits) -> Sea
         counted[name] = facet.describe(counting.count(view, name, within, filters.get(name, [])), request.lang, names)
 
     keys = paging.keys(view, sort, request.lang, match.score)
-    docs, more = paging.page(hits_mask, keys, after, request.size)
+    docs, more = paging.page(hits_mask, keys, after, request.size, request.offset)
     words = query.words(tree)
     hits = [_hit(view.stored(int(d)), words, request.lang) for d in docs]
     total = int(hits_mask.sum())

@@ -41,8 +41,13 @@ def keys(view: View, sort: str, lang: str, score: np.ndarray) -> list[np.ndarray
     return [*first, view.idhash]
 
 
-def page(mask: np.ndarray, sort_keys: list[np.ndarray], after: list | None, size: int) -> tuple[np.ndarray, bool]:
-    """Docnums of the ``size`` best hits after the cursor key, and whether more follow."""
+def page(mask: np.ndarray, sort_keys: list[np.ndarray], after: list | None, size: int,
+         skip: int = 0) -> tuple[np.ndarray, bool]:
+    """Docnums of the ``size`` best hits after the cursor key and ``skip`` more, and whether more follow.
+
+    Only the hits whose first key lies between the skipped ones' last and the page's last are sorted
+    whole, so a deep page (page 3,000 by its number) costs two partitions more than the first, not a sort.
+    """
     found = np.flatnonzero(mask)
     if after is not None:
         _check_key(after, sort_keys)
@@ -53,12 +58,20 @@ def page(mask: np.ndarray, sort_keys: list[np.ndarray], after: list | None, size
             greater |= equal & (column > value)
             equal &= column == value
         found = found[greater]
-    more = len(found) > size
-    if more:
+    if skip >= len(found):
+        return found[:0], False
+    more = len(found) > skip + size
+    if more or skip:
         first = sort_keys[0][found]
-        cut = np.partition(first, size - 1)[size - 1]
-        found = found[first <= cut]
-    order = np.lexsort([key[found] for key in reversed(sort_keys)])[:size]
+        last = min(skip + size, len(found)) - 1
+        bounds = np.partition(first, [skip, last] if skip else last)
+        high = bounds[last]
+        if skip:
+            low = bounds[skip]
+            before = int(np.count_nonzero(first < low))  # hits certainly on earlier pages
+            found, first, skip = found[first >= low], first[first >= low], skip - before
+        found = found[first <= high]
+    order = np.lexsort([key[found] for key in reversed(sort_keys)])[skip : skip + size]
     return found[order], more
 
 
