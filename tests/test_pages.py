@@ -213,7 +213,7 @@ def _pager(page: str) -> list[tuple[str, str, bool]]:
 
 
 def _hit_ids(page: str) -> list[str]:
-    return re.findall(r'<h3 class="hit-title"><a href="/object/([^"]+)"', page)
+    return re.findall(r'<h3 class="hit-title"><a href="/object/([^"?]+)', page)
 
 
 def test_a_listing_links_previous_next_and_the_page_numbers_near_the_current_one(collection, client):

@@ -263,9 +263,17 @@ def test_published_exhibitions_that_match_are_found_and_drafts_never(words):
 # -- item 19: timeline ----------------------------------------------------------------------------
 
 def test_the_timeline_counts_works_per_decade_as_the_year_filter_finds_them(tate):
-    result = _search(tate, size=1)
-    assert result.timeline and result.timeline[0].span == 10
+    result = _search(tate, size=1, start=1500, end=2020)
+    assert result.timeline and result.timeline[0].span == 10 and len(result.timeline) == 53
     for bar in result.timeline[:: max(1, len(result.timeline) // 6)]:
+        assert bar.count == _search(tate, size=1, start=bar.start, end=bar.end).total, bar
+
+
+def test_a_timeline_of_more_than_sixty_decades_is_drawn_per_century(tate):
+    result = _search(tate, size=1)  # the test collection reaches back to 200 BC
+    assert result.timeline[0].start == -200 and {b.span for b in result.timeline} == {100}
+    assert len(result.timeline) <= 60
+    for bar in result.timeline[::5]:
         assert bar.count == _search(tate, size=1, start=bar.start, end=bar.end).total, bar
 
 
@@ -277,9 +285,9 @@ def test_the_timeline_counts_years_within_a_range_of_twenty_years_or_less(tate):
 
 
 def test_the_search_page_draws_the_timeline_as_links_with_a_text_alternative(tate):
-    page = tate.test_client().get("/search").get_data(as_text=True)
+    page = tate.test_client().get("/search?from=1500&to=2020").get_data(as_text=True)
     timeline = page[page.index('class="timeline"'):]
-    assert re.search(r'href="[^"]*from=1800&amp;to=1809"', timeline)
+    assert re.search(r'href="[^"]*from=1800&amp;to=1809(#[^"]*)?"', timeline)
     assert re.search(r'aria-label="1800s: [0-9,]+ works?"', timeline)
     assert "<table" in timeline and "visually-hidden" in timeline
 

@@ -86,5 +86,5 @@ def test_an_object_title_names_the_work_its_maker_and_its_institution(client):
 def test_a_listing_title_names_its_filters_and_its_page(client):
     assert title(client, "/search?q=birth&type=image&lang=de") == "Suchen – Wörter: birth – Art: Bild · Vitrine"
     first = client.get("/institution/brooklyn-museum?size=2&lang=en").get_data(as_text=True)
-    following = html.unescape(re.search(r'href="([^"]*cursor=[^"]*)"', first).group(1))
+    following = html.unescape(re.search(r'<a [^>]*href="([^"]+)" rel="next">', first).group(1))
     assert title(client, following) == "Brooklyn Museum – page 2 · Vitrine"

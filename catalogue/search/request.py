@@ -82,7 +82,7 @@ class Hit:
 
 @dataclass
 class Bar:
-    """One bar of the timeline: works whose years overlap [start, end] (``span`` years: 10 or 1)."""
+    """One bar of the timeline: works whose years overlap [start, end] (``span`` years: 100, 10 or 1)."""
 
     start: int
     end: int

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from ..model import Concept, Creator, DigitalObject
 from ..search import Hit, SearchBackend, SearchRequest
-from ..search.request import MAX_SIZE
+from ..search.request import MAX_OFFSET, MAX_SIZE
 from ..store import Store
 from .catalogue import NotFound
 
@@ -74,11 +74,21 @@ class Discovery:
     def neighbours(self, asked: SearchRequest, position: int, offset: int = 0) -> Neighbours | None:
         """The hits around ``position`` of a search; None past the end, or FARTHEST hits past where it starts.
 
-        It starts where ``asked.cursor`` does, whose first hit is number ``offset + 1`` (the page the
-        visitor saw), so walking on from there costs one search a step; before it, from the first hit.
+        A list paged by number asks the three hits around ``position`` by offset: one search. A list paged
+        by cursor starts where ``asked.cursor`` does, whose first hit is number ``offset + 1`` (the page
+        the visitor saw), so walking on from there costs one search a step; before it, by offset.
         """
-        if asked.cursor is None or position <= offset + 1:
-            asked, offset = replace(asked, cursor=None), 0
+        if asked.cursor is None or position <= offset + 1:  # pages by number: the three hits, asked by offset
+            start = max(0, position - 2)
+            if position < 1 or start > MAX_OFFSET:
+                return None
+            found = self.search.search(replace(asked, cursor=None, offset=start, size=3, facets=False))
+            at = position - 1 - start
+            if len(found.hits) <= at:
+                return None
+            return Neighbours(previous=found.hits[at - 1] if at else None, current=found.hits[at],
+                              next=found.hits[at + 1] if len(found.hits) > at + 1 else None,
+                              position=position, total=found.total)
         ahead = position - offset  # the work's place counted from where the search starts
         if not 1 <= ahead <= FARTHEST:
             return None

@@ -158,11 +158,13 @@ def mediums(obj: DigitalObject) -> list[str]:
     out = []
     for entry in obj.metadata:
         if any(t.strip().casefold() in MEDIUM_LABELS for texts in entry.label.values() for t in texts):
-            for texts in entry.value.values():
-                for text in texts:
-                    first = re.split(r"\.\s", plain_text(text), maxsplit=1)[0].strip().rstrip(".")
-                    if first:
-                        out.append(first[:1].upper() + first[1:])
+            # one language's words only (English, else the first given): a multilingual record is one
+            # value of the facet, not four
+            lang = "en" if "en" in entry.value else next(iter(entry.value), None)
+            for text in entry.value.get(lang, []) if lang else []:
+                first = re.split(r"\.\s", plain_text(text), maxsplit=1)[0].strip().rstrip(".")
+                if first:
+                    out.append(first[:1].upper() + first[1:])
             break
     return list(dict.fromkeys(out))
 

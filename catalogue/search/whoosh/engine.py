@@ -95,13 +95,19 @@ def _matched(view: View, request: SearchRequest, tree, scoring: Scoring, budget:
 
 
 YEARS_SHOWN = 20  # a year range this long or shorter gets a bar per year, a longer one per decade
+MAX_BARS = 60  # more decades than this (Roman coins and today's photographs) are drawn per century
 
 
 def _timeline(view: View, hits: np.ndarray, request: SearchRequest) -> list[Bar]:
-    """Works per decade (per year when the asked range spans YEARS_SHOWN years or fewer)."""
+    """Works per decade (per year when the asked range spans YEARS_SHOWN years or fewer; per century when
+    the decades would be more than MAX_BARS, too many to read or to tab through)."""
     start, end = request.start, request.end
     span = 1 if start is not None and end is not None and end - start < YEARS_SHOWN else 10
-    return [Bar(first, first + span - 1, count) for first, count in counting.timeline(view, hits, span, start, end)]
+    bars = counting.timeline(view, hits, span, start, end)
+    if len(bars) > MAX_BARS:
+        span = 100
+        bars = counting.timeline(view, hits, span, start, end)
+    return [Bar(first, first + span - 1, count) for first, count in bars]
 
 
 def _suggestion(view: View, request: SearchRequest, words: list[str], found: int, budget: Budget) -> str | None:
