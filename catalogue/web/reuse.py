@@ -11,11 +11,12 @@ from datetime import date
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from ..iiif import presentation
 from ..model import DigitalObject, Institution, pick
 from ..urls import Urls
-from .views import Rights
+from .views import Rights, shown_date
 from .visitor import access
 
 WIDTHS = (800, 1600)  # the smaller downloads offered besides the whole image
@@ -69,12 +70,14 @@ def _image_sizes(media_id: str, width: int | None, height: int | None, urls: Url
 
 
 def citation(obj: DigitalObject, institution: Institution | None, lang: str, urls: Urls,
-             today: date | None = None) -> str:
-    """Maker, title, date. Institution. URL (accessed …): a citation in the visitor's language."""
-    first = ", ".join(p for p in (", ".join(c.name for c in obj.creators), pick(obj.label, lang), obj.date) if p)
-    parts = [first, pick(institution.label, lang) if institution else "", urls.object_page(obj.id)]
+             today: date | None = None) -> Markup:
+    """Maker, title, date. Institution. URL (accessed …): a citation in the visitor's language, as HTML
+    (the date said in that language, what stays in the record's own marked with its ``lang``)."""
+    makers = ", ".join(c.name for c in obj.creators)
+    first = Markup(", ").join(p for p in (escape(makers), escape(pick(obj.label, lang)), shown_date(obj.date)) if p)
+    parts = [first, escape(pick(institution.label, lang)) if institution else "", escape(urls.object_page(obj.id))]
     accessed = _("accessed %(day)s", day=format_date(today or date.today(), "long"))
-    return ". ".join(p for p in parts if p) + f" ({accessed})."
+    return Markup(". ").join(p for p in parts if p) + Markup(" (%s).") % accessed
 
 
 def credit(obj: DigitalObject, institution: Institution | None, rights: Rights | None, lang: str) -> str:
