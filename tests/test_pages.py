@@ -325,3 +325,12 @@ def test_the_pages_by_number_together_hold_every_hit_once_in_every_order(collect
         assert paged == whole and len(whole) >= 3, query
         twos = [i for p in (1, 2, 3) for i in _hit_ids(text(client.get(f"/search?{query}&size=2&p={p}")))]
         assert twos == whole[:6], query
+
+
+def test_a_search_shows_the_published_exhibitions_its_words_find_above_the_works(demo_app):
+    client = demo_app.test_client()
+    page = client.get("/search?q=origines&lang=fr").get_data(as_text=True)
+    found = page[page.index('class="exhibition-hits"'):page.index('<ol class="hits')]
+    assert 'href="/exhibition/origins"' in found and "Origines" in found
+    draft = client.get("/search?q=alledaagse&lang=nl").get_data(as_text=True)
+    assert "everyday-things" not in draft and 'class="exhibition-hits"' not in draft
