@@ -88,3 +88,11 @@ def test_a_listing_title_names_its_filters_and_its_page(client):
     first = client.get("/institution/brooklyn-museum?size=2&lang=en").get_data(as_text=True)
     following = html.unescape(re.search(r'<a [^>]*href="([^"]+)" rel="next">', first).group(1))
     assert title(client, following) == "Brooklyn Museum – page 2 · Vitrine"
+
+
+def test_switching_language_keeps_the_page_number_but_not_a_cursor(client):
+    with client.application.test_request_context("/search?q=birth&p=2&lang=en"):
+        from catalogue.web.seo import switch_language
+        assert switch_language("nl") == "/search?q=birth&p=2&lang=nl"
+    with client.application.test_request_context("/search?q=birth&cursor=abc&lang=en"):
+        assert switch_language("nl") == "/search?q=birth&lang=nl"

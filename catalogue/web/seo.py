@@ -25,8 +25,9 @@ def _url(args: list[tuple[str, str]]) -> str:
 
 
 def switch_language(code: str) -> str:
-    """This page in another language (a search keeps its state, not its cursor), as a path."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", *PAGING)]
+    """This page in another language (a search keeps its state and page number; a cursor is of one
+    language's order), as a path."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", "cursor")]
     return f"{request.path}?{urlencode(args + [('lang', code)])}"
 
 
