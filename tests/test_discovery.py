@@ -261,3 +261,9 @@ def test_a_trail_from_a_later_page_walks_on_from_that_page(demo):
         assert f"{at} of {len(ids)}" in trail
         assert f"/object/{ids[at - 2]}?" in trail and f"at={at - 1}" in trail
         assert f"/object/{ids[at]}?" in trail and f"at={at + 1}" in trail
+
+
+def test_a_makers_page_says_their_roles_in_the_visitors_language(demo):
+    page = text(demo.get("/creator/NASA?lang=nl"))
+    lead = re.search(r'<p class="lead">(.*?)</p>', page, re.S).group(1)
+    assert "fotograaf" in lead and "photographer" not in lead
