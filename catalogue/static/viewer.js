@@ -30,9 +30,11 @@
   /* Mirador's markup made a good guest in Vitrine's page, again after every render: its <main> is a
      region of our <main> (one main landmark per page), and its sidebar's tab bar loses the
      aria-orientation MUI sets on a wrapper with no role (axe-core: aria-allowed-attr, critical); the
-     tablist inside keeps its own. */
+     tablist inside keeps its own; its "Mirador viewer" <h1> speaks as a heading of the second level
+     (the page's one first-level heading is the work's title). */
   function fitIn(el) {
     el.querySelectorAll('main:not([role])').forEach(function (main) { main.setAttribute('role', 'region'); });
+    el.querySelectorAll('h1:not([aria-level])').forEach(function (h) { h.setAttribute('aria-level', '2'); });
     el.querySelectorAll('[aria-orientation]:not([role])').forEach(function (node) { node.removeAttribute('aria-orientation'); });
   }
 

@@ -137,6 +137,9 @@ def test_mirador_leaves_one_main_landmark_and_no_serious_aria_error_with_its_tab
     expect(viewer.get_by_role("treeitem").first).to_be_visible()  # the table of contents, open
     mains = "() => document.querySelectorAll('main:not([role]), [role=main]').length"
     assert page.evaluate(mains) == 1
+    # one heading of the first level, the work's title: Mirador's own "Mirador viewer" h1 speaks as a level 2
+    titles = "() => [...document.querySelectorAll('h1')].filter(h => (h.getAttribute('aria-level') || '1') === '1')"
+    assert page.evaluate(titles + ".map(h => h.textContent)") == [page.locator(".object-text h1").text_content()]
     page.evaluate((NODE_MODULES / "axe-core" / "axe.min.js").read_text())
     found = page.evaluate("""() => axe.run({include: [['#viewer']]}, {resultTypes: ['violations']})
         .then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
@@ -145,6 +148,7 @@ def test_mirador_leaves_one_main_landmark_and_no_serious_aria_error_with_its_tab
     viewer.get_by_role("button", name="Next item").click()  # Mirador re-renders the window
     expect(viewer.get_by_text("2 of 6")).to_be_visible()
     assert page.evaluate(mains) == 1
+    assert page.evaluate(titles + ".length") == 1
     assert page.evaluate("() => document.querySelectorAll('#viewer [aria-orientation]:not([role])').length") == 0
 
 
