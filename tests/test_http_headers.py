@@ -174,3 +174,19 @@ def test_only_what_the_trusted_proxy_wrote_in_forwarded_counts(collection, clien
 def test_a_trusted_x_forwarded_header_wins_over_forwarded(collection, client):
     headers = {"Forwarded": "host=other.example", "X-Forwarded-Host": "museum.example"}
     assert client.get("/iiif/collection", headers=headers).get_json(force=True)["id"] == "http://museum.example/iiif/collection"
+
+
+def test_the_pages_own_css_and_scripts_are_versioned_by_content_and_cached_for_a_year(collection, client):
+    import re
+    from pathlib import Path
+
+    import catalogue
+    page = client.get("/").get_data(as_text=True)
+    href = re.search(r'href="(/static/vitrine\.css\?v=[0-9a-f]{12})"', page).group(1)
+    assert re.search(r'src="/static/vitrine\.js\?v=[0-9a-f]{12}"', page)
+    answer = client.get(href)
+    assert answer.status_code == 200
+    assert answer.get_data() == (Path(catalogue.__file__).parent / "static" / "vitrine.css").read_bytes()
+    assert "max-age=31536000" in answer.headers["Cache-Control"] and "immutable" in answer.headers["Cache-Control"]
+    for stale in ("/static/vitrine.css?v=000000000000", "/static/vitrine.css"):  # another version, or none
+        assert "immutable" not in client.get(stale).headers.get("Cache-Control", ""), stale

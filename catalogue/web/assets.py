@@ -1,12 +1,16 @@
-"""Viewer assets from npm (Mirador, model-viewer), served by Vitrine itself: no CDN at run time.
+"""Viewer assets from npm (Mirador, model-viewer), served by Vitrine itself: no CDN at run time; and
+the versioning of Vitrine's own static files.
 
 Only the few files named in ASSETS are reachable, never the node_modules tree.
 They are sent gzip-compressed when the browser accepts it (compressed once per
-process) and cached for a year: their URL carries the package version.
+process) and cached for a year: their URL carries the package version. A link to
+/static/ carries a hash of the file's content (``?v=``), so it too is cached for a
+year while it names the file as it is.
 """
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from functools import cache, lru_cache
 from pathlib import Path
@@ -61,4 +65,40 @@ def asset(name: str):
         response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    return response
+
+
+@lru_cache(maxsize=64)
+def _content_version(path: Path, mtime: float) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def _static_version(filename: str) -> str | None:
+    """The version of a file of /static/ as it is now (None when there is no such file)."""
+    folder = Path(current_app.static_folder or "")
+    path = (folder / filename).resolve()
+    if folder.resolve() not in path.parents:
+        return None
+    try:
+        return _content_version(path, path.stat().st_mtime)
+    except OSError:
+        return None
+
+
+@bp.app_url_defaults
+def _versioned_static(endpoint: str, values: dict) -> None:
+    """Every url_for('static', ...) names the file's content: a changed file is a new URL."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        version = _static_version(values["filename"])
+        if version:
+            values["v"] = version
+
+
+@bp.after_app_request
+def _cached_static(response: Response) -> Response:
+    """A static file asked by its current version is cached for a year; any other request revalidates."""
+    asked = request.args.get("v")
+    if request.endpoint == "static" and asked and response.status_code in (200, 304) \
+            and asked == _static_version((request.view_args or {}).get("filename", "")):
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     return response
