@@ -258,6 +258,7 @@ def test_published_exhibitions_that_match_are_found_and_drafts_never(words):
     assert [e.slug for e in found.exhibitions] == ["harbours"]
     assert found.exhibitions[0].title == "Havens"
     assert _search(words, q="mountains").exhibitions == []
+    assert _search(words, q="harbour", lang="nl", offset=20).exhibitions == []  # shown on the first page only
 
 
 # -- item 19: timeline ----------------------------------------------------------------------------

@@ -30,8 +30,10 @@ def _texts(exhibition: Exhibition) -> Iterable[LanguageMap]:
             yield item.caption
 
 
-def _vocabulary(exhibition: Exhibition) -> set[str]:
-    return {w for lmap in _texts(exhibition) for texts in lmap.values() for t in texts for w in folded_words(t)}
+def vocabulary(exhibition: Exhibition) -> frozenset[str]:
+    """Every folded word of the exhibition's texts, in all languages (worked out once per version)."""
+    return frozenset(w for lmap in _texts(exhibition) for texts in lmap.values() for t in texts
+                     for w in folded_words(t))
 
 
 def _same(word: str, known: str) -> bool:
@@ -41,16 +43,17 @@ def _same(word: str, known: str) -> bool:
     return len(shorter) >= _STEM and longer.startswith(shorter) and len(longer) - len(shorter) <= 3
 
 
-def matching(exhibitions: Iterable[Exhibition], words: list[str], lang: str) -> list[ExhibitionHit]:
-    """The published ones among ``exhibitions`` that hold every one of ``words`` (folded), at most SHOWN."""
+def matching(exhibitions: Iterable[tuple[Exhibition, frozenset[str]]], words: list[str],
+             lang: str) -> list[ExhibitionHit]:
+    """The published ones among ``exhibitions`` (each with its ``vocabulary``) that hold every one of
+    ``words`` (folded), at most SHOWN."""
     if not words:
         return []
     found = []
-    for exhibition in exhibitions:
+    for exhibition, known_words in exhibitions:
         if not exhibition.published:
             continue
-        vocabulary = _vocabulary(exhibition)
-        if all(any(_same(w, known) for known in vocabulary) for w in words):
+        if all(any(_same(w, known) for known in known_words) for w in words):
             summary = " ".join(html.unescape(_TAGS.sub(" ", pick(exhibition.summary, lang))).split())
             found.append(ExhibitionHit(exhibition.slug, pick(exhibition.title, lang), summary))
             if len(found) == SHOWN:

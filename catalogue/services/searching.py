@@ -11,7 +11,7 @@ import threading
 
 from ..model import Exhibition
 from ..search import SearchBackend, SearchRequest, SearchResult
-from ..search.exhibitions import matching
+from ..search.exhibitions import matching, vocabulary
 from ..search.facets import FACETS, FacetValue, informative
 from ..search.parser import parse
 from ..search.query import words
@@ -27,14 +27,15 @@ class Searching:
         self.backend = backend
         self.store = store
         self._lock = threading.Lock()
-        self._exhibitions: tuple[int, list[Exhibition]] | None = None  # (store version, published ones)
+        # (store version, the published exhibitions with their words)
+        self._exhibitions: tuple[int, list[tuple[Exhibition, frozenset[str]]]] | None = None
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Hits, the facets worth offering, the exhibitions the words match and the next page's cursor;
         RequestError, CursorError or SearchTimeout."""
         result = self.backend.search(request)
         result.facets = informative(result.facets, result.total, request.filters)
-        if request.q.strip() and not request.cursor:
+        if request.q.strip() and not request.cursor and not request.offset:  # the first page only
             result.exhibitions = matching(self._published(), words(parse(request.q)), request.lang)
         return result
 
@@ -50,12 +51,12 @@ class Searching:
         """The whole catalogue's facet counts (what kinds of work it holds), with one hit."""
         return self.backend.search(SearchRequest(lang=lang, size=1))
 
-    def _published(self) -> list[Exhibition]:
-        """The published exhibitions, read again only when the store has changed."""
+    def _published(self) -> list[tuple[Exhibition, frozenset[str]]]:
+        """The published exhibitions and their words, read again only when the store has changed."""
         if self.store is None:
             return []
         version = self.store.last_seq()
         with self._lock:
             if self._exhibitions is None or self._exhibitions[0] != version:
-                self._exhibitions = (version, self.store.exhibitions("published"))
+                self._exhibitions = (version, [(e, vocabulary(e)) for e in self.store.exhibitions("published")])
             return self._exhibitions[1]
