@@ -48,7 +48,7 @@ def test_a_shared_viewer_state_is_canonicalised_to_the_work(client):
 
 @pytest.mark.parametrize("path", [
     "/search?q=birth", "/search?type=image", "/search?sort=-date", "/institution/nasa?type=image",
-    "/collection/kde-plasma-wallpapers?sort=title&lang=de",
+    "/collection/kde-plasma-wallpapers?sort=title&lang=de", "/creator/NASA?type=image", "/subject/vitrine:animals?sort=title",
 ])
 def test_a_filtered_listing_is_noindex_follow_and_names_no_canonical(client, path):
     page = head(client, path)

@@ -9,7 +9,9 @@ the results), so focus comes back there on the next page (static/vitrine.js).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, request, url_for
@@ -20,6 +22,16 @@ from . import asking
 from .views import language
 
 PAGE_SIZE = 20
+
+# The pages that list search results, and the filter each one fixes: the one list of them (the trail
+# back from a work, and which pages are listings to search engines).
+LISTS: dict[str, Callable[[Mapping[str, Any]], dict[str, list[str]]]] = {
+    "search.page": lambda _values: {},
+    "pages.institution": lambda values: {"institution": [values["institution_id"]]},
+    "pages.collection": lambda values: {"collection": [values["collection_id"]]},
+    "pages.creator": lambda values: {"creator": [values["name"]]},
+    "pages.subject": lambda values: {"subject": [values["uri"]]},
+}
 RESULTS = "results"  # the id of the results heading: where paging, sorting and the years form return
 
 

@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 
 from ..i18n import LANGUAGES
 from .http import urls
+from .results import LISTS
 
 PAGING = ("cursor", "p")  # which page of a listing: part of the page's own URL
-LISTINGS = ("search.page", "pages.institution", "pages.collection")
 
 
 def _url(args: list[tuple[str, str]]) -> str:
@@ -39,7 +39,7 @@ def alternates() -> list[tuple[str, str]]:
 
 def filtered() -> bool:
     """Whether this page is a listing narrowed by anything but its language and its page."""
-    return request.endpoint in LISTINGS and any(k not in ("lang", *PAGING) for k in request.args)
+    return request.endpoint in LISTS and any(k not in ("lang", *PAGING) for k in request.args)
 
 
 def canonical() -> str | None:

@@ -7,9 +7,7 @@ send a visitor elsewhere.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app, request, url_for
@@ -19,17 +17,8 @@ from werkzeug.exceptions import HTTPException
 from ..search import CursorError, RequestError, SearchTimeout
 from ..services import services
 from .asking import asked, page_param, size_param
-from .results import PAGE_SIZE
+from .results import LISTS, PAGE_SIZE
 from .views import language
-
-# The pages that list search results, and the filter each one fixes.
-LISTS: dict[str, Callable[[Mapping[str, Any]], dict[str, list[str]]]] = {
-    "search.page": lambda _values: {},
-    "pages.institution": lambda values: {"institution": [values["institution_id"]]},
-    "pages.collection": lambda values: {"collection": [values["collection_id"]]},
-    "pages.creator": lambda values: {"creator": [values["name"]]},
-    "pages.subject": lambda values: {"subject": [values["uri"]]},
-}
 
 
 @dataclass
