@@ -18,7 +18,7 @@ ENTRY = sorted((PACKAGE / "web").glob("*.py")) + [PACKAGE / "cli.py"]
 
 # What the entry layer may take from the parts directly: request and result types, declared facets, errors.
 ALLOWED = {
-    "catalogue.store": {"StoreError"},
+    "catalogue.store": {"StoreError", "StaleVersion"},
     "catalogue.search": {"SearchRequest", "SearchResult", "Hit", "FACETS", "RequestError", "CursorError",
                          "SearchTimeout"},
     "catalogue.search.facets": {"TYPE"},  # the type facet also labels an object's type on its page

@@ -9,12 +9,13 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import api, assets, auth, curate, errors, iiif, image, pages, search
+    from . import api, assets, auth, curate, editing_api, errors, iiif, image, pages, search
 
     auth.init_app(app)  # sessions, CSRF, Bearer tokens: before any blueprint's own hooks
     app.register_blueprint(pages.bp)
     app.register_blueprint(assets.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(editing_api.bp)
     app.register_blueprint(iiif.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(curate.bp)

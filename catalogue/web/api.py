@@ -12,7 +12,7 @@ from ..services import services
 from ..services.catalogue import Gone, NotFound
 from ..services.searching import UnknownFacet
 from .asking import asked, size_param
-from .http import VARY, accepts_gzip, gzip_etag, json_response, not_modified, urls
+from .http import VARY, accepts_gzip, gzip_etag, json_response, not_modified, record_etag, urls
 from .visitor import offered
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -29,7 +29,7 @@ def object_record(object_id: str) -> Response:
     catalogue = services().catalogue
     try:
         version = catalogue.object_version(object_id)
-        early = not_modified(f'"{object_id}-{version[0]}"', version[1])
+        early = not_modified(record_etag(object_id, version[0]), version[1])
         if early:
             return early
         obj = catalogue.object(object_id)
@@ -45,7 +45,7 @@ def object_record(object_id: str) -> Response:
         "media": offered(obj, base),
     }
     body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
-    return json_response(body, f'"{obj.id}-{obj.version}"', modified=obj.updated)
+    return json_response(body, record_etag(obj.id, obj.version), modified=obj.updated)
 
 
 FACET_SIZES = (50, 500)  # values a facet answer lists: by default, and at most

@@ -67,6 +67,22 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     return bool(accept_encoding) and parse_accept_header(accept_encoding)["gzip"] > 0
 
 
+def record_etag(ref: str, version: int) -> str:
+    """The ETag of an editable record (an object, an exhibition) at ``version``: ``"<id>-<version>"``.
+
+    The one format: the public record, the editing API's reads and writes, and If-Match all use it.
+    """
+    return f'"{ref}-{version}"'
+
+
+def etag_version(tag: str, ref: str) -> int | None:
+    """The version a record ETag (without its quotes, plain or gzipped) names for ``ref``; None if
+    it names another record or is not one of ours."""
+    tag = tag.removesuffix("-gzip")
+    named, _, version = tag.rpartition("-")
+    return int(version) if named == ref and version.isdigit() and len(version) < 19 else None
+
+
 def gzip_etag(etag: str) -> str:
     """The ETag of the gzip-compressed representation: a strong tag of its own, not a weakened one."""
     return etag[:-1] + '-gzip"'
