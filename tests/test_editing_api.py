@@ -217,6 +217,8 @@ def test_a_body_that_is_not_json_too_big_or_malformed_is_refused_with_the_json_e
     huge = client.put(path, data=json.dumps({"title": {"en": ["x" * (1024 * 1024)]}}), headers=headers,
                       content_type="application/json")
     assert huge.status_code == 413 and huge.get_json()["status"] == 413
+    deep = client.put(path, data="[" * 200_000 + "]" * 200_000, headers=headers, content_type="application/json")
+    assert deep.status_code == 400 and deep.get_json()["status"] == 400
     listed = client.put(path, data="[]", headers=headers, content_type="application/json")
     assert listed.status_code == 422
     assert ann.read(path)[1] == etag

@@ -160,6 +160,8 @@ def _body(allowed: type | None = None) -> Any:
         return json.loads(raw, parse_constant=_no_constant)
     except ValueError as exc:
         abort(400, f"the body is not JSON: {exc}")
+    except RecursionError:
+        abort(400, "the body nests deeper than any record does")
 
 
 def _no_constant(name: str) -> Any:
