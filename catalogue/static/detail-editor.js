@@ -43,6 +43,7 @@
     var frame = root.querySelector('[data-detail-viewer]');
     var status = root.querySelector('[data-detail-status]');
     var current = image(root);
+    frame.hidden = false;  /* shown before OpenSeadragon measures it, so the whole image fits at first */
     var viewer = window.OpenSeadragon({
       element: frame,
       tileSources: current.info,
@@ -87,9 +88,18 @@
       };
     }
 
+    /* Annotorious 2.7 remembers the rectangle being adjusted as the shape under the mouse, and forgets it
+       only when the mouse leaves it: one taken away under the mouse would be 'left' later as a stale
+       object (a TypeError in its own handler). So the mouse leaves it first, as far as Annotorious knows. */
+    function unhover() {
+      var editing = frame.querySelector('.a9s-annotation.editable.selected');
+      if (editing) editing.dispatchEvent(new MouseEvent('mouseleave'));
+    }
+
     /* The rectangle drawn from the numbers (or none), ready to be adjusted by its handles. */
     function show() {
       var box = numbers();
+      unhover();
       anno.clearAnnotations();
       if (box && !(whole && whole.checked)) {
         anno.setAnnotations([annotation(box)]);
@@ -108,6 +118,7 @@
 
     anno.on('createSelection', function (selection) {
       var box = fromSelector(selection.target);
+      unhover();
       anno.cancelSelected();
       drawing(false);
       if (box) { fill(box); show(); }
@@ -149,12 +160,12 @@
       });
     });
 
+    root.detailViewer = viewer;  /* for a test, or a page that wants to zoom to the detail */
     viewer.addHandler('open', function () {
       show();
       drawing(!numbers());
       root.dataset.ready = 'true';
     });
-    frame.hidden = false;
   }
 
   document.querySelectorAll('[data-detail-editor]').forEach(function (root) {
