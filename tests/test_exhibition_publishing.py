@@ -65,6 +65,10 @@ def test_the_preview_manifest_is_the_exhibition_manifest_named_at_its_preview(pe
     body = manifest["items"][0]["items"][0]["items"][0]["body"]
     assert body["service"][0]["id"].startswith("http://localhost/iiif/image/")  # the public Image API
     assert client.get(body["id"]).status_code == 200
+    part_of = manifest["partOf"][0]["id"]
+    assert part_of == f"http://localhost/curate/exhibitions/{SLUG}/preview/collection"
+    collection = client.get(part_of)
+    assert collection.status_code == 200 and json.loads(collection.data)["type"] == "Collection"
 
 
 def test_an_admin_previews_any_exhibition(people):
@@ -74,7 +78,7 @@ def test_an_admin_previews_any_exhibition(people):
 
 
 @pytest.mark.parametrize("path", [f"/curate/exhibitions/{SLUG}/preview", f"/curate/exhibitions/{SLUG}/preview/manifest",
-                                  f"/curate/exhibitions/{SLUG}/publish", f"/curate/exhibitions/{SLUG}/revisions",
+                                  f"/curate/exhibitions/{SLUG}/preview/collection", f"/curate/exhibitions/{SLUG}/publish", f"/curate/exhibitions/{SLUG}/revisions",
                                   f"/curate/exhibitions/{SLUG}/revisions/1/2"])
 def test_another_curator_gets_404_an_editor_403_and_someone_signed_out_the_login(people, path):
     assert client_of(people, "bob").get(path).status_code == 404

@@ -72,7 +72,7 @@ def test_any_two_versions_compare_from_the_list_form_and_far_apart(history):
     assert chosen.status_code == 302
     assert chosen.headers["Location"].endswith(f"/curate/exhibitions/{SLUG}/revisions/1/3")
     html = client.get(chosen.headers["Location"]).get_data(as_text=True)
-    assert "<code>title.fr</code>" in html and "<code>sections</code>" in html and "Mothers" in html
+    assert "<code>title.fr</code>" in html and "<code>sections[0].title.en</code>" in html and "Mothers" in html
 
 
 def test_an_unknown_version_is_404(history):

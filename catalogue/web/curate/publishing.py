@@ -6,6 +6,7 @@ the other curator changed (catalogue/diffing.py) and the same action offered aga
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from ...services.exhibitions import Forbidden, Missing
 from ...store import StaleVersion
 from ...urls import Urls
 from ..auth import account, signed_in
-from ..http import iiif_response, urls
+from ..http import iiif_response, presentation_type, urls
 from ..pages import exhibition_page
 from . import bp
 
@@ -30,8 +31,8 @@ SUMMARY_PATHS = 4  # the changed fields a revision's line names before "and N mo
 
 
 class PreviewUrls(Urls):
-    """The public URLs, but the exhibition's manifest and page named at its preview, which
-    dereferences for its curators while it is a draft (the public ones are 404 until it opens)."""
+    """The public URLs, but the exhibition's manifest, collection and page named at its preview, which
+    dereference for its curators while it is a draft (the public ones are 404 until it opens)."""
 
     def __init__(self, public: Urls):
         super().__init__(public.base, site=public.site, images=public.images, suffix=public.suffix)
@@ -42,6 +43,9 @@ class PreviewUrls(Urls):
 
     def exhibition_manifest(self, slug: str) -> str:
         return self.page(f"/curate/exhibitions/{slug}/preview/manifest")
+
+    def exhibition_collection(self, slug: str) -> str:
+        return self.page(f"/curate/exhibitions/{slug}/preview/collection")
 
     def exhibition_page(self, slug: str) -> str:
         return self.page(f"/curate/exhibitions/{slug}/preview")
@@ -79,18 +83,21 @@ def preview(slug: str) -> str:
     return exhibition_page(route, PreviewUrls(urls()).exhibition_manifest(slug), "curate/preview.html")
 
 
-@bp.get("/exhibitions/<slug>/preview/manifest")
+@bp.get("/exhibitions/<slug>/preview/<any(manifest, collection):kind>")
 @signed_in("curator")
-def preview_manifest(slug: str) -> Response:
-    """The exhibition's own manifest as it will be published, drafts included, for its curators."""
+def preview_document(slug: str, kind: str) -> Response:
+    """The exhibition's own manifest (or collection) as it will be published, drafts included, for
+    its curators; the manifest's ``partOf`` names the preview collection, so a viewer finds both."""
     try:
         services().catalogue.exhibition(slug, _user())
     except NotFound:
         abort(404, _("There is no exhibition '%(slug)s'.", slug=slug))
-    document = services().documents.exhibition_manifest(slug, PreviewUrls(urls()), drafts=True)
+    documents = services().documents
+    build = documents.exhibition_manifest if kind == "manifest" else documents.exhibition_collection
+    document = build(slug, PreviewUrls(urls()), drafts=True)
     if document is None:
         abort(404, _("There is no exhibition '%(slug)s'.", slug=slug))
-    return iiif_response(document, 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"')
+    return iiif_response(document, presentation_type(request.headers.get("Accept"), 3)[1])
 
 
 # -- publishing -------------------------------------------------------------------------
@@ -208,23 +215,36 @@ def restore(slug: str, number: int) -> Response:
     return redirect(url_for("curate.revisions", slug=slug), 303)  # type: ignore[return-value]
 
 
-def _by_language(changes: list[FieldChange]) -> list[FieldChange]:
-    """A language map added or removed whole, shown language by language as every other text is."""
+def _leaves(path: str, value: Any) -> Iterator[tuple[str, Any]]:
+    """The texts and numbers inside a record, each by its field path (a language map: one per language)."""
+    if isinstance(value, dict) and value:
+        for key, inner in value.items():
+            yield from _leaves(f"{path}.{key}", inner)
+    elif isinstance(value, list) and value and any(isinstance(v, dict) for v in value):
+        for index, inner in enumerate(value):
+            yield from _leaves(f"{path}[{index}]", inner)
+    else:
+        yield path, value
+
+
+def readable(changes: list[FieldChange]) -> list[FieldChange]:
+    """Changes as a person reads them: a part added or removed whole (a section, a stop, a caption)
+    is shown field by field and language by language, as every other change is."""
     out = []
     for change in changes:
-        whole = change.after if change.before is None else change.before if change.after is None else None
-        if isinstance(whole, dict) and whole and all(isinstance(v, list) for v in whole.values()):
-            out += [FieldChange(f"{change.path}.{code}", None if change.before is None else texts,
-                                None if change.after is None else texts) for code, texts in whole.items()]
-        else:
+        if change.before is not None and change.after is not None:
             out.append(change)
+            continue
+        added = change.before is None
+        out += [FieldChange(path, None if added else value, value if added else None)
+                for path, value in _leaves(change.path, change.after if added else change.before)]
     return out
 
 
 def _diff_page(exhibition: Exhibition, before: Revision, after: Revision, changes: list[FieldChange],
                status: int = 200, **conflict: Any) -> Response:
     page = render_template("curate/revision_diff.html", exhibition=exhibition, before=before, after=after,
-                           changes=_by_language(changes), **conflict)
+                           changes=readable(changes), **conflict)
     return make_response(page, status)
 
 
