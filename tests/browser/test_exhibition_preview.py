@@ -126,6 +126,6 @@ def test_the_publishing_and_revisions_pages_have_no_serious_accessibility_violat
             tab.goto(f"{server}{path}?lang={lang}")
             expect(tab.get_by_role("heading", level=1)).to_be_visible()
             found += serious(tab)
-        if lang == "en":
-            screenshot(tab, f"exhibition-revisions-{size}")
+            if lang in ("en", "de"):
+                screenshot(tab, f"curate-{path.split('/', 4)[4].replace('/', '-')}-{lang}-{size}")
     assert found == [], "\n".join(found)
