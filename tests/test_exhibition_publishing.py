@@ -77,9 +77,11 @@ def test_an_admin_previews_any_exhibition(people):
     assert client.get(f"/curate/exhibitions/{SLUG}/preview/manifest").status_code == 200
 
 
-@pytest.mark.parametrize("path", [f"/curate/exhibitions/{SLUG}/preview", f"/curate/exhibitions/{SLUG}/preview/manifest",
-                                  f"/curate/exhibitions/{SLUG}/preview/collection", f"/curate/exhibitions/{SLUG}/publish", f"/curate/exhibitions/{SLUG}/revisions",
-                                  f"/curate/exhibitions/{SLUG}/revisions/1/2"])
+PAGES = [f"/curate/exhibitions/{SLUG}/{page}" for page in
+         ("preview", "preview/manifest", "preview/collection", "publish", "revisions", "revisions/1/2")]
+
+
+@pytest.mark.parametrize("path", PAGES)
 def test_another_curator_gets_404_an_editor_403_and_someone_signed_out_the_login(people, path):
     assert client_of(people, "bob").get(path).status_code == 404
     assert client_of(people, "ed").get(path).status_code == 403

@@ -9,10 +9,10 @@ import threading
 import pytest
 from click.testing import CliRunner
 from playwright.sync_api import Page, expect
+from support import http_server
 
 from catalogue import create_app
 from catalogue.cli import main
-from support import http_server
 
 from .conftest import NODE_MODULES, screenshot, until
 from .test_exhibition_viewer import drawn, errors, watch
