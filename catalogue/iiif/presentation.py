@@ -413,7 +413,7 @@ def _exhibition_canvas(canvas_id: str, obj: DigitalObject, item, urls: Urls, lim
         result = canvas(canvas_id, media, obj.label, urls, limit, poster=obj.images[0] if obj.images else None)
     if item.caption:
         result["summary"] = rich(item.caption)
-        result["annotations"] = [commentary(canvas_id, item.caption)]
+        result["annotations"] = [commentary(canvas_id, result["summary"])]
     if obj.required_statement:
         result["requiredStatement"] = _entry(obj.required_statement)
     if obj.rights:
@@ -424,8 +424,8 @@ def _exhibition_canvas(canvas_id: str, obj: DigitalObject, item, urls: Urls, lim
 
 
 def commentary(canvas_id: str, caption: LanguageMap) -> dict:
-    """A caption as the canvas's commenting annotations, one per language, on the whole canvas (cookbook
-    0266 and 0019): what Mirador lists in its annotation panel.
+    """A caption (as ``rich`` gives it: sanitised) as the canvas's commenting annotations, one per
+    language, on the whole canvas (cookbook 0266 and 0019): what Mirador lists in its annotation panel.
 
     One annotation per language (per text, should a language have several), not one of several
     bodies: Mirador joins an annotation's bodies into one run of text, so four languages would read
@@ -434,8 +434,7 @@ def commentary(canvas_id: str, caption: LanguageMap) -> dict:
     """
     annotations = []
     for lang, texts in caption.items():
-        for n, text in enumerate(texts, start=1):
-            value = sanitised(text)
+        for n, value in enumerate(texts, start=1):
             body: dict = {"type": "TextualBody"}
             if lang != "none":
                 body["language"] = lang

@@ -1,0 +1,236 @@
+"""An exhibition of 200 items: its manifest's build time, save and publish latency, and curators
+saving it at once.
+
+1. Build time, cold (a new document cache each run), medians: the exhibition's Manifest (200 canvases,
+   captions in four languages as summaries and commenting annotations, a Range per section), beside
+   one demo object's manifest built the same way (the baseline, same run). Target: <= 50 ms.
+2. Save and publish latency through the service layer (``services().exhibitions``), medians.
+3. N editors (threads, each with its own store connection) for a fixed time, each reading the
+   exhibition and saving it with the version it read: saves accepted, refused as stale, lost updates
+   (an accepted save whose base was not the latest: two accepted saves from one base, or a version
+   the final record does not account for) and errors. Targets: 0 lost, 0 errors.
+
+    .venv/bin/python benchmarks/exhibition.py [--items 200] [--editors 20] [--seconds 60]
+
+Every loop is bounded in count and time.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import inspect
+import itertools
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SLUG = "bench-route"
+LANGS = ("en", "nl", "fr", "de")
+MAX_SAVES_PER_EDITOR = 5_000  # a bound besides the clock
+
+
+def timed(fn, runs: int) -> float:
+    """Median milliseconds of ``runs`` calls."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def demo(work: Path) -> Path:
+    """A fresh instance with the demo catalogue, as `vitrine demo` loads it."""
+    from click.testing import CliRunner
+
+    from catalogue.cli import main
+
+    instance = work / "instance"
+    result = CliRunner().invoke(main, ["demo"], env={"VITRINE_INSTANCE": str(instance)})
+    assert result.exit_code == 0, result.output
+    return instance
+
+
+def open_services(instance: Path):
+    """One catalogue's services with their own store connection (an editor's, or the bench's)."""
+    from catalogue import create_app
+
+    return create_app({"INSTANCE": str(instance)}).extensions["vitrine"]
+
+
+def route(services, items: int):
+    """An exhibition of ``items`` stops: the demo's images repeated, ten sections, every fifth a detail,
+    each caption in four languages with a little HTML."""
+    from catalogue.model import Exhibition, ExhibitionItem, Section
+
+    works = [o for o in services.store.iter_objects() if o.images]
+    stops = []
+    for n, obj in zip(range(items), itertools.cycle(works)):
+        image = obj.images[0]
+        region = [0, 0, max(1, image.width // 2), max(1, image.height // 2)] if n % 5 == 4 else None
+        caption = {lang: [f"Stop {n + 1} ({lang}): <b>{obj.id}</b>, <i>seen again</i>."] for lang in LANGS}
+        stops.append(ExhibitionItem(object=obj.id, caption=caption, media=obj.media.index(image), region=region))
+    per = -(-items // 10)
+    sections = [Section(title={lang: [f"Section {s + 1} ({lang})"] for lang in LANGS},
+                        introduction={lang: [f"Introduction {s + 1} ({lang})."] for lang in LANGS},
+                        items=stops[s * per:(s + 1) * per]) for s in range(10) if stops[s * per:(s + 1) * per]]
+    return Exhibition(slug=SLUG, title={lang: [f"Benchmark ({lang})"] for lang in LANGS},
+                      summary={"en": ["Two hundred stops."]}, curators=["Bench"], status="published",
+                      sections=sections)
+
+
+# -- saving, with the version it started from ---------------------------------------------------
+
+def stale_error() -> type[Exception] | None:
+    """The store's refusal of a stale version, once the store has one (issue 12's foundation)."""
+    from catalogue import store
+
+    return getattr(store, "StaleVersion", None)
+
+
+def save(services, exhibition, user: str, expected: int) -> None:
+    """Save as ``user`` from version ``expected``: the service's save with user and expected version;
+    a service without them (before issue 12's foundation) saves unchecked, and the figures show it."""
+    exhibitions = services.exhibitions
+    if "expected" in inspect.signature(exhibitions.save).parameters:
+        exhibitions.save(exhibition, user=user, expected=expected)
+    else:
+        exhibitions.save(exhibition)
+
+
+def latencies(services, runs: int) -> tuple[float, float]:
+    """Median ms of a save (a caption changed) and of a publish or unpublish."""
+    n = itertools.count()
+
+    def one_save() -> None:
+        current = services.store.get_exhibition(SLUG)
+        current.sections[0].items[0].caption["en"] = [f"Edited {next(n)}"]
+        save(services, current, "bench", current.version)
+
+    flip = itertools.cycle([False, True])
+    return timed(one_save, runs), timed(lambda: services.exhibitions.publish(SLUG, next(flip)), runs)
+
+
+# -- editors at once -----------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Tally:
+    accepted_bases: list[int] = dataclasses.field(default_factory=list)
+    stale: int = 0
+    errors: Counter = dataclasses.field(default_factory=Counter)
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+
+def editor(instance: Path, name: str, seconds: float, tally: Tally, ready: threading.Barrier) -> None:
+    stale = stale_error()
+    services = open_services(instance)
+    services.store.get_exhibition(SLUG)  # the connection open before the clock starts
+    ready.wait(timeout=120)
+    deadline = time.monotonic() + seconds
+    try:
+        for n in range(MAX_SAVES_PER_EDITOR):
+            if time.monotonic() > deadline:
+                break
+            try:
+                current = services.store.get_exhibition(SLUG)
+                base = current.version
+                current.summary = {"none": [f"{name} edit {n}"]}  # always a change: a new version
+                save(services, current, name, base)
+            except Exception as exc:  # noqa: BLE001 - a benchmark counts what went wrong
+                with tally.lock:
+                    if stale is not None and isinstance(exc, stale):
+                        tally.stale += 1
+                    else:
+                        tally.errors[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
+                continue
+            with tally.lock:
+                tally.accepted_bases.append(base)
+    finally:
+        services.store.close()
+
+
+def concurrent(instance: Path, editors: int, seconds: float) -> dict:
+    services = open_services(instance)
+    first = services.store.get_exhibition(SLUG).version
+    tally = Tally()
+    ready = threading.Barrier(editors + 1)
+    threads = [threading.Thread(target=editor, args=(instance, f"editor-{i}", seconds, tally, ready))
+               for i in range(editors)]
+    for t in threads:
+        t.start()
+    ready.wait(timeout=120)
+    started = time.monotonic()
+    for t in threads:
+        t.join(timeout=seconds + 120)
+    elapsed = time.monotonic() - started
+    last = services.store.get_exhibition(SLUG).version
+    services.store.close()
+    accepted = len(tally.accepted_bases)
+    twice = accepted - len(set(tally.accepted_bases))  # two saves accepted from one base: one overwrote
+    unaccounted = max(0, accepted - (last - first))  # accepted saves the version history has no room for
+    return {"accepted": accepted, "stale": tally.stale, "lost": max(twice, unaccounted),
+            "errors": sum(tally.errors.values()), "kinds": dict(tally.errors), "seconds": elapsed,
+            "checked": stale_error() is not None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--editors", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+
+    from catalogue.iiif.documents import Documents
+    from catalogue.urls import Urls
+
+    work = Path(tempfile.mkdtemp(prefix="vitrine-exhibition-"))
+    try:
+        instance = demo(work)
+        services = open_services(instance)
+        exhibition = route(services, args.items)
+        save(services, exhibition, "bench", 0)
+        exhibition = services.store.get_exhibition(SLUG)
+        urls = Urls("https://collections.example.org")
+        baseline_id = exhibition.items[0].object
+
+        def fresh() -> Documents:
+            return Documents(services.store, services.access, 1000)
+
+        obj_ms = timed(lambda: fresh().object_manifest(baseline_id, urls), args.runs)
+        ex_ms = timed(lambda: fresh().exhibition_manifest(SLUG, urls), args.runs)
+        body = fresh().exhibition_manifest(SLUG, urls).body
+        print(f"Exhibition of {len(exhibition.items)} items in {len(exhibition.sections)} sections "
+              f"({len(body) / 1024:,.0f} KiB manifest)")
+        print("\nManifest build time, cold (ms, medians)")
+        print(f"{'baseline: one object manifest':40}{obj_ms:>9.2f}")
+        print(f"{'exhibition manifest (target <= 50)':40}{ex_ms:>9.2f}{ex_ms / obj_ms:>9.1f}x baseline")
+
+        save_ms, publish_ms = latencies(services, args.runs)
+        print("\nThrough services().exhibitions (ms, medians)")
+        print(f"{'save (a caption changed)':40}{save_ms:>9.2f}{save_ms / obj_ms:>9.1f}x baseline")
+        print(f"{'publish / unpublish':40}{publish_ms:>9.2f}{publish_ms / obj_ms:>9.1f}x baseline")
+        services.store.close()
+
+        r = concurrent(instance, args.editors, args.seconds)
+        print(f"\n{args.editors} editors saving at once for {r['seconds']:.0f} s, each with the version it read"
+              + ("" if r["checked"] else " (this store has no version check: stale saves are accepted)"))
+        print(f"{'accepted':>10}{'stale (refused)':>17}{'lost updates':>14}{'errors':>8}{'saves/s':>9}")
+        print(f"{r['accepted']:>10}{r['stale']:>17}{r['lost']:>14}{r['errors']:>8}"
+              f"{(r['accepted'] + r['stale']) / r['seconds']:>9.1f}")
+        for kind, count in r["kinds"].items():
+            print(f"  {count} x {kind}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
