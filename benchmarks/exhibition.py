@@ -10,8 +10,12 @@ saving it at once.
    reading the exhibition and saving it with the version it read: saves accepted, refused as stale, lost updates
    (an accepted save whose base was not the latest: two accepted saves from one base, or a version
    the final record does not account for) and errors. Targets: 0 lost, 0 errors.
+4. With ``--http``: the same curators against `vitrine serve` (gunicorn) on 127.0.0.1, through the JSON
+   API: GET /api/exhibitions/<slug> (its ETag), PUT it back with ``If-Match`` and the curator's
+   ``Authorization: Bearer`` token; 200 accepted, 412 stale, 5xx and anything else counted apart.
+   Targets: 0 lost, 0 5xx.
 
-    .venv/bin/python benchmarks/exhibition.py [--items 200] [--editors 20] [--seconds 60]
+    .venv/bin/python benchmarks/exhibition.py [--items 200] [--editors 20] [--seconds 60] [--http]
 
 Every loop is bounded in count and time.
 """
@@ -19,7 +23,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import http.client
 import itertools
+import json
+import re
 import shutil
 import statistics
 import sys
@@ -31,6 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _load import free_port, start_vitrine, stop  # noqa: E402
 
 SLUG = "bench-route"
 LANGS = ("en", "nl", "fr", "de")
@@ -179,12 +189,95 @@ def concurrent(instance: Path, users: list, seconds: float) -> dict:
             "errors": sum(tally.errors.values()), "kinds": dict(tally.errors), "seconds": elapsed}
 
 
+# -- the same through the JSON API -------------------------------------------------------------
+
+def http_editor(port: int, token: str, name: str, seconds: float, tally: Tally, ready: threading.Barrier,
+                statuses: Counter) -> None:
+    path = f"/api/exhibitions/{SLUG}"
+    auth = {"Authorization": f"Bearer {token}"}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    ready.wait(timeout=120)
+    deadline = time.monotonic() + seconds
+    for n in range(MAX_SAVES_PER_EDITOR):
+        if time.monotonic() > deadline:
+            break
+        try:
+            conn.request("GET", path, headers=auth)
+            read = conn.getresponse()
+            data = json.loads(read.read())
+            etag = read.getheader("ETag") or ""
+            if read.status != 200:
+                raise RuntimeError(f"GET {read.status}")
+            base = etag_version(etag)
+            data["summary"] = {"none": [f"{name} edit {n}"]}
+            conn.request("PUT", path, body=json.dumps(data),
+                         headers={**auth, "If-Match": etag, "Content-Type": "application/json"})
+            saved = conn.getresponse()
+            saved.read()
+        except Exception as exc:  # noqa: BLE001 - a benchmark counts what went wrong
+            with tally.lock:
+                tally.errors[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            continue
+        with tally.lock:
+            statuses[saved.status] += 1
+            if saved.status == 200:
+                tally.accepted_bases.append(base)
+            elif saved.status == 412:
+                tally.stale += 1
+            else:
+                tally.errors[f"PUT {saved.status}"] += 1
+    conn.close()
+
+
+def etag_version(etag: str) -> int:
+    """The version an ETag of the API names (``"<slug>-<version>"``)."""
+    found = re.search(r"-(\d+)\"?$", etag)
+    if not found:
+        raise ValueError(f"no version in ETag {etag!r}")
+    return int(found.group(1))
+
+
+def concurrent_http(instance: Path, users: list, seconds: float) -> dict:
+    services = open_services(instance)
+    tokens = {u.name: services.accounts.create_token(u.name, "benchmark")[1] for u in users}
+    first = services.store.get_exhibition(SLUG).version
+    services.store.close()
+    port = free_port()
+    server = start_vitrine(instance, port)
+    try:
+        tally, statuses = Tally(), Counter()
+        ready = threading.Barrier(len(users) + 1)
+        threads = [threading.Thread(target=http_editor,
+                                    args=(port, tokens[u.name], u.name, seconds, tally, ready, statuses))
+                   for u in users]
+        for t in threads:
+            t.start()
+        ready.wait(timeout=120)
+        started = time.monotonic()
+        for t in threads:
+            t.join(timeout=seconds + 120)
+        elapsed = time.monotonic() - started
+    finally:
+        stop(server)
+    services = open_services(instance)
+    last = services.store.get_exhibition(SLUG).version
+    services.store.close()
+    accepted = len(tally.accepted_bases)
+    return {"accepted": accepted, "stale": tally.stale,
+            "lost": max(accepted - len(set(tally.accepted_bases)), max(0, accepted - (last - first))),
+            "errors": sum(tally.errors.values()), "kinds": dict(tally.errors), "seconds": elapsed,
+            "5xx": sum(c for status, c in statuses.items() if status >= 500)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--editors", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--http", action="store_true", help="also through the JSON API of `vitrine serve`")
     args = parser.parse_args()
 
     from catalogue.iiif.documents import Documents
@@ -226,6 +319,15 @@ def main() -> None:
               f"{(r['accepted'] + r['stale']) / r['seconds']:>9.1f}")
         for kind, count in r["kinds"].items():
             print(f"  {count} x {kind}")
+        if args.http:
+            r = concurrent_http(instance, users, args.seconds)
+            print(f"\nThe same through PUT /api/exhibitions/{SLUG} with If-Match and Bearer tokens "
+                  f"(`vitrine serve`), {r['seconds']:.0f} s")
+            print(f"{'accepted':>10}{'412 (stale)':>17}{'lost updates':>14}{'5xx':>8}{'errors':>8}{'saves/s':>9}")
+            print(f"{r['accepted']:>10}{r['stale']:>17}{r['lost']:>14}{r['5xx']:>8}{r['errors']:>8}"
+                  f"{(r['accepted'] + r['stale']) / r['seconds']:>9.1f}")
+            for kind, count in r["kinds"].items():
+                print(f"  {count} x {kind}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
