@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, TypeGuard
 
@@ -20,7 +20,12 @@ LanguageMap = dict[str, list[str]]
 """IIIF language map: ``{"nl": ["Geboorte"], "none": ["1999.3"]}``."""
 
 OBJECT_TYPES = ("image", "book", "3d", "audio", "video")
-EXHIBITION_STATUSES = ("draft", "published")
+# draft: its curators and admins only; scheduled: public from its opening date on; published: public.
+EXHIBITION_STATUSES = ("draft", "scheduled", "published")
+# admin: users, every exhibition and object; editor: the metadata of their institutions' objects;
+# curator: creates exhibitions and edits those they curate. A user may hold several.
+ROLES = ("admin", "editor", "curator")
+USER_NAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 # Every pattern is used with fullmatch: "$" would let a trailing newline through.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _LANGUAGE_TAG = re.compile(r"([a-zA-Z]{2,3})(-[A-Za-z0-9]{1,8})*")
@@ -615,7 +620,9 @@ class Exhibition:
     slug: str
     title: LanguageMap
     summary: LanguageMap = field(default_factory=dict)
-    curators: list[str] = field(default_factory=list)
+    curators: list[str] = field(default_factory=list)  # user names: who may edit it (with the admins)
+    venue: str | None = None  # the institution (id) that presents it
+    cover: ExhibitionItem | None = None  # the picture that stands for it (a work or a detail)
     opens: str | None = None
     closes: str | None = None
     status: str = "draft"
@@ -626,6 +633,13 @@ class Exhibition:
 
     @property
     def published(self) -> bool:
+        """Whether visitors see it today: published, or scheduled and its opening day has come."""
+        return self.is_public(today())
+
+    def is_public(self, day: str) -> bool:
+        """Whether visitors see it on ``day`` (YYYY-MM-DD)."""
+        if self.status == "scheduled":
+            return self.opens is not None and self.opens <= day
         return self.status == "published"
 
     @property
@@ -638,15 +652,26 @@ class Exhibition:
             raise ValidationError("", "an exhibition must be a JSON object")
         status = data.get("status", "draft")
         if status not in EXHIBITION_STATUSES:
-            raise ValidationError("status", f"{_shown(status)} is not draft or published")
+            raise ValidationError("status", f"{_shown(status)} is not one of {', '.join(EXHIBITION_STATUSES)}")
         dates = {key: _day(data.get(key), key) for key in ("opens", "closes")}
         if dates["opens"] and dates["closes"] and dates["closes"] < dates["opens"]:
             raise ValidationError("closes", "is before the opening date")
+        if status == "scheduled" and not dates["opens"]:
+            raise ValidationError("opens", "is required for a scheduled exhibition (it opens on that day)")
+        cover = data.get("cover")
+        if cover is not None and not isinstance(cover, dict):
+            raise ValidationError("cover", "must be an object with the work's id (and a region)")
+        try:
+            cover = ExhibitionItem.from_dict(cover) if cover else None
+        except ValidationError as exc:
+            raise exc.within("cover") from None
         return cls(
             slug=check_id(data.get("slug"), "slug"),
             title=language_map(data.get("title"), "title", required=True),
             summary=language_map(data.get("summary"), "summary", limit=SUMMARY_MAX),
             curators=_strings(data.get("curators"), "curators"),
+            venue=check_id(data["venue"], "venue") if data.get("venue") else None,
+            cover=cover,
             status=status,
             sections=_items(_list(data.get("sections"), "sections"), "sections", Section.from_dict),
             version=_version(data.get("version")),
@@ -657,3 +682,88 @@ class Exhibition:
 
     def to_dict(self) -> dict:
         return _plain(self)
+
+
+def today() -> str:
+    """Today's date (UTC) as YYYY-MM-DD: the day scheduled exhibitions are compared with."""
+    return datetime.now(UTC).date().isoformat()
+
+
+def now() -> str:
+    """The time as the store and the audit trail write it (UTC, to the second)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class User:
+    """Someone who signs in to curate: a name (the login), roles, and how they prove who they are.
+
+    ``password_hash`` is an argon2 hash (never the password); ``identity`` is "<issuer>|<subject>"
+    for a user of institutional sign-in (OpenID Connect). ``epoch`` counts the times every session
+    of the user was ended (a password change, "sign out everywhere"): a session carries the epoch
+    it began in and is void once the user's epoch moves on.
+    """
+
+    name: str
+    display_name: str = ""
+    email: str | None = None
+    roles: list[str] = field(default_factory=list)
+    institutions: list[str] = field(default_factory=list)  # an editor edits these institutions' objects
+    password_hash: str | None = None
+    identity: str | None = None
+    epoch: int = 0
+    created: str | None = None
+
+    def has(self, *roles: str) -> bool:
+        """Whether the user holds any of ``roles`` (admin counts as every role)."""
+        return "admin" in self.roles or any(role in self.roles for role in roles)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> User:
+        name = data.get("name")
+        if not isinstance(name, str) or not USER_NAME.fullmatch(name):
+            raise ValidationError("name", f"{_shown(name)} is not a user name (a-z, 0-9 and . _ @ -, "
+                                          "at most 64, starting with a letter or digit)")
+        roles = _strings(data.get("roles"), "roles")
+        for i, role in enumerate(roles):
+            if role not in ROLES:
+                raise ValidationError(f"roles[{i}]", f"{_shown(role)} is not one of {', '.join(ROLES)}")
+        return cls(
+            name=name,
+            display_name=_optional_str(data.get("display_name"), "display_name") or "",
+            email=_optional_str(data.get("email"), "email"),
+            roles=list(dict.fromkeys(roles)),
+            institutions=[check_id(v, f"institutions[{i}]")
+                          for i, v in enumerate(_list(data.get("institutions"), "institutions"))],
+            password_hash=_optional_str(data.get("password_hash"), "password_hash"),
+            identity=_optional_str(data.get("identity"), "identity"),
+            epoch=_version(data.get("epoch")),
+            created=_optional_str(data.get("created"), "created"),
+        )
+
+    def to_dict(self) -> dict:
+        return _plain(self)
+
+
+@dataclass
+class ApiToken:
+    """A user's token for scripts (``Authorization: Bearer <id>.<secret>``): only its hash is kept."""
+
+    id: str  # public, shown in lists; the secret after the dot is shown once, at creation
+    user: str
+    label: str
+    secret_hash: str  # sha256 of the secret: a token is 256 random bits, so no slow hash is needed
+    created: str
+    last_used: str | None = None
+
+
+@dataclass
+class Revision:
+    """One saved version of an object or an exhibition, with who saved it and when."""
+
+    kind: str  # object | exhibition
+    ref: str
+    version: int
+    user: str | None
+    time: str
+    data: dict  # the record as saved (its to_dict, without version and times)

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "catalogue"
 
 # Lowest first. A module may import from its own layer or a lower one, never a higher one.
 LAYERS = {
-    "domain": ("model", "config", "catalogs", "i18n", "display", "urls", "access", "processes", "version"),
+    "domain": ("model", "config", "catalogs", "i18n", "display", "roles", "urls", "access", "processes", "version"),
     "parts": ("store", "search", "iiif", "ingest", "thesaurus", "deploy"),
     "services": ("services",),
     "entry": ("web", "cli", ""),  # "" is catalogue/__init__.py, the application factory

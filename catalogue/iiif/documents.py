@@ -146,7 +146,8 @@ class Documents:
     def top_collection(self, urls: Urls) -> Document:
         counts = self.store.digitised_counts()
         institutions = [(i, counts.get(i.id, 0)) for i in self.store.institutions()]
-        doc = presentation.top_collection(institutions, self.store.exhibitions("published"), urls)
+        published = [e for e in self.store.exhibitions() if e.published]
+        doc = presentation.top_collection(institutions, published, urls)
         return self._hashed(self._ordered(doc))
 
     def institution_collection(self, institution_id: str, urls: Urls, page: int | None = None) -> Document | None:

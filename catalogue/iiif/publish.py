@@ -55,7 +55,7 @@ def publish_all(documents: Documents, store: Store, urls: Urls, folder: Path,
             for page in range(1, -(-count // documents.page_size) + 1):
                 jobs.append((urls.collection(institution.id, page),
                              documents.institution_collection(institution.id, urls, page)))
-    for exhibition in store.exhibitions("published"):
+    for exhibition in [e for e in store.exhibitions() if e.published]:
         jobs.append((urls.exhibition_manifest(exhibition.slug), documents.exhibition_manifest(exhibition.slug, urls)))
         slug = exhibition.slug
         jobs.append((urls.exhibition_collection(slug), documents.exhibition_collection(slug, urls)))

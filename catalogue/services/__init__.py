@@ -5,7 +5,8 @@ use (once, even when threads ask together), so the factory opens no database and
 The operations live in modules of their own: :mod:`.catalogue` (the public view: what visitors
 may read, drafts and withdrawn objects left out), :mod:`.searching` (search), :mod:`.publishing`
 (the IIIF documents as static files), :mod:`.imports` (a batch in), :mod:`.objects` (update,
-withdraw, restore, delete), :mod:`.exhibitions` (save, publish), :mod:`.institutions` (declare who
+withdraw, restore, delete), :mod:`.exhibitions` (save, publish, revisions), :mod:`.accounts` (users,
+tokens), :mod:`.institutions` (declare who
 holds the works), :mod:`.rules` (what a record may refer to) and :mod:`.keeper` (the derived data
 follows the store). web/ and cli.py call these; only they touch the store and the search backend.
 """
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ..iiif.image import ImageService
     from ..search import SearchBackend
     from ..store import Change, Store
+    from .accounts import Accounts
     from .catalogue import Catalogue
     from .discovery import Discovery
     from .exhibitions import Exhibitions
@@ -186,6 +188,13 @@ class Services:
         from .exhibitions import Exhibitions
 
         return Exhibitions(self.store)
+
+    @_member
+    def accounts(self) -> Accounts:
+        """Users, roles, passwords, API tokens, failed sign-ins."""
+        from .accounts import Accounts
+
+        return Accounts(self.store)
 
     @_member
     def institutions(self) -> Institutions:

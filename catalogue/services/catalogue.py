@@ -188,7 +188,7 @@ class Catalogue:
 
     def exhibitions(self) -> list[Exhibition]:
         """The published exhibitions (a draft is the curators' alone)."""
-        return self.store.exhibitions("published")
+        return [e for e in self.store.exhibitions() if e.published]
 
     def exhibition(self, slug: str) -> Exhibition:
         """A published exhibition; NotFound for a draft as for a slug that names nothing."""

@@ -10,10 +10,15 @@ import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..model import DigitalObject
+from ..model import DigitalObject, Revision, User
+from ..roles import may_delete_object, may_edit_object
 from ..store import Store, WriteReport
 from .keeper import Keeper
 from .rules import References
+
+
+class Forbidden(PermissionError):
+    """The user may not change this object (web/: 403)."""
 
 
 class UnknownObjects(LookupError):
@@ -28,21 +33,54 @@ class Objects:
     def __init__(self, store: Store, media_dir: Path, keeper: Keeper):
         self.store, self.media_dir, self.keeper = store, media_dir, keeper
 
-    def update(self, obj: DigitalObject) -> WriteReport:
-        """Save one object (the editor's write), checked by the same rules as an import."""
+    def update(self, obj: DigitalObject, user: User | None = None, expected: int | None = None) -> WriteReport:
+        """Save one object (the editor's write), checked by the same rules as an import.
+
+        With a user (an editor of the object's institution, before and after the edit, or an admin;
+        Forbidden otherwise) a revision is kept and the change log names them. ``expected``: the
+        version the edit started from (StaleVersion if another save came first).
+        """
+        if user is not None:
+            current = self.store.get_object(obj.id)
+            if not may_edit_object(user, obj) or (current is not None and not may_edit_object(user, current)):
+                raise Forbidden(f"{user.name!r} may not edit object {obj.id!r}")
         References(self.store).check("object", obj)
-        return self.store.put_object(obj)
+        return self.store.put_object(obj, user=user.name if user else None, expected=expected)
 
-    def withdraw(self, ids: Iterable[str]) -> list[str]:
-        return self._each(ids, self.store.get_object, "object in the catalogue", self.store.withdraw_object)
+    def revisions(self, object_id: str) -> list[Revision]:
+        """Every kept version of an object (those saved by an editor, and the one each replaced)."""
+        return self.store.revisions("object", object_id)
 
-    def restore(self, ids: Iterable[str]) -> list[str]:
-        return self._each(ids, self.store.get_withdrawn, "withdrawn object", self.store.restore_object)
+    def withdraw(self, ids: Iterable[str], user: User | None = None) -> list[str]:
+        ids = list(ids)
+        self._allowed(ids, user, self.store.get_object)
+        name = user.name if user else None
+        return self._each(ids, self.store.get_object, "object in the catalogue",
+                          lambda i: self.store.withdraw_object(i, user=name))
 
-    def delete(self, ids: Iterable[str]) -> list[str]:
-        """Delete objects for good, withdrawn or not, and the media files imported for them."""
+    def restore(self, ids: Iterable[str], user: User | None = None) -> list[str]:
+        ids = list(ids)
+        self._allowed(ids, user, self.store.get_withdrawn)
+        name = user.name if user else None
+        return self._each(ids, self.store.get_withdrawn, "withdrawn object",
+                          lambda i: self.store.restore_object(i, user=name))
+
+    def _allowed(self, ids: Iterable[str], user: User | None, find: Callable[[str], DigitalObject | None]) -> None:
+        if user is None:
+            return
+        for object_id in ids:
+            obj = find(object_id)
+            if obj is not None and not may_edit_object(user, obj):
+                raise Forbidden(f"{user.name!r} may not change object {object_id!r}")
+
+    def delete(self, ids: Iterable[str], user: User | None = None) -> list[str]:
+        """Delete objects for good, withdrawn or not, and the media files imported for them (admins only)."""
+        if user is not None and not may_delete_object(user):
+            raise Forbidden("deleting objects for good is for admins; withdraw them instead")
+        name = user.name if user else None
+
         def delete(object_id: str) -> bool:
-            gone = self.store.delete_object(object_id) or self.store.forget_withdrawn(object_id)
+            gone = self.store.delete_object(object_id, user=name) or self.store.forget_withdrawn(object_id, user=name)
             folder = (self.media_dir / "objects" / object_id).resolve()
             if gone and folder.is_relative_to((self.media_dir / "objects").resolve()):
                 shutil.rmtree(folder, ignore_errors=True)  # the files an import copied for it, and only those

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-from ..model import Exhibition
+from ..model import Exhibition, today
 from ..search import SearchBackend, SearchRequest, SearchResult
 from ..search.exhibitions import matching, vocabulary
 from ..search.facets import FACETS, FacetValue, informative
@@ -28,7 +28,7 @@ class Searching:
         self.store = store
         self._lock = threading.Lock()
         # (store version, the published exhibitions with their words)
-        self._exhibitions: tuple[int, list[tuple[Exhibition, frozenset[str]]]] | None = None
+        self._exhibitions: tuple[tuple[int, str], list[tuple[Exhibition, frozenset[str]]]] | None = None
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Hits, the facets worth offering, the exhibitions the words match and the next page's cursor;
@@ -55,8 +55,8 @@ class Searching:
         """The published exhibitions and their words, read again only when the store has changed."""
         if self.store is None:
             return []
-        version = self.store.last_seq()
+        version = (self.store.last_seq(), today())  # a scheduled exhibition opens at midnight
         with self._lock:
             if self._exhibitions is None or self._exhibitions[0] != version:
-                self._exhibitions = (version, [(e, vocabulary(e)) for e in self.store.exhibitions("published")])
+                self._exhibitions = (version, [(e, vocabulary(e)) for e in self.store.exhibitions() if e.published])
             return self._exhibitions[1]

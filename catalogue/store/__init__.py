@@ -28,12 +28,15 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..model import (
+    ApiToken,
     CollectionInfo,
     Concept,
     DigitalObject,
     Exhibition,
     Institution,
     MediaFile,
+    Revision,
+    User,
 )
 
 # URL scheme -> module (in this package) whose ``from_url(url)`` opens such a store.
@@ -45,6 +48,15 @@ class StoreError(Exception):
     full, corrupt); the message says which. A write that raised it wrote nothing."""
 
 
+class StaleVersion(StoreError):
+    """A save that started from a version that is no longer the latest: refused, nothing written
+    (no lost update). ``current`` is the version stored now (0: the record does not exist)."""
+
+    def __init__(self, kind: str, ref: str, expected: int, current: int):
+        self.kind, self.ref, self.expected, self.current = kind, ref, expected, current
+        super().__init__(f"{kind} {ref!r} is at version {current}, not {expected}: someone saved it meanwhile")
+
+
 @dataclass(frozen=True)
 class Change:
     """One committed change, as kept in the change log (IIIF Change Discovery's unit)."""
@@ -54,6 +66,7 @@ class Change:
     kind: str  # object | exhibition | institution | collection | concept
     ref: str
     action: str  # create | update | delete
+    user: str | None = None  # who made it (the audit trail); None for a command or an import without one
 
 
 @dataclass
@@ -112,25 +125,31 @@ class Store(Protocol):
     def exclusive(self, waiting: Callable[[str], None] | None = None) -> AbstractContextManager[None]:
         """Be the catalogue's one writer across processes for the block; ``waiting(who)`` hears if it waits."""
 
-    def writer(self, notify: bool = True) -> AbstractContextManager[Writer]:
-        """One transaction for many batches: committed on leaving the block, rolled back on an exception."""
+    def writer(self, notify: bool = True, user: str | None = None) -> AbstractContextManager[Writer]:
+        """One transaction for many batches: committed on leaving the block, rolled back on an exception.
+        Its changes are logged as ``user``'s; with a user, each object written keeps a revision."""
 
-    def write(self, batch: Batch) -> WriteReport:
+    def write(self, batch: Batch, user: str | None = None) -> WriteReport:
         """Commit a batch in one transaction; an unchanged record keeps its version and logs nothing."""
 
-    def put_object(self, obj: DigitalObject) -> WriteReport:
-        """Commit one object."""
+    def put_object(self, obj: DigitalObject, user: str | None = None, expected: int | None = None) -> WriteReport:
+        """Commit one object; ``expected``: the version the edit started from (StaleVersion if another
+        was saved meanwhile; 0: the object must not exist yet). With a user, a revision is kept."""
 
-    def put_exhibition(self, exhibition: Exhibition) -> WriteReport:
-        """Commit one exhibition."""
+    def put_exhibition(self, exhibition: Exhibition, user: str | None = None,
+                       expected: int | None = None) -> WriteReport:
+        """Commit one exhibition, keeping a revision; ``expected`` as for :meth:`put_object`."""
 
-    def delete_object(self, object_id: str) -> bool:
+    def delete_exhibition(self, slug: str, user: str | None = None, expected: int | None = None) -> bool:
+        """Remove an exhibition (its revisions stay), logging the deletion; False if unknown."""
+
+    def delete_object(self, object_id: str, user: str | None = None) -> bool:
         """Remove an object with its media and memberships, logging the deletion; False if unknown."""
 
-    def withdraw_object(self, object_id: str) -> bool:
+    def withdraw_object(self, object_id: str, user: str | None = None) -> bool:
         """Take an object out of the catalogue, its record kept aside to be restored; logs a delete."""
 
-    def restore_object(self, object_id: str) -> bool:
+    def restore_object(self, object_id: str, user: str | None = None) -> bool:
         """Put a withdrawn object back, one version newer; logs a create. False if not withdrawn."""
 
     def get_withdrawn(self, object_id: str) -> DigitalObject | None:
@@ -139,7 +158,7 @@ class Store(Protocol):
     def is_withdrawn(self, object_id: str) -> bool:
         """Whether the id names a withdrawn object (410 Gone for visitors; an import is refused)."""
 
-    def forget_withdrawn(self, object_id: str) -> bool:
+    def forget_withdrawn(self, object_id: str, user: str | None = None) -> bool:
         """Delete a withdrawn object's record for good; logs a delete."""
 
     def subscribe(self, listener: Callable[[list[Change]], None]) -> None:
@@ -155,6 +174,58 @@ class Store(Protocol):
 
     def last_seq(self) -> int:
         """The number of the latest committed change (0 before any): where a derived index stands."""
+
+    def changes_for(self, kind: str, ref: str, limit: int = 200) -> list[Change]:
+        """The audit trail of one record: its changes, newest first."""
+
+    # -- revisions: every saved version of an object (saved by a user) or an exhibition ----------
+
+    def revisions(self, kind: str, ref: str) -> list[Revision]:
+        """Every kept revision of a record, newest first."""
+
+    def get_revision(self, kind: str, ref: str, version: int) -> Revision | None:
+        """One kept revision, or None."""
+
+    # -- accounts (not catalogue content: outside the change log) --------------------------
+
+    def get_user(self, name: str) -> User | None:
+        """One user, or None."""
+
+    def user_by_identity(self, identity: str) -> User | None:
+        """The user of an institutional sign-in identity ("<issuer>|<subject>"), or None."""
+
+    def users(self) -> list[User]:
+        """Every user, by name."""
+
+    def put_user(self, user: User) -> None:
+        """Create or replace a user (StoreError if its identity belongs to another user)."""
+
+    def delete_user(self, name: str) -> bool:
+        """Remove a user and their tokens; False if unknown."""
+
+    def put_token(self, token: ApiToken) -> None:
+        """Keep a new API token (its hash)."""
+
+    def get_token(self, token_id: str) -> ApiToken | None:
+        """One API token, or None."""
+
+    def tokens(self, user: str) -> list[ApiToken]:
+        """A user's API tokens, newest first."""
+
+    def delete_token(self, token_id: str) -> bool:
+        """Revoke an API token; False if unknown."""
+
+    def touch_token(self, token_id: str, time: str) -> None:
+        """Note when a token was last used."""
+
+    def add_attempt(self, keys: Iterable[str], time: float) -> None:
+        """Count one failed sign-in against each key (an account, an address); old ones are pruned."""
+
+    def count_attempts(self, key: str, since: float) -> int:
+        """Failed sign-ins counted against ``key`` since ``since`` (a Unix time)."""
+
+    def clear_attempts(self, key: str) -> None:
+        """Forget a key's failed sign-ins (after a good one)."""
 
     # -- reads -------------------------------------------------------------
 

@@ -27,14 +27,17 @@ from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 from ..model import (
+    ApiToken,
     CollectionInfo,
     Concept,
     DigitalObject,
     Exhibition,
     Institution,
     MediaFile,
+    Revision,
+    User,
 )
-from . import Batch, Change, MediaEntry, Store, StoreError, WriteReport
+from . import Batch, Change, MediaEntry, StaleVersion, Store, StoreError, WriteReport
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -86,13 +89,36 @@ CREATE TABLE IF NOT EXISTS changes (
     time TEXT NOT NULL,
     kind TEXT NOT NULL,
     ref TEXT NOT NULL,
-    action TEXT NOT NULL
+    action TEXT NOT NULL,
+    user TEXT
 );
+CREATE INDEX IF NOT EXISTS changes_record ON changes (kind, ref, seq);
+-- every saved version of an exhibition, and of an object saved by a user (an editor, the API)
+CREATE TABLE IF NOT EXISTS revisions (
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    user TEXT,
+    time TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, ref, version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, identity TEXT UNIQUE, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user);
+-- failed sign-ins, per account and per address (key), for slowing down guessing
+CREATE TABLE IF NOT EXISTS attempts (key TEXT NOT NULL, time REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS attempts_key ON attempts (key, time);
 -- one row: the number of the latest change handed out (see SqliteStore._log)
 CREATE TABLE IF NOT EXISTS change_counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
 """
 
 _STAMPS = ("version", "created", "updated")
+ATTEMPTS_KEPT = 24 * 3600  # seconds a failed sign-in is remembered
 
 Row = tuple[Any, ...]
 Record = TypeVar("Record", DigitalObject, Exhibition)
@@ -118,9 +144,10 @@ def _failures(path: Path) -> Iterator[None]:
 class SqliteWriter:
     """Writes batches inside one open transaction (see :meth:`SqliteStore.writer`)."""
 
-    def __init__(self, store: SqliteStore, db: sqlite3.Connection):
+    def __init__(self, store: SqliteStore, db: sqlite3.Connection, user: str | None = None):
         self.store = store
         self.db = db
+        self.user = user
         self.report = WriteReport()
 
     def write(self, batch: Batch) -> WriteReport:
@@ -137,9 +164,9 @@ class SqliteWriter:
                      [(c.uri, _dumps(c.to_dict()), ()) for c in batch.concepts], now, done)
         store._check_media_ids(db, batch.objects)
         for start in range(0, len(batch.objects), 2000):
-            store._write_objects(db, batch.objects[start : start + 2000], now, done)
+            store._write_objects(db, batch.objects[start : start + 2000], now, done, self.user)
         for exhibition in batch.exhibitions:
-            store._write_exhibition(db, exhibition, now, done)
+            store._write_exhibition(db, exhibition, now, done, self.user)
         self.report.created += done.created
         self.report.updated += done.updated
         self.report.unchanged += done.unchanged
@@ -175,7 +202,7 @@ def _dumps(data: dict[str, Any]) -> str:
 
 
 def _stamp(item: Record, kind: str, ref: str, old: Row | None, data: str, now: str, report: WriteReport) -> bool:
-    """Set version and times from the stored row ``old`` (version, created, data); False if unchanged."""
+    """Set version and times from the stored row ``old`` (version, created, data, updated); False if unchanged."""
     if old and old[2] == data:
         report.unchanged += 1
         item.version, item.created = old[0], old[1]
@@ -189,6 +216,25 @@ def _stamp(item: Record, kind: str, ref: str, old: Row | None, data: str, now: s
         report.created += 1
     report.changes.append(Change(0, now, kind, ref, "update" if old else "create"))
     return True
+
+
+def _check_version(db: sqlite3.Connection, table: str, key: str, kind: str, ref: str, expected: int) -> None:
+    """StaleVersion unless the record stands at ``expected`` (0: not there), read inside the write's
+    transaction, so no other save can come between the check and the write."""
+    row = db.execute(f"SELECT version FROM {table} WHERE {key} = ?", (ref,)).fetchone()
+    current = row[0] if row else 0
+    if current != expected:
+        raise StaleVersion(kind, ref, expected, current)
+
+
+def _keep_revision(db: sqlite3.Connection, kind: str, ref: str, old: Row | None, version: int,
+                   user: str | None, now: str, data: str) -> None:
+    """Keep the version just written, and the one it replaces if no revision holds it yet (an object
+    imported, then edited: its imported version can be restored)."""
+    if old is not None:
+        db.execute("INSERT OR IGNORE INTO revisions VALUES (?, ?, ?, ?, ?, ?)",
+                   (kind, ref, old[0], None, old[3], old[2]))
+    db.execute("INSERT OR REPLACE INTO revisions VALUES (?, ?, ?, ?, ?, ?)", (kind, ref, version, user, now, data))
 
 
 def _decode(row: Row, kind: type[Record]) -> Record:
@@ -233,6 +279,8 @@ class SqliteStore:
                 db.execute("PRAGMA journal_size_limit=67108864")  # a big import must not leave a huge WAL
                 if not self._schema_ready:
                     db.executescript(SCHEMA)
+                    if "user" not in {row[1] for row in db.execute("PRAGMA table_info(changes)")}:
+                        db.execute("ALTER TABLE changes ADD COLUMN user TEXT")  # a store from before issue 12
                     self._schema_ready = True
             self._local.db = db
         return db
@@ -288,15 +336,15 @@ class SqliteStore:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     @contextmanager
-    def _transaction(self) -> Iterator[SqliteWriter]:
+    def _transaction(self, user: str | None = None) -> Iterator[SqliteWriter]:
         """One write transaction; its changes are numbered as the last step before COMMIT."""
         with self.exclusive(), _failures(self.path):
             db = self._db()
             db.execute("BEGIN IMMEDIATE")
             try:
-                writer = SqliteWriter(self, db)
+                writer = SqliteWriter(self, db, user)
                 yield writer
-                writer.report.changes = self._log(db, writer.report.changes)
+                writer.report.changes = self._log(db, writer.report.changes, user)
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:  # also when COMMIT itself failed (disk full, I/O error)
@@ -315,24 +363,24 @@ class SqliteStore:
 
     # -- writes ------------------------------------------------------------
 
-    def write(self, batch: Batch) -> WriteReport:
+    def write(self, batch: Batch, user: str | None = None) -> WriteReport:
         """Commit a whole batch in one transaction; re-importing an id updates it.
 
         An object whose content is unchanged keeps its version and logs nothing.
         """
-        with self.writer() as writer:
+        with self.writer(user=user) as writer:
             writer.write(batch)
         return writer.report
 
     @contextmanager
-    def writer(self, notify: bool = True) -> Iterator[SqliteWriter]:
+    def writer(self, notify: bool = True, user: str | None = None) -> Iterator[SqliteWriter]:
         """One transaction for many batches (a long import streams through it).
 
         Leaving the block normally commits and then tells the listeners (unless
         ``notify`` is off: a command that shows their progress calls them itself);
         an exception rolls everything back and tells no one.
         """
-        with self._transaction() as writer:
+        with self._transaction(user) as writer:
             yield writer
         if notify:
             self.notify(writer.report.changes)
@@ -355,13 +403,14 @@ class SqliteStore:
                     raise StoreError(f"media id {media_id!r} already belongs to object {owner!r}")
 
     def _write_objects(
-        self, db: sqlite3.Connection, objects: list[DigitalObject], now: str, report: WriteReport
+        self, db: sqlite3.Connection, objects: list[DigitalObject], now: str, report: WriteReport,
+        user: str | None = None,
     ) -> None:
         ids = [o.id for o in objects]
         existing = {
             row[0]: row[1:]
             for row in db.execute(
-                f"SELECT id, version, created, data FROM objects WHERE id IN ({','.join('?' * len(ids))})",
+                f"SELECT id, version, created, data, updated FROM objects WHERE id IN ({','.join('?' * len(ids))})",
                 ids,
             )
         }
@@ -376,6 +425,8 @@ class SqliteStore:
                 continue
             if old:
                 replaced.append((obj.id,))
+            if user is not None:  # an edit, not an import: kept, and the version it replaced too
+                _keep_revision(db, "object", obj.id, old, obj.version, user, now, data)
             rows.append((obj.id, obj.type, obj.institution, obj.version, obj.created, now, data))
             members.extend((c, obj.id) for c in obj.collections)
             media.extend((m.id, obj.id, i, _dumps(m.to_dict())) for i, m in enumerate(obj.media))
@@ -385,18 +436,20 @@ class SqliteStore:
         db.executemany("INSERT OR IGNORE INTO memberships VALUES (?, ?)", members)
         db.executemany("INSERT INTO media VALUES (?, ?, ?, ?)", media)
 
-    def _write_exhibition(self, db: sqlite3.Connection, exhibition: Exhibition, now: str, report: WriteReport) -> None:
+    def _write_exhibition(self, db: sqlite3.Connection, exhibition: Exhibition, now: str, report: WriteReport,
+                          user: str | None = None) -> None:
         data = _dumps(_content(exhibition.to_dict()))
         old = db.execute(
-            "SELECT version, created, data FROM exhibitions WHERE slug = ?", (exhibition.slug,)
+            "SELECT version, created, data, updated FROM exhibitions WHERE slug = ?", (exhibition.slug,)
         ).fetchone()
         if _stamp(exhibition, "exhibition", exhibition.slug, old, data, now, report):
+            _keep_revision(db, "exhibition", exhibition.slug, old, exhibition.version, user, now, data)
             db.execute(
                 "INSERT OR REPLACE INTO exhibitions VALUES (?, ?, ?, ?, ?, ?)",
                 (exhibition.slug, exhibition.status, exhibition.version, exhibition.created, now, data),
             )
 
-    def _log(self, db: sqlite3.Connection, changes: list[Change]) -> list[Change]:
+    def _log(self, db: sqlite3.Connection, changes: list[Change], user: str | None = None) -> list[Change]:
         """Number ``changes`` from the counter row and append them to the log.
 
         The UPDATE takes the row's write lock, held until this transaction ends: a
@@ -412,25 +465,47 @@ class SqliteStore:
             (len(changes),),
         ).fetchone()
         first = counted[0] - len(changes) + 1
+        changes = [Change(first + i, c.time, c.kind, c.ref, c.action, c.user or user) for i, c in enumerate(changes)]
         db.executemany(
-            "INSERT INTO changes (seq, time, kind, ref, action) VALUES (?, ?, ?, ?, ?)",
-            [(first + i, c.time, c.kind, c.ref, c.action) for i, c in enumerate(changes)],
+            "INSERT INTO changes (seq, time, kind, ref, action, user) VALUES (?, ?, ?, ?, ?, ?)",
+            [(c.seq, c.time, c.kind, c.ref, c.action, c.user) for c in changes],
         )
-        return [Change(first + i, c.time, c.kind, c.ref, c.action) for i, c in enumerate(changes)]
+        return changes
 
-    def put_object(self, obj: DigitalObject) -> WriteReport:
-        return self.write(Batch(objects=[obj]))
+    def put_object(self, obj: DigitalObject, user: str | None = None, expected: int | None = None) -> WriteReport:
+        return self._put("objects", "id", "object", obj.id, Batch(objects=[obj]), user, expected)
 
-    def put_exhibition(self, exhibition: Exhibition) -> WriteReport:
-        return self.write(Batch(exhibitions=[exhibition]))
+    def put_exhibition(self, exhibition: Exhibition, user: str | None = None,
+                       expected: int | None = None) -> WriteReport:
+        return self._put("exhibitions", "slug", "exhibition", exhibition.slug,
+                         Batch(exhibitions=[exhibition]), user, expected)
 
-    def delete_object(self, object_id: str) -> bool:
+    def _put(self, table: str, key: str, kind: str, ref: str, batch: Batch, user: str | None,
+             expected: int | None) -> WriteReport:
+        """Write one record in its own transaction, first checking it is still at ``expected``."""
+        with self.writer(user=user) as writer:
+            if expected is not None:
+                _check_version(writer.db, table, key, kind, ref, expected)
+            writer.write(batch)
+        return writer.report
+
+    def delete_exhibition(self, slug: str, user: str | None = None, expected: int | None = None) -> bool:
+        with self._transaction(user) as writer:
+            if expected is not None:
+                _check_version(writer.db, "exhibitions", "slug", "exhibition", slug, expected)
+            gone = writer.db.execute("DELETE FROM exhibitions WHERE slug = ?", (slug,)).rowcount
+            if gone:
+                writer.report.changes.append(Change(0, _now(), "exhibition", slug, "delete"))
+        self.notify(writer.report.changes)
+        return bool(gone)
+
+    def delete_object(self, object_id: str, user: str | None = None) -> bool:
         """Remove an object (its media rows and memberships go with it)."""
-        return self._delete("objects", object_id)
+        return self._delete("objects", object_id, user)
 
-    def _delete(self, table: str, object_id: str) -> bool:
+    def _delete(self, table: str, object_id: str, user: str | None = None) -> bool:
         """Delete an object's row from ``table`` (objects, withdrawn) and log the deletion."""
-        with self._transaction() as writer:
+        with self._transaction(user) as writer:
             gone = writer.db.execute(f"DELETE FROM {table} WHERE id = ?", (object_id,)).rowcount
             if gone:
                 writer.report.changes.append(Change(0, _now(), "object", object_id, "delete"))
@@ -598,17 +673,104 @@ class SqliteStore:
     def changes(self, since: int = 0, limit: int = 1000) -> list[Change]:
         """The change log after number ``since``, oldest first, read in one snapshot."""
         rows = self._query(
-            "SELECT seq, time, kind, ref, action FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (since, limit)
+            "SELECT seq, time, kind, ref, action, user FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+            (since, limit),
         )
         return [Change(*row) for row in rows]
 
+    def changes_for(self, kind: str, ref: str, limit: int = 200) -> list[Change]:
+        rows = self._query(
+            "SELECT seq, time, kind, ref, action, user FROM changes WHERE kind = ? AND ref = ? "
+            "ORDER BY seq DESC LIMIT ?", (kind, ref, limit),
+        )
+        return [Change(*row) for row in rows]
+
+    # -- revisions -----------------------------------------------------------
+
+    def revisions(self, kind: str, ref: str) -> list[Revision]:
+        rows = self._query(
+            "SELECT kind, ref, version, user, time, data FROM revisions WHERE kind = ? AND ref = ? "
+            "ORDER BY version DESC", (kind, ref),
+        )
+        return [Revision(row[0], row[1], row[2], row[3], row[4], json.loads(row[5])) for row in rows]
+
+    def get_revision(self, kind: str, ref: str, version: int) -> Revision | None:
+        row = self._one(
+            "SELECT kind, ref, version, user, time, data FROM revisions WHERE kind = ? AND ref = ? AND version = ?",
+            (kind, ref, version),
+        )
+        return Revision(row[0], row[1], row[2], row[3], row[4], json.loads(row[5])) if row else None
+
+    # -- accounts --------------------------------------------------------------
+
+    def _account_write(self, sql: str, params: Iterable[Any]) -> int:
+        """One write to the accounts' tables, in its own short transaction (the change log is not
+        involved: users and tokens are not catalogue content)."""
+        with _failures(self.path):
+            db = self._db()
+            try:
+                return db.execute(sql, tuple(params)).rowcount
+            except sqlite3.IntegrityError as exc:
+                raise StoreError(f"refused: {exc}") from exc
+
+    def get_user(self, name: str) -> User | None:
+        row = self._one("SELECT data FROM users WHERE name = ?", (name,))
+        return User.from_dict(json.loads(row[0])) if row else None
+
+    def user_by_identity(self, identity: str) -> User | None:
+        row = self._one("SELECT data FROM users WHERE identity = ?", (identity,))
+        return User.from_dict(json.loads(row[0])) if row else None
+
+    def users(self) -> list[User]:
+        return [User.from_dict(json.loads(row[0])) for row in self._query("SELECT data FROM users ORDER BY name")]
+
+    def put_user(self, user: User) -> None:
+        if user.created is None:
+            user.created = _now()
+        self._account_write("INSERT OR REPLACE INTO users VALUES (?, ?, ?)",
+                            (user.name, user.identity, _dumps(user.to_dict())))
+
+    def delete_user(self, name: str) -> bool:
+        return self._account_write("DELETE FROM users WHERE name = ?", (name,)) > 0
+
+    def put_token(self, token: ApiToken) -> None:
+        self._account_write("INSERT INTO tokens VALUES (?, ?, ?)", (token.id, token.user, _dumps(vars(token))))
+
+    def get_token(self, token_id: str) -> ApiToken | None:
+        row = self._one("SELECT data FROM tokens WHERE id = ?", (token_id,))
+        return ApiToken(**json.loads(row[0])) if row else None
+
+    def tokens(self, user: str) -> list[ApiToken]:
+        rows = self._query("SELECT data FROM tokens WHERE user = ?", (user,))
+        return sorted((ApiToken(**json.loads(r[0])) for r in rows), key=lambda t: t.created, reverse=True)
+
+    def delete_token(self, token_id: str) -> bool:
+        return self._account_write("DELETE FROM tokens WHERE id = ?", (token_id,)) > 0
+
+    def touch_token(self, token_id: str, time: str) -> None:
+        self._account_write("UPDATE tokens SET data = json_set(data, '$.last_used', ?) WHERE id = ?", (time, token_id))
+
+    def add_attempt(self, keys: Iterable[str], time: float) -> None:
+        with _failures(self.path):
+            db = self._db()
+            with db:  # one short transaction
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("DELETE FROM attempts WHERE time < ?", (time - ATTEMPTS_KEPT,))
+                db.executemany("INSERT INTO attempts VALUES (?, ?)", [(key, time) for key in keys])
+
+    def count_attempts(self, key: str, since: float) -> int:
+        return int(self._query("SELECT COUNT(*) FROM attempts WHERE key = ? AND time >= ?", (key, since))[0][0])
+
+    def clear_attempts(self, key: str) -> None:
+        self._account_write("DELETE FROM attempts WHERE key = ?", (key,))
+
     # -- withdrawal: an object out of the public catalogue, kept aside so it can come back --------
 
-    def withdraw_object(self, object_id: str) -> bool:
+    def withdraw_object(self, object_id: str, user: str | None = None) -> bool:
         """Take an object out of the catalogue (its media rows and memberships go), keeping its record
         aside for :meth:`restore_object`; logs a delete, which every derived thing follows."""
         now = _now()
-        with self._transaction() as writer:
+        with self._transaction(user) as writer:
             row = writer.db.execute(
                 "SELECT version, created, updated, data FROM objects WHERE id = ?", (object_id,)
             ).fetchone()
@@ -619,11 +781,11 @@ class SqliteStore:
         self.notify(writer.report.changes)
         return bool(row)
 
-    def restore_object(self, object_id: str) -> bool:
+    def restore_object(self, object_id: str, user: str | None = None) -> bool:
         """Put a withdrawn object back, one version newer; logs a create. StoreError if its id or
         a media id of it was taken meanwhile."""
         now = _now()
-        with self._transaction() as writer:
+        with self._transaction(user) as writer:
             db = writer.db
             row = db.execute(
                 "SELECT version, created, updated, data FROM withdrawn WHERE id = ?", (object_id,)
@@ -649,6 +811,6 @@ class SqliteStore:
         """Whether the id names a withdrawn object (a visitor gets 410 Gone, an import is refused)."""
         return self._one("SELECT 1 FROM withdrawn WHERE id = ?", (object_id,)) is not None
 
-    def forget_withdrawn(self, object_id: str) -> bool:
+    def forget_withdrawn(self, object_id: str, user: str | None = None) -> bool:
         """Delete a withdrawn object for good; logs a delete."""
-        return self._delete("withdrawn", object_id)
+        return self._delete("withdrawn", object_id, user)

@@ -1,4 +1,4 @@
-"""Blueprints: the pages people read, the JSON API, the IIIF endpoints.
+"""Blueprints: the pages people read, the JSON API, the IIIF endpoints, the curator side.
 
 Every route calls the application services (catalogue/services/) and nothing below them: what a
 page lists, which objects are public and what a requester may see are decided there.
@@ -9,12 +9,14 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import api, assets, errors, iiif, image, pages, search
+    from . import api, assets, auth, curate, errors, iiif, image, pages, search
 
+    auth.init_app(app)  # sessions, CSRF, Bearer tokens: before any blueprint's own hooks
     app.register_blueprint(pages.bp)
     app.register_blueprint(assets.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(iiif.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(curate.bp)
     image.init_app(app)  # Image API blueprint + pre-cut tile fast path
     errors.init_app(app)
