@@ -1,16 +1,17 @@
 // A real OpenID provider for tests/test_oidc.py: the npm package oidc-provider on 127.0.0.1.
 //
-//   node tests/oidc_provider.mjs PORT REDIRECT_URI
+//   node tests/oidc_provider.mjs PORT REDIRECT_URI [forged-keys]
 //
 // One confidential client ("vitrine", secret "vitrine-secret") whose only redirect URI is the test
 // server's callback; the provider's own login and consent forms (devInteractions: the login name is
 // the account id, any password); fixed accounts with the claims the role rules read. Prints
-// "listening <issuer>" on stdout once it accepts connections.
+// "listening <issuer>" on stdout once it accepts connections. With "forged-keys" its JWKS publishes
+// another key under the signing key's id: its ID tokens are then ones a forger could have made.
 import { generateKeyPairSync } from 'node:crypto';
 
 import Provider from 'oidc-provider';
 
-const [port, redirectUri] = process.argv.slice(2);
+const [port, redirectUri, mode] = process.argv.slice(2);
 const issuer = `http://127.0.0.1:${port}`;
 
 const ACCOUNTS = {
@@ -50,6 +51,15 @@ const provider = new Provider(issuer, {
     return { accountId: id, async claims() { return { sub: id, ...account }; } };
   },
 });
+
+if (mode === 'forged-keys') {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const published = { ...publicKey.export({ format: 'jwk' }), kid: signing.kid, use: 'sig', alg: 'RS256' };
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === '/jwks') ctx.body = { keys: [published] };
+  });
+}
 
 const server = provider.listen(Number(port), '127.0.0.1', () => {
   process.stdout.write(`listening ${issuer}\n`);

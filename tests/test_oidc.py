@@ -36,15 +36,15 @@ def _free_port() -> int:
 class Provider:
     """oidc-provider in a node process: started on a port, waited for (bounded), stopped."""
 
-    def __init__(self, port: int, redirect_uri: str, log):
-        self.port, self.redirect_uri, self.log = port, redirect_uri, log
+    def __init__(self, port: int, redirect_uri: str, log, mode: str = ""):
+        self.port, self.redirect_uri, self.log, self.mode = port, redirect_uri, log, mode
         self.issuer = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         assert NODE, "node is needed for the OpenID provider"
         self.process = subprocess.Popen(
-            [NODE, str(ROOT / "tests" / "oidc_provider.mjs"), str(self.port), self.redirect_uri],
+            [NODE, str(ROOT / "tests" / "oidc_provider.mjs"), str(self.port), self.redirect_uri, self.mode],
             cwd=ROOT, stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -271,6 +271,26 @@ def test_a_provider_that_does_not_answer_times_out_with_a_clear_page(tmp_path):
         assert "did not answer in time" in page.text
     finally:
         silent.close()
+        log.close()
+        site.httpd.shutdown()
+        site.httpd.server_close()
+        site.app.extensions["vitrine"].close()
+
+
+def test_an_id_token_the_providers_published_keys_do_not_verify_is_refused(tmp_path):
+    site, log = _serve(tmp_path)
+    site.provider.mode = "forged-keys"
+    site.provider.start()
+    try:
+        browser = requests.Session()
+        refused = browser.get(_through_provider(browser, site, "alice"), timeout=30)
+        assert refused.status_code == 502
+        assert "could not be verified" in refused.text
+        assert site.user("alice") is None
+        assert browser.get(site.url + "/curate/", timeout=10, allow_redirects=False).status_code == 302
+        browser.close()
+    finally:
+        site.provider.stop()
         log.close()
         site.httpd.shutdown()
         site.httpd.server_close()
