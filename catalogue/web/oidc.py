@@ -7,18 +7,17 @@ claims become a user by the role rules (services/identities.py), the user is sig
 password form (web/auth.py) and sent to the page they asked for, a local path only. Whatever goes
 wrong on the way (consent denied, a state that is not this browser's, a provider down or slow, a
 token that does not verify) is a page that says so, never a 500.
+
+Authlib (and requests, cryptography under it) is imported only when sign-in is configured: the
+catalogue without it starts, and serves its first page, as fast as before.
 """
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from joserfc.errors import JoseError
 from werkzeug.wrappers import Response
 
 from ..services import services
@@ -51,6 +50,8 @@ def init_app(app: Flask) -> None:
         raise ValueError("OIDC_CLIENT_ID: the client id Vitrine is registered as at the provider is needed "
                          "with OIDC_ISSUER")
     role_rules(app.config.get("OIDC_ROLE_RULES"))
+    from authlib.integrations.flask_client import OAuth
+
     scopes = str(app.config.get("OIDC_SCOPES") or "openid").split()
     if "openid" not in scopes:
         scopes.insert(0, "openid")  # without it there is no ID token, and no one is signed in
@@ -130,6 +131,10 @@ def callback() -> Response | tuple[str, int]:
 
 def _refusal(error: Exception) -> Refused:
     """What went wrong, in the words a person reads; anything unforeseen is raised again (a real bug)."""
+    import requests
+    from authlib.integrations.base_client import MismatchingStateError, OAuthError
+    from joserfc.errors import JoseError
+
     name = institution_name()
     if isinstance(error, Refused):
         return error
