@@ -563,7 +563,7 @@ def users_add(name: str, roles: tuple[str, ...], institutions: tuple[str, ...], 
 
 @users.command("list")
 def users_list() -> None:
-    """Each user: name, display name, roles, institutions and how they sign in, tab-separated."""
+    """Each user: name, display name, roles, institutions and how they sign in (tab separated)."""
     for user in services().accounts.users():
         click.echo("\t".join([user.name, user.display_name, ",".join(user.roles), ",".join(user.institutions),
                               _sign_in_by(user)]))
@@ -624,7 +624,7 @@ def users_role(name: str, grants: tuple[str, ...], revokes: tuple[str, ...], ins
 @users.command("tokens")
 @click.argument("name")
 def users_tokens(name: str) -> None:
-    """A user's API tokens: id, label, created, last used, tab-separated."""
+    """A user's API tokens: id, label, created and last used (tab separated)."""
     if services().accounts.get(name) is None:
         fail(f"no user {name!r}")
     for token in services().accounts.tokens(name):
