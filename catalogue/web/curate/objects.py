@@ -189,7 +189,9 @@ def save_object(object_id: str) -> Response:
     current = _editable(object_id)
     record = record_from_form(request.form, current)
     version = request.form.get("version", "")
-    started = int(version) if version.isdigit() else current.version
+    if not version.isdigit():
+        abort(400)  # the form names the version it started from; without it a save could overwrite unseen
+    started = int(version)
     if request.form.get("action") != "save":
         return _form_page(current, record, started)
     try:
