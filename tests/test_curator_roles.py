@@ -42,6 +42,17 @@ ROUTES = {
     ("/curate/exhibitions/<slug>/revisions", "GET"): "curator",
     ("/curate/exhibitions/<slug>/revisions/<int:a>/<int:b>", "GET"): "curator",
     ("/curate/exhibitions/<slug>/revisions/<int:number>/restore", "POST"): "curator",
+    ("/curate/objects", "GET"): "editor",
+    ("/curate/objects/<object_id>", "GET"): "editor",
+    ("/curate/objects/<object_id>", "POST"): "editor",
+    ("/curate/objects/<object_id>/delete", "GET"): "admin",
+    ("/curate/objects/<object_id>/delete", "POST"): "admin",
+    ("/curate/objects/<object_id>/restore", "POST"): "editor",
+    ("/curate/objects/<object_id>/revisions", "GET"): "editor",
+    ("/curate/objects/<object_id>/revisions/<int:number>/restore", "POST"): "editor",
+    ("/curate/objects/<object_id>/withdraw", "GET"): "editor",
+    ("/curate/objects/<object_id>/withdraw", "POST"): "editor",
+    ("/curate/objects/withdrawn", "GET"): "editor",
 }
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 USERS = {"root": ["admin"], "ed": ["editor"], "cora": ["curator"], "nobody": []}
