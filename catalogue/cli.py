@@ -495,3 +495,146 @@ def collections_list(institution: str | None) -> None:
     """Each collection: its id, institution and name, tab-separated."""
     for collection in services().institutions.collections(institution):
         click.echo(f"{collection.id}\t{collection.institution}\t{_name(collection.label)}")
+
+
+# -- users -----------------------------------------------------------------------
+
+def _password(password_file: str | None) -> str:
+    """The new password: the first line of ``password_file``, else asked twice without echo on the
+    terminal. Never an option's value: a command line is seen by every user of the machine."""
+    if password_file is not None:
+        try:
+            with open(password_file, encoding="utf-8") as f:
+                return f.readline().rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read the password from {password_file}: {exc}")
+    if not sys.stdin.isatty():
+        fail("no terminal to ask the password on: give it in a file with --password-file FILE")
+    return click.prompt("Password", hide_input=True, confirmation_prompt="Password again")
+
+
+def _accounts(operation, *args, **kwargs):
+    """An account operation, its refusal said as one line (exit status 1)."""
+    from .model import ValidationError
+    from .services.accounts import AccountError
+
+    try:
+        return operation(*args, **kwargs)
+    except ValidationError as exc:
+        fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
+    except AccountError as exc:
+        fail(str(exc))
+
+
+def _sign_in_by(user) -> str:
+    return ", ".join(way for way, has in (("password", user.password_hash), ("institutional", user.identity))
+                     if has) or "none"
+
+
+_PASSWORD_FILE = click.option("--password-file", type=click.Path(dir_okay=False), default=None,
+                              help="Read the password from the first line of this file (else it is asked).")
+
+
+@main.group()
+def users() -> None:
+    """The people who sign in to curate: accounts, roles, passwords, API tokens."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["admin", "editor", "curator"]),
+              help="A role to hold (repeat for several).")
+@click.option("--institution", "institutions", multiple=True, metavar="ID",
+              help="An institution whose objects an editor edits (repeat for several).")
+@click.option("--display-name", default="", help="The name shown on the pages.")
+@click.option("--email", default=None)
+@_PASSWORD_FILE
+@click.option("--no-password", is_flag=True, help="No password: the user signs in institutionally only.")
+def users_add(name: str, roles: tuple[str, ...], institutions: tuple[str, ...], display_name: str,
+              email: str | None, password_file: str | None, no_password: bool) -> None:
+    """Add a user who signs in with NAME."""
+    if _accounts(services().accounts.get, name) is not None:
+        fail(f"there is already a user {name!r}")
+    password = None if no_password else _password(password_file)
+    user = _accounts(services().accounts.add, name, password, roles=roles, institutions=institutions,
+                     display_name=display_name, email=email)
+    click.secho(f"added {user.name} ({', '.join(user.roles) or 'no role'})", fg="green")
+
+
+@users.command("list")
+def users_list() -> None:
+    """Each user: name, display name, roles, institutions and how they sign in (tab separated)."""
+    for user in services().accounts.users():
+        click.echo("\t".join([user.name, user.display_name, ",".join(user.roles), ",".join(user.institutions),
+                              _sign_in_by(user)]))
+
+
+@users.command("remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def users_remove(name: str, yes: bool) -> None:
+    """Remove a user and their API tokens (what they changed keeps their name in the audit trail)."""
+    if services().accounts.get(name) is None:
+        fail(f"no user {name!r}")
+    if not yes:
+        click.confirm(f"Remove the user {name} and their API tokens?", abort=True)
+    _accounts(services().accounts.remove, name)
+    click.secho(f"removed {name}", fg="green")
+
+
+@users.command("passwd")
+@click.argument("name")
+@_PASSWORD_FILE
+def users_passwd(name: str, password_file: str | None) -> None:
+    """Set a user's password; every session they have ends."""
+    if services().accounts.get(name) is None:
+        fail(f"no user {name!r}")
+    _accounts(services().accounts.set_password, name, _password(password_file))
+    click.secho(f"new password for {name}; their sessions have ended", fg="green")
+
+
+@users.command("role")
+@click.argument("name")
+@click.option("--grant", "grants", multiple=True, type=click.Choice(["admin", "editor", "curator"]),
+              help="A role to give.")
+@click.option("--revoke", "revokes", multiple=True, type=click.Choice(["admin", "editor", "curator"]),
+              help="A role to take away (with --institution: only those institutions).")
+@click.option("--institution", "institutions", multiple=True, metavar="ID",
+              help="An editor's institution to give (with --grant) or take away (with --revoke).")
+def users_role(name: str, grants: tuple[str, ...], revokes: tuple[str, ...], institutions: tuple[str, ...]) -> None:
+    """Grant or revoke a user's roles and an editor's institutions."""
+    user = services().accounts.get(name)
+    if user is None:
+        fail(f"no user {name!r}")
+    if not grants and not revokes:
+        fail("say what to change: --grant ROLE or --revoke ROLE")
+    roles, kept = list(user.roles), list(user.institutions)
+    roles += [role for role in grants if role not in roles]
+    if grants:
+        kept += [i for i in institutions if i not in kept]
+    if revokes and institutions:
+        kept = [i for i in kept if i not in institutions]
+    elif revokes:
+        roles = [role for role in roles if role not in revokes]
+    user = _accounts(services().accounts.set_roles, name, roles, kept)
+    click.secho(f"{user.name}: {', '.join(user.roles) or 'no role'}"
+                + (f" ({', '.join(user.institutions)})" if user.institutions else ""), fg="green")
+
+
+@users.command("tokens")
+@click.argument("name")
+def users_tokens(name: str) -> None:
+    """A user's API tokens: id, label, created and last used (tab separated)."""
+    if services().accounts.get(name) is None:
+        fail(f"no user {name!r}")
+    for token in services().accounts.tokens(name):
+        click.echo("\t".join([token.id, token.label, token.created, token.last_used or "never"]))
+
+
+@users.command("revoke-token")
+@click.argument("name")
+@click.argument("token_id")
+def users_revoke_token(name: str, token_id: str) -> None:
+    """Revoke one of a user's API tokens (scripts using it are refused from now on)."""
+    _accounts(services().accounts.revoke_token, name, token_id)
+    click.secho(f"revoked token {token_id} of {name}", fg="green")

@@ -44,6 +44,23 @@ DEFAULTS = {
     # Manifests kept ready in memory (bytes, keyed by object version).
     "MANIFEST_CACHE_SIZE": 512,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    # Institutional sign-in (OpenID Connect, catalogue/web/oidc.py), off while OIDC_ISSUER is empty: the
+    # provider's issuer URL ("https://login.kbr.be/realms/staff"), its discovery document under it.
+    "OIDC_ISSUER": "",
+    # The client Vitrine is registered as at the provider (redirect URI: <site>/curate/login/oidc/callback).
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    # The institution on the login page's "Sign in with ..." button; empty: the issuer's host name.
+    "OIDC_NAME": "",
+    # The scopes asked for, space-separated ("openid" is always asked for); add the one your provider
+    # puts the claim the role rules read under (often "groups" or "roles").
+    "OIDC_SCOPES": "openid profile email",
+    # JSON list of rules, each granting roles and institutions to whoever has a claim's value:
+    # [{"claim": "groups", "value": "kbr-curators", "roles": ["curator"], "institutions": ["kbr"]}].
+    # The roles and institutions the rules name follow the provider at each sign-in; the rest stay the admin's.
+    "OIDC_ROLE_RULES": "[]",
+    # Seconds Vitrine waits for the provider (discovery, token, keys, userinfo) before saying it did not answer.
+    "OIDC_TIMEOUT": 10,
 }
 
 

@@ -129,7 +129,9 @@ def _shape(path: str) -> str:
 @pytest.fixture(scope="module")
 def code_endpoints(tmp_path_factory) -> set[str]:
     """Every method and path shape of the application's URL map."""
-    app = catalogue.create_app({"INSTANCE": str(tmp_path_factory.mktemp("docs")), "TESTING": True})
+    # Institutional sign-in on (its routes exist only then); nothing is asked of the provider here.
+    app = catalogue.create_app({"INSTANCE": str(tmp_path_factory.mktemp("docs")), "TESTING": True,
+                                "OIDC_ISSUER": "https://idp.example.org", "OIDC_CLIENT_ID": "vitrine"})
     app.extensions["vitrine"].store.close()
     endpoints = set()
     for rule in app.url_map.iter_rules():

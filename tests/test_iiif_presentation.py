@@ -122,6 +122,75 @@ def test_exhibition_manifest_walks_the_route_with_captions_and_a_detail(collecti
     assert m["items"][3]["items"][0]["items"][0]["body"]["type"] == "Model"
 
 
+def captions(canvas: dict) -> list[dict]:
+    """The commenting annotations on a canvas (its ``annotations`` pages)."""
+    return [a for page in canvas.get("annotations", []) for a in page["items"] if a["motivation"] == "commenting"]
+
+
+def test_each_caption_is_a_commenting_annotation_per_language_on_its_canvas(collection, client):
+    """Mirador lists a canvas's commenting annotations in its annotation panel: one per language, each
+    in its own language (one annotation of four bodies would be shown as one run of four languages)."""
+    m = fetch(client, "/iiif/exhibition/origins/manifest")
+    first = m["items"][0]
+    assert [page["type"] for page in first["annotations"]] == ["AnnotationPage"]
+    assert captions(first) == [
+        {"id": f"{first['id']}/caption/{lang}", "type": "Annotation", "motivation": "commenting",
+         "body": {"type": "TextualBody", "language": lang, "format": "text/plain", "value": text},
+         "target": first["id"]}
+        for lang, text in (("en", "Two coins"), ("nl", "Twee munten"), ("fr", "Deux monnaies"))
+    ]  # the catalogue's default language first, as in every language map
+    assert [a["body"]["value"] for a in captions(m["items"][1])] == ["A detail", "Een detail", "Un détail"]
+    assert captions(m["items"][1])[0]["target"] == m["items"][1]["id"]  # the detail's own canvas, whole
+    assert [a["body"]["value"] for a in captions(m["items"][2])] == ["Lift-off"]
+    assert "annotations" not in m["items"][3]  # a stop without a caption has no empty page
+    ids = [x["id"] for c in m["items"] for page in c.get("annotations", []) for x in (page, *page["items"])]
+    ids += [x["id"] for c in m["items"] for page in c["items"] for x in (page, *page["items"])]
+    ids += [c["id"] for c in m["items"]] + [r["id"] for r in m["structures"]]
+    assert len(ids) == len(set(ids))  # every id in the manifest is its own
+    assert all(i.startswith(m["id"] + "/") for i in ids)
+    assert_valid_presentation(m)
+
+
+def test_a_caption_with_markup_is_a_sanitised_html_annotation(app, client):
+    from support import COLLECTION, import_file
+
+    from catalogue.model import Exhibition
+
+    import_file(app, COLLECTION)
+    services = app.extensions["vitrine"]
+    route = Exhibition.from_dict({
+        "slug": "hostile", "title": {"en": ["Hostile"]}, "status": "published",
+        "sections": [{"title": {"en": ["All"]}, "items": [
+            {"object": "coins", "caption": {"en": XSS, "none": ["Plain & simple"]}}]}],
+    })
+    services.exhibitions.save(route)  # cleaned on save: a payload with nothing left is no caption
+    kept = services.store.get_exhibition("hostile").items[0].caption
+    m = fetch(client, "/iiif/exhibition/hostile/manifest")
+    bodies = [a["body"] for a in captions(m["items"][0])]
+    assert len(bodies) == sum(len(texts) for texts in kept.values()) >= len(XSS)
+    for body in bodies:
+        for danger in DANGER:
+            assert danger not in body["value"].lower(), body
+        if "<" in body["value"] or "&" in body["value"]:  # HTML as IIIF marks it: a whole element
+            assert body["format"] == "text/html"
+            assert body["value"].startswith("<") and body["value"].endswith(">"), body
+        else:
+            assert body["format"] == "text/plain", body
+    assert bodies[0] == {"type": "TextualBody", "language": "en", "format": "text/html",
+                         "value": '<span>Hello <img src="x"></span>'}
+    assert bodies[-1] == {"type": "TextualBody", "format": "text/html", "value": "<span>Plain &amp; simple</span>"}
+    assert_valid_presentation(m)
+
+
+def test_the_presentation_2_manifest_keeps_each_caption_as_its_canvas_description(collection, client):
+    m = client.get("/iiif/2/exhibition/origins/manifest").get_json(force=True)
+    canvases = m["sequences"][0]["canvases"]
+    assert canvases[0]["description"] == [{"@value": "Two coins", "@language": "en"},
+                                          {"@value": "Twee munten", "@language": "nl"},
+                                          {"@value": "Deux monnaies", "@language": "fr"}]
+    assert all("annotations" not in c for c in canvases)  # nothing of 3.0 leaks into 2.1
+
+
 def test_exhibition_collection_lists_its_manifest_then_each_work_once_in_route_order(collection, client):
     c = fetch(client, "/iiif/exhibition/origins/collection")
     assert c["items"][0] == {"id": "http://localhost/iiif/exhibition/origins/manifest", "type": "Manifest",

@@ -238,3 +238,34 @@ def test_century_labels_are_the_catalogs_words_around_the_languages_ordinal(coun
         ordinal = ad.split()[0]
         assert ad == po.get("%(ordinal)s century").string % {"ordinal": ordinal}
         assert centuries["unknown"] == po.get("Date unknown").string
+
+
+def test_two_indexers_of_one_index_writing_at_once_both_keep_it(tmp_path):
+    """Two gunicorn workers (here: two backends on one folder) apply the same commits: each
+    writes the index's state after its own commit, and neither may fail on the other's file."""
+    import threading
+
+    store = SqliteStore(tmp_path / "vitrine.db")
+    backends = [WhooshSearch(tmp_path / "index", store) for _ in range(2)]
+    for backend in backends:
+        store.subscribe(backend.apply)
+    fill(store)
+    failures: list[BaseException] = []
+
+    def save(backend):
+        try:
+            for seq in range(300):
+                backend._save_state(seq)
+        except BaseException as exc:  # noqa: BLE001 - the failure is what the test reports
+            failures.append(exc)
+
+    threads = [threading.Thread(target=save, args=(b,)) for b in backends]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert failures == []
+    assert [hit.id for hit in backends[0].search(SearchRequest(q="", size=50)).hits]
+    for backend in backends:
+        backend.close()
+    store.close()

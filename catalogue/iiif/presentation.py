@@ -115,6 +115,8 @@ def in_language_order(doc, order: tuple[str, ...]):
         return [in_language_order(item, order) for item in doc]
     if not isinstance(doc, dict):
         return doc
+    if doc.get("type") == "AnnotationPage":  # a caption's annotations, one per language: in the same order
+        doc = {**doc, "items": sorted(doc.get("items", []), key=lambda a: _language_rank(a.get("body"), order))}
     return {key: _ordered_map(value, order) if key in _LANGUAGE_MAPS and _is_language_map(value)
             else in_language_order(value, order) for key, value in doc.items()}
 
@@ -130,6 +132,12 @@ def _ordered_map(lmap: LanguageMap, order: tuple[str, ...]) -> LanguageMap:
     rank = {lang: n for n, lang in enumerate(order)}
     langs = sorted(lmap, key=lambda lang: (lang == "none", rank.get(lang, len(rank))))
     return {lang: lmap[lang] for lang in langs}
+
+
+def _language_rank(body, order: tuple[str, ...]) -> tuple[bool, int]:
+    """Where an annotation's body comes in ``order``: a body in no language (or not text) last."""
+    lang = body.get("language") if isinstance(body, dict) else None
+    return lang is None, order.index(lang) if lang in order else len(order)
 
 
 # -- pieces ---------------------------------------------------------------------
@@ -405,6 +413,7 @@ def _exhibition_canvas(canvas_id: str, obj: DigitalObject, item, urls: Urls, lim
         result = canvas(canvas_id, media, obj.label, urls, limit, poster=obj.images[0] if obj.images else None)
     if item.caption:
         result["summary"] = rich(item.caption)
+        result["annotations"] = [commentary(canvas_id, result["summary"])]
     if obj.required_statement:
         result["requiredStatement"] = _entry(obj.required_statement)
     if obj.rights:
@@ -412,6 +421,27 @@ def _exhibition_canvas(canvas_id: str, obj: DigitalObject, item, urls: Urls, lim
     result["partOf"] = [{"id": urls.manifest(obj.id), "type": "Manifest"}]
     result["homepage"] = _homepage(urls.object_page(obj.id), obj.label)
     return result
+
+
+def commentary(canvas_id: str, caption: LanguageMap) -> dict:
+    """A caption (as ``rich`` gives it: sanitised) as the canvas's commenting annotations, one per
+    language, on the whole canvas (cookbook 0266 and 0019): what Mirador lists in its annotation panel.
+
+    One annotation per language (per text, should a language have several), not one of several
+    bodies: Mirador joins an annotation's bodies into one run of text, so four languages would read
+    as one caption. The page is embedded (its id need not dereference); every id is below the
+    canvas's, so unique in the manifest.
+    """
+    annotations = []
+    for lang, texts in caption.items():
+        for n, value in enumerate(texts, start=1):
+            body: dict = {"type": "TextualBody"}
+            if lang != "none":
+                body["language"] = lang
+            body.update(format="text/html" if value.startswith("<") else "text/plain", value=value)
+            annotations.append({"id": f"{canvas_id}/caption/{lang}" + (f"/{n}" if n > 1 else ""),
+                                "type": "Annotation", "motivation": "commenting", "body": body, "target": canvas_id})
+    return {"id": f"{canvas_id}/captions", "type": "AnnotationPage", "items": annotations}
 
 
 def _detail_canvas(canvas_id: str, obj: DigitalObject, media: MediaFile, region: tuple[int, int, int, int],

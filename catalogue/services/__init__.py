@@ -6,7 +6,7 @@ The operations live in modules of their own: :mod:`.catalogue` (the public view:
 may read, drafts and withdrawn objects left out), :mod:`.searching` (search), :mod:`.publishing`
 (the IIIF documents as static files), :mod:`.imports` (a batch in), :mod:`.objects` (update,
 withdraw, restore, delete), :mod:`.exhibitions` (save, publish, revisions), :mod:`.accounts` (users,
-tokens), :mod:`.institutions` (declare who
+tokens), :mod:`.audit` (who changed what), :mod:`.institutions` (declare who
 holds the works), :mod:`.rules` (what a record may refer to) and :mod:`.keeper` (the derived data
 follows the store). web/ and cli.py call these; only they touch the store and the search backend.
 """
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..search import SearchBackend
     from ..store import Change, Store
     from .accounts import Accounts
+    from .audit import Audit
     from .catalogue import Catalogue
     from .discovery import Discovery
     from .exhibitions import Exhibitions
@@ -195,6 +196,13 @@ class Services:
         from .accounts import Accounts
 
         return Accounts(self.store)
+
+    @_member
+    def audit(self) -> Audit:
+        """Who changed what and when (the change log and the revisions), for the admins."""
+        from .audit import Audit
+
+        return Audit(self.store)
 
     @_member
     def institutions(self) -> Institutions:

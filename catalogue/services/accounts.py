@@ -73,6 +73,17 @@ class Accounts:
     def users(self) -> list[User]:
         return self.store.users()
 
+    def by_identity(self, identity: str) -> User | None:
+        """The user of an institutional sign-in identity ("<issuer>|<subject>"), or None."""
+        return self.store.user_by_identity(identity)
+
+    def set_profile(self, name: str, display_name: str, email: str | None) -> User:
+        """The name shown and the email address (an institutional sign-in brings them up to date)."""
+        user = replace(self._user(name), display_name=display_name, email=email)
+        User.from_dict(user.to_dict())
+        self.store.put_user(user)
+        return user
+
     def _user(self, name: str) -> User:
         user = self.store.get_user(name)
         if user is None:

@@ -20,8 +20,10 @@ from ..model import (
     Institution,
     MediaFile,
     Section,
+    User,
     is_id,
 )
+from ..roles import may_preview
 from ..store import Store
 from ..urls import Urls
 
@@ -87,7 +89,7 @@ class Stop:
 
 @dataclass
 class Route:
-    """A published exhibition's stops in order (items whose work is not public are left out)."""
+    """An exhibition's stops in order, as visitors walk it (items whose work is not public are left out)."""
 
     exhibition: Exhibition
     stops: list[Stop]
@@ -190,16 +192,18 @@ class Catalogue:
         """The published exhibitions (a draft is the curators' alone)."""
         return [e for e in self.store.exhibitions() if e.published]
 
-    def exhibition(self, slug: str) -> Exhibition:
-        """A published exhibition; NotFound for a draft as for a slug that names nothing."""
+    def exhibition(self, slug: str, user: User | None = None) -> Exhibition:
+        """A published exhibition; NotFound for a draft (or one not open yet) as for a slug that names
+        nothing, except to ``user`` when they may preview it (its curators, the admins: roles.may_preview)."""
         exhibition = self.store.get_exhibition(slug)
-        if exhibition is None or not exhibition.published:
+        if exhibition is None or not (exhibition.published or may_preview(user, exhibition)):
             raise NotFound(slug)
         return exhibition
 
-    def route(self, slug: str) -> Route:
-        """A published exhibition's numbered stops; NotFound as for :meth:`exhibition`."""
-        exhibition = self.exhibition(slug)
+    def route(self, slug: str, user: User | None = None) -> Route:
+        """An exhibition's numbered stops, as visitors see them; NotFound as for :meth:`exhibition`
+        (so a curator's preview is this same route, not a copy of it)."""
+        exhibition = self.exhibition(slug, user)
         objects = self.works([exhibition])
         stops: list[Stop] = []
         for section in exhibition.sections:

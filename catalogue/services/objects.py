@@ -6,19 +6,47 @@ media files imported for it. Each logs its change; the index and the tiles follo
 """
 from __future__ import annotations
 
+import dataclasses
 import shutil
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..model import DigitalObject, Revision, User
-from ..roles import may_delete_object, may_edit_object
+from ..model import Concept, DigitalObject, LanguageMap, MetadataEntry, Revision, User
+from ..roles import is_admin, may_delete_object, may_edit_object
 from ..store import Store, WriteReport
+from .exhibitions import clean_html
 from .keeper import Keeper
 from .rules import References
 
 
 class Forbidden(PermissionError):
     """The user may not change this object (web/: 403)."""
+
+
+class Missing(LookupError):
+    """No object (or version of one) by that name (web/: 404)."""
+
+
+def _clean(lmap: LanguageMap) -> LanguageMap:
+    return {lang: [clean_html(t) for t in texts] for lang, texts in lmap.items()}
+
+
+def cleaned(obj: DigitalObject) -> DigitalObject:
+    """The object with its rich text (summary, metadata values, required statement) sanitised to the
+    HTML the IIIF Presentation API allows, as an exhibition's captions are."""
+    statement = obj.required_statement
+    if statement is not None:
+        statement = MetadataEntry(statement.label, _clean(statement.value))
+    return dataclasses.replace(
+        obj, summary=_clean(obj.summary), required_statement=statement,
+        metadata=[MetadataEntry(entry.label, _clean(entry.value)) for entry in obj.metadata],
+    )
+
+
+def _folded(text: str) -> str:
+    """Text compared without case or accents ("Naissance" finds "naissance", "Geburt" "geburt")."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
 
 
 class UnknownObjects(LookupError):
@@ -44,12 +72,68 @@ class Objects:
             current = self.store.get_object(obj.id)
             if not may_edit_object(user, obj) or (current is not None and not may_edit_object(user, current)):
                 raise Forbidden(f"{user.name!r} may not edit object {obj.id!r}")
+        obj = cleaned(obj)
         References(self.store).check("object", obj)
         return self.store.put_object(obj, user=user.name if user else None, expected=expected)
 
+    # -- reads for the editor -------------------------------------------------------------
+
+    def editable(self, object_id: str, user: User) -> DigitalObject:
+        """An object ``user`` may edit; Missing when there is none in the catalogue, Forbidden when
+        it belongs to an institution that is not theirs."""
+        obj = self.store.get_object(object_id)
+        if obj is None:
+            raise Missing(f"no object {object_id[:200]!r}")
+        if not may_edit_object(user, obj):
+            raise Forbidden(f"{user.name!r} may not edit object {object_id!r}")
+        return obj
+
+    def institutions_of(self, user: User) -> list[str] | None:
+        """The institutions whose objects ``user`` edits (None: every one, for an admin)."""
+        return None if is_admin(user) else list(user.institutions) if user.has("editor") else []
+
+    def withdrawn(self, user: User) -> list[DigitalObject]:
+        """The withdrawn objects ``user`` may bring back, by id."""
+        return [o for o in self.store.withdrawn_objects() if may_edit_object(user, o)]
+
+    def withdrawn_one(self, object_id: str, user: User) -> DigitalObject:
+        """One withdrawn object ``user`` may restore; Missing / Forbidden."""
+        obj = self.store.get_withdrawn(object_id)
+        if obj is None:
+            raise Missing(f"no withdrawn object {object_id[:200]!r}")
+        if not may_edit_object(user, obj):
+            raise Forbidden(f"{user.name!r} may not restore object {object_id!r}")
+        return obj
+
+    def concepts(self, words: str, limit: int = 20) -> list[Concept]:
+        """Thesaurus concepts whose label in any language contains ``words`` (case and accents aside)."""
+        wanted = _folded(words.strip())
+        if not wanted:
+            return []
+        found = [c for c in self.store.concepts()
+                 if any(wanted in _folded(t) for texts in c.label.values() for t in texts)]
+        return found[:limit]
+
+    def subjects(self, uris: Iterable[str]) -> dict[str, Concept]:
+        """The thesaurus's concepts among ``uris``, by URI."""
+        return {c.uri: c for c in self.store.concepts(list(uris))}
+
     def revisions(self, object_id: str) -> list[Revision]:
-        """Every kept version of an object (those saved by an editor, and the one each replaced)."""
+        """Every kept version of an object (those saved by an editor, and the one each replaced), newest first."""
         return self.store.revisions("object", object_id)
+
+    def revision(self, object_id: str, version: int) -> Revision | None:
+        """One kept version of an object, or None."""
+        return self.store.get_revision("object", object_id, version)
+
+    def restore_revision(self, object_id: str, version: int, user: User, expected: int | None) -> WriteReport:
+        """Save an earlier version again, as a new revision (the versions in between stay kept)."""
+        current = self.editable(object_id, user)
+        revision = self.revision(object_id, version)
+        if revision is None:
+            raise Missing(f"no version {version} of object {object_id!r}")
+        earlier = DigitalObject.from_dict({**revision.data, "version": current.version})
+        return self.update(earlier, user, expected=expected)
 
     def withdraw(self, ids: Iterable[str], user: User | None = None) -> list[str]:
         ids = list(ids)

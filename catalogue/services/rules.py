@@ -63,7 +63,7 @@ class References:
             obj = self.store.get_object(entry.object)
             if obj is None:
                 raise ValidationError(f"{where}.object", f"unknown object {entry.object!r}")
-            sizes = [(m.width, m.height) for m in obj.media]
+            sizes = self.images[entry.object] = [(m.width, m.height) for m in obj.media]  # read once a save
         if entry.media >= len(sizes):
             raise ValidationError(f"{where}.media", f"object {entry.object!r} has no media file {entry.media}")
         width, height = sizes[entry.media]

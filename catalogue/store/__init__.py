@@ -155,6 +155,9 @@ class Store(Protocol):
     def get_withdrawn(self, object_id: str) -> DigitalObject | None:
         """A withdrawn object's record, as it was when withdrawn."""
 
+    def withdrawn_objects(self) -> list[DigitalObject]:
+        """Every withdrawn object's record, by id (the editor's list of what can come back)."""
+
     def is_withdrawn(self, object_id: str) -> bool:
         """Whether the id names a withdrawn object (410 Gone for visitors; an import is refused)."""
 

@@ -807,6 +807,10 @@ class SqliteStore:
         row = self._one("SELECT version, created, updated, data FROM withdrawn WHERE id = ?", (object_id,))
         return _decode(row, DigitalObject) if row else None
 
+    def withdrawn_objects(self) -> list[DigitalObject]:
+        rows = self._query("SELECT version, created, updated, data FROM withdrawn ORDER BY id", ())
+        return [_decode(row, DigitalObject) for row in rows]
+
     def is_withdrawn(self, object_id: str) -> bool:
         """Whether the id names a withdrawn object (a visitor gets 410 Gone, an import is refused)."""
         return self._one("SELECT 1 FROM withdrawn WHERE id = ?", (object_id,)) is not None

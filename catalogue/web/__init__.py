@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import api, assets, auth, curate, editing_api, errors, iiif, image, pages, search
+    from . import api, assets, auth, curate, editing_api, errors, iiif, image, oidc, pages, search
 
     auth.init_app(app)  # sessions, CSRF, Bearer tokens: before any blueprint's own hooks
     app.register_blueprint(pages.bp)
@@ -19,5 +19,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(iiif.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(curate.bp)
+    oidc.init_app(app)  # institutional sign-in, when OIDC_ISSUER is set
     image.init_app(app)  # Image API blueprint + pre-cut tile fast path
     errors.init_app(app)

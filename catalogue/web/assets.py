@@ -1,5 +1,5 @@
-"""Viewer assets from npm (Mirador, model-viewer), served by Vitrine itself: no CDN at run time; and
-the versioning of Vitrine's own static files.
+"""Viewer assets from npm (Mirador, model-viewer, OpenSeadragon with Annotorious), served by Vitrine
+itself: no CDN at run time; and the versioning of Vitrine's own static files.
 
 Only the few files named in ASSETS are reachable, never the node_modules tree.
 They are sent gzip-compressed when the browser accepts it (compressed once per
@@ -20,7 +20,12 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 ASSETS = {
     "mirador.js": ("mirador", "dist/mirador.min.js"),
     "model-viewer.js": ("@google/model-viewer", "dist/model-viewer.min.js"),
+    # the curator's detail editor: a deep-zoom view with a rectangle drawn on it
+    "openseadragon.js": ("openseadragon", "build/openseadragon/openseadragon.min.js"),
+    "annotorious.js": ("@recogito/annotorious-openseadragon", "dist/openseadragon-annotorious.min.js"),
+    "annotorious.css": ("@recogito/annotorious-openseadragon", "dist/annotorious.min.css"),
 }
+CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 YEAR = 365 * 24 * 3600
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
@@ -60,7 +65,7 @@ def asset(name: str):
                    "there (in a checkout: `bash .ci/install`), or set VITRINE_NODE_MODULES to where it is.")
     gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
     body = _compressed(path, path.stat().st_mtime) if gzipped else path.read_bytes()
-    response = Response(body, content_type="text/javascript; charset=utf-8")
+    response = Response(body, content_type=CONTENT_TYPES[Path(name).suffix])
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")

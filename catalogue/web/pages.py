@@ -289,13 +289,19 @@ def exhibition(slug: str) -> str:
         route = services().catalogue.route(slug)
     except NotFound:
         abort(404, _("There is no exhibition '%(slug)s'.", slug=slug))
+    return exhibition_page(route, urls().exhibition_manifest(slug))
+
+
+def exhibition_page(route: Route, manifest: str, template: str = "exhibition.html") -> str:
+    """An exhibition's page as visitors see it, its viewer opening ``manifest``: the visitor's route
+    and the curator's preview (another ``template`` that extends this one, another manifest URL)."""
     views = stop_views(route, language(), urls())
     by_number = {v.number: v for v in views}
     sections = [(section, [by_number[s.number] for s in stops]) for section, stops in route.sections]
     return render_template(
-        "exhibition.html", exhibition=route.exhibition, sections=sections, stops=views,
+        template, exhibition=route.exhibition, sections=sections, stops=views,
         in_viewer=[v for v in views if v.canvas],
-        manifest=urls().exhibition_manifest(slug), status=exhibition_status(route.exhibition),
+        manifest=manifest, status=exhibition_status(route.exhibition),
         model_viewer=asset_url("model-viewer.js") if any(v.model for v in views) else None,
     )
 

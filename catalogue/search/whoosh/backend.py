@@ -113,7 +113,8 @@ class WhooshSearch:
             return {}
 
     def _save_state(self, seq: int) -> None:
-        tmp = self.directory / (_STATE + ".tmp")
+        # A name of this writer's own: two processes (or threads) saving at once must not share one.
+        tmp = self.directory / f"{_STATE}.{os.getpid()}.{threading.get_ident()}.tmp"
         tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "seq": seq}))
         os.replace(tmp, self.directory / _STATE)
 

@@ -1,0 +1,117 @@
+"""Signing in on the real login page in Chromium, the start page, signing out; axe-core on the login,
+account and users pages (no serious or critical violation), on a desktop and a phone."""
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from catalogue import create_app
+from support import http_server
+
+from .conftest import NODE_MODULES, screenshot
+
+PASSWORD = "correct horse battery"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory):
+    """A catalogue of its own (the shared demo stays read-only) with an admin and a curator."""
+    app = create_app({"INSTANCE": str(tmp_path_factory.mktemp("login") / "instance")})
+    accounts = app.extensions["vitrine"].accounts
+    accounts.add("root", PASSWORD, roles=["admin"], display_name="Root Admin")
+    accounts.add("ann", PASSWORD, roles=["curator"], display_name="Ann Peeters")
+    accounts.create_token("ann", "nightly import")
+    httpd = http_server(app)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+    app.extensions["vitrine"].close()
+
+
+@pytest.fixture
+def tab(browser):
+    browser.clear_cookies()
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    page.add_init_script(path=str(AXE))
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    page.close()
+
+
+def sign_in(page: Page, base: str, name: str) -> None:
+    page.goto(f"{base}/curate/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+
+
+def serious(page: Page) -> list[str]:
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                            targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}));
+    }""")
+    return [f"{page.url} ({page.viewport_size['width']}px) {v['impact']} {v['id']}: {v['help']} @ {v['targets']}"
+            for v in found if v["impact"] in SERIOUS]
+
+
+def test_a_curator_signs_in_on_the_login_page_sees_the_start_page_and_signs_out(tab: Page, catalogue):
+    tab.goto(f"{catalogue}/curate/account")
+    expect(tab).to_have_url(f"{catalogue}/curate/login?next=/curate/account")
+    tab.get_by_label("User name").fill("ann")
+    tab.get_by_label("Password").fill("not the password")
+    tab.get_by_role("button", name="Sign in").click()
+    expect(tab.get_by_role("alert")).to_contain_text("do not match")
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    expect(tab.get_by_role("heading", level=1, name="Your account")).to_be_visible()
+    expect(tab.locator(".account-facts")).to_contain_text("Ann Peeters")
+    expect(tab.get_by_role("cell", name="nightly import", exact=True)).to_be_visible()
+    tab.get_by_role("link", name="My work").click()
+    expect(tab.get_by_role("heading", level=1, name="My work")).to_be_visible()
+    expect(tab.locator(".curate-home")).to_contain_text("curator")
+    screenshot(tab, "curator-start")
+    tab.get_by_role("button", name="Sign out").click()
+    expect(tab).to_have_url(f"{catalogue}/")
+    tab.goto(f"{catalogue}/curate/")
+    expect(tab.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    assert tab.errors == []
+
+
+def test_a_new_token_is_shown_once_with_a_copy_button(tab: Page, catalogue):
+    sign_in(tab, catalogue, "ann")
+    tab.goto(f"{catalogue}/curate/account")
+    tab.get_by_label("Label of a new token").fill("browser test")
+    tab.get_by_role("button", name="Create a token").click()
+    secret = tab.locator("#token-secret")
+    expect(secret).to_have_text(re.compile(r"^[0-9a-f]{16}\.\S{40,}$"))
+    expect(tab.get_by_role("button", name="Copy the token")).to_be_visible()
+    tab.goto(f"{catalogue}/curate/account")
+    expect(tab.locator("#token-secret")).to_have_count(0)
+    expect(tab.get_by_role("cell", name="browser test", exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_serious_accessibility_violation_on_the_login_account_and_users_pages(tab: Page, catalogue, viewport):
+    tab.set_viewport_size(viewport)
+    tab.goto(f"{catalogue}/curate/login")
+    found = serious(tab)
+    sign_in(tab, catalogue, "root")
+    for path in ("/curate/", "/curate/account", "/curate/users", "/curate/users/ann/remove", "/curate/audit"):
+        tab.goto(f"{catalogue}{path}")
+        expect(tab.get_by_role("heading", level=1)).to_be_visible()
+        found += serious(tab)
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"{path} is {width} px wide on a {viewport['width']} px screen"
+    screenshot(tab, f"curator-users-{viewport['width']}")
+    assert found == []

@@ -1,0 +1,112 @@
+"""An editor at work in Chromium: signs in, corrects a label in French, picks a subject from the
+thesaurus by a word in another language, saves, and sees it on the public page; axe-core finds no
+serious or critical violation on the editor's pages, on a desktop and on a phone."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from playwright.sync_api import Page, expect
+from support import COLLECTION, http_server, import_file
+
+from catalogue import create_app
+
+from .conftest import NODE_MODULES, screenshot
+
+PASSWORD = "correct horse battery"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A catalogue of its own (this test writes), with an editor of the Brooklyn Museum, served on 127.0.0.1."""
+    app = create_app({"INSTANCE": str(tmp_path_factory.mktemp("editor") / "i"), "TESTING": True})
+    import_file(app, COLLECTION)
+    accounts = app.extensions["vitrine"].accounts
+    accounts.add("ed", PASSWORD, roles=["editor"], institutions=["brooklyn"])
+    accounts.add("root", PASSWORD, roles=["admin"])
+    app.extensions["vitrine"].objects.withdraw(["album"])  # the withdrawn list has one to show
+    httpd = http_server(app)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}", app
+    httpd.shutdown()
+    httpd.server_close()
+    app.extensions["vitrine"].close()
+
+
+@pytest.fixture
+def tab(browser):
+    browser.clear_cookies()
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    page.add_init_script(path=str(AXE))
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    page.close()
+
+
+def sign_in(page: Page, base: str, name: str) -> None:
+    page.goto(f"{base}/curate/login")
+    page.fill("#login-name", name)
+    page.fill("#login-password", PASSWORD)
+    page.click("button[type=submit] >> text=Sign in")
+    expect(page.locator(".signed-in-as")).to_have_text(name)
+
+
+def test_an_editor_corrects_a_french_label_picks_a_subject_and_sees_it_on_the_public_page(tab: Page, site):
+    base, app = site
+    sign_in(tab, base, "ed")
+    tab.goto(f"{base}/curate/objects")
+    tab.get_by_role("link", name="Greek coins from Pompeii").click()
+    expect(tab.locator("h1")).to_contain_text("Greek coins from Pompeii")
+    tab.fill("#f-label\\.fr", "Monnaies grecques trouvées à Pompéi")
+    tab.fill("#f-find", "Geburt")  # German, for a concept the editor reads in English
+    tab.get_by_role("button", name="Find", exact=True).click()
+    add = tab.locator("button.add-subject", has_text="birth")
+    expect(add).to_be_visible()
+    expect(tab.locator("#f-label\\.fr")).to_have_value("Monnaies grecques trouvées à Pompéi")  # the search kept it
+    add.click()
+    expect(tab.locator('input[name=subjects][value="test:birth"]')).to_have_count(1)
+    expect(tab.locator("#f-label\\.fr")).to_have_value("Monnaies grecques trouvées à Pompéi")
+    tab.locator(".form-actions:not(.top) button.primary").click()
+    expect(tab.locator(".form-saved")).to_be_visible()
+    screenshot(tab, "object-editor-saved")
+    assert tab.errors == []
+
+    tab.goto(f"{base}/object/coins?lang=fr")
+    expect(tab.locator("h1")).to_have_text("Monnaies grecques trouvées à Pompéi")
+    expect(tab.locator("body")).to_contain_text("naissance")
+    obj = app.extensions["vitrine"].store.get_object("coins")
+    assert obj.label["fr"] == ["Monnaies grecques trouvées à Pompéi"] and "test:birth" in obj.subjects
+
+
+def _violations(page: Page, url: str) -> list[str]:
+    page.goto(url)
+    page.wait_for_load_state("load")
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                            targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}));
+    }""")
+    return [f"{url} ({page.viewport_size['width']}px) {v['impact']} {v['id']}: {v['help']} @ {v['targets']}"
+            for v in found if v["impact"] in SERIOUS]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_serious_accessibility_violation_on_the_editor_pages(tab: Page, site, viewport):
+    base, _app = site
+    tab.set_viewport_size(viewport)
+    sign_in(tab, base, "root")
+    pages = ["/curate/objects", "/curate/objects?q=coins", "/curate/objects/coins", "/curate/objects/coins?find=geld",
+             "/curate/objects/coins/revisions", "/curate/objects/withdrawn", "/curate/objects/coins/withdraw",
+             "/curate/objects/horse/delete"]
+    found = [v for path in pages for lang in ("en", "fr")
+             for v in _violations(tab, f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")]
+    assert not found, "\n".join(found)
+    tab.goto(f"{base}/curate/objects/coins")
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], f"the form is {width}px wide on a {viewport['width']}px screen"
+    screenshot(tab, f"object-editor-{viewport['width']}")
