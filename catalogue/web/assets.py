@@ -1,5 +1,5 @@
-"""Viewer assets from npm (Mirador, model-viewer), served by Vitrine itself: no CDN at run time; and
-the versioning of Vitrine's own static files.
+"""Viewer assets from npm (Mirador, model-viewer; SortableJS for the exhibition editor), served by
+Vitrine itself: no CDN at run time; and the versioning of Vitrine's own static files.
 
 Only the few files named in ASSETS are reachable, never the node_modules tree.
 They are sent gzip-compressed when the browser accepts it (compressed once per
@@ -20,6 +20,7 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 ASSETS = {
     "mirador.js": ("mirador", "dist/mirador.min.js"),
     "model-viewer.js": ("@google/model-viewer", "dist/model-viewer.min.js"),
+    "sortable.js": ("sortablejs", "Sortable.min.js"),  # drag and drop in the exhibition editor
 }
 YEAR = 365 * 24 * 3600
 
