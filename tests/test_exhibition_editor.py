@@ -341,7 +341,9 @@ def test_a_stale_save_meets_the_conflict_page_with_the_other_change_and_the_text
     again = form_of(response.data)
     assert again["version"] == [str(stored.version)]  # the form is now based on the current version
     assert post_form(first, "birth", again).status_code == 302  # saved after looking
-    assert svc(editing).store.get_exhibition("birth").sections[0].items[1].caption["nl"] == ["Mijn paard"]
+    saved = svc(editing).store.get_exhibition("birth")
+    assert saved.sections[0].items[1].caption["nl"] == ["Mijn paard"]
+    assert saved.sections[0].items[0].caption["fr"] == ["Leurs monnaies"]  # theirs kept: the fields I left alone
 
 
 def test_a_stale_add_of_a_work_meets_the_conflict_page_and_can_be_repeated(editing):

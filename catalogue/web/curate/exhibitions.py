@@ -261,6 +261,23 @@ def _get(slug: str) -> Exhibition:
         abort(404)
 
 
+def _merge(before: Any, mine: Any, theirs: Any) -> Any:
+    """Three-way: what only one side changed is taken from that side; where both changed the same
+    text, this curator's (the conflict page shows theirs beside it)."""
+    if mine == before:
+        return theirs
+    if theirs == before or mine == theirs:
+        return mine
+    if isinstance(mine, dict) and isinstance(theirs, dict):
+        before = before if isinstance(before, dict) else {}
+        merged = {k: _merge(before.get(k), mine.get(k), theirs.get(k)) for k in dict.fromkeys([*mine, *theirs])}
+        return {k: v for k, v in merged.items() if v is not None}
+    if isinstance(mine, list) and isinstance(theirs, list) and isinstance(before, list) \
+            and len(mine) == len(theirs) == len(before):
+        return [_merge(b, m, t) for b, m, t in zip(before, mine, theirs, strict=True)]
+    return mine
+
+
 def _conflict(slug: str, expected: int, typed: Exhibition | None, action: str,
               retry: dict[str, Any] | None = None) -> Response:
     """409: what the other curator changed since ``expected`` (who, when, field by field), and this
@@ -277,6 +294,9 @@ def _conflict(slug: str, expected: int, typed: Exhibition | None, action: str,
     context = {"conflict": {"changes": changes, "savers": savers, "current": current, "action": action,
                             "retry": retry or {}}}
     if typed is not None:
+        if started is not None:
+            merged = _merge(started.to_dict(), typed.to_dict(), current.to_dict())
+            typed = Exhibition.from_dict({**merged, "version": current.version})
         return _editor(typed, current.version, 409, **context)
     return _page("curate/exhibition_conflict.html", 409, exhibition=current, version=current.version, **context)
 
