@@ -575,6 +575,7 @@ class ExhibitionItem:
     caption: LanguageMap = field(default_factory=dict)
     media: int = 0
     region: list[int] | None = None
+    alt: LanguageMap = field(default_factory=dict)  # what the picture shows, for who cannot see it
 
     @classmethod
     def from_dict(cls, data: dict) -> ExhibitionItem:
@@ -595,6 +596,7 @@ class ExhibitionItem:
             caption=language_map(data.get("caption"), "caption", limit=VALUE_MAX),
             media=media,
             region=region,
+            alt=language_map(data.get("alt"), "alt", limit=VALUE_MAX),
         )
 
 

@@ -1,5 +1,6 @@
-"""Viewer assets from npm (Mirador, model-viewer, OpenSeadragon with Annotorious), served by Vitrine
-itself: no CDN at run time; and the versioning of Vitrine's own static files.
+"""Viewer assets from npm (Mirador, model-viewer; OpenSeadragon with Annotorious and SortableJS for the
+curator's editors), served by Vitrine itself: no CDN at run time; and the versioning of Vitrine's own
+static files.
 
 Only the few files named in ASSETS are reachable, never the node_modules tree.
 They are sent gzip-compressed when the browser accepts it (compressed once per
@@ -24,6 +25,7 @@ ASSETS = {
     "openseadragon.js": ("openseadragon", "build/openseadragon/openseadragon.min.js"),
     "annotorious.js": ("@recogito/annotorious-openseadragon", "dist/openseadragon-annotorious.min.js"),
     "annotorious.css": ("@recogito/annotorious-openseadragon", "dist/annotorious.min.css"),
+    "sortable.js": ("sortablejs", "Sortable.min.js"),  # drag and drop in the exhibition editor
 }
 CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 YEAR = 365 * 24 * 3600
