@@ -139,8 +139,9 @@ def test_a_curator_draws_a_detail_types_its_numbers_and_saves_the_crop_visitors_
     item = app.extensions["vitrine"].store.get_exhibition(SLUG).sections[SECTION].items[ITEM]
     assert item.region == typed
 
-    # Back on a page with the crop: the Image API's picture of that region, in its proportions.
-    crop = curator.locator("img[data-detail-crop]").first
+    # Back on the editor, at this item, with the crop: the Image API's picture of that region, in its proportions.
+    assert curator.url.endswith(f"/curate/exhibitions/{SLUG}#s{SECTION}i{ITEM}")
+    crop = curator.locator(f"#s{SECTION}i{ITEM} img[data-detail-crop]")
     expect(crop).to_be_visible()
     src = crop.get_attribute("src")
     assert f"/{typed[0]},{typed[1]},{typed[2]},{typed[3]}/" in src

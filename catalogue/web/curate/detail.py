@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import NoReturn
 
-from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...i18n import language
@@ -128,10 +128,8 @@ def _asked(form, obj: DigitalObject, item: ExhibitionItem) -> tuple[int, list[in
 
 
 def _editor_page(slug: str, section: int, item: int) -> str:
-    """Where a saved detail goes back to: the exhibition editor's page at this item, when there is one."""
-    if "curate.exhibition" in current_app.view_functions:
-        return url_for("curate.exhibition", slug=slug, _anchor=f"item-{section}-{item}")
-    return url_for("curate.detail", slug=slug, section=section, item=item)
+    """Where a saved detail goes back to: the exhibition editor's page, at this item."""
+    return url_for("curate.exhibition", slug=slug, _anchor=f"s{section}i{item}")
 
 
 def _page(exhibition: Exhibition, section: int, index: int, obj: DigitalObject, media: int,

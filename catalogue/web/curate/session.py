@@ -9,6 +9,7 @@ from ...services import services
 from ...services.accounts import Throttled
 from ..auth import account, local_target, sign_in, sign_out, signed_in
 from . import bp
+from .exhibitions import status_name
 
 NAME_MAX = 64
 
@@ -53,4 +54,4 @@ def home() -> Response:
     assert user is not None
     exhibitions = services().exhibitions.editable(user)
     return make_response(render_template("curate/home.html", user=user, exhibitions=exhibitions,
-                                         admin=is_admin(user)))
+                                         admin=is_admin(user), status_name=status_name))
