@@ -131,6 +131,7 @@ def latencies(services, user, runs: int) -> tuple[float, float]:
 class Tally:
     accepted_bases: list[int] = dataclasses.field(default_factory=list)
     stale: int = 0
+    resent: int = 0  # requests sent again on a new connection: the server had closed the kept-alive one
     errors: Counter = dataclasses.field(default_factory=Counter)
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
@@ -195,30 +196,45 @@ def http_editor(port: int, token: str, name: str, seconds: float, tally: Tally, 
                 statuses: Counter) -> None:
     path = f"/api/exhibitions/{SLUG}"
     auth = {"Authorization": f"Bearer {token}"}
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    client = {"conn": http.client.HTTPConnection("127.0.0.1", port, timeout=30)}
+
+    def send(method: str, body: str | None = None, headers: dict | None = None):
+        """One request; sent once more on a new connection when the server had closed the kept-alive
+        one before reading it (RFC 9112 9.3.1: what HTTP clients do; gunicorn's gthread workers close
+        idle keep-alive connections while every thread is busy, even one with a request waiting).
+        A GET, and a PUT with If-Match, may be sent again: a second PUT of one base is refused (412)."""
+        for attempt in (1, 2):
+            try:
+                client["conn"].request(method, path, body=body, headers={**auth, **(headers or {})})
+                answer = client["conn"].getresponse()
+                return answer, answer.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                client["conn"].close()
+                client["conn"] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                if attempt == 2:
+                    raise
+                with tally.lock:
+                    tally.resent += 1
+        raise AssertionError("unreachable")
+
     ready.wait(timeout=120)
     deadline = time.monotonic() + seconds
     for n in range(MAX_SAVES_PER_EDITOR):
         if time.monotonic() > deadline:
             break
         try:
-            conn.request("GET", path, headers=auth)
-            read = conn.getresponse()
-            data = json.loads(read.read())
-            etag = read.getheader("ETag") or ""
+            read, raw = send("GET")
             if read.status != 200:
                 raise RuntimeError(f"GET {read.status}")
+            data, etag = json.loads(raw), read.getheader("ETag") or ""
             base = etag_version(etag)
             data["summary"] = {"none": [f"{name} edit {n}"]}
-            conn.request("PUT", path, body=json.dumps(data),
-                         headers={**auth, "If-Match": etag, "Content-Type": "application/json"})
-            saved = conn.getresponse()
-            saved.read()
+            saved, _ = send("PUT", json.dumps(data), {"If-Match": etag, "Content-Type": "application/json"})
         except Exception as exc:  # noqa: BLE001 - a benchmark counts what went wrong
             with tally.lock:
                 tally.errors[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            client["conn"].close()
+            client["conn"] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             continue
         with tally.lock:
             statuses[saved.status] += 1
@@ -228,7 +244,7 @@ def http_editor(port: int, token: str, name: str, seconds: float, tally: Tally, 
                 tally.stale += 1
             else:
                 tally.errors[f"PUT {saved.status}"] += 1
-    conn.close()
+    client["conn"].close()
 
 
 def etag_version(etag: str) -> int:
@@ -268,6 +284,7 @@ def concurrent_http(instance: Path, users: list, seconds: float) -> dict:
     return {"accepted": accepted, "stale": tally.stale,
             "lost": max(accepted - len(set(tally.accepted_bases)), max(0, accepted - (last - first))),
             "errors": sum(tally.errors.values()), "kinds": dict(tally.errors), "seconds": elapsed,
+            "resent": tally.resent,
             "5xx": sum(c for status, c in statuses.items() if status >= 500)}
 
 
@@ -326,6 +343,7 @@ def main() -> None:
             print(f"{'accepted':>10}{'412 (stale)':>17}{'lost updates':>14}{'5xx':>8}{'errors':>8}{'saves/s':>9}")
             print(f"{r['accepted']:>10}{r['stale']:>17}{r['lost']:>14}{r['5xx']:>8}{r['errors']:>8}"
                   f"{(r['accepted'] + r['stale']) / r['seconds']:>9.1f}")
+            print(f"  {r['resent']} requests sent again on a new connection (the server had closed the kept-alive one)")
             for kind, count in r["kinds"].items():
                 print(f"  {count} x {kind}")
     finally:
