@@ -20,6 +20,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 NODE_MODULES = ROOT / "node_modules"
 HARNESS = Path(__file__).parent / "viewers"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"  # add_init_script(path=str(AXE)) on a page to check
+SERIOUS = ("serious", "critical")
 expect.set_options(timeout=30_000)  # a shared 2-core machine: wait for conditions, generously
 
 CHROMIUM_ARGS = [
@@ -103,3 +105,23 @@ def until(condition: Callable[[], object], timeout: float = 20.0, message: str =
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {message}")
         time.sleep(0.2)
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now (AXE must be loaded)."""
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                            targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}));
+    }""")
+    return [f"{page.url} ({page.viewport_size['width']}px) {v['impact']} {v['id']}: {v['help']} @ {v['targets']}"
+            for v in found if v["impact"] in SERIOUS]
+
+
+def sign_in_page(page: Page, base: str, name: str, password: str) -> None:
+    """Sign in on the real login page, as a person would, and wait for the curator bar."""
+    page.goto(f"{base}/curate/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("nav.curate-nav")).to_be_visible()

@@ -11,11 +11,9 @@ from playwright.sync_api import Page, expect
 from catalogue import create_app
 from support import http_server
 
-from .conftest import NODE_MODULES, screenshot
+from .conftest import AXE, screenshot, serious_violations, sign_in_page
 
 PASSWORD = "correct horse battery"
-AXE = NODE_MODULES / "axe-core" / "axe.min.js"
-SERIOUS = ("serious", "critical")
 DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 
 
@@ -47,22 +45,8 @@ def tab(browser):
     page.close()
 
 
-def sign_in(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/curate/login")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
 
 
-def serious(page: Page) -> list[str]:
-    found = page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                            targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}));
-    }""")
-    return [f"{page.url} ({page.viewport_size['width']}px) {v['impact']} {v['id']}: {v['help']} @ {v['targets']}"
-            for v in found if v["impact"] in SERIOUS]
 
 
 def test_a_curator_signs_in_on_the_login_page_sees_the_start_page_and_signs_out(tab: Page, catalogue):
@@ -89,7 +73,7 @@ def test_a_curator_signs_in_on_the_login_page_sees_the_start_page_and_signs_out(
 
 
 def test_a_new_token_is_shown_once_with_a_copy_button(tab: Page, catalogue):
-    sign_in(tab, catalogue, "ann")
+    sign_in_page(tab, catalogue, "ann", PASSWORD)
     tab.goto(f"{catalogue}/curate/account")
     tab.get_by_label("Label of a new token").fill("browser test")
     tab.get_by_role("button", name="Create a token").click()
@@ -105,12 +89,12 @@ def test_a_new_token_is_shown_once_with_a_copy_button(tab: Page, catalogue):
 def test_no_serious_accessibility_violation_on_the_login_account_and_users_pages(tab: Page, catalogue, viewport):
     tab.set_viewport_size(viewport)
     tab.goto(f"{catalogue}/curate/login")
-    found = serious(tab)
-    sign_in(tab, catalogue, "root")
+    found = serious_violations(tab)
+    sign_in_page(tab, catalogue, "root", PASSWORD)
     for path in ("/curate/", "/curate/account", "/curate/users", "/curate/users/ann/remove", "/curate/audit"):
         tab.goto(f"{catalogue}{path}")
         expect(tab.get_by_role("heading", level=1)).to_be_visible()
-        found += serious(tab)
+        found += serious_violations(tab)
         width = tab.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{path} is {width} px wide on a {viewport['width']} px screen"
     screenshot(tab, f"curator-users-{viewport['width']}")

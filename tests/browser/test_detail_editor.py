@@ -13,11 +13,10 @@ from playwright.sync_api import Page, expect
 
 from support import http_server
 
-from .conftest import NODE_MODULES, screenshot
+from .conftest import AXE, screenshot, serious_violations
 
 PASSWORD = "correct horse battery"
 SLUG, SECTION, ITEM = "origins", 1, 0  # Volna: a work of the demo route shown whole, so far
-AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +85,6 @@ def rectangle(page: Page) -> dict:
     return page.evaluate("() => document.querySelector('[data-detail-viewer] .a9s-annotation').getBoundingClientRect().toJSON()")
 
 
-def serious_violations(page: Page) -> list[str]:
-    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-        .map(v => ({id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}))""")
-    return [f"{v['impact']} {v['id']} @ {v['targets']}" for v in found if v["impact"] in ("serious", "critical")]
 
 
 def test_a_curator_draws_a_detail_types_its_numbers_and_saves_the_crop_visitors_see(curator: Page, curated):

@@ -15,10 +15,8 @@ from test_exhibition_editor import form_of, post_form
 
 from catalogue import create_app
 
-from .conftest import NODE_MODULES, screenshot
+from .conftest import AXE, screenshot, serious_violations
 
-AXE = NODE_MODULES / "axe-core" / "axe.min.js"
-SERIOUS = ("serious", "critical")
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +50,6 @@ def order(app, slug="birth"):
     return [[i.object for i in s.items] for s in app.extensions["vitrine"].store.get_exhibition(slug).sections]
 
 
-def serious(page: Page) -> list[str]:
-    found = page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                            targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}));
-    }""")
-    return [f"{page.url} {v['impact']} {v['id']}: {v['help']} @ {v['targets']}"
-            for v in found if v["impact"] in SERIOUS]
 
 
 def add_work(page: Page, words: str, label: str, section: str) -> None:
@@ -79,27 +69,27 @@ def test_a_curator_assembles_an_exhibition_reorders_it_and_meets_the_conflict_pa
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
     expect(tab.get_by_role("heading", name="My exhibitions")).to_be_visible()
-    violations += serious(tab)
+    violations += serious_violations(tab)
 
     tab.get_by_role("link", name="New exhibition").click()
     tab.get_by_label("Address", exact=True).fill("birth")
     tab.locator("#title\\.en").fill("Birth")
     tab.locator("#title\\.nl").fill("Geboorte")
     tab.get_by_label("Curators").fill("ann, bob")
-    violations += serious(tab)
+    violations += serious_violations(tab)
     tab.get_by_role("button", name="Create").click()
     expect(tab.locator("#announce")).to_contain_text("Created the exhibition “Birth”.")
     for title in ("First", "Second"):
         tab.get_by_label("Title of a new section").fill(title)
         tab.get_by_role("button", name="Add a section").click()
         expect(tab.locator("#announce")).to_contain_text(f"Added the section “{title}”.")
-    violations += serious(tab)
+    violations += serious_violations(tab)
 
     tab.get_by_role("link", name=re.compile("Add works to this section\\W+First")).click()
     add_work(tab, "coins", "Greek coins from Pompeii", "1. First")
     add_work(tab, "album", "Album of textures", "1. First")
     add_work(tab, "falcon", "Falcon 9 launch", "2. Second")  # another institution
-    violations += serious(tab)
+    violations += serious_violations(tab)
     assert order(app) == [["coins", "album"], ["rocket"]]
 
     tab.get_by_role("link", name="Back to the editor").click()
@@ -150,7 +140,7 @@ def test_a_curator_assembles_an_exhibition_reorders_it_and_meets_the_conflict_pa
     expect(tab.locator(".conflict")).to_contain_text("saved by bob")
     expect(tab.locator(".conflict")).to_contain_text("Le résumé de Bob")
     expect(tab.locator("#s0i0\\.caption\\.de")).to_have_value("Mein Text")
-    violations += serious(tab)
+    violations += serious_violations(tab)
     tab.get_by_role("button", name="Save").first.click()
     expect(tab.locator("#announce")).to_contain_text("Saved.")
     saved = svc.store.get_exhibition("birth")
@@ -159,11 +149,11 @@ def test_a_curator_assembles_an_exhibition_reorders_it_and_meets_the_conflict_pa
 
     for path in ("/duplicate", "/delete"):
         tab.goto(f"{server}/curate/exhibitions/birth{path}")
-        violations += serious(tab)
+        violations += serious_violations(tab)
     tab.set_viewport_size({"width": 390, "height": 844})
     for path in ("", "/works?q=coins"):
         tab.goto(f"{server}/curate/exhibitions/birth{path}")
-        violations += serious(tab)
+        violations += serious_violations(tab)
     tab.set_viewport_size({"width": 1280, "height": 900})
     assert violations == []
     assert tab.errors == []

@@ -14,12 +14,11 @@ from support import http_server
 from catalogue import create_app
 from catalogue.cli import main
 
-from .conftest import NODE_MODULES, screenshot, until
+from .conftest import AXE, screenshot, serious_violations, sign_in_page, until
 from .test_exhibition_viewer import drawn, errors, watch
 
 SLUG = "everyday-things"  # the demo's draft
 PASSWORD = "correct horse battery"
-AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -58,22 +57,8 @@ def tab(browser, curated) -> Page:
     page.close()
 
 
-def sign_in(page: Page, server: str) -> None:
-    page.goto(f"{server}/curate/login")
-    page.get_by_label("User name").fill("cura")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("nav.curate-nav")).to_contain_text("cura")
 
 
-def serious(page: Page) -> list[str]:
-    found = page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                            targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}));
-    }""")
-    return [f"{page.url} {v['impact']} {v['id']}: {v['help']} @ {v['targets']}" for v in found
-            if v["impact"] in ("serious", "critical")]
 
 
 MANIFEST_IN_VIEWER = """() => {
@@ -86,7 +71,7 @@ MANIFEST_IN_VIEWER = """() => {
 
 def test_a_curator_previews_the_draft_in_mirador_publishes_it_and_a_visitor_then_sees_it(tab: Page, curated):
     server = curated
-    sign_in(tab, server)
+    sign_in_page(tab, server, "cura", PASSWORD)
     answers = watch(tab, server)
     tab.goto(f"{server}/curate/exhibitions/{SLUG}/preview")
     expect(tab.locator(".preview-banner")).to_contain_text("Preview — not published")
@@ -118,14 +103,14 @@ def test_a_curator_previews_the_draft_in_mirador_publishes_it_and_a_visitor_then
 def test_the_publishing_and_revisions_pages_have_no_serious_accessibility_violation(tab: Page, curated, size):
     server = curated
     tab.set_viewport_size(SIZES[size])
-    sign_in(tab, server)
+    sign_in_page(tab, server, "cura", PASSWORD)
     found = []
     for lang in ("en", "nl", "fr", "de"):
         for path in (f"/curate/exhibitions/{SLUG}/publish", f"/curate/exhibitions/{SLUG}/revisions",
                      f"/curate/exhibitions/{SLUG}/revisions/1/2"):
             tab.goto(f"{server}{path}?lang={lang}")
             expect(tab.get_by_role("heading", level=1)).to_be_visible()
-            found += serious(tab)
+            found += serious_violations(tab)
             if lang in ("en", "de"):
                 screenshot(tab, f"curate-{path.split('/', 4)[4].replace('/', '-')}-{lang}-{size}")
     assert found == [], "\n".join(found)

@@ -11,11 +11,9 @@ from support import COLLECTION, http_server, import_file
 
 from catalogue import create_app
 
-from .conftest import NODE_MODULES, screenshot
+from .conftest import AXE, screenshot, serious_violations, sign_in_page
 
 PASSWORD = "correct horse battery"
-AXE = NODE_MODULES / "axe-core" / "axe.min.js"
-SERIOUS = ("serious", "critical")
 DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 
 
@@ -48,17 +46,11 @@ def tab(browser):
     page.close()
 
 
-def sign_in(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/curate/login")
-    page.fill("#login-name", name)
-    page.fill("#login-password", PASSWORD)
-    page.click("button[type=submit] >> text=Sign in")
-    expect(page.locator(".signed-in-as")).to_have_text(name)
 
 
 def test_an_editor_corrects_a_french_label_picks_a_subject_and_sees_it_on_the_public_page(tab: Page, site):
     base, app = site
-    sign_in(tab, base, "ed")
+    sign_in_page(tab, base, "ed", PASSWORD)
     tab.goto(f"{base}/curate/objects")
     tab.get_by_role("link", name="Greek coins from Pompeii").click()
     expect(tab.locator("h1")).to_contain_text("Greek coins from Pompeii")
@@ -86,20 +78,14 @@ def test_an_editor_corrects_a_french_label_picks_a_subject_and_sees_it_on_the_pu
 def _violations(page: Page, url: str) -> list[str]:
     page.goto(url)
     page.wait_for_load_state("load")
-    found = page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                            targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}));
-    }""")
-    return [f"{url} ({page.viewport_size['width']}px) {v['impact']} {v['id']}: {v['help']} @ {v['targets']}"
-            for v in found if v["impact"] in SERIOUS]
+    return serious_violations(page)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_no_serious_accessibility_violation_on_the_editor_pages(tab: Page, site, viewport):
     base, _app = site
     tab.set_viewport_size(viewport)
-    sign_in(tab, base, "root")
+    sign_in_page(tab, base, "root", PASSWORD)
     pages = ["/curate/objects", "/curate/objects?q=coins", "/curate/objects/coins", "/curate/objects/coins?find=geld",
              "/curate/objects/coins/revisions", "/curate/objects/withdrawn", "/curate/objects/coins/withdraw",
              "/curate/objects/horse/delete"]
