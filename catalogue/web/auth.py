@@ -110,6 +110,14 @@ def account() -> User | None:
     return cast(Account, current_user).user
 
 
+def signed_user() -> User:
+    """The signed-in user, in a view behind :func:`signed_in` (which let only a user through)."""
+    user = account()
+    if user is None:  # a view that forgot signed_in(): refuse rather than act for nobody
+        abort(401)
+    return user
+
+
 def _refuse():
     if request.path.startswith("/api/"):
         response = services_error(401, "sign in first: send Authorization: Bearer <token>")

@@ -32,7 +32,6 @@ from ..model import (
     Revision,
     Section,
     TocEntry,
-    User,
     ValidationError,
 )
 from ..roles import may_edit_object
@@ -41,7 +40,7 @@ from ..services import objects as object_service
 from ..services import services
 from ..services.catalogue import Gone, NotFound
 from ..store import StaleVersion
-from .auth import account, signed_in
+from .auth import account, signed_in, signed_user
 from .http import JSON, etag_version, json_response, record_etag
 
 bp = Blueprint("editing_api", __name__, url_prefix="/api")
@@ -237,11 +236,6 @@ def _distinct(problems: list[ValidationError]) -> list[ValidationError]:
     return list({(p.field, p.message): p for p in problems}.values())
 
 
-def _user() -> User:
-    user = account()
-    assert user is not None  # signed_in stands before every route
-    return user
-
 
 # -- answers ---------------------------------------------------------------------------------------
 
@@ -264,7 +258,7 @@ def _read(record: Exhibition, ref: str) -> Response:
 def _saved(slug: str, status: int = 200, location: str | None = None) -> Response:
     """The exhibition as saved, with its new ETag (the record and the tag from one read)."""
     try:
-        exhibition = services().exhibitions.get(slug, _user())
+        exhibition = services().exhibitions.get(slug, signed_user())
     except exhibition_service.Missing:  # the user took themselves off its curators
         return Response(status=204)
     return _json(exhibition.to_dict(), record_etag(slug, exhibition.version), status, location)
@@ -286,7 +280,7 @@ def _revisions(revisions: list[Revision], link: Callable[[int], str]) -> Respons
 def _editable(slug: str) -> Exhibition:
     """The exhibition if this user may edit it; 403 for a public one they do not curate, 404 otherwise."""
     try:
-        return services().exhibitions.get(slug, _user())
+        return services().exhibitions.get(slug, signed_user())
     except exhibition_service.Missing:
         try:
             services().catalogue.exhibition(slug)
@@ -302,7 +296,7 @@ def _edit(slug: str, change: Callable[[dict], Any], status: int = 200,
     expected = _expected("exhibition", slug, current.version)
     data = {k: v for k, v in current.to_dict().items() if k not in READ_ONLY}
     change(data)
-    services().exhibitions.save(_parsed_exhibition(data), _user(), expected)
+    services().exhibitions.save(_parsed_exhibition(data), signed_user(), expected)
     return _saved(slug, status, location(data) if location else None)
 
 
@@ -313,7 +307,7 @@ def exhibitions() -> Response:
     listed = [{"slug": e.slug, "title": e.title, "status": e.status, "opens": e.opens, "closes": e.closes,
                "version": e.version, "updated": e.updated, "etag": record_etag(e.slug, e.version),
                "url": url_for(".exhibition", slug=e.slug)}
-              for e in services().exhibitions.editable(_user())]
+              for e in services().exhibitions.editable(signed_user())]
     return _json({"exhibitions": listed})
 
 
@@ -325,7 +319,7 @@ def create_exhibition() -> Response:
     data = {k: v for k, v in _object_body().items() if k not in READ_ONLY}
     exhibition = _parsed_exhibition(data)
     try:
-        services().exhibitions.save(exhibition, _user(), expected=0)
+        services().exhibitions.save(exhibition, signed_user(), expected=0)
     except StaleVersion:
         abort(409, f"there is already an exhibition {exhibition.slug!r}: choose another slug")
     location = url_for(".exhibition", slug=exhibition.slug)
@@ -356,7 +350,7 @@ def replace_exhibition(slug: str) -> Response:
 def delete_exhibition(slug: str) -> Response:
     current = _editable(slug)
     expected = _expected("exhibition", slug, current.version)
-    services().exhibitions.delete(slug, _user(), expected)
+    services().exhibitions.delete(slug, signed_user(), expected)
     return Response(status=204)
 
 
@@ -491,7 +485,7 @@ def publish(slug: str) -> Response:
         problems.append(ValidationError("status", f"must be one of {', '.join(EXHIBITION_STATUSES)}"))
     if problems:
         raise Invalid(problems)
-    services().exhibitions.publish(slug, user=_user(), expected=expected, status=body["status"])
+    services().exhibitions.publish(slug, user=signed_user(), expected=expected, status=body["status"])
     return _saved(slug)
 
 
@@ -500,7 +494,7 @@ def publish(slug: str) -> Response:
 def exhibition_revisions(slug: str) -> Response:
     """Every saved version, newest first, with its author, time and what it changed."""
     _editable(slug)
-    return _revisions(services().exhibitions.revisions(slug, _user()),
+    return _revisions(services().exhibitions.revisions(slug, signed_user()),
                       lambda v: url_for(".exhibition_revision", slug=slug, version=v))
 
 
@@ -508,7 +502,7 @@ def exhibition_revisions(slug: str) -> Response:
 @signed_in("curator")
 def exhibition_revision(slug: str, version: int) -> Response:
     _editable(slug)
-    return _json(services().exhibitions.revision(slug, version, _user()).to_dict())
+    return _json(services().exhibitions.revision(slug, version, signed_user()).to_dict())
 
 
 @bp.post("/exhibitions/<slug>/revisions/<int:version>/restore")
@@ -517,7 +511,7 @@ def restore_exhibition_revision(slug: str, version: int) -> Response:
     """Save an earlier version again, as a new revision (If-Match: the current ETag)."""
     current = _editable(slug)
     expected = _expected("exhibition", slug, current.version)
-    services().exhibitions.restore(slug, version, _user(), expected)
+    services().exhibitions.restore(slug, version, signed_user(), expected)
     return _saved(slug)
 
 
@@ -526,7 +520,7 @@ def restore_exhibition_revision(slug: str, version: int) -> Response:
 def _own_object(object_id: str) -> DigitalObject:
     """A catalogue object this user may edit (404 / 410 / 403)."""
     obj = services().catalogue.object(object_id)
-    if not may_edit_object(_user(), obj):
+    if not may_edit_object(signed_user(), obj):
         abort(403, f"you do not edit the objects of {obj.institution!r}")
     return obj
 
@@ -552,7 +546,7 @@ def replace_object(object_id: str) -> Response:
         problems.append(ValidationError("media", "media files come with an import; they are not edited here"))
     if problems:
         raise Invalid(problems)
-    services().objects.update(_parsed_object(data), _user(), expected)
+    services().objects.update(_parsed_object(data), signed_user(), expected)
     return _object_saved(object_id)
 
 
@@ -574,7 +568,7 @@ def restore_object_revision(object_id: str, version: int) -> Response:
     if earlier is None:
         abort(404, f"no version {version} of object {object_id!r}")
     restored = _parsed_object({**earlier.data, "id": object_id, "version": current.version})
-    services().objects.update(restored, _user(), expected)
+    services().objects.update(restored, signed_user(), expected)
     return _object_saved(object_id)
 
 
@@ -584,7 +578,7 @@ def withdraw_object(object_id: str) -> Response:
     """Hide the object from visitors and IIIF, kept to be restored."""
     current = _own_object(object_id)
     _expected("object", object_id, current.version)
-    services().objects.withdraw([object_id], _user())
+    services().objects.withdraw([object_id], signed_user())
     return _json({"id": object_id, "withdrawn": True})
 
 
@@ -613,7 +607,7 @@ def restore_object(object_id: str) -> Response:
     if not _withdrawn(object_id):
         abort(409, f"object {object_id!r} is not withdrawn")
     _names_withdrawn(object_id)
-    services().objects.restore([object_id], _user())
+    services().objects.restore([object_id], signed_user())
     return _object_saved(object_id)
 
 
@@ -625,7 +619,7 @@ def delete_object(object_id: str) -> Response:
         _names_withdrawn(object_id)
     else:
         _expected("object", object_id, services().catalogue.object(object_id).version)
-    services().objects.delete([object_id], _user())
+    services().objects.delete([object_id], signed_user())
     return Response(status=204)
 
 

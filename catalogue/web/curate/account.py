@@ -7,18 +7,12 @@ from flask_babel import gettext as _
 from ...model import ROLES, User, ValidationError
 from ...services import services
 from ...services.accounts import AccountError, Throttled
-from ..auth import account, sign_in, signed_in
+from ..auth import sign_in, signed_in, signed_user
 from . import bp
 
 
-def _me() -> User:
-    user = account()
-    assert user is not None  # behind signed_in()
-    return user
-
-
 def _account_page(status: int = 200, **context) -> Response:
-    user = _me()
+    user = signed_user()
     context.setdefault("errors", {})
     return make_response(render_template("curate/account.html", user=user,
                                          tokens=services().accounts.tokens(user.name), **context), status)
@@ -36,7 +30,7 @@ def account_page() -> Response:
 def change_password() -> Response:
     """A new password (the old one first, the new one twice): every other session ends, this one
     begins again."""
-    user = _me()
+    user = signed_user()
     old, new, again = (request.form.get(key, "") for key in ("old", "new", "again"))
     try:
         if services().accounts.authenticate(user.name, old, request.remote_addr or "") is None:
@@ -58,7 +52,7 @@ def change_password() -> Response:
 @signed_in()
 def end_other_sessions() -> Response:
     """Sign out everywhere else (a lost laptop, a shared computer): this browser stays signed in."""
-    sign_in(services().accounts.end_sessions(_me().name))
+    sign_in(services().accounts.end_sessions(signed_user().name))
     return redirect(url_for("curate.account_page", done="sessions"))  # type: ignore[return-value]
 
 
@@ -66,7 +60,7 @@ def end_other_sessions() -> Response:
 @signed_in()
 def create_token() -> Response:
     """A new API token; its secret is on this answer only (never stored, never shown again)."""
-    token, secret = services().accounts.create_token(_me().name, request.form.get("label", ""))
+    token, secret = services().accounts.create_token(signed_user().name, request.form.get("label", ""))
     return _account_page(201, new_token=token, secret=secret)
 
 
@@ -74,7 +68,7 @@ def create_token() -> Response:
 @signed_in()
 def revoke_token(token_id: str) -> Response:
     try:
-        services().accounts.revoke_token(_me().name, token_id)
+        services().accounts.revoke_token(signed_user().name, token_id)
     except AccountError:
         abort(404)
     return redirect(url_for("curate.account_page", done="revoked"))  # type: ignore[return-value]
@@ -84,7 +78,7 @@ def revoke_token(token_id: str) -> Response:
 
 def _users_page(status: int = 200, **context) -> Response:
     return make_response(render_template(
-        "curate/users.html", users=services().accounts.users(), roles=ROLES, me=_me(),
+        "curate/users.html", users=services().accounts.users(), roles=ROLES, me=signed_user(),
         institutions=services().institutions.institutions(), **context), status)
 
 
@@ -108,7 +102,7 @@ def set_roles(name: str) -> Response:
     """The user's roles and institutions from now on (an admin cannot take their own admin role)."""
     user = _user(name)
     roles = [role for role in ROLES if role in request.form.getlist("roles")]
-    if user.name == _me().name and "admin" not in roles:
+    if user.name == signed_user().name and "admin" not in roles:
         return _users_page(422, error=(user.name, _("You cannot take away your own admin role.")))
     known = {institution.id for institution in services().institutions.institutions()} | set(user.institutions)
     chosen = [i for i in request.form.getlist("institutions") if i in known]
@@ -121,7 +115,7 @@ def set_roles(name: str) -> Response:
 def remove_user(name: str) -> Response:
     """Remove a user, after a page that asks to confirm (what they changed keeps their name)."""
     user = _user(name)
-    if user.name == _me().name:
+    if user.name == signed_user().name:
         return _users_page(422, error=(user.name, _("You cannot remove your own account.")))
     if request.method == "GET":
         return _users_page(confirm=user)

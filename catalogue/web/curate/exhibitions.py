@@ -36,7 +36,7 @@ from ...services import services
 from ...services.exhibitions import Forbidden, Missing
 from ...store import StaleVersion
 from ..asking import answer, asked
-from ..auth import account, signed_in
+from ..auth import signed_in, signed_user
 from ..http import urls
 from ..results import results
 from ..views import language, route_card
@@ -242,21 +242,16 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
 
 
 def _editor(exhibition: Exhibition, version: int, status: int = 200, **context: Any) -> Response:
-    user = _user()
+    user = signed_user()
     return _page("curate/exhibition_editor.html", status, exhibition=exhibition, version=version,
                  missing=missing(exhibition), cards=_cards(exhibition),
                  last=_last_saved(exhibition.slug, user) if exhibition.version else None, **context)
 
 
-def _user() -> User:
-    user = account()
-    assert user is not None  # signed_in() stands before every route here
-    return user
-
 
 def _get(slug: str) -> Exhibition:
     try:
-        return services().exhibitions.get(slug, _user())
+        return services().exhibitions.get(slug, signed_user())
     except Missing:
         abort(404)
 
@@ -282,7 +277,7 @@ def _conflict(slug: str, expected: int, typed: Exhibition | None, action: str,
               retry: dict[str, Any] | None = None) -> Response:
     """409: what the other curator changed since ``expected`` (who, when, field by field), and this
     curator's edit kept: their form again, now on the current version."""
-    user = _user()
+    user = signed_user()
     current = _get(slug)
     changes: list[FieldChange] = []
     try:
@@ -364,7 +359,7 @@ def _act(exhibition: Exhibition, action: str) -> tuple[Exhibition, str, str]:
 
 
 def _save(exhibition: Exhibition, expected: int) -> None:
-    services().exhibitions.save(exhibition, _user(), expected=expected)
+    services().exhibitions.save(exhibition, signed_user(), expected=expected)
 
 
 # -- the pages -------------------------------------------------------------------------------
@@ -374,7 +369,7 @@ def _save(exhibition: Exhibition, expected: int) -> None:
 @signed_in("curator")
 def exhibitions() -> Response:
     """The exhibitions this user curates (every one for an admin): status, dates, last save, languages."""
-    user = _user()
+    user = signed_user()
     rows = [(e, _last_saved(e.slug, user), missing(e)) for e in services().exhibitions.editable(user)]
     return _page("curate/exhibition_list.html", rows=rows)
 
@@ -383,7 +378,7 @@ def exhibitions() -> Response:
 @signed_in("curator")
 def new_exhibition() -> Response:
     """Create an exhibition: its slug, title and summary in each language, curators, venue, dates."""
-    user = _user()
+    user = signed_user()
     if request.method == "GET":
         return _page("curate/exhibition_new.html", exhibition=Exhibition(slug="", title={}, curators=[user.name]))
     form = request.form
@@ -511,7 +506,7 @@ def duplicate_exhibition(slug: str) -> Response:
     if request.method == "GET":
         return _page("curate/exhibition_duplicate.html", exhibition=current, new_slug=f"{slug}-copy"[:128])
     new_slug = request.form.get("slug", "").strip()
-    copy = dataclasses.replace(current, slug=new_slug, status="draft", curators=[_user().name], version=0,
+    copy = dataclasses.replace(current, slug=new_slug, status="draft", curators=[signed_user().name], version=0,
                                created=None, updated=None)
     try:
         check_id(new_slug, "slug")
@@ -535,7 +530,7 @@ def delete_exhibition(slug: str) -> Response:
         return _page("curate/exhibition_delete.html", exhibition=current, version=current.version)
     expected = _version_of(request.form)
     try:
-        services().exhibitions.delete(slug, _user(), expected=expected)
+        services().exhibitions.delete(slug, signed_user(), expected=expected)
     except StaleVersion:
         return _conflict(slug, expected, None, "delete")
     flash(_("Deleted the exhibition “%(name)s”.", name=pick(current.title, language())))

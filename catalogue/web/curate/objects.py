@@ -24,7 +24,7 @@ from ...search import RequestError, SearchRequest
 from ...services import services
 from ...services.objects import Forbidden, Missing, UnknownObjects
 from ...store import StaleVersion, StoreError
-from ..auth import account, signed_in
+from ..auth import signed_in, signed_user
 from ..views import rights as rights_label
 from . import bp
 
@@ -44,17 +44,12 @@ RIGHTS = (
 ROWS_MAX = 200  # metadata pairs or creators one form may send
 
 
-def _user():
-    user = account()
-    assert user is not None  # signed_in() let the request through
-    return user
-
 
 def _editable(object_id: str) -> DigitalObject:
     if not is_id(object_id):
         abort(404)
     try:
-        return services().objects.editable(object_id, _user())
+        return services().objects.editable(object_id, signed_user())
     except Missing:
         abort(404)
     except Forbidden:
@@ -71,7 +66,7 @@ def objects() -> Response:
     q = request.args.get("q", "")[:500]
     page = request.args.get("page", "1")
     number = int(page) if page.isdigit() and 0 < int(page) <= 500 else 1
-    institutions = services().objects.institutions_of(_user())
+    institutions = services().objects.institutions_of(signed_user())
     hits, total = [], 0
     if institutions is None or institutions:
         filters = {"institution": institutions} if institutions else {}
@@ -91,7 +86,7 @@ def objects() -> Response:
 @signed_in("editor")
 def withdrawn_objects() -> Response:
     """The withdrawn objects of this editor's institutions, each with Restore."""
-    user = _user()
+    user = signed_user()
     return make_response(render_template("curate/object_withdrawn.html", objects=services().objects.withdrawn(user),
                                          may_delete=may_delete_object(user)))
 
@@ -168,7 +163,7 @@ def _form_page(obj: DigitalObject, record: dict[str, Any], version: int, status:
         language_names={**{code: NAMES[code] for code in LANGUAGES if code in NAMES}, "none": _("no language")},
         error=error, error_key=field_key(error.field) if error else None, conflict=conflict, find=find,
         found=found, subjects=subjects, rights=[(uri, rights_label(uri)) for uri in rights],
-        may_delete=may_delete_object(_user()),
+        may_delete=may_delete_object(signed_user()),
     )
     return make_response(page, status)
 
@@ -196,7 +191,7 @@ def save_object(object_id: str) -> Response:
         return _form_page(current, record, started)
     try:
         obj = DigitalObject.from_dict({**record, "version": current.version})
-        services().objects.update(obj, _user(), expected=started)
+        services().objects.update(obj, signed_user(), expected=started)
     except ValidationError as exc:
         return _form_page(current, record, started, 422, error=exc)
     except StaleVersion:
@@ -257,7 +252,7 @@ def restore_object_revision(object_id: str, number: int) -> Response:
     obj = _editable(object_id)
     version = request.form.get("version", "")
     try:
-        services().objects.restore_revision(object_id, number, _user(),
+        services().objects.restore_revision(object_id, number, signed_user(),
                                             expected=int(version) if version.isdigit() else None)
     except Missing:
         abort(404)
@@ -278,7 +273,7 @@ def withdraw_object(object_id: str) -> Response:
     if request.method == "GET":
         return make_response(render_template("curate/object_confirm.html", obj=obj, action="withdraw"))
     try:
-        services().objects.withdraw([object_id], _user())
+        services().objects.withdraw([object_id], signed_user())
     except Forbidden:
         abort(403)
     except UnknownObjects:
@@ -293,7 +288,7 @@ def restore_object(object_id: str) -> Response:
     if not is_id(object_id):
         abort(404)
     try:
-        services().objects.restore([object_id], _user())
+        services().objects.restore([object_id], signed_user())
     except Forbidden:
         abort(403)
     except UnknownObjects:
@@ -309,7 +304,7 @@ def delete_object(object_id: str) -> Response:
     """Delete an object for good, withdrawn or not, with the media imported for it (admins only)."""
     if not is_id(object_id):
         abort(404)
-    user = _user()
+    user = signed_user()
     try:
         obj = services().objects.editable(object_id, user)
     except Missing:

@@ -15,13 +15,13 @@ from flask_babel import gettext as _
 
 from ...diffing import FieldChange, diff
 from ...i18n import LANGUAGES
-from ...model import Exhibition, LanguageMap, Revision, User, ValidationError, today
+from ...model import Exhibition, LanguageMap, Revision, ValidationError, today
 from ...services import services
 from ...services.catalogue import NotFound, Route
 from ...services.exhibitions import Forbidden, Missing
 from ...store import StaleVersion
 from ...urls import Urls
-from ..auth import account, signed_in
+from ..auth import signed_in, signed_user
 from ..http import iiif_response, presentation_type, urls
 from ..pages import exhibition_page
 from . import bp
@@ -51,15 +51,10 @@ class PreviewUrls(Urls):
         return self.page(f"/curate/exhibitions/{slug}/preview")
 
 
-def _user() -> User:
-    user = account()
-    assert user is not None  # signed_in() stands before every route here
-    return user
-
 
 def _exhibition(slug: str) -> Exhibition:
     try:
-        return services().exhibitions.get(slug, _user())
+        return services().exhibitions.get(slug, signed_user())
     except Missing:
         abort(404, _("There is no exhibition '%(slug)s'.", slug=slug))
 
@@ -77,7 +72,7 @@ def _version() -> int:
 def preview(slug: str) -> str:
     """The exhibition's page exactly as visitors will see it, with a banner saying it is a preview."""
     try:
-        route = services().catalogue.route(slug, _user())
+        route = services().catalogue.route(slug, signed_user())
     except NotFound:
         abort(404, _("There is no exhibition '%(slug)s'.", slug=slug))
     return exhibition_page(route, PreviewUrls(urls()).exhibition_manifest(slug), "curate/preview.html")
@@ -89,7 +84,7 @@ def preview_document(slug: str, kind: str) -> Response:
     """The exhibition's own manifest (or collection) as it will be published, drafts included, for
     its curators; the manifest's ``partOf`` names the preview collection, so a viewer finds both."""
     try:
-        services().catalogue.exhibition(slug, _user())
+        services().catalogue.exhibition(slug, signed_user())
     except NotFound:
         abort(404, _("There is no exhibition '%(slug)s'.", slug=slug))
     documents = services().documents
@@ -122,7 +117,7 @@ def caption_gaps(route: Route) -> list[Gap]:
 
 
 def _publishing_page(exhibition: Exhibition, status: int = 200, error: ValidationError | None = None) -> Response:
-    route = services().catalogue.route(exhibition.slug, _user())
+    route = services().catalogue.route(exhibition.slug, signed_user())
     page = render_template("curate/publishing.html", exhibition=exhibition, today=today(),
                            public=exhibition.published, gaps=caption_gaps(route), error=error)
     return make_response(page, status)
@@ -145,7 +140,7 @@ def publish(slug: str) -> Response:
         abort(400, _("Choose to publish, unpublish or schedule."))
     expected = _version()
     try:
-        services().exhibitions.publish(slug, user=_user(), expected=expected, status=status)
+        services().exhibitions.publish(slug, user=signed_user(), expected=expected, status=status)
     except StaleVersion as stale:
         return _conflict(exhibition, stale, "publish", {"action": request.form["action"]})
     except ValidationError as invalid:
@@ -183,7 +178,7 @@ def revisions(slug: str) -> Response:
     a, b = request.args.get("a", type=int), request.args.get("b", type=int)
     if a is not None and b is not None:
         return redirect(url_for("curate.compare", slug=slug, a=a, b=b))  # type: ignore[return-value]
-    lines = _lines(services().exhibitions.revisions(slug, _user()))
+    lines = _lines(services().exhibitions.revisions(slug, signed_user()))
     return make_response(render_template("curate/revisions.html", exhibition=exhibition, lines=lines,
                                          shown=SUMMARY_PATHS))
 
@@ -193,7 +188,7 @@ def revisions(slug: str) -> Response:
 def compare(slug: str, a: int, b: int) -> Response:
     """What changed from version ``a`` to version ``b``, field by field, language by language."""
     exhibition = _exhibition(slug)
-    kept = {r.version: r for r in services().exhibitions.revisions(slug, _user())}
+    kept = {r.version: r for r in services().exhibitions.revisions(slug, signed_user())}
     if a not in kept or b not in kept:
         abort(404, _("There is no such version of this exhibition."))
     return _diff_page(exhibition, kept[a], kept[b], diff(kept[a].data, kept[b].data))
@@ -205,7 +200,7 @@ def restore(slug: str, number: int) -> Response:
     """Save version ``number`` again, as a new revision (the versions since are kept)."""
     exhibition = _exhibition(slug)
     try:
-        services().exhibitions.restore(slug, number, _user(), expected=_version())
+        services().exhibitions.restore(slug, number, signed_user(), expected=_version())
     except Missing:
         abort(404, _("There is no such version of this exhibition."))
     except StaleVersion as stale:
@@ -251,7 +246,7 @@ def _diff_page(exhibition: Exhibition, before: Revision, after: Revision, change
 def _conflict(exhibition: Exhibition, stale: StaleVersion, action: str, fields: dict[str, Any]) -> Response:
     """409: someone saved since this form was opened. Say who and what they changed; offer the
     same action again from the version there is now (nothing was written)."""
-    kept = {r.version: r for r in services().exhibitions.revisions(exhibition.slug, _user())}
+    kept = {r.version: r for r in services().exhibitions.revisions(exhibition.slug, signed_user())}
     current = kept.get(stale.current)
     started = kept.get(stale.expected) or current
     if current is None or started is None:  # deleted meanwhile

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from ...roles import is_admin
 from ...services import services
 from ...services.accounts import Throttled
-from ..auth import account, local_target, sign_in, sign_out, signed_in
+from ..auth import account, local_target, sign_in, sign_out, signed_in, signed_user
 from . import bp
 from .exhibitions import status_name
 
@@ -50,8 +50,7 @@ def logout() -> Response:
 @signed_in()
 def home() -> Response:
     """What this user can do: their exhibitions (curators), their institutions' objects (editors)."""
-    user = account()
-    assert user is not None
+    user = signed_user()
     exhibitions = services().exhibitions.editable(user)
     return make_response(render_template("curate/home.html", user=user, exhibitions=exhibitions,
                                          admin=is_admin(user), status_name=status_name))
