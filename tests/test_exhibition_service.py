@@ -28,3 +28,17 @@ def test_publishing_a_draft_shows_it_to_visitors(collection):
     assert client.get("/exhibition/secret-draft").status_code == 200
     assert client.get("/iiif/exhibition/secret-draft/manifest").status_code == 200
     assert collection.extensions["vitrine"].exhibitions.publish("no-such") is None
+
+
+def test_an_exhibition_whose_cover_or_venue_names_nothing_is_refused(collection):
+    from catalogue.model import ExhibitionItem
+
+    svc = collection.extensions["vitrine"]
+    draft = svc.store.get_exhibition("secret-draft")
+    with pytest.raises(ValidationError) as caught:
+        svc.exhibitions.save(dataclasses.replace(draft, cover=ExhibitionItem(object="no-such-work")))
+    assert caught.value.field == "cover.object"
+    with pytest.raises(ValidationError) as caught:
+        svc.exhibitions.save(dataclasses.replace(draft, venue="no-such-museum"))
+    assert caught.value.field == "venue"
+    assert svc.store.get_exhibition("secret-draft").version == draft.version

@@ -52,6 +52,10 @@ class References:
         elif kind == "collection" and item.institution not in self.institutions:
             raise ValidationError("institution", f"unknown institution {item.institution!r}")
         elif kind == "exhibition":
+            if item.venue is not None and item.venue not in self.institutions:
+                raise ValidationError("venue", f"unknown institution {item.venue!r}")
+            if item.cover is not None:
+                self.check_item(item.cover, "cover")
             for s, section in enumerate(item.sections):
                 for i, entry in enumerate(section.items):
                     self.check_item(entry, f"sections[{s}].items[{i}]")
