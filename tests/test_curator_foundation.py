@@ -76,12 +76,15 @@ def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed(curators):
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
 
 
-def test_signed_out_gets_a_redirect_to_login_and_a_user_without_a_role_gets_403(curators):
+def test_signed_out_gets_a_redirect_to_login_and_a_user_without_a_role_only_their_account(curators):
     client = curators.test_client()
     response = client.get("/curate/")
     assert response.status_code == 302 and "/curate/login?next=/curate/" in response.headers["Location"]
     sign_in(client, "eve")
-    assert client.get("/curate/").status_code == 403
+    start = client.get("/curate/")
+    assert start.status_code == 200 and b"no role yet" in start.data
+    assert client.get("/curate/account").status_code == 200
+    assert client.get("/curate/exhibitions").status_code == 403
 
 
 def test_after_sign_in_only_a_local_page_is_a_target(curators):

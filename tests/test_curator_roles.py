@@ -15,7 +15,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from catalogue import create_app
 from test_curator_foundation import PASSWORD, sign_in
 
-# (rule, method) -> who may: "anyone" (signed out too), "signed-in" (any role), or the role needed.
+# (rule, method) -> who may: "anyone" (signed out too), "signed-in" (with a role or none yet), or the role needed.
 ROUTES = {
     ("/curate/login", "GET"): "anyone",
     ("/curate/login", "POST"): "anyone",
@@ -147,7 +147,7 @@ def _refused_as_signed_out(response, url: str) -> bool:
 
 def _may(roles: list[str], rule: str) -> bool:
     if rule == "signed-in":
-        return bool(roles)
+        return True  # one with no role yet too: their start page and their own account
     return "admin" in roles or rule in roles
 
 

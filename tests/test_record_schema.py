@@ -85,3 +85,15 @@ def test_a_url_the_schema_accepts_the_importer_accepts(value):
             check_url(value, "homepage")
         except ValidationError as exc:
             raise AssertionError(f"schema accepts {value!r}, the importer refuses it: {exc}") from None
+
+
+def test_schema_and_model_agree_on_an_exhibitions_venue_cover_and_schedule():
+    from catalogue.model import Exhibition
+
+    record = {"kind": "exhibition", "slug": "birth", "title": {"en": ["Birth"]}, "venue": "kbr", "status": "scheduled",
+              "opens": "2027-01-01", "cover": {"object": "o1", "region": [0, 0, 10, 10]},
+              "sections": [{"title": {"en": ["One"]}, "items": [{"object": "o1", "alt": {"en": ["A child"]}}]}]}
+    assert valid(record)
+    exhibition = Exhibition.from_dict(record)
+    assert (exhibition.venue, exhibition.cover.region, exhibition.is_public("2027-01-01")) == ("kbr", [0, 0, 10, 10], True)
+    assert not valid({**record, "cover": {"object": "o1", "size": 3}})  # a cover is a stop, nothing more

@@ -133,8 +133,9 @@ def services_error(status: int, message: str):
 
 
 def signed_in(*roles: str) -> Callable[[F], F]:
-    """Only for a signed-in user holding one of ``roles`` (any role when none is named; admin
-    holds every role): 401 / a redirect to login when signed out, 403 without the role."""
+    """Only for a signed-in user holding one of ``roles`` (admin holds every role; with none named,
+    any signed-in user, one with no role yet included: their start page and their own account):
+    401 / a redirect to login when signed out, 403 without the role."""
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -143,8 +144,6 @@ def signed_in(*roles: str) -> Callable[[F], F]:
                 return _refuse()
             if roles and not user.has(*roles):
                 abort(403, f"this needs the {' or '.join(roles)} role")
-            if not roles and not user.roles:
-                abort(403, "your account has no role yet: an admin grants one")
             return view(*args, **kwargs)
         return cast(F, wrapped)
     return decorate
