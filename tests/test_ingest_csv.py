@@ -177,3 +177,32 @@ def test_a_deeply_nested_mapping_is_invalid_json(app, tmp_path):
     path = write(tmp_path, "works.csv", "inventory\n1\n")
     with pytest.raises(IngestError, match="mapping.json:1: invalid JSON: nested too deeply"):
         ingest_csv(app, path, mapping)
+
+
+def test_parallel_multi_value_columns_keep_their_positions_empty_entries_included(app, store, tmp_path):
+    """Issue 13's reproduction: roles ";after" (none for the first maker) put "after" on Constable."""
+    spec = dict(MAPPING, fields={"id": "inventory", "label": {"column": "title", "language": "en"},
+                                 "creators": {"column": "maker", "role": "role", "uri": "uri"}})
+    mapping = write(tmp_path, "mapping.json", json.dumps(spec))
+    path = write(tmp_path, "works.csv", "inventory,title,maker,role,uri\n"
+                                        "1,Dedham Vale,John Constable;Joseph Mallord William Turner,;after,"
+                                        ";http://example.org/turner\n")
+    ingest_csv(app, path, mapping)
+    creators = store.get_object("1").creators
+    assert [(c.name, c.role, c.uri) for c in creators] == [
+        ("John Constable", None, None), ("Joseph Mallord William Turner", "after", "http://example.org/turner")]
+
+
+def test_a_five_digit_year_is_an_error_naming_row_and_field_never_a_wrong_year(app, store, tmp_path):
+    """Issue 13's reproduction: "71959-07-01" with "extract": "year" became the year 7."""
+    spec = dict(MAPPING, fields={"id": "inventory", "label": {"column": "title", "language": "en"},
+                                 "earliest": {"column": "made", "extract": "year"}})
+    mapping = write(tmp_path, "mapping.json", json.dumps(spec))
+    good = write(tmp_path, "good.csv", "inventory,title,made\n1,A,c.1997-9\n2,B,-500\n3,C,1890-07-01\n4,D,\n")
+    ingest_csv(app, good, mapping)
+    assert [store.get_object(i).earliest for i in "1234"] == [1997, -500, 1890, None]
+    bad = write(tmp_path, "bad.csv", "inventory,title,made\n5,E,1950\n6,F,71959-07-01\n")
+    with pytest.raises(IngestError) as info:
+        ingest_csv(app, bad, mapping)
+    assert "bad.csv:3: earliest: '71959-07-01' is not a year" in str(info.value)
+    assert store.get_object("5") is None and store.get_object("6") is None

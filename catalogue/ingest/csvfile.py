@@ -31,7 +31,21 @@ PLAIN_FIELDS = {"id", "type", "institution", "date", "earliest", "latest", "righ
 LIST_FIELDS = {"collections", "subjects", "media"}
 KNOWN_FIELDS = TEXT_FIELDS | PLAIN_FIELDS | LIST_FIELDS | {"creators", "metadata", "required_statement"}
 
-_YEAR = re.compile(r"(?<!\d)-?\d{1,4}(?!\d)")
+_DIGITS = re.compile(r"\d+")
+
+
+def _first_year(text: str) -> str:
+    """The year a free-text date starts with ("c.1997-9" -> "1997", "-500" -> "-500"); a first number
+    of more than four digits ("71959-07-01") is no year: the text is given back whole, for the
+    model to refuse naming the row and field, never read as some other number."""
+    match = _DIGITS.search(text)
+    if match is None:
+        return ""
+    if len(match.group(0)) > 4:
+        return text
+    negative = match.start() > 0 and text[match.start() - 1] == "-" and \
+        (match.start() == 1 or not text[match.start() - 2].isalnum())
+    return ("-" if negative else "") + match.group(0)
 csv.field_size_limit(10 * 1024 * 1024)
 
 
@@ -116,19 +130,21 @@ class _Row:
             return spec["value"]
         raw = (self.row.get(spec["column"]) or "").strip()
         if raw and spec.get("extract") == "year":
-            match = _YEAR.search(raw)
-            raw = match.group(0) if match else ""
+            raw = _first_year(raw)
         if raw and "template" in spec:
             raw = spec["template"].format(value=raw)
         return raw
 
-    def values(self, spec) -> list[str]:
+    def values(self, spec, positions: bool = False) -> list[str]:
+        """The column's values; with ``positions``, empty entries stay as "" so that parallel columns
+        (makers, their roles, their URIs) keep in step: ";after" is no role, then "after"."""
         spec = _spec(spec)
         raw = self.value(spec)
         if not raw:
             return []
         if spec.get("split", True):
-            return [v.strip() for v in raw.split(self.mapping.separator) if v.strip()]
+            values = [v.strip() for v in raw.split(self.mapping.separator)]
+            return values if positions else [v for v in values if v]
         return [raw]
 
     def text(self, spec) -> dict[str, list[str]]:
@@ -159,13 +175,13 @@ def _record(row: _Row, mapping: Mapping) -> dict:
             value = row.values(spec)
         elif name == "creators":
             spec = _spec(spec)
-            names = row.values(spec)
-            roles = row.values(spec["role"]) if "role" in spec else []
-            uris = row.values(spec["uri"]) if "uri" in spec else []
+            names = row.values(spec, positions=True)
+            roles = row.values(spec["role"], positions=True) if "role" in spec else []
+            uris = row.values(spec["uri"], positions=True) if "uri" in spec else []
             value = [
-                {"name": n, "role": roles[i] if i < len(roles) else (roles[0] if len(roles) == 1 else None),
-                 "uri": uris[i] if i < len(uris) else None}
-                for i, n in enumerate(names)
+                {"name": n, "role": (roles[i] if i < len(roles) else (roles[0] if len(roles) == 1 else "")) or None,
+                 "uri": (uris[i] if i < len(uris) else "") or None}
+                for i, n in enumerate(names) if n
             ]
         elif name == "metadata":
             value = [
