@@ -386,3 +386,15 @@ def test_a_searcher_moved_to_a_newer_index_closes_the_segments_it_no_longer_read
             assert catalogue.search(SearchRequest(q=f"take {n}")).total == 1  # the searcher moves on
             gc.collect()
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_html_tags_in_a_record_are_not_words_of_the_index(catalogue, store):
+    """Issue 13's reproduction: every metadata value was indexed as text, tags included, so "href",
+    "span" or a link's address found the record."""
+    store.write(Batch(objects=[DigitalObject.from_dict({
+        "id": "tagged", "label": {"en": ["A <i>tagged</i> record"]}, "institution": INSTITUTIONS[0]["id"],
+        "summary": {"en": ['<span class="note">Painted in <a href="http://example.org/zanzibar">Ghent</a></span>']},
+        "metadata": [{"label": {"en": ["Medium"]}, "value": {"en": ["<b>oil</b> on panel"]}}]})]))
+    assert ids(catalogue, "ghent") == {"tagged"} and ids(catalogue, "oil") >= {"tagged"}
+    for tag_word in ("href", "span", "zanzibar", "note", "class"):
+        assert "tagged" not in ids(catalogue, tag_word), tag_word

@@ -84,6 +84,7 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
 
     def add(lmap: LanguageMap, times: int = 1) -> None:
         for tag, texts in lmap.items():
+            texts = [plain_text(t) if "<" in t or "&" in t else t for t in texts]  # words, not markup
             lang = language_of(tag)
             if lang:
                 by_lang[lang].extend(texts * times)
@@ -121,7 +122,7 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
         "id": obj.id,
         "text": "\n".join(neutral),
         "phrase": "\n".join(word_pairs(neutral)),
-        "title": "\n".join(t for texts in obj.label.values() for t in texts),
+        "title": "\n".join(plain_text(t) for texts in obj.label.values() for t in texts),
         "creator": "\n".join(names),
         **{f"text_{lang}": "\n".join(texts) for lang, texts in by_lang.items() if texts},
         "f_institution": obj.institution,
