@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NoReturn
+import time
+from typing import Any, NoReturn
 
 import click
 from flask import Flask, current_app
@@ -111,22 +112,61 @@ def fail(message: str) -> NoReturn:
 
 # -- ingest ------------------------------------------------------------------
 
+class _Lines:
+    """Progress for a log, not a terminal: a line every PROGRESS_INTERVAL seconds and one at the end,
+    with the phase, the count (of the total, when known) and the rate."""
+
+    def __init__(self, desc: str, unit: str, total: int | None, interval: float):
+        self.desc, self.unit, self.total, self.interval = desc, unit, total, interval
+        self.n = 0
+        self.started = self.said = time.monotonic()
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        if time.monotonic() - self.said >= self.interval:
+            self._say()
+
+    def _say(self) -> None:
+        now = time.monotonic()
+        self.said, elapsed = now, now - self.started
+        of = f" of {self.total:,}" if self.total else ""
+        share = f", {100 * self.n // self.total}%" if self.total else ""
+        minutes, seconds = divmod(int(elapsed), 60)
+        rate = self.n / elapsed if elapsed > 0 else 0.0
+        click.echo(f"{self.desc}: {self.n:,}{of}{self.unit} ({rate:,.1f}/s{share}, {minutes}:{seconds:02d})",
+                   err=True)
+
+    def close(self) -> None:
+        self._say()
+
+    def __enter__(self) -> _Lines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _progress(desc: str, unit: str, total: int | None = None):
+    """A tqdm bar on a terminal; elsewhere (a log, a pipe, cron) progress lines at a steady interval."""
+    from tqdm import tqdm
+
+    if sys.stderr.isatty():
+        return tqdm(total=total, desc=desc, unit=unit, dynamic_ncols=True)
+    return _Lines(desc, unit, total, float(current_app.config["PROGRESS_INTERVAL"]))
+
+
 class _Bars:
-    """A service's progress as tqdm bars, one per phase (checking, indexing, cutting tiles)."""
+    """A service's progress, one bar (or series of lines) per phase (checking, indexing, cutting tiles)."""
 
     def __init__(self, what: str):
-        from tqdm import tqdm
-
         self.what = what
-        self.bar: tqdm | None = None
+        self.bar: Any = None
 
     def start(self, phase: str, total: int | None = None) -> None:
-        from tqdm import tqdm
-
         self.close()
         checking = phase == "checking"
-        self.bar = tqdm(total=total, desc=f"{phase} {self.what}" if checking else phase,
-                        unit=" records" if checking else " objects", dynamic_ncols=True, disable=None)
+        self.bar = _progress(f"{phase} {self.what}" if checking else phase,
+                             " records" if checking else " objects", total)
 
     def advance(self, n: int = 1) -> None:
         if self.bar is not None:
@@ -280,7 +320,6 @@ def publish(base_url: str | None, site_url: str | None, image_service: str | Non
     """
     from pathlib import Path
 
-    from tqdm import tqdm
 
     configured = current_app.config.get("BASE_URL")
     base = base_url or configured
@@ -291,7 +330,7 @@ def publish(base_url: str | None, site_url: str | None, image_service: str | Non
         fail("give --site-url (or set VITRINE_BASE_URL): the live Vitrine that serves the images and media "
              "(a static host has no image server)")
     folder = Path(target or current_app.config["MANIFEST_DIR"])
-    with tqdm(desc="publishing", unit=" documents", disable=None) as bar:
+    with _progress("publishing", " documents") as bar:
         done = services().publishing.publish(folder, base, site, image_service, progress=bar.update)
     removed = f"; removed {done.removed} no longer published" if done.removed else ""
     click.secho(f"wrote {done.written} IIIF documents under {folder}{removed}", fg="green")

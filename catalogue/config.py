@@ -44,6 +44,8 @@ DEFAULTS = {
     # Manifests kept ready in memory (bytes, keyed by object version).
     "MANIFEST_CACHE_SIZE": 512,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    # Seconds between progress lines of a long command whose output is not a terminal (a log, cron).
+    "PROGRESS_INTERVAL": 10,
     # Institutional sign-in (OpenID Connect, catalogue/web/oidc.py), off while OIDC_ISSUER is empty: the
     # provider's issuer URL ("https://login.kbr.be/realms/staff"), its discovery document under it.
     "OIDC_ISSUER": "",

@@ -1,6 +1,8 @@
 """The `vitrine` command: help everywhere, clear failures, real imports."""
 from __future__ import annotations
 
+import re
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -172,3 +174,15 @@ def test_a_command_closes_the_search_index_and_store_it_opened(run):
             assert done.exit_code == 0, done.output
             gc.collect()
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_an_import_without_a_terminal_prints_progress_lines_with_count_rate_and_phase(tmp_path):
+    """Issue 13's reproduction: with output to a file, a 9-15 minute import said nothing until it ended."""
+    env = {"VITRINE_INSTANCE": str(tmp_path / "instance"), "VITRINE_PROGRESS_INTERVAL": "0"}
+    result = CliRunner().invoke(main, ["ingest", "csv", str(DATA / "tate" / "sample.csv"),
+                                       "--mapping", str(ROOT / "catalogue/mappings/tate.json")], env=env)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith(("checking", "indexing"))]
+    assert any(re.fullmatch(r"checking .*: [\d,]+ records \([\d,.]+/s, \d+:\d\d\)", line) for line in lines), lines
+    assert any(line.startswith("indexing: ") for line in lines), lines
+    assert "\r" not in result.output and "\x1b[" not in result.output  # lines for a log, not a bar
