@@ -1,7 +1,10 @@
 """What the tests share besides fixtures: paths, a real import, the IIIF schema check."""
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -13,8 +16,8 @@ SCHEMA_PATH = SHARED / "iiif" / "iiif_presentation_3_0.schema.json"
 
 def import_file(app, path: Path, **options):
     """Import a Vitrine JSON/JSONL file into the app's catalogue, as `vitrine ingest json` does."""
-    from catalogue.services.imports import run_import
     from catalogue.ingest.jsonfile import read_json
+    from catalogue.services.imports import run_import
 
     svc = app.extensions["vitrine"]
     return run_import(svc.store, read_json(path), svc.media_dir, **options)
@@ -65,3 +68,15 @@ def http_server(app):
                 response.close()
 
     return make_server("127.0.0.1", 0, remembering, threaded=True, request_handler=Handler)
+
+
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """``app`` served on 127.0.0.1 (by :func:`http_server`, in a thread) for the block: its base URL."""
+    httpd = http_server(app)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

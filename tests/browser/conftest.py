@@ -11,9 +11,7 @@ from typing import Callable
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
-
 from support import http_server
-
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -105,6 +103,19 @@ def until(condition: Callable[[], object], timeout: float = 20.0, message: str =
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {message}")
         time.sleep(0.2)
+
+
+@pytest.fixture
+def curator_tab(browser):
+    """A fresh tab, signed out (no cookies), with axe-core loaded and page errors collected."""
+    browser.clear_cookies()
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    page.add_init_script(path=str(AXE))
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    page.close()
 
 
 def serious_violations(page: Page) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page
-
 from test_html_validity import LANGUAGES, PAGES, url
 
 from .conftest import NODE_MODULES

@@ -3,15 +3,14 @@ account and users pages (no serious or critical violation), on a desktop and a p
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import Page, expect
+from support import serving
 
 from catalogue import create_app
-from support import http_server
 
-from .conftest import AXE, screenshot, serious_violations, sign_in_page
+from .conftest import screenshot, serious_violations, sign_in_page
 
 PASSWORD = "correct horse battery"
 DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
@@ -25,24 +24,14 @@ def catalogue(tmp_path_factory):
     accounts.add("root", PASSWORD, roles=["admin"], display_name="Root Admin")
     accounts.add("ann", PASSWORD, roles=["curator"], display_name="Ann Peeters")
     accounts.create_token("ann", "nightly import")
-    httpd = http_server(app)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(app) as base:
+        yield base
     app.extensions["vitrine"].close()
 
 
 @pytest.fixture
-def tab(browser):
-    browser.clear_cookies()
-    page = browser.new_page()
-    page.set_default_timeout(30_000)
-    page.add_init_script(path=str(AXE))
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    page.close()
+def tab(curator_tab):
+    return curator_tab
 
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import threading
 
 import pytest
 from PIL import Image, ImageStat
 from playwright.sync_api import Page, expect
-
-from support import http_server
+from support import serving
 
 from .conftest import AXE, screenshot, serious_violations
 
@@ -36,11 +34,8 @@ def curated(tmp_path_factory):
     svc.accounts.add("cleo", PASSWORD, roles=["curator"])
     route = svc.store.get_exhibition(SLUG)
     svc.exhibitions.save(dataclasses.replace(route, curators=[*route.curators, "cleo"]))
-    httpd = http_server(app)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield app, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(app) as base:
+        yield app, base
     svc.close()
 
 

@@ -5,18 +5,16 @@ axe-core on every editor page (no serious or critical violation)."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import Page, expect
-from support import COLLECTION, http_server, import_file
+from support import COLLECTION, import_file, serving
 from test_curator_foundation import PASSWORD, sign_in
 from test_exhibition_editor import form_of, post_form
 
 from catalogue import create_app
 
 from .conftest import AXE, screenshot, serious_violations
-
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +24,8 @@ def editing(tmp_path_factory):
     import_file(app, COLLECTION)
     for name in ("ann", "bob"):
         app.extensions["vitrine"].accounts.add(name, PASSWORD, roles=["curator"])
-    httpd = http_server(app)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield app, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(app) as base:
+        yield app, base
     app.extensions["vitrine"].close()
 
 

@@ -4,12 +4,11 @@ walks it. axe-core finds no serious or critical violation on the publishing and 
 from __future__ import annotations
 
 import dataclasses
-import threading
 
 import pytest
 from click.testing import CliRunner
 from playwright.sync_api import Page, expect
-from support import http_server
+from support import serving
 
 from catalogue import create_app
 from catalogue.cli import main
@@ -36,11 +35,8 @@ def curated(tmp_path_factory):
     pictures = [item for item in section.items if not item.object.startswith("iiif-")]  # the pictures, not the 3D lamp
     svc.exhibitions.save(dataclasses.replace(draft, curators=["cura"],
                                              sections=[dataclasses.replace(section, items=pictures)]))
-    httpd = http_server(app)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(app) as base:
+        yield base
     svc.close()
 
 

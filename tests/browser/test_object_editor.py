@@ -3,15 +3,13 @@ thesaurus by a word in another language, saves, and sees it on the public page; 
 serious or critical violation on the editor's pages, on a desktop and on a phone."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import Page, expect
-from support import COLLECTION, http_server, import_file
+from support import COLLECTION, import_file, serving
 
 from catalogue import create_app
 
-from .conftest import AXE, screenshot, serious_violations, sign_in_page
+from .conftest import screenshot, serious_violations, sign_in_page
 
 PASSWORD = "correct horse battery"
 DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
@@ -26,24 +24,14 @@ def site(tmp_path_factory):
     accounts.add("ed", PASSWORD, roles=["editor"], institutions=["brooklyn"])
     accounts.add("root", PASSWORD, roles=["admin"])
     app.extensions["vitrine"].objects.withdraw(["album"])  # the withdrawn list has one to show
-    httpd = http_server(app)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}", app
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(app) as base:
+        yield base, app
     app.extensions["vitrine"].close()
 
 
 @pytest.fixture
-def tab(browser):
-    browser.clear_cookies()
-    page = browser.new_page()
-    page.set_default_timeout(30_000)
-    page.add_init_script(path=str(AXE))
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    page.close()
+def tab(curator_tab):
+    return curator_tab
 
 
 
