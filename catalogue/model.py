@@ -302,10 +302,16 @@ def _plain(value: Any) -> Any:
 
 @dataclass
 class Creator:
+    """A maker of the work, with what authorities say about them (ULAN, VIAF, Wikidata, RKD)."""
+
     name: str
     role: str | None = None
-    uri: str | None = None
+    uri: str | None = None  # the authority record a name links to
     variants: list[str] = field(default_factory=list)
+    born: str | None = None  # a year or a date (YYYY, YYYY-MM, YYYY-MM-DD; -500 is 501 BCE)
+    died: str | None = None
+    nationality: str | None = None
+    authorities: list[str] = field(default_factory=list)  # further authority URIs of the same person
 
     @classmethod
     def from_dict(cls, data: dict) -> Creator:
@@ -314,7 +320,90 @@ class Creator:
             raise ValidationError("name", "is required")
         uri = check_url(data.get("uri"), "uri")
         variants = _strings(data.get("variants"), "variants")
-        return cls(name, _optional_str(data.get("role"), "role"), uri, variants)
+        born, died = _when(data.get("born"), "born"), _when(data.get("died"), "died")
+        if born and died and _sort_year(died) < _sort_year(born):
+            raise ValidationError("died", f"{died} is before the birth {born}")
+        return cls(
+            name, _optional_str(data.get("role"), "role"), uri, variants,
+            born=born, died=died,
+            nationality=_optional_str(data.get("nationality"), "nationality"),
+            authorities=_strings(data.get("authorities"), "authorities", check_uri),
+        )
+
+    @property
+    def life(self) -> str:
+        """Life dates as a label shows them: "1775–1851", "1775–", "–1851", or ""."""
+        if not self.born and not self.died:
+            return ""
+        return f"{self.born or ''}–{self.died or ''}"
+
+
+_WHEN = re.compile(r"-?[0-9]{1,4}(-[0-9]{2}(-[0-9]{2})?)?")
+
+
+def _when(value: Any, field: str) -> str | None:
+    """A year, a month or a day (``1775``, ``1895-03``, ``1895-03-12``, ``-500``): what a museum
+    knows of a life or an acquisition, to the precision it knows it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    text = _optional_str(value, field)
+    if text is None:
+        return None
+    valid = _WHEN.fullmatch(text) is not None
+    if valid and text.lstrip("-").count("-"):
+        parts = text.lstrip("-").split("-")
+        try:
+            date(int(parts[0]) or 1, int(parts[1]), int(parts[2]) if len(parts) > 2 else 1)
+        except ValueError:
+            valid = False
+    if not valid:
+        raise ValidationError(field, f"{_shown(text)} is not a year or a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return text
+
+
+def _sort_year(when: str) -> int:
+    return -int(when[1:].split("-")[0]) if when.startswith("-") else int(when.split("-")[0])
+
+
+# Units a dimension may be given in: lengths, weights, durations (a performance, a film reel).
+UNITS = ("mm", "cm", "m", "in", "ft", "g", "kg", "lb", "oz", "s", "min")
+
+
+@dataclass
+class Dimension:
+    """One measurement: ``height 1956 mm`` (of the ``support``, the ``frame``, the whole work)."""
+
+    type: str  # height, width, depth, diameter, weight, duration, ...
+    value: float
+    unit: str
+    part: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Dimension:
+        kind = _optional_str(data.get("type"), "type")
+        if not kind:
+            raise ValidationError("type", "is required (height, width, depth, diameter, weight, ...)")
+        value = data.get("value")
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise ValidationError("value", f"{_shown(value)} is not a number") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or not 0 < value < 1e12:
+            raise ValidationError("value", f"{_shown(value)} is not a positive number")
+        unit = data.get("unit")
+        if unit not in UNITS:
+            raise ValidationError("unit", f"{_shown(unit)} is not one of {', '.join(UNITS)}")
+        value = int(value) if float(value).is_integer() else float(value)
+        return cls(kind, value, unit, _optional_str(data.get("part"), "part"))
+
+    def __str__(self) -> str:
+        return f"{self.value:g} {self.unit}"
+
+
+# The Image API versions a remote image service may speak, by its IIIF type.
+IMAGE_SERVICE_TYPES = ("ImageService2", "ImageService3")
 
 
 @dataclass
@@ -322,7 +411,10 @@ class MediaFile:
     """One file of an object: an image (page or view), a 3D model, a sound or a film.
 
     ``id`` is global: it names the image in the Image API, so ingest may set it
-    (the validator's test image has a fixed identifier).
+    (the validator's test image has a fixed identifier). A local file has a ``path``
+    under media/; a work lent by another institution has instead its image ``service``
+    there (a IIIF Image API base URI, of ``service_type``) or a plain image ``url``,
+    and its size as that institution gives it: Vitrine's manifest points at them.
     """
 
     id: str
@@ -333,10 +425,18 @@ class MediaFile:
     duration: float | None = None
     label: LanguageMap = field(default_factory=dict)
     size: int | None = None
+    service: str | None = None
+    service_type: str | None = None
+    url: str | None = None
 
     @property
     def is_image(self) -> bool:
         return self.format.startswith("image/")
+
+    @property
+    def is_remote(self) -> bool:
+        """Served by another institution: no file here, no tiles cut, no Image API of ours."""
+        return not self.path
 
     @classmethod
     def from_dict(cls, data: dict) -> MediaFile:
@@ -354,21 +454,37 @@ class MediaFile:
                 raise ValidationError(key, "must be a positive number")
             return number
 
-        path = _optional_str(data.get("path"), "path")
-        if not path:
-            raise ValidationError("path", "is required")
-        fmt = _optional_str(data.get("format"), "format")
+        path = _optional_str(data.get("path"), "path") or ""
+        service = check_url(data.get("service"), "service")
+        url = check_url(data.get("url"), "url")
+        if not path and not service and not url:
+            raise ValidationError("path", "is required (or a remote image's service or url)")
+        if path and (service or url):
+            raise ValidationError("path", "a media file is local (path) or remote (service or url), not both")
+        service_type = _optional_str(data.get("service_type"), "service_type")
+        if service and service_type not in IMAGE_SERVICE_TYPES:
+            raise ValidationError("service_type", f"{_shown(service_type)} is not one of "
+                                                  f"{', '.join(IMAGE_SERVICE_TYPES)}")
+        if not service and service_type:
+            raise ValidationError("service_type", "is only for an image service")
+        fmt = _optional_str(data.get("format"), "format") or ("image/jpeg" if service else None)
         if not fmt:
             raise ValidationError("format", "is required")
+        width, height = number("width", int), number("height", int)
+        if not path and fmt.startswith("image/") and (width is None or height is None):
+            raise ValidationError("width" if width is None else "height", "is required for a remote image")
         return cls(
             id=check_id(data.get("id"), "id"),
             path=path,
             format=fmt,
-            width=number("width", int),
-            height=number("height", int),
+            width=width,
+            height=height,
             duration=number("duration", float),
             label=language_map(data.get("label"), "label"),
             size=number("size", int),
+            service=service,
+            service_type=service_type if service else None,
+            url=url,
         )
 
     def to_dict(self) -> dict:
@@ -425,6 +541,17 @@ class DigitalObject:
     toc: list[TocEntry] = field(default_factory=list)
     start: int | None = None  # the page (1 = the first) a viewer opens at, where it is not the first
     homepage: str | None = None
+    # What museums keep of every work (the registrar's fields), typed so that pages, manifests,
+    # facets and sorting can use them.
+    accession_number: str | None = None
+    classification: list[str] = field(default_factory=list)  # object type: "painting", "Photographic Negative"
+    medium: LanguageMap = field(default_factory=dict)  # medium and technique: "Oil paint on canvas"
+    dimensions: list[Dimension] = field(default_factory=list)
+    provenance: LanguageMap = field(default_factory=dict)
+    credit_line: LanguageMap = field(default_factory=dict)
+    acquired: str | None = None  # acquisition date: YYYY, YYYY-MM or YYYY-MM-DD
+    location: str | None = None  # current location or department
+    source: str | None = None  # the record or IIIF manifest this object was imported from (its URL)
     version: int = 0
     created: str | None = None
     updated: str | None = None
@@ -487,6 +614,15 @@ class DigitalObject:
             toc=toc,
             start=start,
             homepage=homepage,
+            accession_number=_optional_str(data.get("accession_number"), "accession_number"),
+            classification=_strings(data.get("classification"), "classification"),
+            medium=language_map(data.get("medium"), "medium"),
+            dimensions=_items(_list(data.get("dimensions"), "dimensions"), "dimensions", Dimension.from_dict),
+            provenance=language_map(data.get("provenance"), "provenance", limit=SUMMARY_MAX),
+            credit_line=language_map(data.get("credit_line"), "credit_line", limit=VALUE_MAX),
+            acquired=_when(data.get("acquired"), "acquired"),
+            location=_optional_str(data.get("location"), "location"),
+            source=check_url(data.get("source"), "source"),
             version=_version(data.get("version")),
             created=_optional_str(data.get("created"), "created"),
             updated=_optional_str(data.get("updated"), "updated"),

@@ -557,3 +557,29 @@ def test_changing_the_default_language_changes_the_etag(collection, client, inst
     french = create_app({"INSTANCE": str(instance), "DEFAULT_LANGUAGE": "fr"}).test_client()
     again = french.get("/iiif/object/coins/manifest", headers={"If-None-Match": english})
     assert again.status_code == 200 and list(again.get_json(force=True)["label"])[0] == "fr"
+
+
+def test_a_loan_is_painted_from_its_institutions_image_service_by_reference(app, store, client):
+    from catalogue.model import DigitalObject, Institution
+    from catalogue.store import Batch
+
+    loan = DigitalObject.from_dict({
+        "id": "loan-1", "label": {"en": ["A loan"]}, "institution": "lender", "media": [
+            {"id": "loan-1-1", "service": "https://images.example.org/iiif/3/abc", "service_type": "ImageService3",
+             "width": 4000, "height": 3000},
+            {"id": "loan-1-2", "service": "https://images.example.org/iiif/2/def", "service_type": "ImageService2",
+             "width": 2000, "height": 1000},
+            {"id": "loan-1-3", "url": "https://images.example.org/plain.png", "format": "image/png",
+             "width": 640, "height": 480}]})
+    store.write(Batch(institutions=[Institution("lender", {"en": ["Lender"]})], objects=[loan]))
+    manifest = client.get("/iiif/object/loan-1/manifest").get_json()
+    assert_valid_presentation(manifest)
+    bodies = [c["items"][0]["items"][0]["body"] for c in manifest["items"]]
+    assert [b["id"] for b in bodies] == ["https://images.example.org/iiif/3/abc/full/max/0/default.jpg",
+                                         "https://images.example.org/iiif/2/def/full/full/0/default.jpg",
+                                         "https://images.example.org/plain.png"]
+    assert [(b["width"], b["height"]) for b in bodies] == [(4000, 3000), (2000, 1000), (640, 480)]
+    assert bodies[0]["service"] == [{"id": "https://images.example.org/iiif/3/abc", "type": "ImageService3",
+                                     "profile": "level0"}]
+    assert bodies[1]["service"][0]["@type"] == "ImageService2" and "service" not in bodies[2]
+    assert not any("rendering" in c for c in manifest["items"])  # the lender's files are theirs to offer

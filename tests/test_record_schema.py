@@ -97,3 +97,52 @@ def test_schema_and_model_agree_on_an_exhibitions_venue_cover_and_schedule():
     exhibition = Exhibition.from_dict(record)
     assert (exhibition.venue, exhibition.cover.region, exhibition.is_public("2027-01-01")) == ("kbr", [0, 0, 10, 10], True)
     assert not valid({**record, "cover": {"object": "o1", "size": 3}})  # a cover is a stop, nothing more
+
+
+MUSEUM_RECORD = {
+    "id": "N01498", "label": {"en": ["Sacking a Church at the Time of John Knox"]}, "institution": "tate",
+    "accession_number": "N01498", "classification": ["painting"], "medium": {"en": ["Oil paint on canvas"]},
+    "dimensions": [{"type": "height", "value": 1956, "unit": "mm", "part": "support"},
+                   {"type": "width", "value": "1460", "unit": "mm", "part": "support"}],
+    "provenance": {"en": ["Col. Knight Prescott; presented 1895"]},
+    "credit_line": {"en": ["Presented by Col. Knight Prescott 1895"]}, "acquired": 1895,
+    "location": "Tate Britain, Room 7", "source": "https://example.org/api/things/8160",
+    "creators": [{"name": "John Prescott Knight", "role": "artist", "born": 1803, "died": "1881",
+                  "nationality": "British", "authorities": ["http://vocab.getty.edu/ulan/500115329"]}],
+}
+
+
+def test_the_fields_museums_keep_are_in_the_schema_and_the_model_alike():
+    from catalogue.model import DigitalObject
+
+    assert valid(MUSEUM_RECORD)
+    obj = DigitalObject.from_dict(MUSEUM_RECORD)
+    assert (obj.accession_number, obj.classification, obj.acquired) == ("N01498", ["painting"], "1895")
+    assert [(d.type, d.value, d.unit, d.part) for d in obj.dimensions] == [
+        ("height", 1956, "mm", "support"), ("width", 1460, "mm", "support")]
+    assert (obj.creators[0].life, obj.creators[0].nationality) == ("1803–1881", "British")
+    for field, bad in [("acquired", "1895-13"), ("acquired", "c. 1895"),
+                       ("dimensions", [{"type": "height", "value": 3, "unit": "furlong"}]),
+                       ("dimensions", [{"type": "height", "value": -3, "unit": "mm"}]),
+                       ("source", "ftp://example.org/x")]:
+        assert not valid(dict(MUSEUM_RECORD, **{field: bad})), field
+        with pytest.raises(ValueError):
+            DigitalObject.from_dict(dict(MUSEUM_RECORD, **{field: bad}))
+    with pytest.raises(ValueError, match="died: 1700 is before the birth 1803"):
+        DigitalObject.from_dict(dict(MUSEUM_RECORD, creators=[{"name": "K", "born": 1803, "died": 1700}]))
+
+
+def test_a_remote_image_is_a_service_or_a_url_never_also_a_local_path():
+    from catalogue.model import MediaFile
+
+    assert valid(dict(MUSEUM_RECORD, media=[{"service": "https://example.org/iiif/3/abc"},
+                                            {"url": "https://example.org/a.jpg", "width": 10, "height": 8}]))
+    assert not valid(dict(MUSEUM_RECORD, media=[{"service": "javascript:alert(1)"}]))
+    assert not valid(dict(MUSEUM_RECORD, media=[{"file": "a.jpg", "service": "https://example.org/iiif/x"}]))
+    remote = MediaFile.from_dict({"id": "m", "service": "https://example.org/iiif/x", "service_type": "ImageService2",
+                                  "width": 10, "height": 8})
+    assert remote.is_remote and remote.format == "image/jpeg" and not remote.path
+    with pytest.raises(ValueError, match="local .* or remote"):
+        MediaFile.from_dict({"id": "m", "path": "objects/m/a.jpg", "format": "image/jpeg", "url": "https://e.org/a.jpg"})
+    with pytest.raises(ValueError, match="height: is required for a remote image"):
+        MediaFile.from_dict({"id": "m", "url": "https://example.org/a.jpg", "format": "image/jpeg", "width": 10})

@@ -163,7 +163,16 @@ def _image_format(url: str) -> str:
 
 def image_service(media: MediaFile, urls: Urls, detail: str = "") -> list[dict]:
     """Image API 3.0, and 2.1 beside it for older clients (as the Presentation 3 specification recommends),
-    of the image or of one of its details (``detail``: the path of the detail's own service below it)."""
+    of the image or of one of its details (``detail``: the path of the detail's own service below it).
+
+    A remote image's service is the lending institution's, by reference, claiming no more than level 0
+    (what every image service does)."""
+    if media.is_remote:
+        if not media.service:
+            return []
+        if media.service_type == "ImageService2":
+            return [{"@id": media.service, "@type": "ImageService2", "profile": "http://iiif.io/api/image/2/level0.json"}]
+        return [{"id": media.service, "type": "ImageService3", "profile": "level0"}]
     return [
         {"id": urls.image_service(media.id) + detail, "type": "ImageService3", "profile": IMAGE_PROFILE},
         {"@id": urls.image_service(media.id, version=2) + detail, "@type": "ImageService2",
@@ -184,8 +193,21 @@ def _pixels(image: MediaFile) -> tuple[int, int]:
 
 
 def served_size(media: MediaFile, max_width: int | None) -> tuple[int, int]:
-    """The size of the image the Image API serves (a work in copyright's capped derivative)."""
+    """The size of the image the Image API serves (a work in copyright's capped derivative); a remote
+    image is served as its institution serves it."""
+    if media.is_remote:
+        return _pixels(media)
     return levels.capped_size(*_pixels(media), max_width)
+
+
+def _remote_image(media: MediaFile, size: str) -> str:
+    """The URL of a remote image at ``size`` (an Image API size: ``max``, ``400,``): from its service, or the
+    plain image itself."""
+    if not media.service:
+        return media.url or ""
+    if media.service_type == "ImageService2":
+        size = "full" if size == "max" else size
+    return f"{media.service}/full/{size}/0/default.jpg"
 
 
 def served_region(
@@ -202,6 +224,12 @@ def served_region(
 def thumbnail(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]:
     """A thumbnail at one of the sizes the image service advertises (so it is a pre-cut file)."""
     w, h = levels.thumbnail_size(*_pixels(media), max_width=max_width)
+    if media.is_remote:
+        if not media.service:
+            return [{"id": media.url, "type": "Image", "format": media.format,
+                     "width": media.width, "height": media.height}]
+        return [{"id": _remote_image(media, f"{w},"), "type": "Image", "format": "image/jpeg",
+                 "width": w, "height": h, "service": image_service(media, urls)}]
     return [{
         "id": urls.image(media.id, f"{w},{h}"),
         "type": "Image", "format": "image/jpeg", "width": w, "height": h,
@@ -211,6 +239,10 @@ def thumbnail(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]
 
 def image_body(media: MediaFile, urls: Urls, max_width: int | None) -> dict:
     w, h = served_size(media, max_width)
+    if media.is_remote:
+        body = {"id": _remote_image(media, "max"), "type": "Image",
+                "format": "image/jpeg" if media.service else media.format, "width": w, "height": h}
+        return body | ({"service": image_service(media, urls)} if media.service else {})
     return {
         "id": urls.image(media.id),
         "type": "Image", "format": "image/jpeg", "width": w, "height": h,
@@ -271,7 +303,7 @@ def placeholder(canvas_id: str, poster: MediaFile, urls: Urls, max_width: int | 
 def download(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]:
     """The file a visitor may download: an open image in full, a model, sound or film; nothing of a work in
     copyright."""
-    if max_width:
+    if max_width or media.is_remote:  # a loan's files are its institution's to offer
         return []
     if media.is_image:
         return [{"id": urls.image(media.id), "type": "Image",

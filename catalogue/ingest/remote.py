@@ -1,0 +1,138 @@
+"""Fetching what another institution publishes (IIIF manifests, collections, info.json, images).
+
+The one way an import reads the network: http(s) only, a timeout for every read and for the whole
+document, a size limit, a bounded number of redirects (each one http(s) too), and a
+:class:`FetchError` that names the URL and says what went wrong in plain words (404, not JSON,
+too large, timed out, refused). Nothing is cached or written: the importer decides what to keep.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from ..model import is_web_url
+from ..version import __version__
+
+TIMEOUT = 20.0  # seconds for a whole document; a connection or a read stalls for at most this long
+MAX_BYTES = 20 << 20  # a IIIF manifest of a 4,000-page book is about 10 MB
+MAX_REDIRECTS = 5
+USER_AGENT = f"Vitrine/{__version__} (IIIF import)"
+
+
+class FetchError(Exception):
+    """A URL that gave nothing an import can use; ``str()`` says which and why."""
+
+    def __init__(self, url: str, message: str):
+        super().__init__(f"{url}: {message}")
+        self.url = url
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # after redirects
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body as JSON; anything else is a FetchError naming the URL."""
+        try:
+            return json.loads(self.body.decode("utf-8-sig"), parse_constant=_no_constant)
+        except UnicodeDecodeError:
+            raise FetchError(self.url, "is not UTF-8 text, so not a IIIF document") from None
+        except (ValueError, RecursionError) as exc:
+            raise FetchError(self.url, f"is not JSON ({_reason(exc)}), so not a IIIF document") from None
+
+    @property
+    def cors(self) -> bool:
+        """Whether a viewer on another site may read it (``Access-Control-Allow-Origin``)."""
+        return bool(self.headers.get("access-control-allow-origin", "").strip())
+
+
+@dataclass
+class Fetcher:
+    """Reads http(s) URLs within limits; one per import (it keeps its HTTP connections)."""
+
+    timeout: float = TIMEOUT
+    max_bytes: int = MAX_BYTES
+    session: requests.Session = field(default_factory=requests.Session, repr=False)
+
+    def get(self, url: str, limit: int | None = None, *, accept: str = "application/json") -> Fetched:
+        """The document at ``url``: at most ``limit`` bytes (default ``max_bytes``), read within ``timeout``.
+
+        A body larger than the limit is refused, never cut (:meth:`head_bytes` reads a part).
+        """
+        return self._get(url, limit or self.max_bytes, accept, partial=False)
+
+    def head_bytes(self, url: str, count: int) -> Fetched:
+        """The first ``count`` bytes of ``url`` (an image's header, to read its size)."""
+        return self._get(url, count, "image/*", partial=True)
+
+    def get_json(self, url: str) -> Any:
+        return self.get(url).json()
+
+    def _get(self, url: str, limit: int, accept: str, partial: bool) -> Fetched:
+        deadline = time.monotonic() + self.timeout
+        for _ in range(MAX_REDIRECTS + 1):
+            if not is_web_url(url):
+                raise FetchError(url, "is not an http(s) URL; only http:// and https:// are fetched")
+            try:
+                response = self.session.get(
+                    url, stream=True, allow_redirects=False, timeout=(self.timeout, self.timeout),
+                    headers={"Accept": accept, "User-Agent": USER_AGENT},
+                )
+            except requests.Timeout:
+                raise FetchError(url, f"did not answer within {self.timeout:g} s") from None
+            except requests.ConnectionError as exc:
+                raise FetchError(url, f"cannot be reached ({_connection_reason(exc)})") from None
+            except requests.RequestException as exc:
+                raise FetchError(url, f"cannot be fetched ({exc.__class__.__name__})") from None
+            with response:
+                if response.is_redirect:
+                    location = response.headers.get("location", "")
+                    url = requests.compat.urljoin(url, location)
+                    continue
+                if response.status_code != 200:
+                    reason = response.reason or ""
+                    raise FetchError(url, f"answered HTTP {response.status_code} {reason}".rstrip())
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                declared = headers.get("content-length", "")
+                if not partial and declared.isdigit() and int(declared) > limit:
+                    raise FetchError(url, f"is {int(declared):,} bytes; the limit is {limit:,}")
+                body = bytearray()
+                try:
+                    for chunk in response.iter_content(64 << 10):
+                        body += chunk
+                        if len(body) > limit:
+                            if partial:
+                                del body[limit:]
+                                break
+                            raise FetchError(url, f"is over {limit:,} bytes; the limit is {limit:,}")
+                        if time.monotonic() > deadline:
+                            raise FetchError(url, f"took longer than {self.timeout:g} s to read")
+                except requests.RequestException as exc:
+                    raise FetchError(url, f"broke off while being read ({exc.__class__.__name__})") from None
+                return Fetched(response.url or url, response.status_code, headers, bytes(body))
+        raise FetchError(url, f"redirects more than {MAX_REDIRECTS} times")
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _reason(exc: Exception) -> str:
+    return "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(":")[0]
+
+
+def _connection_reason(exc: Exception) -> str:
+    text = str(exc)
+    for words in ("Connection refused", "Name or service not known", "No route to host",
+                  "certificate verify failed", "Temporary failure in name resolution"):
+        if words in text:
+            return words.lower()
+    return "connection failed"
