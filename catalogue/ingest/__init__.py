@@ -22,6 +22,7 @@ from ..model import (
 )
 from ..store import WriteReport
 from .media import MediaCopy, MediaError, inspect_media
+from .remote import Fetcher, FetchError, image_service
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ KINDS = {
     "object": ("objects", DigitalObject.from_dict),
     "exhibition": ("exhibitions", Exhibition.from_dict),
 }
-def parse(record: Record, media_dir: Path) -> tuple[str, object, list[MediaCopy]]:
+def parse(record: Record, media_dir: Path, fetcher: Fetcher | None = None) -> tuple[str, object, list[MediaCopy]]:
+    """The record as a model object, with the copies its local media need; ``fetcher`` reads
+    what remote media entries do not say themselves (an image service's info.json)."""
     data = record.data
     if not isinstance(data, dict):
         raise ValidationError("", "a record must be a JSON object")
@@ -81,12 +84,13 @@ def parse(record: Record, media_dir: Path) -> tuple[str, object, list[MediaCopy]
     if not isinstance(kind, str) or kind not in KINDS:  # a list is unhashable
         raise ValidationError("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
     fields = {k: v for k, v in data.items() if k != "kind"}
-    copies = _media(fields, record, media_dir) if kind == "object" else []
+    copies = _media(fields, record, media_dir, fetcher) if kind == "object" else []
     return kind, KINDS[kind][1](fields), copies
 
 
-def _media(fields: dict, record: Record, media_dir: Path) -> list[MediaCopy]:
-    """Replace the record's ``media`` file references by checked MediaFile records."""
+def _media(fields: dict, record: Record, media_dir: Path, fetcher: Fetcher | None) -> list[MediaCopy]:
+    """Replace the record's ``media`` file references by checked MediaFile records; a remote
+    image (``service`` or ``url``) is kept by reference, with its size."""
     entries = fields.get("media") or []
     if not isinstance(entries, list):
         raise ValidationError("media", "must be a list")
@@ -95,6 +99,10 @@ def _media(fields: dict, record: Record, media_dir: Path) -> list[MediaCopy]:
     for i, entry in enumerate(entries):
         if isinstance(entry, str):
             entry = {"file": entry}
+        if isinstance(entry, dict) and ("service" in entry or "url" in entry) and "file" not in entry:
+            media.append({"id": entry.get("id") or f"{object_id}-{i + 1}", "label": entry.get("label"),
+                          **_remote(entry, i, fetcher)})
+            continue
         if not isinstance(entry, dict) or not entry.get("file"):
             raise ValidationError(f"media[{i}].file", "is required")
         try:
@@ -110,3 +118,17 @@ def _media(fields: dict, record: Record, media_dir: Path) -> list[MediaCopy]:
         copies.append(copy)
     fields["media"] = media
     return copies
+
+
+def _remote(entry: dict, i: int, fetcher: Fetcher | None) -> dict:
+    """A remote image as a MediaFile record: what the entry says, and what its service's info.json
+    says where the entry does not (its Image API version, its size)."""
+    described = {key: entry[key] for key in ("service", "service_type", "url", "format", "width", "height")
+                 if entry.get(key) is not None}
+    service = entry.get("service")
+    if service and not ({"service_type", "width", "height"} <= described.keys()):
+        try:
+            described = image_service(service, fetcher or Fetcher()) | described
+        except FetchError as exc:
+            raise ValidationError(f"media[{i}].service", exc.message) from None
+    return described

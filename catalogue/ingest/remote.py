@@ -136,3 +136,26 @@ def _connection_reason(exc: Exception) -> str:
         if words in text:
             return words.lower()
     return "connection failed"
+
+
+IMAGE_CONTEXTS = {"http://iiif.io/api/image/2/context.json": "ImageService2",
+                  "http://iiif.io/api/image/3/context.json": "ImageService3"}
+
+
+def image_service(url: str, fetcher: Fetcher) -> dict:
+    """What a IIIF image service says of itself (``<url>/info.json``): its base URI, Image API
+    version (``service_type``) and full size; FetchError when it is no Image API 2 or 3 service."""
+    base = url.removesuffix("/info.json").rstrip("/")
+    info_url = f"{base}/info.json"
+    info = fetcher.get_json(info_url)
+    if not isinstance(info, dict):
+        raise FetchError(info_url, "is not an image service's info.json (not a JSON object)")
+    contexts = info.get("@context")
+    contexts = contexts if isinstance(contexts, list) else [contexts]
+    kinds = [IMAGE_CONTEXTS[c] for c in contexts if isinstance(c, str) and c in IMAGE_CONTEXTS]
+    if not kinds:
+        raise FetchError(info_url, "is not a IIIF Image API 2 or 3 info.json (its @context names neither)")
+    width, height = info.get("width"), info.get("height")
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in (width, height)):
+        raise FetchError(info_url, "gives no width and height in whole pixels")
+    return {"service": base, "service_type": kinds[-1], "width": width, "height": height}
