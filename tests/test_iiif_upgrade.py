@@ -42,6 +42,8 @@ def p2_text(value) -> dict:
     """A P2 label as the language map it means: strings in no language, ``@value``s in theirs."""
     lmap: dict = {}
     for item in _list(value):
+        if isinstance(item, dict) and not isinstance(item.get("@value"), str):
+            continue  # a language without a value, a database record: no text
         if isinstance(item, dict):
             lang = item.get("@language") or "none"
             lmap.setdefault(lang if re.fullmatch(r"[A-Za-z-]+", lang) else "none", []).append(item["@value"])
@@ -95,6 +97,14 @@ def p3_ranges(ranges: list) -> int:
     return sum(1 + p3_ranges([i for i in r["items"] if i["type"] == "Range" and "items" in i]) for r in ranges)
 
 
+def range_labels(ranges: list) -> list:
+    found = []
+    for r in ranges:
+        found += [json.dumps(r["label"], sort_keys=True)] if "label" in r else []
+        found += range_labels([i for i in r["items"] if i["type"] == "Range" and "items" in i])
+    return sorted(found)
+
+
 # -- every document of the corpus ----------------------------------------------
 
 @pytest.mark.parametrize("name", P2)
@@ -116,9 +126,13 @@ def test_every_p2_document_upgrades_to_valid_presentation_3_or_is_refused_with_i
         assert [c.get("label") for c in new["items"]] == labels
         assert p3_image_services(new) == p2_image_services(doc)
         assert p3_ranges(new.get("structures", [])) == len(doc.get("structures", []))
+        assert range_labels(new.get("structures", [])) == sorted(
+            json.dumps(p2_text(r["label"]), sort_keys=True) for r in doc.get("structures", []) if "label" in r)
     else:
         members = [m["@id"] for key in ("members", "collections", "manifests") for m in doc.get(key, [])]
         assert sorted(i["id"] for i in new.get("items", [])) == sorted(dict.fromkeys(members))
+    said = [pair for pair in doc.get("metadata", []) if any(p2_text(pair.get("value")).values())]
+    assert [pair["label"] for pair in new.get("metadata", [])][: len(said)] == [p2_text(p["label"]) for p in said]
 
 
 def test_the_documents_refused_are_the_listed_ones_and_every_other_p2_document_upgrades():
@@ -387,13 +401,19 @@ def test_a_document_without_context_is_placed_by_its_type():
 @pytest.mark.parametrize("document", [
     {},
     {"@context": "http://iiif.io/api/image/2/context.json", "@id": f"{BASE}/image/p1", "protocol": "http://iiif.io/api/image"},
-    {"@context": "http://iiif.io/api/presentation/4/context.json", "id": f"{BASE}/m", "type": "Manifest"},
     ["sc:Manifest"],
 ])
 def test_what_is_not_presentation_2_or_3_has_no_version_and_is_refused(document):
     assert presentation_version(document) is None
     with pytest.raises(UpgradeError, match="not a IIIF Presentation 2 or 3 document"):
         upgrade(document)
+
+
+def test_a_presentation_4_document_is_refused_naming_its_version():
+    doc = read("p4-3d", "iiif3d__10_content_state__astronaut_comment_scope.json")
+    assert presentation_version(doc) is None
+    with pytest.raises(UpgradeError, match=r"^@context: a IIIF Presentation 4 document: only 2 and 3 are read$"):
+        upgrade(doc)
 
 
 def test_a_broken_part_is_refused_naming_its_json_path():

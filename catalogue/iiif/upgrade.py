@@ -91,6 +91,11 @@ def upgrade(document: dict) -> dict:
     if version == 3:
         return document
     if version is None:
+        said = _list(document.get("@context")) if isinstance(document, dict) else []
+        contexts = " ".join(c for c in said if isinstance(c, str))
+        other = re.search(r"iiif\.io/api/presentation/(\d)/", contexts)
+        if other:
+            raise UpgradeError("@context", f"a IIIF Presentation {other[1]} document: only 2 and 3 are read")
         raise UpgradeError("", "not a IIIF Presentation 2 or 3 document (no Presentation @context, "
                                "and no sc:Manifest or sc:Collection @type)")
     return _Upgrade(document).document()
