@@ -115,7 +115,9 @@ def test_every_p2_document_upgrades_to_valid_presentation_3_or_is_refused_with_i
         with pytest.raises(UpgradeError, match=re.escape(REFUSED[name])):
             upgrade(doc)
         return
+    before = json.dumps(doc, sort_keys=True)
     new = upgrade(doc)
+    assert json.dumps(doc, sort_keys=True) == before  # the source is read, never changed
     assert_valid_presentation(new)
     assert new["id"] == doc["@id"]
     assert new["label"] == p2_text(doc["label"])
