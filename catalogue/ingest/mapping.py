@@ -65,11 +65,15 @@ def _first_year(text: str) -> str:
     return ("-" if negative else "") + match.group(0)
 
 
+_LETTERS = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th"})
+
+
 def slug(text: str) -> str:
     """An id out of any text: "museum:things/3F2A" -> "museum-things-3f2a", "N 01498" -> "n-01498"
     (accents dropped, lower case, every run of other characters one "-", at most 128)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9._]+", "-", ascii_text.lower()).strip("-._")[:128].rstrip("-._")
+    letters = "".join(c for c in unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
+                      if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9._]+", "-", letters).strip("-._")[:128].rstrip("-._")
 
 
 class Row(Protocol):
@@ -383,13 +387,13 @@ class Node:
         self.seen = seen  # ids of the specs whose path named something; None once checked
 
     def _walk(self, spec: Spec) -> list[Any]:
-        """What the path reaches; a key missing along it names nothing (a null or an empty array
-        does: the record simply has no value)."""
+        """What the path reaches; a key missing along it names nothing (a null, ``{}`` or an empty
+        array does: the record simply has no value)."""
         current = [self.data]
         for key, index in spec.steps:
             if key:
                 found = [v[key] for v in current if isinstance(v, dict) and key in v]
-                if not found:
+                if not found and any(v != {} for v in current):
                     return []
                 current = [v for v in found if v is not None]
             if index is not None:
