@@ -105,13 +105,15 @@ class Spec:
     label: Any = None  # metadata and required statement
     keys: dict[str, Spec] = field(default_factory=dict)  # an entry's values
     steps: tuple = ()  # a JSON path, compiled
+    keys_only: tuple[str, ...] | None = None  # the same, when it has no array in it
     parent: Spec | None = None  # the entries spec a relative path is read in
+    as_is: bool = False  # no pattern, extract, transform or template: the value trimmed
 
     def clean(self, text: str) -> str:
         """A source value as the field keeps it: trimmed, its pattern, year, transforms and template."""
         text = text.strip()
-        if not text:
-            return ""
+        if not text or self.as_is:
+            return text
         if self.pattern is not None:
             match = self.pattern.search(text)
             text = (match.group(1) if self.pattern.groups else match.group(0)) if match else ""
@@ -218,10 +220,13 @@ class Mapping:
             raise self.error(f"{where}.label", "is required: a language map such as {\"en\": [\"Medium\"]}")
         if at is not None and self.at == "path":
             spec.steps = self._steps(at, where)
+            if all(index is None for _, index in spec.steps):
+                spec.keys_only = tuple(key for key, _ in spec.steps)
         for key in keys & set(raw):
             spec.keys[key] = self._spec(raw[key], f"{where}.{key}", key, parent=spec)
         if name == "creators" and parent is None and "name" not in spec.keys:
             spec.keys["name"] = Spec(f"{where}.name", "", parent=spec)  # the entry itself
+        spec.as_is = spec.pattern is None and spec.extract is None and not spec.transforms and spec.template is None
         return spec
 
     def _transforms(self, raw: Any, where: str) -> list[Callable[[str], str]]:
@@ -301,10 +306,15 @@ def _texts(row: Row, spec: Spec) -> list[str]:
 def _plain(row: Row, spec: Spec) -> Any:
     if spec.at is None:
         return spec.value
-    texts = [t for t in _texts(row, spec) if t]
-    if texts:
-        return texts[0]
-    other = [v for v in row.values(spec) if not isinstance(v, str) and v != {}]
+    values = row.values(spec)
+    for raw in values:
+        if isinstance(raw, str):
+            text = spec.clean(raw)
+            for part in (text.split(spec.split) if spec.split is not None else (text,)):
+                part = part.strip()
+                if part:
+                    return part
+    other = [v for v in values if not isinstance(v, str) and v != {}]
     return other[0] if other else None  # an object where a value should be: the model names it
 
 
@@ -389,26 +399,42 @@ class Node:
     def _walk(self, spec: Spec) -> list[Any]:
         """What the path reaches; a key missing along it names nothing (a null, ``{}`` or an empty
         array does: the record simply has no value)."""
-        current = [self.data]
-        for key, index in spec.steps:
-            if key:
-                found = [v[key] for v in current if isinstance(v, dict) and key in v]
-                if not found and any(v != {} for v in current):
-                    return []
-                current = [v for v in found if v is not None]
-            if index is not None:
-                lists = [v for v in current if isinstance(v, list)]
-                current = [x for items in lists for x in items] if index == _ALL else \
-                    [items[index] for items in lists if index < len(items)]
-            if not current:
-                break
+        if spec.keys_only is not None:  # "a.b.c", the common case, walked without lists
+            value = self.data
+            for key in spec.keys_only:
+                if not isinstance(value, dict) or key not in value:
+                    if value != {}:  # the key is not there ({} is a record without the value)
+                        return []
+                    value = None
+                    break
+                value = value[key]
+                if value is None:
+                    break
+            current = [] if value is None else [value]
+        else:
+            current = [self.data]
+            for key, index in spec.steps:
+                if key:
+                    found = [v[key] for v in current if isinstance(v, dict) and key in v]
+                    if not found and any(v != {} for v in current):
+                        return []
+                    current = [v for v in found if v is not None]
+                if index is not None:
+                    lists = [v for v in current if isinstance(v, list)]
+                    current = [x for items in lists for x in items] if index == _ALL else \
+                        [items[index] for items in lists if index < len(items)]
+                if not current:
+                    break
         if self.seen is not None:
             self.seen.add(id(spec))
+        if len(current) == 1 and not isinstance(current[0], list):
+            return current
         return [leaf for value in current for leaf in (value if isinstance(value, list) else [value])
                 if leaf is not None]
 
     def values(self, spec: Spec) -> list[Any]:
-        return [_scalar(leaf) for leaf in self._walk(spec) if not isinstance(leaf, list)]
+        return [leaf if isinstance(leaf, str) else _scalar(leaf) for leaf in self._walk(spec)
+                if not isinstance(leaf, list)]
 
     def languages(self, spec: Spec) -> dict[str, list[str]]:
         return {}  # a JSON language map is a value of its own
