@@ -235,6 +235,12 @@ def test_a_mapping_error_names_the_mapping_file_and_the_spec(app, store, tmp_pat
     assert store.count_objects() == 0 and store.institutions() == []
 
 
+def test_a_misspelt_key_of_the_mapping_itself_is_an_error_not_ignored(app, tmp_path):
+    mapping = write(tmp_path, "mapping.json", {"defautls": {"institution": "x"}, "fields": {"id": "ref"}})
+    with pytest.raises(IngestError, match=r"mapping.json: unknown key\(s\) defautls; known: attribution, declare"):
+        list(read_mapped(write(tmp_path, "works.json", [{"ref": "1"}]), mapping))
+
+
 def test_a_csv_mapping_given_a_path_says_it_names_columns(app, tmp_path):
     mapping = write(tmp_path, "mapping.json", dict(ID_MAPPING, fields={"id": {"path": "ref"}}))
     with pytest.raises(IngestError, match='fields.id: a CSV mapping names a "column", not a "path"'):

@@ -42,6 +42,7 @@ ENTRY_KEYS = {  # the values of one entry, each a spec of its own
 LIST_KEYS = {"authorities", "variants"}  # an entry's values that are lists
 LABELLED_FIELDS = {"metadata", "required_statement"}  # a label of the mapping's, a value of the row's
 KNOWN_FIELDS = TEXT_FIELDS | PLAIN_FIELDS | LIST_FIELDS | set(ENTRY_KEYS) | LABELLED_FIELDS
+MAPPING_KEYS = {"description", "attribution", "declare", "defaults", "fields", "separator", "delimiter", "encoding"}
 OPTIONS = {"language", "split", "pattern", "extract", "transform", "template", "value", "label"}
 EXTRACTS = ("year",)
 CHECKED_RECORDS = 1000  # a JSON path that names nothing in this many records is a mapping error
@@ -142,6 +143,10 @@ class Mapping:
             raise IngestError([Problem(self.path, 1, "", "invalid JSON: nested too deeply")]) from None
         if not isinstance(spec, dict) or not isinstance(spec.get("fields"), dict):
             raise self.error("fields", f"a mapping needs a \"fields\" object (field → {at})")
+        unknown = set(spec) - MAPPING_KEYS
+        if unknown:
+            known = ", ".join(sorted(MAPPING_KEYS))
+            raise self.error("", f"unknown key(s) {', '.join(sorted(unknown))}; known: {known}")
         unknown = set(spec["fields"]) - KNOWN_FIELDS
         if unknown:
             known = ", ".join(sorted(KNOWN_FIELDS))
