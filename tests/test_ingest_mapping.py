@@ -144,6 +144,15 @@ def test_an_id_that_breaks_the_id_rule_without_a_transform_names_its_record_and_
     assert store.count_objects() == 0
 
 
+def test_two_source_ids_that_slug_alike_are_refused_naming_the_first_not_merged(app, store, tmp_path):
+    mapping = dict(ID_MAPPING, fields=dict(ID_MAPPING["fields"], id={"path": "ref", "transform": ["slug"]}))
+    works = write(tmp_path, "works.jsonl", '{"ref": "N 01498", "title": "A"}\n{"ref": "n:01498", "title": "B"}\n')
+    with pytest.raises(IngestError) as info:
+        ingest(app, works, write(tmp_path, "m.json", mapping))
+    assert "works.jsonl:2: id: 'n-01498' appears twice in this import (first at row 1)" in str(info.value)
+    assert store.count_objects() == 0
+
+
 # -- values: numbers, nulls, empty texts and objects ------------------------------
 
 def test_numbers_as_strings_empty_strings_nulls_and_empty_objects_are_read_as_a_museum_means_them(
