@@ -39,6 +39,7 @@ ENTRY_KEYS = {  # the values of one entry, each a spec of its own
     "media": {"file", "service", "service_type", "url", "format", "width", "height", "label"},
     "dimensions": {"type", "value", "unit", "part"},
 }
+REQUIRED_KEYS = {"creators": "name", "dimensions": "value"}  # an entry without it is no entry
 LIST_KEYS = {"authorities", "variants"}  # an entry's values that are lists
 LABELLED_FIELDS = {"metadata", "required_statement"}  # a label of the mapping's, a value of the row's
 KNOWN_FIELDS = TEXT_FIELDS | PLAIN_FIELDS | LIST_FIELDS | set(ENTRY_KEYS) | LABELLED_FIELDS
@@ -372,7 +373,7 @@ def _entries(row: Row, spec: Spec, name: str) -> list[dict]:
                     value = int(value)
             if value not in (None, "", [], {}):
                 values[key] = value
-        required = {"creators": "name", "dimensions": "value"}.get(name)
+        required = REQUIRED_KEYS.get(name)
         if values.get(required) if required else values:
             out.append(values)
     return out
