@@ -260,14 +260,19 @@ def ingest_csv(file: str, mapping: str, skip_invalid: bool, dry_run: bool, repor
 
 @ingest.command("json")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
+              help="JSON mapping of another institution's records to fields, by path "
+                   "(catalogue/mappings/tate-artworks.json for the Tate JSON); without it, Vitrine's own records.")
 @_import_options
-def ingest_json(file: str, skip_invalid: bool, dry_run: bool, report: str | None) -> None:
+def ingest_json(file: str, mapping: str | None, skip_invalid: bool, dry_run: bool, report: str | None) -> None:
     """Import Vitrine JSON (.json: an array of records) or JSON Lines (.jsonl), or either gzip-compressed (.gz)."""
     from pathlib import Path
 
     from .ingest.jsonfile import read_json
+    from .ingest.mapping import read_mapped
 
-    _import(read_json(Path(file)), skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=file)
+    records = read_mapped(Path(file), Path(mapping)) if mapping else read_json(Path(file))
+    _import(records, skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=file)
 
 
 @ingest.command("folder")

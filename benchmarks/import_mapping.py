@@ -1,0 +1,128 @@
+"""Import the Tate collection (69,202 artworks) through the JSON mapping and through the CSV mapping.
+
+Each run imports the shipped ``artworks.jsonl.gz`` with ``catalogue/mappings/tate-artworks.json``
+and the derived ``artwork_data.derived.csv.gz`` with ``catalogue/mappings/tate.json``, each by the
+real ``vitrine ingest json|csv ... --mapping`` command in a child process, into a fresh temporary
+catalogue (checking, storing and indexing: the whole command, timed from outside). Prints the
+medians of --runs runs: objects/s, the child's peak memory (ru_maxrss), the store's and the search
+index's size on disk, and the ratio JSON/CSV measured in the same run. Targets: the JSON rate >= the
+CSV rate; peak memory <= 150 MB for either. ``--skip-invalid`` lets the few records Tate's own data
+makes invalid be reported (the JSON has one whose end year is before its start year) rather than
+stop the run.
+
+    .venv/bin/python benchmarks/import_mapping.py [--runs 3] [--limit N]
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TATE = ROOT.parent / "shared" / "data" / "tate"
+SOURCES = {
+    "json": (TATE / "artworks.jsonl.gz", ROOT / "catalogue" / "mappings" / "tate-artworks.json"),
+    "csv": (TATE / "artwork_data.derived.csv.gz", ROOT / "catalogue" / "mappings" / "tate.json"),
+}
+PEAK_TARGET_MB = 150
+
+
+def _size_mb(paths) -> float:
+    return sum(p.stat().st_size for p in paths if p.is_file()) / 1e6
+
+
+def run_import(kind: str, source: Path, mapping: Path, instance: Path) -> dict:
+    """One `vitrine ingest` in a child process: its wall time, peak memory and what it wrote."""
+    env = dict(os.environ, VITRINE_INSTANCE=str(instance), PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-c", "from catalogue.cli import main; main()", "ingest", kind, str(source),
+               "--mapping", str(mapping), "--skip-invalid", "--report", str(instance.parent / f"{kind}.tsv")]
+    log = instance.parent / f"{kind}.log"
+    with log.open("w+") as output:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage: its peak memory
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        out = output.read()
+    if child.returncode != 0:
+        raise SystemExit(f"vitrine ingest {kind} failed ({child.returncode}):\n{out[-3000:]}")
+    objects = re.search(r"imported .*?\b(\d+) objects", out)
+    skipped = re.search(r"skipped (\d+) invalid", out)
+    return {
+        "objects": int(objects.group(1)) if objects else 0,
+        "skipped": int(skipped.group(1)) if skipped else 0,
+        "seconds": seconds,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "store_mb": _size_mb(instance.glob("vitrine.db*")),
+        "index_mb": _size_mb((instance / "index").rglob("*")),
+    }
+
+
+def _first(source: Path, n: int, folder: Path) -> Path:
+    """The first n records of a file (for a quick --limit run), gzipped as the original."""
+    import csv
+
+    target = folder / source.name
+    with gzip.open(source, "rt", encoding="utf-8", newline="") as src, \
+            gzip.open(target, "wt", encoding="utf-8", newline="") as dst:
+        if source.name.endswith(".csv.gz"):
+            csv.writer(dst).writerows(islice(csv.reader(src), n + 1))
+        else:
+            dst.writelines(islice(src, n))
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=0, help="Only the first N records of each file (a quick check).")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="vitrine-mapping-"))
+    try:
+        sources = {kind: (_first(path, args.limit, work) if args.limit else path, mapping)
+                   for kind, (path, mapping) in SOURCES.items()}
+        results: dict[str, list[dict]] = {kind: [] for kind in sources}
+        ratios = []
+        for run in range(args.runs):
+            for kind, (path, mapping) in sources.items():
+                instance = work / f"{kind}-{run}" / "instance"
+                instance.mkdir(parents=True)
+                results[kind].append(run_import(kind, path, mapping, instance))
+                shutil.rmtree(instance.parent)
+                last = results[kind][-1]
+                print(f"run {run + 1} {kind}: {last['objects'] / last['seconds']:,.0f} objects/s, "
+                      f"{last['peak_mb']:.0f} MB peak", file=sys.stderr)
+            ratios.append((results["json"][-1]["objects"] / results["json"][-1]["seconds"])
+                          / (results["csv"][-1]["objects"] / results["csv"][-1]["seconds"]))
+        med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
+        print(json.dumps({"benchmark": "import_mapping", "runs": args.runs, "limit": args.limit or None}))
+        print(f"{'':34}{'objects':>9}{'skipped':>9}{'seconds':>9}{'objects/s':>11}{'peak MB':>9}"
+              f"{'store MB':>10}{'index MB':>10}")
+        rates = {}
+        for kind, rows in results.items():
+            rates[kind] = rows[0]["objects"] / med(rows, "seconds")
+            name = f"vitrine ingest {kind} --mapping (Tate)"
+            print(f"{name:34}{rows[0]['objects']:>9,}{rows[0]['skipped']:>9,}{med(rows, 'seconds'):>9.1f}"
+                  f"{rates[kind]:>11,.0f}{med(rows, 'peak_mb'):>9.0f}{med(rows, 'store_mb'):>10.1f}"
+                  f"{med(rows, 'index_mb'):>10.1f}")
+        ratio = statistics.median(ratios)
+        peaks = max(med(rows, "peak_mb") for rows in results.values())
+        print(f"JSON/CSV rate (median of the runs' ratios): {ratio:.2f}   "
+              f"target >= 1: {'met' if ratio >= 1 else 'NOT met'}   peak <= {PEAK_TARGET_MB} MB: {'met' if peaks <= PEAK_TARGET_MB else 'NOT met'}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,489 @@
+"""A mapping file: how another institution's records become Vitrine records.
+
+One spec language for two shapes of source. A CSV row gives the values at a *column*; a JSON
+record (an API dump, JSON Lines) gives the values at a *path*: ``title``, ``dateRange.startYear``,
+``contributors[].fc`` (every element of an array), ``images[0].url`` (one element). Both are a
+:class:`Row`; building a record from a row, the transforms and the checks of the spec are here, and
+``csvfile`` reads CSV, ``read_mapped`` reads JSON, nothing more. A mapping::
+
+    {"declare": [{"kind": "institution", "id": "tate", "label": {"en": ["Tate"]}}],
+     "defaults": {"institution": "tate", "type": "image"},
+     "fields": {"id": {"path": "acno", "transform": ["slug"]},
+                "label": {"path": "title", "language": "en"},
+                "creators": {"path": "contributors[]", "name": "mda", "role": "role", "born": "birthYear"},
+                "earliest": {"path": "dateRange.startYear", "extract": "year"}}}
+
+A field's spec is a column or path, a constant (``{"value": ...}``), or an object of ``column`` /
+``path``, ``language``, ``split``, ``pattern``, ``extract``, ``transform``, ``template``. Entries
+(creators, media, dimensions) name their own values relative to each element of their path (JSON)
+or as parallel columns that keep their positions (CSV).
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from . import IngestError, Problem, Record
+
+TEXT_FIELDS = {"label", "summary", "medium", "provenance", "credit_line"}
+PLAIN_FIELDS = {"id", "type", "institution", "date", "earliest", "latest", "rights", "homepage",
+                "accession_number", "acquired", "location", "source"}
+LIST_FIELDS = {"collections", "subjects", "classification"}
+ENTRY_KEYS = {  # the values of one entry, each a spec of its own
+    "creators": {"name", "role", "uri", "born", "died", "nationality", "authorities", "variants"},
+    "media": {"file", "service", "service_type", "url", "format", "width", "height", "label"},
+    "dimensions": {"type", "value", "unit", "part"},
+}
+REQUIRED_KEYS = {"creators": "name", "dimensions": "value"}  # an entry without it is no entry
+LIST_KEYS = {"authorities", "variants"}  # an entry's values that are lists
+LABELLED_FIELDS = {"metadata", "required_statement"}  # a label of the mapping's, a value of the row's
+KNOWN_FIELDS = TEXT_FIELDS | PLAIN_FIELDS | LIST_FIELDS | set(ENTRY_KEYS) | LABELLED_FIELDS
+MAPPING_KEYS = {"description", "attribution", "declare", "defaults", "fields", "separator", "delimiter", "encoding"}
+OPTIONS = {"language", "split", "pattern", "extract", "transform", "template", "value", "label"}
+EXTRACTS = ("year",)
+CHECKED_RECORDS = 1000  # a JSON path that names nothing in this many records is a mapping error
+
+_DIGITS = re.compile(r"\d+")
+_SEGMENT = re.compile(r"([^\[\].]*)(?:\[(\d*)\])?")
+_ALL = -1  # "[]": every element
+
+
+def _first_year(text: str) -> str:
+    """The year a free-text date starts with ("c.1997-9" -> "1997", "-500" -> "-500"); a first number
+    of more than four digits ("71959-07-01") is no year: the text is given back whole, for the
+    model to refuse naming the row and field, never read as some other number."""
+    match = _DIGITS.search(text)
+    if match is None:
+        return ""
+    if len(match.group(0)) > 4:
+        return text
+    negative = match.start() > 0 and text[match.start() - 1] == "-" and \
+        (match.start() == 1 or not text[match.start() - 2].isalnum())
+    return ("-" if negative else "") + match.group(0)
+
+
+_LETTERS = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th"})
+
+
+def slug(text: str) -> str:
+    """An id out of any text: "museum:things/3F2A" -> "museum-things-3f2a", "N 01498" -> "n-01498"
+    (accents dropped, lower case, every run of other characters one "-", at most 128)."""
+    letters = "".join(c for c in unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
+                      if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9._]+", "-", letters).strip("-._")[:128].rstrip("-._")
+
+
+class Row(Protocol):
+    """One record of the source: a CSV row or a JSON record (or one entry of either)."""
+
+    def values(self, spec: Spec) -> list[Any]:
+        """The raw values at the spec's column or path: texts, and language maps (``{"nl": ...}``)."""
+
+    def languages(self, spec: Spec) -> dict[str, list[str]]:
+        """Language-tagged texts beside the values (a CSV's ``title@nl`` columns)."""
+
+    def entries(self, spec: Spec) -> list[Row]:
+        """The entries at the spec's column or path (its creators, images, dimensions), each a row."""
+
+
+@dataclass
+class Spec:
+    """One field's (or one entry value's) spec, checked and compiled once."""
+
+    where: str  # "fields.creators.born": how errors name it
+    at: str | None = None  # the column or path; None for a constant
+    value: Any = None
+    language: str = "none"
+    split: str | None = None  # the separator of multi-values
+    pattern: re.Pattern | None = None
+    extract: str | None = None
+    transforms: list[Callable[[str], str]] = field(default_factory=list)
+    template: str | None = None
+    label: Any = None  # metadata and required statement
+    keys: dict[str, Spec] = field(default_factory=dict)  # an entry's values
+    steps: tuple = ()  # a JSON path, compiled
+    keys_only: tuple[str, ...] | None = None  # the same, when it has no array in it
+    parent: Spec | None = None  # the entries spec a relative path is read in
+    as_is: bool = False  # no pattern, extract, transform or template: the value trimmed
+
+    def clean(self, text: str) -> str:
+        """A source value as the field keeps it: trimmed, its pattern, year, transforms and template."""
+        text = text.strip()
+        if not text or self.as_is:
+            return text
+        if self.pattern is not None:
+            match = self.pattern.search(text)
+            text = (match.group(1) if self.pattern.groups else match.group(0)) if match else ""
+        if text and self.extract == "year":
+            text = _first_year(text)
+        for transform in self.transforms:
+            text = transform(text)
+        if text and self.template is not None:
+            text = self.template.format(value=text)
+        return text
+
+
+class Mapping:
+    """A parsed mapping file: its errors name the file and the spec (``fields.creators.born``)."""
+
+    def __init__(self, path: Path, at: str = "column"):
+        self.path = str(path)
+        self.at = at  # "column" (CSV) or "path" (JSON)
+        try:
+            spec = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.error("", f"cannot be read: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise IngestError([Problem(self.path, exc.lineno, "", f"invalid JSON: {exc.msg}")]) from None
+        except RecursionError:
+            raise IngestError([Problem(self.path, 1, "", "invalid JSON: nested too deeply")]) from None
+        if not isinstance(spec, dict) or not isinstance(spec.get("fields"), dict):
+            raise self.error("fields", f"a mapping needs a \"fields\" object (field → {at})")
+        unknown = set(spec) - MAPPING_KEYS
+        if unknown:
+            known = ", ".join(sorted(MAPPING_KEYS))
+            raise self.error("", f"unknown key(s) {', '.join(sorted(unknown))}; known: {known}")
+        unknown = set(spec["fields"]) - KNOWN_FIELDS
+        if unknown:
+            known = ", ".join(sorted(KNOWN_FIELDS))
+            raise self.error("fields", f"unknown field(s) {', '.join(sorted(unknown))}; known: {known}")
+        self.separator: str = spec.get("separator", "|")
+        self.delimiter: str = spec.get("delimiter", ",")
+        self.encoding: str = spec.get("encoding", "utf-8-sig")
+        self.defaults: dict = spec.get("defaults", {})
+        self.declare: list = spec.get("declare", [])
+        if not isinstance(self.defaults, dict) or not isinstance(self.declare, list):
+            raise self.error("defaults", "\"defaults\" is an object and \"declare\" a list of records")
+        self.fields: dict[str, Spec | list[Spec]] = {}
+        for name, raw in spec["fields"].items():
+            where = f"fields.{name}"
+            if name in ("metadata", "dimensions"):
+                items = raw if isinstance(raw, list) else [raw]
+                self.fields[name] = [self._spec(item, f"{where}[{i}]", name) for i, item in enumerate(items)]
+            else:
+                self.fields[name] = self._spec(raw, where, name)
+
+    def error(self, field: str, message: str) -> IngestError:
+        return IngestError([Problem(self.path, None, field, message)])
+
+    def specs(self) -> Iterator[Spec]:
+        """Every spec that reads the source, entries' values included."""
+        def walk(spec: Spec) -> Iterator[Spec]:
+            if spec.at is not None:
+                yield spec
+            for sub in spec.keys.values():
+                yield from walk(sub)
+        for spec in self.fields.values():
+            for item in spec if isinstance(spec, list) else [spec]:
+                yield from walk(item)
+
+    def _spec(self, raw: Any, where: str, name: str, parent: Spec | None = None) -> Spec:
+        other = "path" if self.at == "column" else "column"
+        if isinstance(raw, str):
+            raw = {self.at: raw}
+        elif not isinstance(raw, dict):
+            raw = {"value": raw}
+        if other in raw and self.at not in raw:
+            source = "CSV" if self.at == "column" else "JSON"
+            raise self.error(where, f"a {source} mapping names a \"{self.at}\", not a \"{other}\"")
+        keys = ENTRY_KEYS.get(name, set()) if parent is None else set()
+        unknown = set(raw) - OPTIONS - keys - {self.at}
+        if unknown:
+            known = ", ".join(sorted(OPTIONS | keys | {self.at}))
+            raise self.error(where, f"unknown key(s) {', '.join(sorted(unknown))}; known: {known}")
+        at = raw.get(self.at)
+        if at is not None and not isinstance(at, str):
+            raise self.error(where, f"\"{self.at}\" must be text")
+        if at is None and "value" not in raw and not (keys & set(raw)):
+            raise self.error(where, f"names no \"{self.at}\" and no \"value\"")
+        spec = Spec(where, at, value=raw.get("value"), language=raw.get("language", "none"),
+                    label=raw.get("label"), parent=parent)
+        if not isinstance(spec.language, str) or not spec.language:
+            raise self.error(f"{where}.language", "must be a language tag such as \"en\" (or \"none\")")
+        split = raw.get("split", self.at == "column" and (name in LIST_FIELDS or name in ENTRY_KEYS))
+        spec.split = (split if isinstance(split, str) and split else self.separator) if split else None
+        if "pattern" in raw:
+            try:
+                spec.pattern = re.compile(raw["pattern"])
+            except (re.error, TypeError) as exc:
+                raise self.error(f"{where}.pattern", f"is not a regular expression: {exc}") from None
+        spec.extract = raw.get("extract")
+        if spec.extract is not None and spec.extract not in EXTRACTS:
+            raise self.error(f"{where}.extract", f"{spec.extract!r} is not one of {', '.join(EXTRACTS)}")
+        spec.transforms = self._transforms(raw.get("transform", []), f"{where}.transform")
+        spec.template = raw.get("template")
+        if spec.template is not None:
+            try:
+                spec.template.format(value="")
+            except (AttributeError, IndexError, KeyError, ValueError):
+                raise self.error(f"{where}.template", "must be text with {value} where the value goes") from None
+        if name in LABELLED_FIELDS and not isinstance(spec.label, dict):
+            raise self.error(f"{where}.label", "is required: a language map such as {\"en\": [\"Medium\"]}")
+        if at is not None and self.at == "path":
+            spec.steps = self._steps(at, where)
+            if all(index is None for _, index in spec.steps):
+                spec.keys_only = tuple(key for key, _ in spec.steps)
+        for key in keys & set(raw):
+            spec.keys[key] = self._spec(raw[key], f"{where}.{key}", key, parent=spec)
+        if name == "creators" and parent is None and "name" not in spec.keys:
+            spec.keys["name"] = Spec(f"{where}.name", "", parent=spec)  # the entry itself
+        spec.as_is = spec.pattern is None and spec.extract is None and not spec.transforms and spec.template is None
+        return spec
+
+    def _transforms(self, raw: Any, where: str) -> list[Callable[[str], str]]:
+        out: list[Callable[[str], str]] = []
+        for i, item in enumerate(raw if isinstance(raw, list) else [raw]):
+            if item == "slug":
+                out.append(slug)
+            elif isinstance(item, dict) and set(item) == {"replace"} and isinstance(item["replace"], list) \
+                    and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p)
+                            and p[0] for p in item["replace"]):
+                out.append(_replacer([tuple(p) for p in item["replace"]]))
+            else:
+                raise self.error(f"{where}[{i}]" if isinstance(raw, list) else where,
+                                 f"{item!r} is not a transform: \"slug\" or {{\"replace\": [[\"old\", \"new\"], ...]}}")
+        return out
+
+    def _steps(self, path: str, where: str) -> tuple:
+        if path == "":
+            return ()
+        steps = []
+        for segment in path.split("."):
+            match = _SEGMENT.fullmatch(segment)
+            if match is None or not (match.group(1) or match.group(2) is not None):
+                raise self.error(where, f"{path!r} is not a path (keys joined by '.', '[]' for every element, "
+                                        "'[0]' for the first)")
+            index = match.group(2)
+            steps.append((match.group(1), None if index is None else (_ALL if index == "" else int(index))))
+        return tuple(steps)
+
+
+def _replacer(pairs: list[tuple[str, str]]) -> Callable[[str], str]:
+    def replace(text: str) -> str:
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return text
+    return replace
+
+
+# -- a record out of a row ----------------------------------------------------
+
+def build(row: Row, mapping: Mapping) -> dict:
+    """The Vitrine record a source row makes through the mapping (the model checks it next)."""
+    record = dict(mapping.defaults)
+    for name, spec in mapping.fields.items():
+        value: object  # a language map, a string, a list of strings or of entries: the field's shape
+        if isinstance(spec, list):
+            value = _labelled(row, spec) if name == "metadata" else [
+                d for s in spec for d in _entries(row, s, name)]
+        elif name in TEXT_FIELDS:
+            value = _text(row, spec)
+        elif name in PLAIN_FIELDS:
+            value = _plain(row, spec)
+        elif name in LIST_FIELDS or (name == "media" and not spec.keys):  # media: a list of files
+            value = _many(row, spec)
+        elif name in ENTRY_KEYS:
+            value = _entries(row, spec, name)
+        else:  # required_statement
+            entries = _labelled(row, [spec])
+            value = entries[0] if entries else None
+        if value not in (None, "", [], {}):
+            record[name] = value
+    return record
+
+
+def _texts(row: Row, spec: Spec) -> list[str]:
+    out: list[str] = []
+    for raw in row.values(spec):
+        if isinstance(raw, str):
+            text = spec.clean(raw)
+            if spec.split is not None:
+                out.extend(part.strip() for part in text.split(spec.split))
+            else:
+                out.append(text)
+    return out
+
+
+def _plain(row: Row, spec: Spec) -> Any:
+    if spec.at is None:
+        return spec.value
+    values = row.values(spec)
+    for raw in values:
+        if isinstance(raw, str):
+            text = spec.clean(raw)
+            for part in (text.split(spec.split) if spec.split is not None else (text,)):
+                part = part.strip()
+                if part:
+                    return part
+    other = [v for v in values if not isinstance(v, str) and v != {}]
+    return other[0] if other else None  # an object where a value should be: the model names it
+
+
+def _many(row: Row, spec: Spec) -> list:
+    if spec.at is None:
+        return spec.value if isinstance(spec.value, list) else [spec.value]
+    return [t for t in _texts(row, spec) if t]
+
+
+def _text(row: Row, spec: Spec) -> dict:
+    if spec.at is None:
+        return spec.value if not isinstance(spec.value, str) else {spec.language: [spec.value]}
+    out: dict[str, list] = {lang: list(texts) for lang, texts in row.languages(spec).items()}
+    for raw in row.values(spec):
+        if isinstance(raw, dict):  # a language map: {"en": "..."} or {"en": ["..."]}
+            for lang, texts in raw.items():
+                texts = texts if isinstance(texts, list) else [texts]
+                kept = [spec.clean(t) if isinstance(t, str) else t for t in texts if t not in (None, "")]
+                if kept:
+                    out.setdefault(lang, []).extend(kept)
+        elif isinstance(raw, str):
+            text = spec.clean(raw)
+            if text:
+                out.setdefault(spec.language, []).append(text)
+    return out
+
+
+def _labelled(row: Row, specs: list[Spec]) -> list[dict]:
+    out = []
+    for spec in specs:
+        text = _text(row, spec)
+        if text:
+            out.append({"label": spec.label, "value": text})
+    return out
+
+
+def _entries(row: Row, spec: Spec, name: str) -> list[dict]:
+    """Creators, media or dimensions: one dict per entry, each with its own values."""
+    out = []
+    for entry in row.entries(spec):
+        values: dict[str, Any] = {}
+        for key, sub in spec.keys.items():
+            if key == "label":
+                value: Any = _text(entry, sub)
+            elif key in LIST_KEYS:
+                value = _many(entry, sub)
+            else:
+                value = _plain(entry, sub)
+                if key in ("width", "height") and isinstance(value, str) and value.isdigit():
+                    value = int(value)
+            if value not in (None, "", [], {}):
+                values[key] = value
+        required = REQUIRED_KEYS.get(name)
+        if values.get(required) if required else values:
+            out.append(values)
+    return out
+
+
+# -- JSON records -------------------------------------------------------------
+
+def _scalar(value: Any) -> Any:
+    """A JSON leaf as text (numbers stored as numbers or as strings read alike); objects kept."""
+    if isinstance(value, (str, dict)):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class Node:
+    """A JSON record (or one element of an array in it) as a :class:`Row`; while the mapping is
+    being checked, it notes which paths name something."""
+
+    __slots__ = ("data", "seen")
+
+    def __init__(self, data: Any, seen: set[int] | None):
+        self.data = data
+        self.seen = seen  # ids of the specs whose path named something; None once checked
+
+    def _walk(self, spec: Spec) -> list[Any]:
+        """What the path reaches; a key missing along it names nothing (a null, ``{}`` or an empty
+        array does: the record simply has no value)."""
+        if spec.keys_only is not None:  # "a.b.c", the common case, walked without lists
+            value = self.data
+            for key in spec.keys_only:
+                if not isinstance(value, dict) or key not in value:
+                    if value != {}:  # the key is not there ({} is a record without the value)
+                        return []
+                    value = None
+                    break
+                value = value[key]
+                if value is None:
+                    break
+            current = [] if value is None else [value]
+        else:
+            current = [self.data]
+            for key, index in spec.steps:
+                if key:
+                    found = [v[key] for v in current if isinstance(v, dict) and key in v]
+                    if not found and any(v != {} for v in current):
+                        return []
+                    current = [v for v in found if v is not None]
+                if index is not None:
+                    lists = [v for v in current if isinstance(v, list)]
+                    current = [x for items in lists for x in items] if index == _ALL else \
+                        [items[index] for items in lists if index < len(items)]
+                if not current:
+                    break
+        if self.seen is not None:
+            self.seen.add(id(spec))
+        if len(current) == 1 and not isinstance(current[0], list):
+            return current
+        return [leaf for value in current for leaf in (value if isinstance(value, list) else [value])
+                if leaf is not None]
+
+    def values(self, spec: Spec) -> list[Any]:
+        return [leaf if isinstance(leaf, str) else _scalar(leaf) for leaf in self._walk(spec)
+                if not isinstance(leaf, list)]
+
+    def languages(self, spec: Spec) -> dict[str, list[str]]:
+        return {}  # a JSON language map is a value of its own
+
+    def entries(self, spec: Spec) -> list[Row]:
+        if spec.at is None:
+            return [self]
+        items = self._walk(spec)
+        if items and self.seen is not None:
+            self.seen.add(-id(spec))  # it had elements: its relative paths can be judged
+        return [Node(item, self.seen) for item in items]
+
+
+def read_mapped(path: Path, mapping_path: Path) -> Iterator[Record]:
+    """Records of a JSON array or JSON Lines file (or its ``.gz``) in another institution's shape,
+    read through a mapping; a path that names nothing in the first records is a mapping error."""
+    from .jsonfile import read_json
+
+    mapping = Mapping(mapping_path, at="path")
+    base = path.resolve().parent
+    for number, declared in enumerate(mapping.declare, start=1):
+        yield Record(declared, mapping.path, number, base)
+    seen: set[int] | None = set()
+    count = 0
+    for record in read_json(path):
+        count += 1
+        yield Record(build(Node(record.data, seen), mapping), record.file, record.row, record.base_dir)
+        if count == CHECKED_RECORDS and seen is not None:
+            _check_paths(mapping, seen, count, path)
+            seen = None
+    if seen is not None:
+        _check_paths(mapping, seen, count, path)
+
+
+def _check_paths(mapping: Mapping, seen: set[int], count: int, path: Path) -> None:
+    problems = []
+    for spec in mapping.specs():
+        if id(spec) in seen or not spec.steps:
+            continue
+        if spec.parent is not None and spec.parent.at is not None and -id(spec.parent) not in seen:
+            continue  # its entries were never there: nothing to judge it by
+        where = f" (in each element of {spec.parent.at!r})" if spec.parent is not None and spec.parent.at else ""
+        problems.append(Problem(mapping.path, None, spec.where,
+                                f"path {spec.at!r}{where} names nothing in the first {count:,} records of {path}"))
+    if problems:
+        raise IngestError(problems)
