@@ -51,6 +51,7 @@ LABELS = {
     "download_image": _("Full image (JPEG)"),
     "download_file": _("Original file"),
     "curators": _("Curated by"),
+    "source": _("Where this record comes from"),
 }
 
 
@@ -375,6 +376,8 @@ def object_manifest(
     manifest["homepage"] = _homepage(urls.object_page(obj.id), obj.label)
     manifest["seeAlso"] = [{"id": urls.object_record(obj.id), "type": "Dataset",
                             "label": LABELS["record"], "format": "application/json", "profile": RECORD_PROFILE}]
+    if obj.source:  # provenance: the record or manifest of the lending institution it was imported from
+        manifest["seeAlso"].append({"id": obj.source, "type": "Dataset", "label": LABELS["source"]})
     manifest["rendering"] = [{"id": urls.object_record(obj.id), "type": "Dataset",
                               "label": LABELS["record"], "format": "application/json"}]
     manifest["partOf"] = [{"id": urls.collection(obj.institution), "type": "Collection"}]

@@ -98,7 +98,7 @@ class _Reader:
             raise Refusal(exc.url, "", exc.message) from None
         if not isinstance(document, dict):
             raise Refusal(source, "", "is not a IIIF document (not a JSON object)")
-        if presentation_version(document) is None:
+        if presentation_version(document) is None or _context_garbled(document):
             raise Refusal(source, "@context", _not_presentation(document))
         try:
             document = upgrade(document)
@@ -204,6 +204,8 @@ class _Reader:
 
 def object_record(manifest: dict, object_id: str, institution: str, where: str) -> dict:
     """The object record of a Presentation 3 manifest."""
+    if not isinstance(manifest.get("label"), dict):
+        raise Refusal(where, "label", "must be a language map like {\"en\": [\"text\"]} (Presentation 3)")
     canvases = [c for c in _dicts(manifest.get("items")) if _kind(c) == "Canvas"]
     if not canvases:
         raise Refusal(where, "items", "has no canvas to show")
@@ -221,12 +223,14 @@ def object_record(manifest: dict, object_id: str, institution: str, where: str) 
     metadata = [{"label": plain(language_map(e.get("label"))), "value": rich(language_map(e.get("value")))}
                 for e in _dicts(manifest.get("metadata"))]
     metadata = [e for e in metadata if e["label"] and e["value"]]
-    rights = manifest.get("rights")
-    if isinstance(rights, str) and rights:
+    if (rights := manifest.get("rights")) is not None:
         try:
-            record["rights"] = check_rights(rights)
-        except ValueError:  # a licence Vitrine's rights do not name: kept as what it says
-            metadata.append({"label": {"en": ["Rights"]}, "value": {"none": [rights]}})
+            # 3.0 names the http form of these URIs (its schema refuses https): kept as the spec has it
+            record["rights"] = re.sub(r"^https://(creativecommons\.org|rightsstatements\.org)/", r"http://\1/",
+                                      check_rights(rights) or "")
+        except ValueError:
+            raise Refusal(where, "rights", f"{str(rights)[:200]!r} is not a Creative Commons or RightsStatements.org "
+                                           "URI, which is all Presentation 3 allows") from None
     if metadata:
         record["metadata"] = metadata
     statement = manifest.get("requiredStatement")
@@ -257,6 +261,8 @@ def _media(canvas: dict, n: int, where: str) -> dict:
             if annotation.get("motivation") in ("painting", ["painting"], None):
                 bodies += _dicts(annotation.get("body"))
     field = f"items[{n - 1}]"
+    if not isinstance(_ref(canvas), str):
+        raise Refusal(where, field, f"canvas {n} has no id")
     if not bodies:
         raise Refusal(where, field, f"canvas {n} paints nothing (no image)")
     if len(bodies) > 1:
@@ -278,6 +284,9 @@ def _media(canvas: dict, n: int, where: str) -> dict:
     height = _size(body.get("height")) or _size(canvas.get("height"))
     if not (width and height):
         raise Refusal(where, field, f"canvas {n} gives no width and height for its image")
+    if isinstance(body.get("service"), dict):
+        raise Refusal(where, f"{field}.service", f"canvas {n}'s image names its service as an object; "
+                                                 "Presentation 3 lists services (an array)")
     entry: dict[str, Any] = {"width": width, "height": height}
     if label := plain(language_map(canvas.get("label"))):
         entry["label"] = label
@@ -350,11 +359,28 @@ def slug(uri: str, *, hashed: bool = False) -> str:
     return text
 
 
+def _context_version(document: dict) -> str | None:
+    """The Presentation version a document's @context names (a document without one may still be IIIF)."""
+    for context in _list(document.get("@context")):
+        if isinstance(context, str) and (match := re.fullmatch(r"https?://iiif\.io/api/presentation/(\d+)/context\.json",
+                                                               context)):
+            return match.group(1)
+    return None
+
+
+def _context_garbled(document: dict) -> bool:
+    """A Presentation @context without a version (a template's ``{{ page.major }}`` left in)."""
+    return not _context_version(document) and any(
+        isinstance(c, str) and "iiif.io/api/presentation/" in c for c in _list(document.get("@context")))
+
+
 def _not_presentation(document: dict) -> str:
     """Why a JSON document is no Presentation 2 or 3 document, naming the version it claims."""
-    for context in _list(document.get("@context")):
-        if isinstance(context, str) and (match := re.search(r"iiif\.io/api/presentation/(\d+)/", context)):
-            return f"is a Presentation {match.group(1)} document; Vitrine imports Presentation 2 and 3"
+    version = _context_version(document)
+    if version:
+        return f"is a Presentation {version} document; Vitrine imports Presentation 2 and 3"
+    if _context_garbled(document):
+        return "has a Presentation @context that names no version (2 or 3)"
     return "is not a IIIF Presentation document (neither its @context nor its type names one)"
 
 
