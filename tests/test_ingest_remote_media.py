@@ -1,13 +1,21 @@
 """A work lent by another institution: its media are that institution's image service, by reference."""
 from __future__ import annotations
 
+import functools
+import io
 import json
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
+from click.testing import CliRunner
+from PIL import Image, ImageChops, ImageStat
 
 from catalogue import create_app
+from catalogue.cli import main
 from catalogue.ingest import IngestError
-from support import import_file, serving
+from support import COLLECTION, assert_valid_presentation, import_file, serving
 
 
 @pytest.fixture
@@ -55,18 +63,6 @@ def test_an_image_service_that_is_not_there_is_refused_naming_the_url_and_nothin
 
 
 # -- remote images everywhere else (issue 13, item 8) ------------------------------------------------
-
-import functools  # noqa: E402
-import io  # noqa: E402
-import threading  # noqa: E402
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
-
-import requests  # noqa: E402
-from click.testing import CliRunner  # noqa: E402
-from PIL import Image, ImageChops, ImageStat  # noqa: E402
-
-from catalogue.cli import main  # noqa: E402
-from support import COLLECTION, assert_valid_presentation  # noqa: E402
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
 INC = "http://rightsstatements.org/vocab/InC/1.0/"
@@ -275,7 +271,8 @@ def test_mirroring_an_open_loan_copies_its_image_into_local_tiles_whose_pixels_a
     assert (svc.media_dir / media.path).is_file() and media.path.startswith("objects/loan-1/")
     client = borrower.test_client()
     manifest = client.get("/iiif/object/loan-1/manifest").get_json()
-    assert manifest["items"][0]["items"][0]["items"][0]["body"]["id"].endswith("/iiif/image/loan-1-1/full/max/0/default.jpg")
+    body = manifest["items"][0]["items"][0]["items"][0]["body"]
+    assert body["id"].endswith("/iiif/image/loan-1-1/full/max/0/default.jpg")
     tile = client.get("/iiif/image/loan-1-1/0,0,512,427/512,/0/default.jpg")
     assert tile.status_code == 200
     with Image.open(io.BytesIO(tile.data)) as image:
