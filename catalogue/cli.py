@@ -199,6 +199,8 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items() if n)
     if result.skipped:
         _report_skipped(result.skipped, report)
+    for warning in result.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     if dry_run:
         click.secho(f"dry run: {counts or 'nothing'} would be imported; nothing was written", fg="green")
         return
@@ -378,6 +380,32 @@ def tiles(ids: tuple[str, ...], everything: bool, force: bool) -> None:
     finally:
         bars.close()
     _say_tiles(results)
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every object with remote images.")
+@click.option("--dry-run", is_flag=True, help="Say which objects would be mirrored; fetch and write nothing.")
+def mirror(ids: tuple[str, ...], everything: bool, dry_run: bool) -> None:
+    """Copy loans' remote images (ID ... or --all) into this catalogue's own files and tiles, where their
+    rights allow it (a Creative Commons licence or public-domain mark); the lender's URL stays recorded."""
+    from .services.objects import UnknownObjects
+
+    if everything == bool(ids):
+        fail("give object ids, or --all")
+    mirroring = services().mirroring
+    try:
+        done = mirroring.mirror(mirroring.candidates() if everything else ids, dry_run=dry_run)
+    except UnknownObjects as exc:
+        fail(str(exc))
+    for m in done:
+        word = "would mirror" if dry_run and m.status == "mirrored" else m.status
+        click.echo(f"  {m.object_id}: {word} {', '.join(m.media)}" + (f": {m.reason}" if m.reason else ""))
+    counts = {s: sum(m.status == s for m in done) for s in ("mirrored", "refused", "failed")}
+    click.secho(("dry run: " if dry_run else "") + ", ".join(f"{n} {s}" for s, n in counts.items())
+                + " (objects with remote images)", fg="yellow" if counts["refused"] or counts["failed"] else "green")
+    if counts["failed"]:
+        fail(f"{counts['failed']} object(s) could not be mirrored")
 
 
 def _say_tiles(results) -> None:
