@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from iiif_corpus import CORPUS, Corpus, corpus_files
+from support import COLLECTION, assert_valid_presentation, import_file, serving
 
 from catalogue.cli import main
 from catalogue.iiif.upgrade import upgrade
@@ -21,8 +23,6 @@ from catalogue.ingest.iiif import read_iiif
 from catalogue.ingest.remote import Fetcher
 from catalogue.model import is_language
 from catalogue.services.imports import run_import
-from iiif_corpus import CORPUS, Corpus, corpus_files
-from support import COLLECTION, assert_valid_presentation, import_file, serving
 
 # Why a corpus document is refused: a part of the problem's text.
 NO_IMAGE = "paints nothing (no image)"
@@ -399,3 +399,244 @@ def test_every_invalid_document_is_refused_and_changes_nothing(name, collection,
             read_iiif(corpus.url(name), fetcher=Fetcher(timeout=10)))
     assert any(INVALID[name] in p.message for p in refused.value.problems), refused.value.problems
     assert snapshot(collection) == before
+
+
+# -- collections, re-imports, failures ----------------------------------------------
+
+P3_IMAGE = "p3/cookbook__0001-mvm-image__manifest.json"  # one canvas, one image
+P2_BOOK = "p2/iiifapi__19__manifest.json"  # Presentation 2, several canvases
+
+
+def manifest(corpus: Corpus, name: str, label: str, source: str = P3_IMAGE) -> str:
+    """A copy of a corpus manifest with an id and label of its own, served at /doc/<name>: its URL."""
+    document = copy.deepcopy(json.loads((CORPUS / source).read_text(encoding="utf-8")))
+    document["id" if "id" in document else "@id"] = f"https://lender.example/iiif/{name}/manifest"
+    document["label"] = {"en": [label]} if "id" in document else label
+    corpus.documents[name] = document
+    return corpus.doc(name)
+
+
+def collection(corpus: Corpus, name: str, members: list[tuple[str, str]], **extra) -> str:
+    """A Presentation 3 collection of (type, url) members, served at /doc/<name>: its URL."""
+    corpus.documents[name] = {
+        "@context": "http://iiif.io/api/presentation/3/context.json", "id": corpus.doc(name), "type": "Collection",
+        "label": {"en": [name]}, "items": [{"id": url, "type": kind, "label": {"en": [url]}} for kind, url in members],
+        **extra}
+    return corpus.doc(name)
+
+
+def labels(app) -> list[str]:
+    return sorted(next(iter(obj.label.values()))[0] for obj in app.extensions["vitrine"].store.iter_objects())
+
+
+def test_a_reimport_of_the_same_manifest_updates_its_object_rather_than_adding_one(app, corpus):
+    url = manifest(corpus, "reimported", "First title")
+    imported(app, url)
+    store = app.extensions["vitrine"].store
+    [first] = store.iter_objects()
+    manifest(corpus, "reimported", "Second title")
+    result = imported(app, url)
+    assert result.written.updated == 1 and result.written.created == 0
+    assert store.count_objects() == 1
+    [again] = store.iter_objects()
+    assert again.id == first.id and again.label == {"en": ["Second title"]}
+    assert again.source == "https://lender.example/iiif/reimported/manifest"
+
+
+def test_an_object_id_is_made_from_the_manifest_id_within_the_id_rule(app, corpus):
+    long_path = "/".join(["volume"] * 30)
+    url = manifest(corpus, "long", "Long")
+    corpus.documents["long"]["id"] = f"https://lender.example/{long_path}/manifest.json?part=1"
+    imported(app, url)
+    [obj] = app.extensions["vitrine"].store.iter_objects()
+    assert len(obj.id) <= 128 and obj.id.startswith("lender.example-volume-volume")
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*-[0-9a-f]{10}", obj.id)  # cut, with a hash of the whole id
+
+
+def test_two_manifests_whose_ids_make_the_same_slug_become_two_objects(app, corpus):
+    first, second = manifest(corpus, "slug-a", "A"), manifest(corpus, "slug-b", "B")
+    corpus.documents["slug-a"]["id"] = "https://lender.example/iiif/a b/manifest"
+    corpus.documents["slug-b"]["id"] = "https://lender.example/iiif/a-b/manifest"
+    imported(app, collection(corpus, "slugs", [("Manifest", first), ("Manifest", second)]))
+    assert labels(app) == ["A", "B"]
+
+
+def test_a_three_level_collection_is_followed_to_its_manifests(app, corpus):
+    bottom = collection(corpus, "bottom", [("Manifest", manifest(corpus, "deep-1", "Deep one")),
+                                           ("Manifest", manifest(corpus, "deep-2", "Deep two", P2_BOOK))])
+    middle = collection(corpus, "middle", [("Collection", bottom), ("Manifest", manifest(corpus, "mid", "Middle"))])
+    top = collection(corpus, "top", [("Collection", middle)])
+    result = imported(app, top)
+    assert labels(app) == ["Deep one", "Deep two", "Middle"]
+    assert result.counts["objects"] == 3
+
+
+def test_a_collection_deeper_than_the_limit_is_refused_naming_the_collection(app, corpus):
+    bottom = collection(corpus, "too-deep", [("Manifest", manifest(corpus, "deeper", "Deeper"))])
+    top = collection(corpus, "shallow", [("Collection", collection(corpus, "mid-2", [("Collection", bottom)]))])
+    with pytest.raises(IngestError) as refused:
+        imported(app, top, max_depth=1)
+    [problem] = refused.value.problems
+    assert problem.file == bottom and "2 collections deep; the limit is 1 (--max-depth)" in problem.message
+    assert app.extensions["vitrine"].store.count_objects() == 0
+
+
+def test_more_manifests_than_the_limit_refuse_the_import_or_with_skip_invalid_import_the_first(app, corpus):
+    members = [("Manifest", manifest(corpus, f"many-{n}", f"Many {n}")) for n in range(5)]
+    many = collection(corpus, "many", members)
+    with pytest.raises(IngestError, match=r"more than 3 manifests; the limit is 3 \(--max-manifests\)"):
+        imported(app, many, max_manifests=3)
+    assert app.extensions["vitrine"].store.count_objects() == 0
+    result = imported(app, many, max_manifests=3, skip_invalid=True)
+    assert labels(app) == ["Many 0", "Many 1", "Many 2"] and len(result.skipped) == 1
+
+
+def test_a_paged_presentation_3_collection_is_read_page_by_page(app, corpus):
+    pages = [[manifest(corpus, f"paged3-{p}-{n}", f"Page {p} item {n}") for n in range(2)] for p in range(3)]
+    for p, urls in enumerate(pages):
+        corpus.documents[f"page3-{p}"] = {
+            "@context": "http://iiif.io/api/presentation/3/context.json", "id": corpus.doc(f"page3-{p}"),
+            "type": "CollectionPage", "items": [{"id": u, "type": "Manifest"} for u in urls],
+            **({"next": {"id": corpus.doc(f"page3-{p + 1}"), "type": "CollectionPage"}} if p < 2 else {})}
+    top = collection(corpus, "paged3", [], first={"id": corpus.doc("page3-0"), "type": "CollectionPage"}, total=6)
+    imported(app, top)
+    assert labels(app) == sorted(f"Page {p} item {n}" for p in range(3) for n in range(2))
+
+
+def test_a_paged_presentation_2_collection_is_read_page_by_page(app, corpus):
+    context = "http://iiif.io/api/presentation/2/context.json"
+    for p in range(2):
+        corpus.documents[f"page2-{p}"] = {
+            "@context": context, "@id": corpus.doc(f"page2-{p}"), "@type": "sc:Collection",
+            "manifests": [{"@id": manifest(corpus, f"paged2-{p}-{n}", f"P2 page {p} item {n}", P2_BOOK),
+                           "@type": "sc:Manifest", "label": "a manifest"} for n in range(2)],
+            **({"next": corpus.doc(f"page2-{p + 1}")} if p < 1 else {})}
+    corpus.documents["paged2"] = {"@context": context, "@id": corpus.doc("paged2"), "@type": "sc:Collection",
+                                  "label": "Paged", "total": 4, "first": corpus.doc("page2-0")}
+    imported(app, corpus.doc("paged2"))
+    assert labels(app) == sorted(f"P2 page {p} item {n}" for p in range(2) for n in range(2))
+
+
+def test_a_collection_that_loops_back_on_itself_ends_and_imports_each_manifest_once(app, corpus):
+    looped = manifest(corpus, "looped", "Looped")
+    corpus.documents["loop-b"] = {}
+    a = collection(corpus, "loop-a", [("Collection", corpus.doc("loop-b")), ("Manifest", looped)])
+    collection(corpus, "loop-b", [("Collection", a), ("Manifest", looped)])
+    before = len(corpus.requests)
+    imported(app, a)
+    assert labels(app) == ["Looped"]
+    assert len(corpus.requests) - before == 3  # a, b and the manifest, each once
+
+
+def test_a_provider_becomes_the_institution_and_institution_puts_everything_under_an_existing_one(app, corpus):
+    imported(app, corpus.url("p3/cookbook__0234-provider__manifest.json"))
+    store = app.extensions["vitrine"].store
+    [provider] = store.institutions()
+    assert provider.label == {"en": ["UCLA Library"]}
+    assert provider.homepage == "https://digital.library.ucla.edu/"
+    assert provider.id == "id.loc.gov-authorities-n79055331"
+    [obj] = store.iter_objects()
+    assert obj.institution == provider.id
+    import_file(app, COLLECTION)
+    imported(app, manifest(corpus, "placed", "Placed"), institution="brooklyn")
+    assert store.get_object("lender.example-iiif-placed-manifest").institution == "brooklyn"
+
+
+def test_an_unknown_institution_is_refused(app, corpus):
+    with pytest.raises(IngestError, match="unknown institution 'nowhere'"):
+        imported(app, manifest(corpus, "nowhere", "Nowhere"), institution="nowhere")
+
+
+def test_a_member_that_fails_is_named_and_with_skip_invalid_the_others_are_imported(app, corpus):
+    gone = f"{corpus.base}/status/404"
+    mixed = collection(corpus, "mixed", [("Manifest", manifest(corpus, "kept", "Kept")), ("Manifest", gone)])
+    with pytest.raises(IngestError) as refused:
+        imported(app, mixed)
+    assert [(p.file, p.message) for p in refused.value.problems] == [(gone, "answered HTTP 404 Whatever")]
+    assert app.extensions["vitrine"].store.count_objects() == 0
+    result = imported(app, mixed, skip_invalid=True)
+    assert labels(app) == ["Kept"] and [p.file for p in result.skipped] == [gone]
+
+
+@pytest.mark.parametrize(("path", "fetcher", "reason"), [
+    ("/status/404", Fetcher(timeout=10), "answered HTTP 404"),
+    ("/text", Fetcher(timeout=10), "is not JSON (Expecting value), so not a IIIF document"),
+    ("/bytes/50000", Fetcher(timeout=10, max_bytes=20_000), "the limit is 20,000"),
+    ("/corpus/p4-3d/iiifapi__09_manifest.json", Fetcher(timeout=10), P4),
+])
+def test_a_source_that_fails_is_refused_naming_its_url_and_why(app, corpus, path, fetcher, reason):
+    url = f"{corpus.base}{path}"
+    with pytest.raises(IngestError) as refused:
+        imported(app, url, fetcher=fetcher)
+    [problem] = refused.value.problems
+    assert problem.file == url and reason in problem.message
+
+
+def test_a_server_that_never_answers_is_refused_after_the_timeout():
+    with socket.socket() as silent:  # accepts connections (the backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/manifest.json"
+        with pytest.raises(IngestError) as refused:
+            list(read_iiif(url, fetcher=Fetcher(timeout=0.5)))
+    [problem] = refused.value.problems
+    assert problem.file == url and problem.message == "did not answer within 0.5 s"
+
+
+def test_a_local_file_is_read_like_a_url(app):
+    imported(app, str(CORPUS / P3_IMAGE))
+    [obj] = app.extensions["vitrine"].store.iter_objects()
+    assert obj.source == "https://iiif.io/api/cookbook/recipe/0001-mvm-image/manifest.json"
+    assert obj.media[0].url == "https://iiif.io/api/presentation/2.1/example/fixtures/resources/page1-full.png"
+
+
+def test_what_a_manifest_says_is_kept(app, corpus):
+    imported(app, corpus.url("p3/cookbook__0024-book-4-toc__manifest.json"))
+    [toc] = app.extensions["vitrine"].store.iter_objects()
+    assert [(e.label, e.pages) for e in toc.toc] == [  # the chapters inside its one "Table of Contents" range
+        ({"gez": ["Tabiba Tabiban [ጠቢበ ጠቢባን]"]}, [1, 2]), ({"gez": ["Arede'et [አርድዕት]"]}, [3, 4, 5, 6])]
+    imported(app, corpus.url("p3/cookbook__0009-book-1__manifest.json"))
+    book = app.extensions["vitrine"].store.get_object("iiif.io-api-cookbook-recipe-0009-book-1-manifest.json")
+    assert book.type == "book"
+    assert [m.label for m in book.media][:2] == [{"en": ["Blank page"]}, {"en": ["Frontispiece"]}]
+    imported(app, corpus.url("p3/cookbook__0230-navdate__navdate_map_1-manifest.json"))
+    dated = app.extensions["vitrine"].store.get_object(
+        "iiif.io-api-cookbook-recipe-0230-navdate-navdate_map_1-manifest.json")
+    assert (dated.earliest, dated.latest) == (1987, 1987)  # navDate "1987-01-01T00:00:00Z"
+    imported(app, corpus.url("p3/cookbook__0008-rights__manifest.json"))
+    rights = app.extensions["vitrine"].store.get_object("iiif.io-api-cookbook-recipe-0008-rights-manifest.json")
+    assert rights.rights == "http://creativecommons.org/licenses/by-sa/3.0/"
+    assert rights.required_statement.label == {"en": ["Attribution"]}
+    assert rights.summary["en"][0].startswith("<p>Picture taken by the <a href=\"https://github.com/glenrobson\">")
+    imported(app, corpus.url("p3/cookbook__0005-image-service__manifest.json"))
+    served = app.extensions["vitrine"].store.get_object("iiif.io-api-cookbook-recipe-0005-image-service-manifest.json")
+    [image] = served.media
+    assert (image.service, image.service_type, image.width, image.height) == (
+        "https://iiif.io/api/image/3.0/example/reference/918ecd18c2592080851777620de9bcb5-gottingen",
+        "ImageService3", 4032, 3024)
+
+
+def test_html_in_a_manifest_is_cut_to_what_iiif_allows(app, corpus):
+    url = manifest(corpus, "scripted", "Scripted")
+    corpus.documents["scripted"]["summary"] = {"en": ['<p onclick="x()">Hi<script>alert(1)</script></p>']}
+    corpus.documents["scripted"]["metadata"] = [{"label": {"en": ["<b>Made</b>"]},
+                                                 "value": {"en": ['<a href="javascript:x()">then</a>']}}]
+    imported(app, url)
+    [obj] = app.extensions["vitrine"].store.iter_objects()
+    assert obj.summary == {"en": ["<p>Hi</p>"]}
+    assert obj.metadata[0].label == {"en": ["Made"]} and obj.metadata[0].value == {"en": ["<a>then</a>"]}
+
+
+def test_vitrine_ingest_iiif_imports_with_progress_per_manifest(tmp_path, corpus):
+    url = collection(corpus, "cli", [("Manifest", manifest(corpus, "cli-1", "CLI one")),
+                                     ("Manifest", manifest(corpus, "cli-2", "CLI two"))])
+    env = {"VITRINE_INSTANCE": str(tmp_path / "cli")}
+    dry = CliRunner().invoke(main, ["ingest", "iiif", url, "--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    assert "dry run: 1 institutions, 2 objects would be imported" in dry.output
+    done = CliRunner().invoke(main, ["ingest", "iiif", url, "--max-depth", "1", "--max-manifests", "5"], env=env)
+    assert done.exit_code == 0, done.output
+    assert f"fetched {corpus.doc('cli-1')}" in done.output and f"fetched {corpus.doc('cli-2')}" in done.output
+    assert "imported 1 institutions, 2 objects; objects and exhibitions: 2 created" in done.output
+    refused = CliRunner().invoke(main, ["ingest", "iiif", f"{corpus.base}/status/404"], env=env)
+    assert refused.exit_code == 1 and f"{corpus.base}/status/404: answered HTTP 404" in refused.output

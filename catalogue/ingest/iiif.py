@@ -88,8 +88,8 @@ class _Reader:
 
     # -- documents --------------------------------------------------------------
 
-    def _load(self, source: str) -> tuple[dict, str]:
-        """The document at ``source`` as Presentation 3, and where it was read."""
+    def _read(self, source: str) -> dict:
+        """The JSON object at ``source`` (a URL or a file), read once."""
         self.visited.add(urldefrag(source)[0])
         try:
             got = self.fetcher.get(source) if is_web_url(source) else _local(source, self.fetcher.max_bytes)
@@ -98,15 +98,22 @@ class _Reader:
             raise Refusal(exc.url, "", exc.message) from None
         if not isinstance(document, dict):
             raise Refusal(source, "", "is not a IIIF document (not a JSON object)")
-        if presentation_version(document) is None or _context_garbled(document):
-            raise Refusal(source, "@context", _not_presentation(document))
+        return document
+
+    def _load(self, source: str) -> tuple[dict, str]:
+        """The Manifest or Collection at ``source`` as Presentation 3, and where it was read."""
+        raw = self._read(source)
+        if presentation_version(raw) is None or _context_garbled(raw):
+            raise Refusal(source, "@context", _not_presentation(raw))
         try:
-            document = upgrade(document)
+            document = upgrade(raw)
         except UpgradeError as exc:
             raise Refusal(source, exc.path, f"cannot be read as Presentation 3: {exc.message}") from None
         if _kind(document) not in ("Manifest", "Collection"):
             raise Refusal(source, "type", f"is a {_kind(document) or 'document without a type'}, "
                                           "not a IIIF Manifest or Collection")
+        if "first" in raw and "first" not in document:  # a 2.x paged collection: its pages are read as they are
+            document = {**document, "first": raw["first"]}
         return document, source
 
     def _collection(self, collection: dict, where: str, depth: int) -> Iterator[Record]:
@@ -143,19 +150,18 @@ class _Reader:
     def _members(self, collection: dict, where: str) -> Iterator[dict]:
         """A collection's members, its pages' (``first``/``next``) included, each page read once."""
         yield from _dicts(collection.get("items"))
-        page = collection.get("first")
+        page: Any = collection.get("first")
         while page is not None:
             ref = _ref(page) if isinstance(page, dict) else page if isinstance(page, str) else None
             if not ref or urldefrag(ref)[0] in self.visited:
-                if isinstance(page, dict) and page.get("items"):
-                    yield from _dicts(page.get("items"))
                 return
             try:
-                page, _ = self._load(ref)
+                page = self._read(ref)
             except Refusal as exc:
                 yield {"type": "Refused", "refusal": exc}
                 return
-            yield from _dicts(page.get("items"))
+            for key in ("items", "manifests", "collections", "members"):  # 3.0, and a 2.x page's lists
+                yield from _dicts(page.get(key))
             page = page.get("next")
 
     def _manifest(self, manifest: dict, where: str) -> Iterator[Record]:
@@ -214,7 +220,8 @@ def object_record(manifest: dict, object_id: str, institution: str, where: str) 
         "type": "book" if "paged" in _list(manifest.get("behavior")) else "image",
         "label": plain(language_map(manifest.get("label"))) or {"none": [object_id]},
         "institution": institution,
-        "media": [_media(canvas, n, where) for n, canvas in enumerate(canvases, start=1)],
+        "media": [{"id": _media_id(object_id, n), **_media(canvas, n, where)}
+                  for n, canvas in enumerate(canvases, start=1)],
     }
     if isinstance(manifest.get("id"), str) and is_web_url(manifest["id"]):
         record["source"] = manifest["id"]
@@ -303,10 +310,22 @@ def _media(canvas: dict, n: int, where: str) -> dict:
     return {"url": url, "format": fmt, **entry}
 
 
+def _media_id(object_id: str, n: int) -> str:
+    """The n-th image's id (global, as Vitrine's Image API names it), within the id rule."""
+    media_id = f"{object_id}-{n}"
+    if len(media_id) > ID_MAX:
+        digest = hashlib.sha1(object_id.encode()).hexdigest()[:10]
+        media_id = f"{object_id[:ID_MAX - 12 - len(str(n))].rstrip('-._')}-{digest}-{n}"
+    return media_id
+
+
 def _toc(structures: Any, pages: dict[str, int]) -> list[dict]:
     """The manifest's top ranges as a table of contents: each with the pages it spans, in order."""
     toc = []
-    for top in _dicts(structures):
+    tops = _dicts(structures)
+    if len(tops) == 1 and all(_kind(part) == "Range" for part in _dicts(tops[0].get("items"))):
+        tops = _dicts(tops[0].get("items"))  # one "Table of Contents" around the chapters: the chapters
+    for top in tops:
         label = plain(language_map(top.get("label")))
         spanned = sorted(set(_pages(top, pages)))
         if label and spanned:
