@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
@@ -32,6 +34,8 @@ from .remote import Fetched, Fetcher, FetchError
 MAX_DEPTH = 5  # collections within collections: a library's tree is 3 or 4 deep
 MAX_MANIFESTS = 10_000
 ID_MAX = 128
+FETCHERS = 4  # manifests fetched at once: a lender's server is not to be flooded
+LOOKAHEAD = 8  # how far ahead of its turn a collection's manifest is fetched (records keep their order)
 _NOT_ID = re.compile(r"[^A-Za-z0-9._-]+")
 # Language tags real manifests use that are no BCP 47 tag (MANIFEST.md lists them).
 _LANGUAGE_ALIASES = {"@none": "none", "english": "en", "jp": "ja"}
@@ -70,8 +74,17 @@ class _Reader:
         self.manifests = 0
         self.institutions: set[str] = set()
         self.ids: dict[str, str] = {}  # object id → the manifest id it was made from
+        self.pool = ThreadPoolExecutor(FETCHERS, thread_name_prefix="iiif-fetch")
+        self.ahead: dict[str, Future] = {}  # manifests being fetched before their turn
 
     def read(self, source: str) -> Iterator[Record]:
+        try:
+            yield from self._read_all(source)
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _read_all(self, source: str) -> Iterator[Record]:
+        self.visited.add(urldefrag(source)[0])
         try:
             document, where = self._load(source)
         except Refusal as exc:
@@ -89,8 +102,7 @@ class _Reader:
     # -- documents --------------------------------------------------------------
 
     def _read(self, source: str) -> dict:
-        """The JSON object at ``source`` (a URL or a file), read once."""
-        self.visited.add(urldefrag(source)[0])
+        """The JSON object at ``source`` (a URL or a file)."""
         try:
             got = self.fetcher.get(source) if is_web_url(source) else _local(source, self.fetcher.max_bytes)
             document = got.json()
@@ -117,7 +129,7 @@ class _Reader:
         return document, source
 
     def _collection(self, collection: dict, where: str, depth: int) -> Iterator[Record]:
-        for member in self._members(collection, where):
+        for member in self._lookahead(self._members(collection, where)):
             kind, ref = _kind(member), _ref(member)
             if kind == "Refused":
                 refusal = member["refusal"]
@@ -127,6 +139,7 @@ class _Reader:
                 continue  # a canvas or range in a collection is no member Vitrine imports
             if urldefrag(ref)[0] in self.visited:
                 continue
+            self.visited.add(urldefrag(ref)[0])
             if kind == "Manifest" and self.manifests >= self.max_manifests:
                 yield _refused(where, "items", f"has more than {self.max_manifests:,} manifests; the limit "
                                                f"is {self.max_manifests:,} (--max-manifests)")
@@ -136,7 +149,8 @@ class _Reader:
                                         "(--max-depth)")
                 continue
             try:
-                document, at = self._load(ref)
+                future = self.ahead.pop(urldefrag(ref)[0], None)
+                document, at = future.result() if future else self._load(ref)
             except Refusal as exc:
                 if kind == "Manifest":
                     self.manifests += 1
@@ -147,6 +161,19 @@ class _Reader:
             else:
                 yield from self._manifest(document, at)
 
+    def _lookahead(self, members: Iterator[dict]) -> Iterator[dict]:
+        """The members as they come, the next LOOKAHEAD manifests among them already being fetched."""
+        window: deque[dict] = deque()
+        for member in members:
+            ref = _ref(member)
+            key = urldefrag(ref)[0] if ref else ""
+            if _kind(member) == "Manifest" and ref and key not in self.visited and key not in self.ahead:
+                self.ahead[key] = self.pool.submit(self._load, ref)
+            window.append(member)
+            if len(window) > LOOKAHEAD:
+                yield window.popleft()
+        yield from window
+
     def _members(self, collection: dict, where: str) -> Iterator[dict]:
         """A collection's members, its pages' (``first``/``next``) included, each page read once."""
         yield from _dicts(collection.get("items"))
@@ -155,6 +182,7 @@ class _Reader:
             ref = _ref(page) if isinstance(page, dict) else page if isinstance(page, str) else None
             if not ref or urldefrag(ref)[0] in self.visited:
                 return
+            self.visited.add(urldefrag(ref)[0])
             try:
                 page = self._read(ref)
             except Refusal as exc:
