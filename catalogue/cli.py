@@ -303,10 +303,12 @@ def ingest_iiif(source: str, institution: str | None, max_depth: int | None, max
                 skip_invalid: bool, dry_run: bool, report: str | None) -> None:
     """Import a IIIF Presentation 2 or 3 Manifest or Collection (an http(s) URL or a file); its images stay
     the lender's, painted by reference."""
+    from tqdm import tqdm
+
     from .ingest import iiif
 
-    def fetched(url: str) -> None:
-        click.echo(f"fetched {url}", err=True)
+    def fetched(url: str) -> None:  # above the progress bar on a terminal, a line in a log
+        tqdm.write(f"fetched {url}", sys.stderr)
 
     records = iiif.read_iiif(source, institution=institution, fetched=fetched,
                              max_depth=iiif.MAX_DEPTH if max_depth is None else max_depth,
