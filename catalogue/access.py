@@ -8,6 +8,7 @@ that reads its roles and tokens, with no door changed.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -81,7 +82,7 @@ class TieredPolicy:
         self.key = f"tiered:{self.max_width}"
 
     def decide(self, requester: Requester, rights: str | None, media: MediaFile) -> Access:
-        if not in_copyright(rights):
+        if not in_copyright(rights) or media.is_remote:  # a loan's institution serves (and caps) its own images
             return FULL
         return Access.reduced(self.max_width) if media.is_image else NONE
 
@@ -93,6 +94,18 @@ class DenyPolicy:
 
     def decide(self, requester: Requester, rights: str | None, media: MediaFile) -> Access:
         return NONE
+
+
+# What lets anyone copy a work: a Creative Commons licence or public-domain tool (CC0, the Public
+# Domain Mark). rightsstatements.org's statements do not (in copyright, undetermined, or "no copyright"
+# with conditions a copy must check by hand).
+_COPYABLE = re.compile(r"https?://creativecommons\.org/(licenses|publicdomain)/")
+
+
+def may_mirror(rights: str | None) -> bool:
+    """Whether a loan's remote images may be copied into this catalogue's own files and tiles: only
+    when its rights say anyone may copy it (not in copyright, not an unknown or undetermined status)."""
+    return rights is not None and _COPYABLE.match(rights) is not None
 
 
 POLICIES = ("tiered", "deny")

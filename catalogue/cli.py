@@ -199,6 +199,8 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items() if n)
     if result.skipped:
         _report_skipped(result.skipped, report)
+    for warning in result.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     if dry_run:
         click.secho(f"dry run: {counts or 'nothing'} would be imported; nothing was written", fg="green")
         return
@@ -293,6 +295,32 @@ def ingest_folder(folder: str, institution: str, rights: str | None, id_prefix: 
     _import(records, skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=folder)
 
 
+@ingest.command("iiif")
+@click.argument("source")
+@click.option("--institution", default=None,
+              help="Id of an existing institution for every object (default: each manifest's provider).")
+@click.option("--max-depth", type=click.IntRange(0), default=None,
+              help="How many collections deep to follow (default 5).")
+@click.option("--max-manifests", type=click.IntRange(1), default=None,
+              help="How many manifests to read at most (default 10,000).")
+@_import_options
+def ingest_iiif(source: str, institution: str | None, max_depth: int | None, max_manifests: int | None,
+                skip_invalid: bool, dry_run: bool, report: str | None) -> None:
+    """Import a IIIF Presentation 2 or 3 Manifest or Collection (an http(s) URL or a file); its images stay
+    the lender's, painted by reference."""
+    from tqdm import tqdm
+
+    from .ingest import iiif
+
+    def fetched(url: str) -> None:  # above the progress bar on a terminal, a line in a log
+        tqdm.write(f"fetched {url}", sys.stderr)
+
+    records = iiif.read_iiif(source, institution=institution, fetched=fetched,
+                             max_depth=iiif.MAX_DEPTH if max_depth is None else max_depth,
+                             max_manifests=max_manifests or iiif.MAX_MANIFESTS)
+    _import(records, skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=source)
+
+
 @main.command()
 def demo() -> None:
     """Load the shipped demo collection (safe to run again: unchanged records stay as they are)."""
@@ -359,6 +387,32 @@ def tiles(ids: tuple[str, ...], everything: bool, force: bool) -> None:
     finally:
         bars.close()
     _say_tiles(results)
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every object with remote images.")
+@click.option("--dry-run", is_flag=True, help="Say which objects would be mirrored; fetch and write nothing.")
+def mirror(ids: tuple[str, ...], everything: bool, dry_run: bool) -> None:
+    """Copy loans' remote images (ID ... or --all) into this catalogue's own files and tiles, where their
+    rights allow it (a Creative Commons licence or public-domain mark); the lender's URL stays recorded."""
+    from .services.objects import UnknownObjects
+
+    if everything == bool(ids):
+        fail("give object ids, or --all")
+    mirroring = services().mirroring
+    try:
+        done = mirroring.mirror(mirroring.candidates() if everything else ids, dry_run=dry_run)
+    except UnknownObjects as exc:
+        fail(str(exc))
+    for m in done:
+        word = "would mirror" if dry_run and m.status == "mirrored" else m.status
+        click.echo(f"  {m.object_id}: {word} {', '.join(m.media)}" + (f": {m.reason}" if m.reason else ""))
+    counts = {s: sum(m.status == s for m in done) for s in ("mirrored", "refused", "failed")}
+    click.secho(("dry run: " if dry_run else "") + ", ".join(f"{n} {s}" for s, n in counts.items())
+                + " (objects with remote images)", fg="yellow" if counts["refused"] or counts["failed"] else "green")
+    if counts["failed"]:
+        fail(f"{counts['failed']} object(s) could not be mirrored")
 
 
 def _say_tiles(results) -> None:

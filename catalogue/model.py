@@ -402,6 +402,17 @@ class Dimension:
         return f"{self.value:g} {self.unit}"
 
 
+def _sizes(value: Any) -> list[tuple[int, int]]:
+    """``[[w, h], ...]``: whole pixels, smallest first."""
+    pairs = []
+    for n, pair in enumerate(_list(value, "sizes")):
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2
+                and all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in pair)):
+            raise ValidationError(f"sizes[{n}]", "must be [width, height] in whole pixels")
+        pairs.append((pair[0], pair[1]))
+    return sorted(set(pairs))
+
+
 # The Image API versions a remote image service may speak, by its IIIF type.
 IMAGE_SERVICE_TYPES = ("ImageService2", "ImageService3")
 
@@ -428,6 +439,10 @@ class MediaFile:
     service: str | None = None
     service_type: str | None = None
     url: str | None = None
+    # The sizes a remote service offers (its info.json's ``sizes``), the ones a level-0 service is
+    # sure to serve: thumbnails ask for one of them.
+    sizes: list[tuple[int, int]] = field(default_factory=list)
+    source: str | None = None  # the remote image a mirrored (now local) file was fetched from
 
     @property
     def is_image(self) -> bool:
@@ -437,6 +452,31 @@ class MediaFile:
     def is_remote(self) -> bool:
         """Served by another institution: no file here, no tiles cut, no Image API of ours."""
         return not self.path
+
+    def remote_image(self, size: str = "max", region: str = "full") -> str:
+        """The lender's URL of a remote image: a region of its service at an Image API size (``max``
+        is ``full`` in version 2), or the plain image itself."""
+        if not self.service:
+            return self.url or ""
+        if self.service_type == "ImageService2" and size == "max":
+            size = "full"
+        return f"{self.service}/{region}/{size}/0/default.jpg"
+
+    def remote_thumbnail(self, target: int = 400) -> tuple[str, int, int]:
+        """A remote image's thumbnail about ``target`` px wide, and its size: one of the sizes its service
+        offers (the smallest as wide, else the largest; a level-0 service serves only those), any width
+        of a service that offers none, the plain image itself."""
+        width, height = self.width or 0, self.height or 0
+        if not self.service:
+            return self.remote_image(), width, height
+        if self.sizes:
+            w, h = next((s for s in self.sizes if s[0] >= target), self.sizes[-1])
+        else:
+            w = min(target, width)
+            h = max(1, round(height * w / width))
+        if (w, h) == (width, height):
+            return self.remote_image("max"), w, h
+        return self.remote_image(f"{w},{h}" if self.service_type == "ImageService3" else f"{w},"), w, h
 
     @classmethod
     def from_dict(cls, data: dict) -> MediaFile:
@@ -485,6 +525,8 @@ class MediaFile:
             service=service,
             service_type=service_type if service else None,
             url=url,
+            sizes=_sizes(data.get("sizes")),
+            source=check_url(data.get("source"), "source"),
         )
 
     def to_dict(self) -> dict:

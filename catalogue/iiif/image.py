@@ -131,6 +131,9 @@ class ImageService:
         media, object_id, rights = found
         if not media.is_image:
             raise ImageError(404, f"media {media_id!r} is not an image")
+        if media.is_remote:
+            raise ImageError(404, f"image {media_id!r} is served by the institution that lends it, at "
+                                  f"{media.service or media.url}, not by this catalogue")
         path = (self.media_dir / media.path).resolve()
         if not path.is_relative_to(self.media_dir):
             raise ImageError(404, f"the file of image {media_id!r} is outside the media folder")
@@ -376,7 +379,7 @@ class ImageService:
         Works for created, updated and deleted objects alike.
         """
         obj = self.store.get_object(object_id)
-        images = [m.id for m in obj.images] if obj else []
+        images = [m.id for m in obj.images if not m.is_remote] if obj else []  # a loan's tiles are its lender's
         results = []
         for media_id in self.tiles.object_media(object_id):
             if media_id not in images:
@@ -389,7 +392,7 @@ class ImageService:
 
     def prune(self) -> list[CutResult]:
         """Remove pyramids of images the store no longer has (after deletes made elsewhere)."""
-        known = {m.id for m, _, _ in self.store.iter_media() if m.is_image}
+        known = {m.id for m, _, _ in self.store.iter_media() if m.is_image and not m.is_remote}
         gone = [m for m in self.tiles.media_ids() if m not in known]
         for media_id in gone:
             self.tiles.remove(media_id)

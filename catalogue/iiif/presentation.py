@@ -51,6 +51,7 @@ LABELS = {
     "download_image": _("Full image (JPEG)"),
     "download_file": _("Original file"),
     "curators": _("Curated by"),
+    "source": _("Where this record comes from"),
 }
 
 
@@ -200,16 +201,6 @@ def served_size(media: MediaFile, max_width: int | None) -> tuple[int, int]:
     return levels.capped_size(*_pixels(media), max_width)
 
 
-def _remote_image(media: MediaFile, size: str) -> str:
-    """The URL of a remote image at ``size`` (an Image API size: ``max``, ``400,``): from its service, or the
-    plain image itself."""
-    if not media.service:
-        return media.url or ""
-    if media.service_type == "ImageService2":
-        size = "full" if size == "max" else size
-    return f"{media.service}/full/{size}/0/default.jpg"
-
-
 def served_region(
     media: MediaFile, region: tuple[int, int, int, int], max_width: int | None
 ) -> tuple[int, int, int, int]:
@@ -223,13 +214,13 @@ def served_region(
 
 def thumbnail(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]:
     """A thumbnail at one of the sizes the image service advertises (so it is a pre-cut file)."""
-    w, h = levels.thumbnail_size(*_pixels(media), max_width=max_width)
     if media.is_remote:
+        url, w, h = media.remote_thumbnail()
         if not media.service:
-            return [{"id": media.url, "type": "Image", "format": media.format,
-                     "width": media.width, "height": media.height}]
-        return [{"id": _remote_image(media, f"{w},"), "type": "Image", "format": "image/jpeg",
-                 "width": w, "height": h, "service": image_service(media, urls)}]
+            return [{"id": url, "type": "Image", "format": media.format, "width": w, "height": h}]
+        return [{"id": url, "type": "Image", "format": "image/jpeg", "width": w, "height": h,
+                 "service": image_service(media, urls)}]
+    w, h = levels.thumbnail_size(*_pixels(media), max_width=max_width)
     return [{
         "id": urls.image(media.id, f"{w},{h}"),
         "type": "Image", "format": "image/jpeg", "width": w, "height": h,
@@ -240,7 +231,7 @@ def thumbnail(media: MediaFile, urls: Urls, max_width: int | None) -> list[dict]
 def image_body(media: MediaFile, urls: Urls, max_width: int | None) -> dict:
     w, h = served_size(media, max_width)
     if media.is_remote:
-        body = {"id": _remote_image(media, "max"), "type": "Image",
+        body = {"id": media.remote_image(), "type": "Image",
                 "format": "image/jpeg" if media.service else media.format, "width": w, "height": h}
         return body | ({"service": image_service(media, urls)} if media.service else {})
     return {
@@ -375,6 +366,8 @@ def object_manifest(
     manifest["homepage"] = _homepage(urls.object_page(obj.id), obj.label)
     manifest["seeAlso"] = [{"id": urls.object_record(obj.id), "type": "Dataset",
                             "label": LABELS["record"], "format": "application/json", "profile": RECORD_PROFILE}]
+    if obj.source:  # provenance: the record or manifest of the lending institution it was imported from
+        manifest["seeAlso"].append({"id": obj.source, "type": "Dataset", "label": LABELS["source"]})
     manifest["rendering"] = [{"id": urls.object_record(obj.id), "type": "Dataset",
                               "label": LABELS["record"], "format": "application/json"}]
     manifest["partOf"] = [{"id": urls.collection(obj.institution), "type": "Collection"}]
@@ -488,6 +481,8 @@ def _detail_canvas(canvas_id: str, obj: DigitalObject, media: MediaFile, region:
     capped derivative, so its detail shows no more than the cap); the canvas keeps the stored size.
     """
     x, y, w, h = served_region(media, region, limit)
+    if media.is_remote:
+        return _remote_detail_canvas(canvas_id, obj, media, (x, y, w, h))
     detail = f"/detail/{x},{y},{w},{h}"
     service = urls.image_service(media.id) + detail
     thumb = levels.region_size(w, h, 400)
@@ -498,6 +493,28 @@ def _detail_canvas(canvas_id: str, obj: DigitalObject, media: MediaFile, region:
         "items": [_painting(canvas_id, {"id": f"{service}/full/max/0/default.jpg", "type": "Image",
                                         "format": "image/jpeg", "width": w, "height": h,
                                         "service": image_service(media, urls, detail)})],
+    }
+
+
+def _remote_detail_canvas(canvas_id: str, obj: DigitalObject, media: MediaFile,
+                          region: tuple[int, int, int, int]) -> dict:
+    """A detail of a loan: the region cut by the lender's own service (no service block, which would make
+    a viewer tile the whole work into the region's canvas); a plain image cannot be cut, so it is shown whole."""
+    x, y, w, h = region
+    if not media.service:
+        w, h = _pixels(media)
+        body = {"id": media.remote_image(), "type": "Image", "format": media.format, "width": w, "height": h}
+        return {"id": canvas_id, "type": "Canvas", "label": plain(obj.label), "width": w, "height": h,
+                "items": [_painting(canvas_id, body)]}
+    tw, th = levels.region_size(w, h, 400)
+    area = f"{x},{y},{w},{h}"
+    small = f"{tw},{th}" if media.service_type == "ImageService3" else f"{tw},"
+    return {
+        "id": canvas_id, "type": "Canvas", "label": plain(obj.label), "width": w, "height": h,
+        "thumbnail": [{"id": media.remote_image(small, area), "type": "Image", "format": "image/jpeg",
+                       "width": tw, "height": th}],
+        "items": [_painting(canvas_id, {"id": media.remote_image("max", area), "type": "Image",
+                                        "format": "image/jpeg", "width": w, "height": h})],
     }
 
 

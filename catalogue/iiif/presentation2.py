@@ -98,9 +98,12 @@ class _Converter:
         return out
 
     def service(self, services: list[dict]) -> dict | None:
+        """The Image API 2 service among them, claiming what it claims (a loan's lender may offer level 0);
+        a loan served by Image API 3 only has none a 2.1 client reads, so its images are painted whole."""
         for service in services:
             if service.get("@type") == "ImageService2" or service.get("type") == "ImageService2":
-                return {"@context": IMAGE_CONTEXT, "@id": service.get("@id") or service["id"], "profile": IMAGE_PROFILE}
+                return {"@context": IMAGE_CONTEXT, "@id": service.get("@id") or service["id"],
+                        "profile": service.get("profile") or IMAGE_PROFILE}
         return None
 
     def thumbnail(self, thumb: dict) -> dict:

@@ -22,7 +22,7 @@ from ..model import (
 )
 from ..store import WriteReport
 from .media import MediaCopy, MediaError, inspect_media
-from .remote import Fetcher, FetchError, image_service
+from .remote import Fetcher, FetchError, image_service, image_size
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,15 @@ class Record:
     file: str
     row: int | None
     base_dir: Path  # media paths are resolved inside this folder
+    problem: tuple[str, str] | None = None  # (field, message): a record its reader could not read (a URL that failed)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (field, message): parse() found, imported anyway
 
 
 @dataclass
 class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)  # "objects": 12, "institutions": 1, ...
     skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # imported, but worth a look (a service without CORS)
     written: WriteReport | None = None
     tiles: list = field(default_factory=list)  # what cutting the changed objects' tiles did (CutResult)
 
@@ -77,6 +80,8 @@ KINDS = {
 def parse(record: Record, media_dir: Path, fetcher: Fetcher | None = None) -> tuple[str, object, list[MediaCopy]]:
     """The record as a model object, with the copies its local media need; ``fetcher`` reads
     what remote media entries do not say themselves (an image service's info.json)."""
+    if record.problem:
+        raise ValidationError(*record.problem)
     data = record.data
     if not isinstance(data, dict):
         raise ValidationError("", "a record must be a JSON object")
@@ -101,7 +106,7 @@ def _media(fields: dict, record: Record, media_dir: Path, fetcher: Fetcher | Non
             entry = {"file": entry}
         if isinstance(entry, dict) and ("service" in entry or "url" in entry) and "file" not in entry:
             media.append({"id": entry.get("id") or f"{object_id}-{i + 1}", "label": entry.get("label"),
-                          **_remote(entry, i, fetcher)})
+                          **_remote(entry, i, fetcher, record)})
             continue
         if not isinstance(entry, dict) or not entry.get("file"):
             raise ValidationError(f"media[{i}].file", "is required")
@@ -120,15 +125,22 @@ def _media(fields: dict, record: Record, media_dir: Path, fetcher: Fetcher | Non
     return copies
 
 
-def _remote(entry: dict, i: int, fetcher: Fetcher | None) -> dict:
-    """A remote image as a MediaFile record: what the entry says, and what its service's info.json
-    says where the entry does not (its Image API version, its size)."""
+def _remote(entry: dict, i: int, fetcher: Fetcher | None, record: Record) -> dict:
+    """A remote image as a MediaFile record: what the entry says, and what the network says where the
+    entry does not (an image service's version, size and sizes from its info.json; a plain image's size
+    and format from its first bytes). A service a viewer elsewhere cannot read (no CORS) is a warning."""
     described = {key: entry[key] for key in ("service", "service_type", "url", "format", "width", "height")
                  if entry.get(key) is not None}
-    service = entry.get("service")
-    if service and not ({"service_type", "width", "height"} <= described.keys()):
-        try:
-            described = image_service(service, fetcher or Fetcher()) | described
-        except FetchError as exc:
-            raise ValidationError(f"media[{i}].service", exc.message) from None
+    service, url = entry.get("service"), entry.get("url")
+    try:
+        if service and not ({"service_type", "width", "height"} <= described.keys()):
+            found = image_service(service, fetcher or Fetcher())
+            if not found.pop("cors"):
+                record.warnings.append((f"media[{i}].service", f"{service}/info.json sends no "
+                                        "Access-Control-Allow-Origin header: viewers on other sites cannot load it"))
+            described = found | described
+        elif url and not service and not {"width", "height"} <= described.keys():
+            described = image_size(url, fetcher or Fetcher()) | described
+    except FetchError as exc:
+        raise ValidationError(f"media[{i}].{'service' if service else 'url'}", exc.message) from None
     return described

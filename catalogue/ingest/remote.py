@@ -7,12 +7,17 @@ too large, timed out, refused). Nothing is cached or written: the importer decid
 """
 from __future__ import annotations
 
+import io
 import json
+import re
+import struct
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from PIL import Image
 
 from ..model import is_web_url
 from ..version import __version__
@@ -147,7 +152,8 @@ def image_service(url: str, fetcher: Fetcher) -> dict:
     version (``service_type``) and full size; FetchError when it is no Image API 2 or 3 service."""
     base = url.removesuffix("/info.json").rstrip("/")
     info_url = f"{base}/info.json"
-    info = fetcher.get_json(info_url)
+    fetched = fetcher.get(info_url)
+    info = fetched.json()
     if not isinstance(info, dict):
         raise FetchError(info_url, "is not an image service's info.json (not a JSON object)")
     contexts = info.get("@context")
@@ -156,6 +162,56 @@ def image_service(url: str, fetcher: Fetcher) -> dict:
     if not kinds:
         raise FetchError(info_url, "is not a IIIF Image API 2 or 3 info.json (its @context names neither)")
     width, height = info.get("width"), info.get("height")
-    if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in (width, height)):
+    if not all(_pixels(n) for n in (width, height)):
         raise FetchError(info_url, "gives no width and height in whole pixels")
-    return {"service": base, "service_type": kinds[-1], "width": width, "height": height}
+    sizes = sorted({(s["width"], s["height"]) for s in info.get("sizes") or [] if isinstance(s, dict)
+                    and _pixels(s.get("width")) and _pixels(s.get("height"))})
+    if not sizes and _level(info) == 0:
+        sizes = [(width, height)]  # a level-0 service without sizes serves its full size only
+    return {"service": base, "service_type": kinds[-1], "width": width, "height": height,
+            "sizes": [list(s) for s in sizes], "cors": fetched.cors}
+
+
+def _pixels(n: object) -> bool:
+    return isinstance(n, int) and not isinstance(n, bool) and n > 0
+
+
+def _level(info: dict) -> int:
+    """The compliance level an info.json claims (``level2``, ``.../level1.json``); 0 when unsure."""
+    profile = info.get("profile")
+    names = profile if isinstance(profile, list) else [profile]
+    for name in names:
+        if isinstance(name, str) and (found := re.search(r"level([012])(\.json)?$", name)):
+            return int(found.group(1))
+    return 0
+
+
+HEADER_BYTES = 64 << 10  # a JPEG's size is in its first kilobytes, unless EXIF or an ICC profile comes first
+MAX_HEADER_BYTES = 4 << 20
+
+
+def image_size(url: str, fetcher: Fetcher) -> dict:
+    """The size and format of a plain remote image, read from its first bytes (Pillow reads a JPEG's,
+    PNG's, WebP's or TIFF's size from the header); more is read while the header goes on, and a
+    FetchError says when the bytes are no image."""
+    count = HEADER_BYTES
+    while True:
+        fetched = fetcher.head_bytes(url, count)
+        try:
+            with warnings.catch_warnings():  # nothing is decoded: a large size is no bomb here
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(fetched.body)) as image:
+                    width, height = image.size
+                    fmt = Image.MIME.get(image.format or "")
+        except Image.DecompressionBombError:
+            raise FetchError(url, "is an image of more pixels than Vitrine reads") from None
+        except (OSError, SyntaxError, ValueError, struct.error):  # cut off inside the header, or not an image
+            if len(fetched.body) >= count and count < MAX_HEADER_BYTES:
+                count *= 4
+                continue
+            if len(fetched.body) >= count:
+                raise FetchError(url, f"gives no image size in its first {count:,} bytes") from None
+            raise FetchError(url, "is not an image Vitrine can read (JPEG, PNG, WebP, TIFF, GIF)") from None
+        if not fmt:
+            raise FetchError(url, "is not an image Vitrine can read (JPEG, PNG, WebP, TIFF, GIF)")
+        return {"format": fmt, "width": width, "height": height}

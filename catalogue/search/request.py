@@ -72,7 +72,7 @@ class Hit:
     label: str
     snippet: str  # HTML: escaped text around the match, the matched words in <mark>; "" when only the title matched
     type: str
-    image: tuple[str, int | None, int | None] | None  # first image: media id, width, height
+    image: tuple | None  # first image: media id, width, height (and a loan's thumbnail URL at its lender)
     copyright: bool
     rights: str | None = None  # the rights URI, for the access policy (thumbnails)
     media: bool = False  # whether it has media (and so a manifest)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .imports import Imports
     from .institutions import Institutions
     from .keeper import Keeper
+    from .mirroring import Mirroring
     from .objects import Objects
     from .publishing import Publishing
     from .searching import Searching
@@ -183,6 +184,13 @@ class Services:
         from .objects import Objects
 
         return Objects(self.store, self.media_dir, self.keeper)
+
+    @_member
+    def mirroring(self) -> Mirroring:
+        """Copying loans' remote images into this catalogue's files and tiles, where their rights allow."""
+        from .mirroring import Mirroring
+
+        return Mirroring(self.store, self.media_dir, self.objects, self.keeper)
 
     @_member
     def exhibitions(self) -> Exhibitions:

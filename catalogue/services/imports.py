@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..ingest import KINDS, ImportResult, IngestError, Problem, Record, parse
 from ..ingest.media import MediaCopy, MediaError
+from ..ingest.remote import Fetcher
 from ..model import ValidationError
 from ..store import Batch, Store, StoreError
 from ..thesaurus import load_kbr
@@ -76,6 +77,7 @@ def run_import(
     copied: list[MediaCopy] = []
     kept: dict[str, set[str]] = {}  # object id → the media paths its new record has
     batch, copies = Batch(), list[MediaCopy]()
+    fetcher = Fetcher()  # one per import: remote media entries share its connections
 
     def flush(writer) -> None:
         nonlocal batch, copies
@@ -95,7 +97,7 @@ def run_import(
                 known = References(store)
                 for record in records:
                     try:
-                        kind, item, media = parse(record, media_dir)
+                        kind, item, media = parse(record, media_dir, fetcher)
                         key = (kind, _key(kind, item))
                         if key in seen:
                             first = f"row {seen[key]}" if seen[key] is not None else "earlier"
@@ -112,6 +114,7 @@ def run_import(
                         copies += media
                     except (ValidationError, MediaError) as exc:
                         result.skipped.append(Problem(record.file, record.row, exc.field, exc.message))
+                    result.warnings += [Problem(record.file, record.row, *said) for said in record.warnings]
                     if progress:
                         progress(1)
                     if len(batch) >= CHUNK:
@@ -134,6 +137,8 @@ def run_import(
     except BaseException:
         _undo(copied)
         raise
+    finally:
+        fetcher.session.close()
     _remove_replaced(store, media_dir, kept)
     if notify:
         store.notify(writer.report.changes)

@@ -122,8 +122,9 @@ class Keeper:
         return self.cut(object_ids, force, progress)
 
     def objects_with_images(self) -> list[str]:
-        """Every object that has an image (for cutting the whole catalogue)."""
-        return list(dict.fromkeys(object_id for media, object_id, _ in self.store.iter_media() if media.is_image))
+        """Every object that has an image of its own (for cutting the whole catalogue; a loan's are its lender's)."""
+        return list(dict.fromkeys(object_id for media, object_id, _ in self.store.iter_media()
+                                  if media.is_image and not media.is_remote))
 
     def cut(self, object_ids: list[str], force: bool = False, progress: Progress | None = None) -> list[CutResult]:
         """Bring these objects' pyramids in line with the store, one thread per core (Pillow works
@@ -141,5 +142,6 @@ class Keeper:
         """Those of these objects that have images now or had tiles cut before."""
         images: set[str] = set()
         for start in range(0, len(object_ids), 500):
-            images |= {o.id for o in self.store.get_objects(object_ids[start : start + 500]) if o.images}
+            images |= {o.id for o in self.store.get_objects(object_ids[start : start + 500])
+                       if any(not m.is_remote for m in o.images)}
         return [i for i in object_ids if i in images or self.images.tiles.object_media(i)]

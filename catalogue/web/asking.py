@@ -99,15 +99,30 @@ def _out_of_time(exc: SearchTimeout) -> NoReturn:
     abort(response)
 
 
+def _media(hit: Hit) -> MediaFile | None:
+    """The hit's first image as the access policy needs it: a loan's (remote) or one of ours; or,
+    for a work without images, a stand-in for its other media (a 3D model, sound, film)."""
+    if hit.image:
+        media_id, width, height, *lent = hit.image
+        return MediaFile(media_id, "" if lent else media_id, "image/jpeg", width, height, url=lent[0] if lent else None)
+    return MediaFile(hit.id, hit.id, "application/octet-stream") if hit.media else None
+
+
 def _thumbnail(hit: Hit, base: Urls) -> str | None:
-    if not hit.image:
+    media = _media(hit)
+    if media is None or not media.is_image or not (seen := access(hit.rights, media)).visible:
         return None
-    media_id, width, height = hit.image
-    seen = access(hit.rights, MediaFile(media_id, "", "image/jpeg", width, height))
-    if not seen.visible:
-        return None
+    if media.is_remote:
+        return media.url  # the lender's thumbnail, as the index keeps it
+    width, height = media.width, media.height
     w = thumbnail_size(width, height, 400, seen.limit)[0] if width and height else 400
-    return base.image(media_id, f"{w},")
+    return base.image(media.id, f"{w},")
+
+
+def _manifest(hit: Hit, base: Urls) -> str | None:
+    """A work's manifest link, when it has one: some media that everyone may see (as its manifest's canvases)."""
+    media = _media(hit)
+    return base.manifest(hit.id) if media is not None and access(hit.rights, media).visible else None
 
 
 def hit_views(result: SearchResult) -> list[dict]:
@@ -119,7 +134,7 @@ def hit_views(result: SearchResult) -> list[dict]:
             "label": hit.label,
             "snippet": hit.snippet,
             "thumbnail": _thumbnail(hit, base),
-            "manifest": base.manifest(hit.id) if hit.media else None,  # a work without media has none
+            "manifest": _manifest(hit, base),
             "type": hit.type,
             "creators": hit.creators,
             "date": hit.date,

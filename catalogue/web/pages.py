@@ -336,6 +336,9 @@ def media_file(media_id: str) -> Response:
         media, rights_uri = catalogue.media(media_id)
     except NotFound:
         abort(404, _("There is no media file '%(id)s'.", id=media_id))
+    if media.is_remote:
+        abort(404, _("The image '%(id)s' is served by the institution that lends it, not by this catalogue.",
+                     id=media_id))
     if not access(rights_uri, media).whole:  # originals only to whoever may see the work whole
         abort(403, _("This work is in copyright: it is shown at reduced size through the IIIF Image API only."))
     try:

@@ -44,7 +44,10 @@ def reuse(obj: DigitalObject, institution: Institution | None, rights: Rights | 
     image = obj.images[0] if obj.images else None
     if image is not None:
         seen = access(obj.rights, image)
-        if seen.whole:
+        if image.is_remote:
+            found.withheld = _("This image is served by the institution that lends the work: its downloads "
+                               "are on that institution's own site.")
+        elif seen.whole:
             found.downloads += _image_sizes(image.id, image.width, image.height, urls)
         elif seen.visible:
             found.withheld = _("This work is in copyright: it may be viewed here at reduced size, "

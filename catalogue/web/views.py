@@ -54,6 +54,8 @@ def detail_image(obj: DigitalObject, media: MediaFile, region: tuple[int, int, i
     if limit:
         scale = min(scale, 1.0)
     size = f"{'^' if scale > 1 else ''}{max(1, round(w * scale))},"
+    if media.is_remote:  # the lender's service cuts it, without enlarging (``^`` is level 2's at best)
+        return media.remote_image(f"{min(w, round(w * scale))}," if media.service else "max", f"{x},{y},{w},{h}")
     return f"{urls.image_service(media.id)}/{x},{y},{w},{h}/{size}/0/default.jpg"
 
 

@@ -33,7 +33,9 @@ def offered(obj: DigitalObject, urls: Urls) -> dict[str, str]:
     links = {}
     for media in obj.media:
         seen = access(obj.rights, media)
-        if media.is_image and seen.visible:
+        if media.is_remote:  # a loan's image, where its institution serves it
+            links[media.id] = f"{media.service}/info.json" if media.service else media.url or ""
+        elif media.is_image and seen.visible:
             links[media.id] = urls.image_service(media.id) + "/info.json"
         elif not media.is_image and seen.whole:
             links[media.id] = urls.media(media.id)

@@ -118,6 +118,8 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
         neutral.append(obj.date)
 
     image = obj.images[0] if obj.images else None
+    # a loan's thumbnail is its lender's URL (a 4th item), never this catalogue's Image API
+    lent = [image.remote_thumbnail()[0]] if image and image.is_remote else []
     return {
         "id": obj.id,
         "text": "\n".join(neutral),
@@ -134,7 +136,7 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
         "hit": {
             "label": obj.label,
             "type": obj.type,
-            "image": [image.id, image.width, image.height] if image else None,
+            "image": [image.id, image.width, image.height, *lent] if image else None,
             "copyright": obj.in_copyright,
             "rights": obj.rights,
             "media": bool(obj.media),

@@ -56,9 +56,10 @@ class DetailView:
 
 
 def images(obj: DigitalObject) -> list[DetailImage]:
-    """The images of a work with a known size: a detail is drawn only on those."""
-    return [DetailImage(i, f"{urls().image_service(m.id)}/info.json", m.width, m.height)
-            for i, m in enumerate(obj.media) if m.is_image and m.width and m.height]
+    """The images of a work with a known size: a detail is drawn only on those (a loan's on its lender's
+    service; a plain remote image has none to cut a region)."""
+    return [DetailImage(i, f"{m.service if m.is_remote else urls().image_service(m.id)}/info.json", m.width, m.height)
+            for i, m in enumerate(obj.media) if m.is_image and m.width and m.height and (m.service or not m.is_remote)]
 
 
 def inside(region: list[int], image: DetailImage) -> bool:
