@@ -285,3 +285,32 @@ def test_two_imports_at_once_one_pruning_stay_consistent(tmp_path):
         assert sorted(h["id"] for h in hits) == sorted(o.id for o in store.iter_objects())
     finally:
         app.extensions["vitrine"].close()
+
+
+# -- an import by a signed-in user (the import page) ---------------------------------------------
+
+def test_an_editor_prunes_their_institutions_objects_and_the_log_names_them(collection, tmp_path):
+    from catalogue.model import User
+
+    svc = collection.extensions["vitrine"]
+    editor = User("erin", roles=["editor"], institutions=["brooklyn"])
+    seq = svc.store.last_seq()
+    result = _run(collection, _file(tmp_path, "coins", "horse"), missing="withdraw", user=editor)
+    assert result.missing == ["album"] and svc.store.is_withdrawn("album")
+    assert [(c.ref, c.action, c.user) for c in svc.store.changes(since=seq)] == [("album", "delete", "erin")]
+
+
+def test_deleting_for_good_and_pruning_another_institution_are_refused_to_an_editor(collection, tmp_path):
+    from catalogue.model import User
+    from catalogue.services.objects import Forbidden
+
+    before = _state(collection)
+    path = _file(tmp_path, "coins", "horse")
+    with pytest.raises(Forbidden, match="admins"):
+        _run(collection, path, missing="delete", user=User("erin", roles=["editor"], institutions=["brooklyn"]))
+    with pytest.raises(IngestError, match="may not take out 'album'"):
+        _run(collection, path, missing="withdraw", user=User("sam", roles=["editor"], institutions=["spacex"]))
+    assert _state(collection) == before
+    admin = User("ada", roles=["admin"])
+    assert _run(collection, path, missing="delete", user=admin).missing == ["album"]
+    assert collection.extensions["vitrine"].store.get_object("album") is None

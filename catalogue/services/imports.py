@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..ingest import KINDS, ImportResult, IngestError, Problem, Record, parse
 from ..ingest.media import MediaCopy, MediaError
-from ..model import DigitalObject, ValidationError
+from ..model import DigitalObject, User, ValidationError
 from ..store import Batch, Store, StoreError
 from ..thesaurus import load_kbr
 from .keeper import Keeper, Progress, Silent
@@ -25,7 +25,7 @@ class Imports:
         self.store, self.media_dir, self.keeper = store, media_dir, keeper
 
     def run(self, records: Iterable[Record], *, skip_invalid: bool = False, dry_run: bool = False,
-            missing: str = "keep", scope: str = "institution",
+            missing: str = "keep", scope: str = "institution", user: User | None = None,
             progress: Progress | None = None, waiting: Callable[[str], None] | None = None) -> ImportResult:
         """Import ``records`` in one transaction (see :func:`run_import`), then index the
         changed objects and cut their tiles. ``waiting(who)`` hears once that another writer holds the
@@ -34,7 +34,7 @@ class Imports:
         progress.start("checking")
         with self.store.exclusive(waiting):
             result = run_import(self.store, records, self.media_dir, skip_invalid=skip_invalid, dry_run=dry_run,
-                                missing=missing, scope=scope, progress=progress.advance, notify=False)
+                                missing=missing, scope=scope, user=user, progress=progress.advance, notify=False)
         if result.written and result.written.changes:
             result.tiles = self.keeper.catch_up(result.written.changes, progress).tiles
         return result
@@ -60,6 +60,7 @@ def run_import(
     dry_run: bool = False,
     missing: str = "keep",
     scope: str = "institution",
+    user: User | None = None,
     progress: Callable[[int], None] | None = None,
     notify: bool = True,
 ) -> ImportResult:
@@ -71,14 +72,15 @@ def run_import(
     unless ``skip_invalid``; with ``dry_run`` it writes, counts and rolls back, so a dry run
     reports exactly what the import would do. ``notify=False`` leaves telling the store's
     listeners (the search index) to the caller. The catalogue's objects of ``scope`` that
-    the import lacks are reported, and withdrawn or deleted as ``missing`` says (:mod:`.sync`).
+    the import lacks are reported, and withdrawn or deleted as ``missing`` says, as ``user``
+    (None: the operator of a command) may (:mod:`.sync`).
 
     Media are copied under names of their own (see :mod:`.media`), so whatever stops
     the import before its commit leaves the files committed records point at as they
     were; the files it created are removed, those the commit stopped using go after it.
     """
     result = ImportResult(counts={attr: 0 for attr, _ in KINDS.values()}, dry_run=dry_run)
-    sync = Sync(scope, missing)
+    sync = Sync(scope, missing, user)
     seen: dict[tuple[str, str], int | None] = {}
     copied: list[MediaCopy] = []
     kept: dict[str, set[str]] = {}  # object id → the media paths its new record has

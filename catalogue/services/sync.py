@@ -16,8 +16,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..ingest import ImportResult, IngestError, Problem, Record
-from ..model import DigitalObject
+from ..model import DigitalObject, User
+from ..roles import may_delete_object, may_edit_object
 from ..store import Batch, Store, Writer, WriteReport
+from .objects import Forbidden
 
 SCOPES = ("institution", "collection", "source")
 MISSING = ("keep", "withdraw", "delete")
@@ -28,12 +30,14 @@ SHOWN = ("published", "scheduled")  # exhibitions visitors see, or will: pruning
 class Sync:
     """Follows one import's records: the object ids they name, and the scope their objects span."""
 
-    def __init__(self, scope: str = "institution", missing: str = "keep"):
+    def __init__(self, scope: str = "institution", missing: str = "keep", user: User | None = None):
         if scope not in SCOPES:
             raise ValueError(f"scope {scope!r} is not one of {', '.join(SCOPES)}")
         if missing not in MISSING:
             raise ValueError(f"missing {missing!r} is not one of {', '.join(MISSING)}")
-        self.scope, self.missing = scope, missing
+        if missing == "delete" and user is not None and not may_delete_object(user):
+            raise Forbidden("deleting objects for good is for admins; withdraw them instead")
+        self.scope, self.missing, self.user = scope, missing, user
         self.present: set[str] = set()
         self.spans: set[str] = set()  # institutions or collections
         self.sources: str | None = None  # the common prefix of the sources seen so far
@@ -74,8 +78,25 @@ class Sync:
         result.missing = [i for i in writer.object_ids_within(self.scope, result.scope_of) if i not in self.present]
         if self.missing == "keep" or not result.missing:
             return
+        self._check_allowed(store, result.missing)
         _check_exhibitions(store, result.missing, OPTION[self.missing])
-        (writer.withdraw if self.missing == "withdraw" else writer.delete)(result.missing)
+        name = self.user.name if self.user else None
+        (writer.withdraw if self.missing == "withdraw" else writer.delete)(result.missing, user=name)
+
+    def _check_allowed(self, store: Store, missing: list[str]) -> None:
+        """A signed-in user takes out only objects they may edit (an admin deletes: checked on
+        construction); None is the operator at the command line, who may do either."""
+        if self.user is None:
+            return
+        theirs = {o.id for o in store.get_objects(missing) if may_edit_object(self.user, o)}
+        others = [i for i in missing if i not in theirs]
+        if others:
+            raise _refused(OPTION[self.missing], f"{self.user.name!r} may not take out {_ids(others)}, "
+                                                 "which are not in this file: they belong to another institution")
+
+
+def _ids(ids: list[str], shown: int = 10) -> str:
+    return ", ".join(map(repr, ids[:shown])) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
 def _refused(option: str, message: str) -> IngestError:

@@ -106,11 +106,13 @@ class Writer(Protocol):
         (``collection``), or whose ``source`` URL starts with one of these prefixes (``source``), as
         the transaction sees them: what an import stands for when it syncs with its source."""
 
-    def withdraw(self, ids: Iterable[str]) -> list[str]:
-        """Withdraw these objects inside the transaction (as ``Store.withdraw_object``); returns those withdrawn."""
+    def withdraw(self, ids: Iterable[str], user: str | None = None) -> list[str]:
+        """Withdraw these objects inside the transaction (as ``Store.withdraw_object``), logged as
+        ``user``'s (else the writer's); returns those withdrawn."""
 
-    def delete(self, ids: Iterable[str]) -> list[str]:
-        """Delete these objects inside the transaction (as ``Store.delete_object``); returns those deleted."""
+    def delete(self, ids: Iterable[str], user: str | None = None) -> list[str]:
+        """Delete these objects inside the transaction (as ``Store.delete_object``), logged as
+        ``user``'s (else the writer's); returns those deleted."""
 
 
 MediaEntry = tuple[MediaFile, str, str | None]  # a media file, its object's id, the object's rights URI

@@ -187,7 +187,7 @@ class SqliteWriter:
             params = values
         return [row[0] for row in self.db.execute(f"SELECT id FROM objects WHERE {clause} ORDER BY id", params)]
 
-    def withdraw(self, ids: Iterable[str]) -> list[str]:
+    def withdraw(self, ids: Iterable[str], user: str | None = None) -> list[str]:
         now, done = _now(), []
         for object_id in ids:
             row = self.db.execute(
@@ -196,15 +196,15 @@ class SqliteWriter:
             if row:
                 self.db.execute("INSERT OR REPLACE INTO withdrawn VALUES (?, ?, ?, ?, ?, ?)", (object_id, now, *row))
                 self.db.execute("DELETE FROM objects WHERE id = ?", (object_id,))
-                self.report.changes.append(Change(0, now, "object", object_id, "delete"))
+                self.report.changes.append(Change(0, now, "object", object_id, "delete", user))
                 done.append(object_id)
         return done
 
-    def delete(self, ids: Iterable[str], table: str = "objects") -> list[str]:
+    def delete(self, ids: Iterable[str], user: str | None = None, table: str = "objects") -> list[str]:
         now, done = _now(), []
         for object_id in ids:
             if self.db.execute(f"DELETE FROM {table} WHERE id = ?", (object_id,)).rowcount:
-                self.report.changes.append(Change(0, now, "object", object_id, "delete"))
+                self.report.changes.append(Change(0, now, "object", object_id, "delete", user))
                 done.append(object_id)
         return done
 
@@ -541,7 +541,7 @@ class SqliteStore:
     def _delete(self, table: str, object_id: str, user: str | None = None) -> bool:
         """Delete an object's row from ``table`` (objects, withdrawn) and log the deletion."""
         with self._transaction(user) as writer:
-            gone = writer.delete([object_id], table)
+            gone = writer.delete([object_id], table=table)
         self.notify(writer.report.changes)
         return bool(gone)
 
