@@ -150,6 +150,14 @@ def test_pruning_an_object_a_published_exhibition_shows_is_refused_naming_the_ex
     assert _state(collection) == before
 
 
+def test_an_import_that_takes_a_work_out_of_its_exhibition_may_prune_it(collection, tmp_path):
+    origins = {**SHIPPED["origins"], "sections": SHIPPED["origins"]["sections"][1:]}  # without the coins
+    path = _file(tmp_path, "horse", "album", origins)
+    assert _run(collection, path, missing="withdraw", dry_run=True).missing == ["coins"]
+    assert _run(collection, path, missing="withdraw").missing == ["coins"]
+    assert collection.extensions["vitrine"].store.is_withdrawn("coins")
+
+
 def test_an_object_only_a_draft_exhibition_shows_is_pruned_and_leaves_the_draft_out(collection, tmp_path):
     svc = collection.extensions["vitrine"]
     result = _run(collection, _file(tmp_path, "coins", "album"), missing="withdraw")  # horse: in the draft only

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..ingest import KINDS, ImportResult, IngestError, Problem, Record, parse
 from ..ingest.media import MediaCopy, MediaError
-from ..model import DigitalObject, User, ValidationError
+from ..model import User, ValidationError
 from ..store import Batch, Store, StoreError
 from ..thesaurus import load_kbr
 from .keeper import Keeper, Progress, Silent
@@ -69,11 +69,10 @@ def run_import(
     Records stream through in chunks, so memory stays flat however large the
     import; a record may only refer to what comes before it or is in the store.
     Raises :class:`IngestError` (and writes nothing) when a record is invalid,
-    unless ``skip_invalid``; with ``dry_run`` it writes, counts and rolls back, so a dry run
-    reports exactly what the import would do. ``notify=False`` leaves telling the store's
-    listeners (the search index) to the caller. The catalogue's objects of ``scope`` that
-    the import lacks are reported, and withdrawn or deleted as ``missing`` says, as ``user``
-    (None: the operator of a command) may (:mod:`.sync`).
+    unless ``skip_invalid``; with ``dry_run`` only checks, and counts what it would do.
+    ``notify=False`` leaves telling the store's listeners (the search index) to the caller.
+    The catalogue's objects of ``scope`` that the import lacks are reported, and withdrawn or
+    deleted as ``missing`` says, as ``user`` (None: the operator of a command) may (:mod:`.sync`).
 
     Media are copied under names of their own (see :mod:`.media`), so whatever stops
     the import before its commit leaves the files committed records point at as they
@@ -92,7 +91,7 @@ def run_import(
             for copy in [] if dry_run else copies:
                 if copy.run():
                     copied.append(copy)
-            tally(result, batch, writer.write(batch))
+            tally(result, batch, writer.compare(batch) if dry_run else writer.write(batch))
             if not dry_run:
                 kept.update((obj.id, {m.path for m in obj.media}) for obj in batch.objects)
         batch, copies = Batch(), []
@@ -117,8 +116,7 @@ def run_import(
                         known.check(kind, item)
                         seen[key] = record.row
                         known.add(kind, item)
-                        if isinstance(item, DigitalObject):
-                            sync.took(item)
+                        sync.took(item)
                         attr = KINDS[kind][0]
                         getattr(batch, attr).append(item)
                         result.counts[attr] += 1

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..ingest import ImportResult, IngestError, Problem, Record
-from ..model import DigitalObject, User
+from ..model import DigitalObject, Exhibition, User
 from ..roles import may_delete_object, may_edit_object
 from ..store import Batch, Store, Writer, WriteReport
 from .objects import Forbidden
@@ -41,6 +41,7 @@ class Sync:
         self.present: set[str] = set()
         self.spans: set[str] = set()  # institutions or collections
         self.sources: str | None = None  # the common prefix of the sources seen so far
+        self.exhibitions: dict[str, Exhibition] = {}  # the import's own, which a dry run does not write
 
     def saw(self, record: Record) -> None:
         """Every record that names an object counts as present, valid or not: an object is never
@@ -49,8 +50,13 @@ class Sync:
         if isinstance(data, dict) and data.get("kind", "object") == "object" and isinstance(data.get("id"), str):
             self.present.add(data["id"])
 
-    def took(self, obj: DigitalObject) -> None:
-        """A valid object of the import: its institution, collections or source widen the scope."""
+    def took(self, item: object) -> None:
+        """A valid record of the import: an object's institution, collections or source widen the scope."""
+        if isinstance(item, Exhibition):
+            self.exhibitions[item.slug] = item
+        if not isinstance(item, DigitalObject):
+            return
+        obj = item
         if self.scope == "institution":
             self.spans.add(obj.institution)
         elif self.scope == "collection":
@@ -79,7 +85,8 @@ class Sync:
         if self.missing == "keep" or not result.missing:
             return
         self._check_allowed(store, result.missing)
-        _check_exhibitions(store, result.missing, OPTION[self.missing])
+        exhibitions = {e.slug: e for e in store.exhibitions()} | self.exhibitions
+        _check_exhibitions(exhibitions.values(), result.missing, OPTION[self.missing])
         name = self.user.name if self.user else None
         (writer.withdraw if self.missing == "withdraw" else writer.delete)(result.missing, user=name)
 
@@ -103,12 +110,12 @@ def _refused(option: str, message: str) -> IngestError:
     return IngestError([Problem(option, None, "", message)])
 
 
-def _check_exhibitions(store: Store, missing: list[str], option: str) -> None:
+def _check_exhibitions(exhibitions: Iterable[Exhibition], missing: list[str], option: str) -> None:
     """Refuse to take out works that a published or scheduled exhibition shows (its route would lose
     them unseen), naming the exhibitions; a draft's curator sees the gap in the editor."""
     gone = set(missing)
     shown: dict[str, list[str]] = {}
-    for exhibition in store.exhibitions():
+    for exhibition in exhibitions:
         if exhibition.status in SHOWN:
             items = [*exhibition.items, *([exhibition.cover] if exhibition.cover else [])]
             for object_id in dict.fromkeys(i.object for i in items if i.object in gone):

@@ -101,6 +101,9 @@ class Writer(Protocol):
     def write(self, batch: Batch) -> WriteReport:
         """Write one batch inside the transaction; returns what that batch did."""
 
+    def compare(self, batch: Batch) -> WriteReport:
+        """What :meth:`write` would do with the batch's objects and exhibitions, writing nothing (a dry run)."""
+
     def object_ids_within(self, scope: str, values: Iterable[str]) -> list[str]:
         """The catalogue's objects, by id, of these institutions (scope ``institution``), collections
         (``collection``), or whose ``source`` URL starts with one of these prefixes (``source``), as

@@ -173,6 +173,32 @@ class SqliteWriter:
         self.report.changes += done.changes
         return done
 
+    def compare(self, batch: Batch) -> WriteReport:
+        """What writing the batch's objects and exhibitions would do, writing nothing (a dry run's
+        figures: the rule of :meth:`write`, a record whose content is the stored one is unchanged)."""
+        done, now = WriteReport(), _now()
+        objects = [(o.id, o) for o in batch.objects]
+        exhibitions = [(e.slug, e) for e in batch.exhibitions]
+        for table, key, kind, items in (("objects", "id", "object", objects),
+                                        ("exhibitions", "slug", "exhibition", exhibitions)):
+            stored: dict[str, str] = {}
+            for start in range(0, len(items), 500):
+                chunk = [ref for ref, _ in items[start : start + 500]]
+                stored.update(self.db.execute(
+                    f"SELECT {key}, data FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall())
+            for ref, item in items:
+                old = stored.get(ref)
+                if old == _dumps(_content(item.to_dict())):
+                    done.unchanged += 1
+                    continue
+                if old is None:
+                    done.created += 1
+                else:
+                    done.updated += 1
+                done.changes.append(Change(0, now, kind, ref, "create" if old is None else "update"))
+        return done
+
     def object_ids_within(self, scope: str, values: Iterable[str]) -> list[str]:
         values = list(values)
         if not values:
