@@ -101,6 +101,22 @@ class Writer(Protocol):
     def write(self, batch: Batch) -> WriteReport:
         """Write one batch inside the transaction; returns what that batch did."""
 
+    def compare(self, batch: Batch) -> WriteReport:
+        """What :meth:`write` would do with the batch's objects and exhibitions, writing nothing (a dry run)."""
+
+    def object_ids_within(self, scope: str, values: Iterable[str]) -> list[str]:
+        """The catalogue's objects, by id, of these institutions (scope ``institution``), collections
+        (``collection``), or whose ``source`` URL starts with one of these prefixes (``source``), as
+        the transaction sees them: what an import stands for when it syncs with its source."""
+
+    def withdraw(self, ids: Iterable[str], user: str | None = None) -> list[str]:
+        """Withdraw these objects inside the transaction (as ``Store.withdraw_object``), logged as
+        ``user``'s (else the writer's); returns those withdrawn."""
+
+    def delete(self, ids: Iterable[str], user: str | None = None) -> list[str]:
+        """Delete these objects inside the transaction (as ``Store.delete_object``), logged as
+        ``user``'s (else the writer's); returns those deleted."""
+
 
 MediaEntry = tuple[MediaFile, str, str | None]  # a media file, its object's id, the object's rights URI
 

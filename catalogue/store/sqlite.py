@@ -173,6 +173,67 @@ class SqliteWriter:
         self.report.changes += done.changes
         return done
 
+    def compare(self, batch: Batch) -> WriteReport:
+        """What writing the batch's objects and exhibitions would do, writing nothing (a dry run's
+        figures: the rule of :meth:`write`, a record whose content is the stored one is unchanged)."""
+        done, now = WriteReport(), _now()
+        objects = [(o.id, o) for o in batch.objects]
+        exhibitions = [(e.slug, e) for e in batch.exhibitions]
+        for table, key, kind, items in (("objects", "id", "object", objects),
+                                        ("exhibitions", "slug", "exhibition", exhibitions)):
+            stored: dict[str, str] = {}
+            for start in range(0, len(items), 500):
+                chunk = [ref for ref, _ in items[start : start + 500]]
+                stored.update(self.db.execute(
+                    f"SELECT {key}, data FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall())
+            for ref, item in items:
+                old = stored.get(ref)
+                if old == _dumps(_content(item.to_dict())):
+                    done.unchanged += 1
+                    continue
+                if old is None:
+                    done.created += 1
+                else:
+                    done.updated += 1
+                done.changes.append(Change(0, now, kind, ref, "create" if old is None else "update"))
+        return done
+
+    def object_ids_within(self, scope: str, values: Iterable[str]) -> list[str]:
+        values = list(values)
+        if not values:
+            return []
+        if scope == "source":  # a prefix compared as text: LIKE would read % and _ in URLs
+            clause = " OR ".join("substr(json_extract(data, '$.source'), 1, ?) = ?" for _ in values)
+            params: list[Any] = [p for prefix in values for p in (len(prefix), prefix)]
+        else:
+            marks = ",".join("?" * len(values))
+            clause = (f"institution IN ({marks})" if scope == "institution"
+                      else f"id IN (SELECT object FROM memberships WHERE collection IN ({marks}))")
+            params = values
+        return [row[0] for row in self.db.execute(f"SELECT id FROM objects WHERE {clause} ORDER BY id", params)]
+
+    def withdraw(self, ids: Iterable[str], user: str | None = None) -> list[str]:
+        now, done = _now(), []
+        for object_id in ids:
+            row = self.db.execute(
+                "SELECT version, created, updated, data FROM objects WHERE id = ?", (object_id,)
+            ).fetchone()
+            if row:
+                self.db.execute("INSERT OR REPLACE INTO withdrawn VALUES (?, ?, ?, ?, ?, ?)", (object_id, now, *row))
+                self.db.execute("DELETE FROM objects WHERE id = ?", (object_id,))
+                self.report.changes.append(Change(0, now, "object", object_id, "delete", user))
+                done.append(object_id)
+        return done
+
+    def delete(self, ids: Iterable[str], user: str | None = None, table: str = "objects") -> list[str]:
+        now, done = _now(), []
+        for object_id in ids:
+            if self.db.execute(f"DELETE FROM {table} WHERE id = ?", (object_id,)).rowcount:
+                self.report.changes.append(Change(0, now, "object", object_id, "delete", user))
+                done.append(object_id)
+        return done
+
 
 def _write_names(db: sqlite3.Connection, table: str, key: str, kind: str,
                  rows: list[tuple[str, str, tuple[str, ...]]], now: str, report: WriteReport) -> None:
@@ -506,9 +567,7 @@ class SqliteStore:
     def _delete(self, table: str, object_id: str, user: str | None = None) -> bool:
         """Delete an object's row from ``table`` (objects, withdrawn) and log the deletion."""
         with self._transaction(user) as writer:
-            gone = writer.db.execute(f"DELETE FROM {table} WHERE id = ?", (object_id,)).rowcount
-            if gone:
-                writer.report.changes.append(Change(0, _now(), "object", object_id, "delete"))
+            gone = writer.delete([object_id], table=table)
         self.notify(writer.report.changes)
         return bool(gone)
 
@@ -769,17 +828,10 @@ class SqliteStore:
     def withdraw_object(self, object_id: str, user: str | None = None) -> bool:
         """Take an object out of the catalogue (its media rows and memberships go), keeping its record
         aside for :meth:`restore_object`; logs a delete, which every derived thing follows."""
-        now = _now()
         with self._transaction(user) as writer:
-            row = writer.db.execute(
-                "SELECT version, created, updated, data FROM objects WHERE id = ?", (object_id,)
-            ).fetchone()
-            if row:
-                writer.db.execute("INSERT OR REPLACE INTO withdrawn VALUES (?, ?, ?, ?, ?, ?)", (object_id, now, *row))
-                writer.db.execute("DELETE FROM objects WHERE id = ?", (object_id,))
-                writer.report.changes.append(Change(0, now, "object", object_id, "delete"))
+            gone = writer.withdraw([object_id])
         self.notify(writer.report.changes)
-        return bool(row)
+        return bool(gone)
 
     def restore_object(self, object_id: str, user: str | None = None) -> bool:
         """Put a withdrawn object back, one version newer; logs a create. StoreError if its id or

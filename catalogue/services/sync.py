@@ -1,0 +1,147 @@
+"""Sync with the source: what an import stands for, and what of that its file no longer has.
+
+An import of Tate's dump stands for Tate's objects in the catalogue (its *scope*: the institutions
+of the file's objects, or their collections, or the objects whose source URL shares the prefix of
+the file's sources); those the file lacks are *missing*. Every import reports them; ``withdraw``
+(--prune) takes them out, restorable, and ``delete`` (--delete-missing) deletes them for good. Both
+happen inside the import's transaction, so the import and its pruning commit together or not at
+all, and both go through the change log, so the index, the tiles and the IIIF collections follow.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..ingest import ImportResult, IngestError, Problem, Record
+from ..model import DigitalObject, Exhibition, User
+from ..roles import may_delete_object, may_edit_object
+from ..store import Batch, Store, Writer, WriteReport
+from .objects import Forbidden
+
+SCOPES = ("institution", "collection", "source")
+MISSING = ("keep", "withdraw", "delete")
+OPTION = {"withdraw": "--prune", "delete": "--delete-missing"}
+SHOWN = ("published", "scheduled")  # exhibitions visitors see, or will: pruning may not take works out of them
+
+
+class Sync:
+    """Follows one import's records: the object ids they name, and the scope their objects span."""
+
+    def __init__(self, scope: str = "institution", missing: str = "keep", user: User | None = None):
+        if scope not in SCOPES:
+            raise ValueError(f"scope {scope!r} is not one of {', '.join(SCOPES)}")
+        if missing not in MISSING:
+            raise ValueError(f"missing {missing!r} is not one of {', '.join(MISSING)}")
+        if missing == "delete" and user is not None and not may_delete_object(user):
+            raise Forbidden("deleting objects for good is for admins; withdraw them instead")
+        self.scope, self.missing, self.user = scope, missing, user
+        self.present: set[str] = set()
+        self.spans: set[str] = set()  # institutions or collections
+        self.sources: str | None = None  # the common prefix of the sources seen so far
+        self.exhibitions: dict[str, Exhibition] = {}  # the import's own, which a dry run does not write
+
+    def saw(self, record: Record) -> None:
+        """Every record that names an object counts as present, valid or not: an object is never
+        pruned because its new record had a typo."""
+        data = record.data
+        if isinstance(data, dict) and data.get("kind", "object") == "object" and isinstance(data.get("id"), str):
+            self.present.add(data["id"])
+
+    def took(self, item: object) -> None:
+        """A valid record of the import: an object's institution, collections or source widen the scope."""
+        if isinstance(item, Exhibition):
+            self.exhibitions[item.slug] = item
+        if not isinstance(item, DigitalObject):
+            return
+        obj = item
+        if self.scope == "institution":
+            self.spans.add(obj.institution)
+        elif self.scope == "collection":
+            self.spans.update(obj.collections)
+        elif obj.source:
+            self.sources = obj.source if self.sources is None else os.path.commonprefix([self.sources, obj.source])
+
+    def values(self) -> list[str]:
+        """The scope's institutions or collections, or its one source prefix: the sources' common part
+        up to its last ``/`` (a IIIF collection's manifests live under one path of one server)."""
+        if self.scope != "source":
+            return sorted(self.spans)
+        if self.sources is None:
+            raise _refused("--scope source", "no object of this import has a source URL to compare with")
+        prefix = self.sources[: self.sources.rfind("/") + 1]
+        parts = urlsplit(prefix)
+        if not (parts.scheme and parts.netloc and prefix.startswith(f"{parts.scheme}://{parts.netloc}/")):
+            raise _refused("--scope source", f"the sources of this import share no server ({self.sources!r})")
+        return [prefix]
+
+    def apply(self, writer: Writer, store: Store, result: ImportResult) -> None:
+        """Find the missing objects, and withdraw or delete them in ``writer``'s transaction."""
+        result.scope, result.missing_action = self.scope, self.missing
+        result.scope_of = self.values()
+        result.missing = [i for i in writer.object_ids_within(self.scope, result.scope_of) if i not in self.present]
+        if self.missing == "keep" or not result.missing:
+            return
+        self._check_allowed(store, result.missing)
+        exhibitions = {e.slug: e for e in store.exhibitions()} | self.exhibitions
+        _check_exhibitions(exhibitions.values(), result.missing, OPTION[self.missing])
+        name = self.user.name if self.user else None
+        (writer.withdraw if self.missing == "withdraw" else writer.delete)(result.missing, user=name)
+
+    def _check_allowed(self, store: Store, missing: list[str]) -> None:
+        """A signed-in user takes out only objects they may edit (an admin deletes: checked on
+        construction); None is the operator at the command line, who may do either."""
+        if self.user is None:
+            return
+        theirs = {o.id for o in store.get_objects(missing) if may_edit_object(self.user, o)}
+        others = [i for i in missing if i not in theirs]
+        if others:
+            raise _refused(OPTION[self.missing], f"{self.user.name!r} may not take out {_ids(others)}, "
+                                                 "which are not in this file: they belong to another institution")
+
+
+def _ids(ids: list[str], shown: int = 10) -> str:
+    return ", ".join(map(repr, ids[:shown])) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+
+
+def _refused(option: str, message: str) -> IngestError:
+    return IngestError([Problem(option, None, "", message)])
+
+
+def _check_exhibitions(exhibitions: Iterable[Exhibition], missing: list[str], option: str) -> None:
+    """Refuse to take out works that a published or scheduled exhibition shows (its route would lose
+    them unseen), naming the exhibitions; a draft's curator sees the gap in the editor."""
+    gone = set(missing)
+    shown: dict[str, list[str]] = {}
+    for exhibition in exhibitions:
+        if exhibition.status in SHOWN:
+            items = [*exhibition.items, *([exhibition.cover] if exhibition.cover else [])]
+            for object_id in dict.fromkeys(i.object for i in items if i.object in gone):
+                shown.setdefault(object_id, []).append(f"{exhibition.status} exhibition {exhibition.slug!r}")
+    if shown:
+        raise IngestError([
+            Problem(option, None, "id", f"object {object_id!r} is not in this file but is shown by the "
+                                        f"{', '.join(where)}: take it out of the exhibition first, or import "
+                                        f"without {option}")
+            for object_id, where in sorted(shown.items())
+        ])
+
+
+def tally(result: ImportResult, batch: Batch, done: WriteReport) -> None:
+    """Add what writing ``batch`` did to each of its objects (created, updated, unchanged) to ``result``."""
+    actions = {c.ref: c.action for c in done.changes if c.kind == "object"}
+    for obj in batch.objects:
+        action = actions.get(obj.id)
+        (result.created if action == "create" else result.updated if action == "update" else result.unchanged
+         ).append(obj.id)
+
+
+def remove_media(media_dir: Path, ids: Iterable[str]) -> None:
+    """After the commit: the files an import copied for objects now deleted, and only those."""
+    top = (media_dir / "objects").resolve()
+    for object_id in ids:
+        folder = (top / object_id).resolve()
+        if folder.is_relative_to(top) and folder != top:
+            shutil.rmtree(folder, ignore_errors=True)
