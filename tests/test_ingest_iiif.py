@@ -637,6 +637,6 @@ def test_vitrine_ingest_iiif_imports_with_progress_per_manifest(tmp_path, corpus
     done = CliRunner().invoke(main, ["ingest", "iiif", url, "--max-depth", "1", "--max-manifests", "5"], env=env)
     assert done.exit_code == 0, done.output
     assert f"fetched {corpus.doc('cli-1')}" in done.output and f"fetched {corpus.doc('cli-2')}" in done.output
-    assert "imported 1 institutions, 2 objects; objects and exhibitions: 2 created" in done.output
+    assert "imported 1 institutions, 2 objects; objects: 2 created" in done.output
     refused = CliRunner().invoke(main, ["ingest", "iiif", f"{corpus.base}/status/404"], env=env)
     assert refused.exit_code == 1 and f"{corpus.base}/status/404: answered HTTP 404" in refused.output
