@@ -184,55 +184,108 @@ def _waiting(who: str) -> None:
     tqdm.write(f"waiting for another import or edit to finish ({who} is writing to this catalogue)...", sys.stderr)
 
 
-def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, what: str) -> None:
+SHOWN_IDS = 10  # ids the command prints per outcome; --report has them all
+
+
+def _import(records, *, what: str, skip_invalid: bool = False, dry_run: bool = False, report: str | None = None,
+            prune: bool = False, delete_missing: bool = False, scope: str = "institution") -> None:
     """Run an import with progress bars and print what it did; problems exit with status 1."""
     from .ingest import IngestError
 
+    if prune and delete_missing:
+        raise click.UsageError("--prune or --delete-missing: choose one (withdraw the missing objects, or delete them)")
+    missing = "delete" if delete_missing else "withdraw" if prune else "keep"
     bars = _Bars(what)
     try:
-        result = services().imports.run(records, skip_invalid=skip_invalid, dry_run=dry_run,
-                                        progress=bars, waiting=_waiting)
+        result = services().imports.run(records, skip_invalid=skip_invalid, dry_run=dry_run, missing=missing,
+                                        scope=scope, progress=bars, waiting=_waiting)
     except IngestError as exc:
         fail(str(exc))
     finally:
         bars.close()
-    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items() if n)
-    if result.skipped:
-        _report_skipped(result.skipped, report)
-    if dry_run:
-        click.secho(f"dry run: {counts or 'nothing'} would be imported; nothing was written", fg="green")
-        return
-    written = result.written
-    assert written is not None  # not a dry run
-    click.secho(
-        f"imported {counts or 'nothing'}; objects and exhibitions: {written.created} created, "
-        f"{written.updated} updated, {written.unchanged} unchanged",
-        fg="green",
-    )
+    if result.skipped or report:
+        _write_report(result, report)
+    _say_import(result)
     if result.tiles:
         _say_tiles(result.tiles)
 
 
-def _report_skipped(skipped, report: str | None) -> None:
+def _ids(ids: list[str]) -> str:
+    shown = ", ".join(ids[:SHOWN_IDS])
+    return shown + (f", and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else "")
+
+
+def _counted(what: str, created: int, updated: int, unchanged: int) -> str:
+    return f"{what}: {created} created, {updated} updated, {unchanged} unchanged"
+
+
+def _say_import(result) -> None:
+    """What the import did (a dry run: would do), object by object, and what became of the missing ones."""
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items() if n)
+    objects = _counted("objects", len(result.created), len(result.updated), len(result.unchanged))
+    if result.dry_run:
+        click.secho(f"dry run: {counts or 'nothing'} would be imported ({objects}); nothing was written", fg="green")
+    else:
+        written = result.written
+        exhibitions = "; " + _counted("exhibitions", written.created - len(result.created),
+                                      written.updated - len(result.updated),
+                                      written.unchanged - len(result.unchanged)) if result.counts["exhibitions"] else ""
+        click.secho(f"imported {counts or 'nothing'}; {objects}{exhibitions}", fg="green")
+    for outcome in ("created", "updated"):
+        if getattr(result, outcome):
+            click.echo(f"  {outcome}: {_ids(getattr(result, outcome))}")
+    if result.missing:
+        n = len(result.missing)
+        objects, are = (f"{n} object", "is") if n == 1 else (f"{n} objects", "are")
+        of = (f"of {', '.join(result.scope_of)}" if result.scope == "institution"
+              else f"of collection {', '.join(result.scope_of)}" if result.scope == "collection"
+              else f"whose source starts with {result.scope_of[0]}")
+        if result.missing_action == "keep":
+            said = f"{objects} {of} {are} not in this file (--prune withdraws them, --delete-missing deletes them)"
+        else:
+            done = {"withdraw": ("would withdraw", "withdrew"), "delete": ("would delete", "deleted")}
+            said = f"{done[result.missing_action][not result.dry_run]} {objects} {of} that {are} not in this file"
+        click.secho(f"{said}: {_ids(result.missing)}", fg="yellow")
+
+
+def _write_report(result, report: str | None) -> None:
+    """Every id with what happened to it (a dry run: would happen), and every skipped record, as TSV."""
     from datetime import datetime
     from pathlib import Path
 
     path = Path(report) if report else (
         Path(current_app.config["CACHE_DIR"]).parent / "reports" / f"ingest-{datetime.now():%Y%m%dT%H%M%S}.tsv"
     )
+    gone = {"keep": "missing", "withdraw": "withdrawn", "delete": "deleted"}[result.missing_action]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
-        out.write("file\trow\tfield\tproblem\n")
-        for p in skipped:
-            out.write(f"{p.file}\t{p.row or ''}\t{p.field}\t{p.message}\n")
-    click.secho(f"skipped {len(skipped)} invalid record(s); report: {path}", fg="yellow")
-    for p in skipped[:10]:
-        click.echo(f"  {p}")
+        out.write("outcome\tid\tfile\trow\tfield\tproblem\n")
+        for p in result.skipped:
+            out.write(f"skipped\t\t{p.file}\t{p.row or ''}\t{p.field}\t{p.message}\n")
+        for outcome, ids in (("created", result.created), ("updated", result.updated),
+                             ("unchanged", result.unchanged), (gone, result.missing)):
+            out.writelines(f"{outcome}\t{i}\t\t\t\t\n" for i in ids)
+    if result.skipped:
+        click.secho(f"skipped {len(result.skipped)} invalid record(s); report: {path}", fg="yellow")
+        for p in result.skipped[:10]:
+            click.echo(f"  {p}")
+    else:
+        click.echo(f"report: {path}")
 
 
 def _import_options(command):
+    """The options every ingest command takes, handed on to :func:`_import` as they are."""
+    command = click.option("--scope", type=click.Choice(["institution", "collection", "source"]),
+                           default="institution", show_default=True,
+                           help="Which objects of the catalogue this import stands for: those of the institutions "
+                                "or collections of its objects, or those whose source URL shares its objects' "
+                                "source prefix.")(command)
+    command = click.option("--delete-missing", is_flag=True,
+                           help="Delete for good the objects of the scope that are not in this import.")(command)
+    command = click.option("--prune", is_flag=True,
+                           help="Withdraw (restorably) the objects of the scope that are not in this import.")(command)
     command = click.option("--report", type=click.Path(dir_okay=False),
-                           help="Where --skip-invalid writes its report (TSV).")(command)
+                           help="Write every id with its outcome, and every skipped record, to this TSV file.")(command)
     command = click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")(command)
     command = click.option("--skip-invalid", is_flag=True,
                            help="Import the valid records and report the others (default: all or nothing).")(command)
@@ -249,25 +302,25 @@ def ingest() -> None:
 @click.option("--mapping", required=True, type=click.Path(exists=True, dir_okay=False),
               help="JSON mapping of columns to fields (catalogue/mappings/tate.json for the Tate data).")
 @_import_options
-def ingest_csv(file: str, mapping: str, skip_invalid: bool, dry_run: bool, report: str | None) -> None:
+def ingest_csv(file: str, mapping: str, **options) -> None:
     """Import a CSV file (or a gzip-compressed .csv.gz, read as it is) through a mapping file."""
     from pathlib import Path
 
     from .ingest.csvfile import read_csv
 
-    _import(read_csv(Path(file), Path(mapping)), skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=file)
+    _import(read_csv(Path(file), Path(mapping)), what=file, **options)
 
 
 @ingest.command("json")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @_import_options
-def ingest_json(file: str, skip_invalid: bool, dry_run: bool, report: str | None) -> None:
+def ingest_json(file: str, **options) -> None:
     """Import Vitrine JSON (.json: an array of records) or JSON Lines (.jsonl), or either gzip-compressed (.gz)."""
     from pathlib import Path
 
     from .ingest.jsonfile import read_json
 
-    _import(read_json(Path(file)), skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=file)
+    _import(read_json(Path(file)), what=file, **options)
 
 
 @ingest.command("folder")
@@ -277,15 +330,14 @@ def ingest_json(file: str, skip_invalid: bool, dry_run: bool, report: str | None
 @click.option("--rights", default=None, help="Rights URI for every object (Creative Commons or RightsStatements.org).")
 @click.option("--id-prefix", default="", help="Prefix for the object ids made from file names.")
 @_import_options
-def ingest_folder(folder: str, institution: str, rights: str | None, id_prefix: str,
-                  skip_invalid: bool, dry_run: bool, report: str | None) -> None:
+def ingest_folder(folder: str, institution: str, rights: str | None, id_prefix: str, **options) -> None:
     """Import a folder of media: one object per file, one book per sub-folder."""
     from pathlib import Path
 
     from .ingest.folder import read_folder
 
     records = read_folder(Path(folder), institution, rights, id_prefix)
-    _import(records, skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=folder)
+    _import(records, what=folder, **options)
 
 
 @main.command()
@@ -298,7 +350,7 @@ def demo() -> None:
     path = Path(current_app.config["DEMO_DIR"]) / "catalogue.jsonl"
     if not path.exists():
         fail(f"the demo collection is missing: {path}")
-    _import(read_json(path), skip_invalid=False, dry_run=False, report=None, what="demo collection")
+    _import(read_json(path), what="demo collection")
 
 
 @main.command()

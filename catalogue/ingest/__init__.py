@@ -61,10 +61,28 @@ class Record:
 
 @dataclass
 class ImportResult:
+    """What an import did, or in a dry run would do: the same figures either way.
+
+    ``created``, ``updated`` and ``unchanged`` are the ids of the file's objects, in file order;
+    ``missing`` the ids of the catalogue's objects of the import's scope that the file does not
+    have (a record skipped as invalid still counts as there), and ``missing_action`` what was done
+    to them: ``keep`` (only reported), ``withdraw`` (--prune) or ``delete`` (--delete-missing).
+    ``scope`` is ``institution``, ``collection`` or ``source`` and ``scope_of`` its values (the
+    institutions or collections of the file's objects, or the source URL prefix they share).
+    """
+
     counts: dict[str, int] = field(default_factory=dict)  # "objects": 12, "institutions": 1, ...
     skipped: list[Problem] = field(default_factory=list)
-    written: WriteReport | None = None
+    written: WriteReport | None = None  # None in a dry run
     tiles: list = field(default_factory=list)  # what cutting the changed objects' tiles did (CutResult)
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    missing_action: str = "keep"
+    scope: str = "institution"
+    scope_of: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
 
 KINDS = {

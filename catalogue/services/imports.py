@@ -12,11 +12,12 @@ from pathlib import Path
 
 from ..ingest import KINDS, ImportResult, IngestError, Problem, Record, parse
 from ..ingest.media import MediaCopy, MediaError
-from ..model import ValidationError
+from ..model import DigitalObject, ValidationError
 from ..store import Batch, Store, StoreError
 from ..thesaurus import load_kbr
 from .keeper import Keeper, Progress, Silent
 from .rules import References
+from .sync import Sync, remove_media, tally
 
 
 class Imports:
@@ -24,6 +25,7 @@ class Imports:
         self.store, self.media_dir, self.keeper = store, media_dir, keeper
 
     def run(self, records: Iterable[Record], *, skip_invalid: bool = False, dry_run: bool = False,
+            missing: str = "keep", scope: str = "institution",
             progress: Progress | None = None, waiting: Callable[[str], None] | None = None) -> ImportResult:
         """Import ``records`` in one transaction (see :func:`run_import`), then index the
         changed objects and cut their tiles. ``waiting(who)`` hears once that another writer holds the
@@ -32,7 +34,7 @@ class Imports:
         progress.start("checking")
         with self.store.exclusive(waiting):
             result = run_import(self.store, records, self.media_dir, skip_invalid=skip_invalid, dry_run=dry_run,
-                                progress=progress.advance, notify=False)
+                                missing=missing, scope=scope, progress=progress.advance, notify=False)
         if result.written and result.written.changes:
             result.tiles = self.keeper.catch_up(result.written.changes, progress).tiles
         return result
@@ -56,6 +58,8 @@ def run_import(
     *,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    missing: str = "keep",
+    scope: str = "institution",
     progress: Callable[[int], None] | None = None,
     notify: bool = True,
 ) -> ImportResult:
@@ -64,14 +68,17 @@ def run_import(
     Records stream through in chunks, so memory stays flat however large the
     import; a record may only refer to what comes before it or is in the store.
     Raises :class:`IngestError` (and writes nothing) when a record is invalid,
-    unless ``skip_invalid``; with ``dry_run`` only checks. ``notify=False`` leaves
-    telling the store's listeners (the search index) to the caller.
+    unless ``skip_invalid``; with ``dry_run`` it writes, counts and rolls back, so a dry run
+    reports exactly what the import would do. ``notify=False`` leaves telling the store's
+    listeners (the search index) to the caller. The catalogue's objects of ``scope`` that
+    the import lacks are reported, and withdrawn or deleted as ``missing`` says (:mod:`.sync`).
 
     Media are copied under names of their own (see :mod:`.media`), so whatever stops
     the import before its commit leaves the files committed records point at as they
     were; the files it created are removed, those the commit stopped using go after it.
     """
-    result = ImportResult(counts={attr: 0 for attr, _ in KINDS.values()})
+    result = ImportResult(counts={attr: 0 for attr, _ in KINDS.values()}, dry_run=dry_run)
+    sync = Sync(scope, missing)
     seen: dict[tuple[str, str], int | None] = {}
     copied: list[MediaCopy] = []
     kept: dict[str, set[str]] = {}  # object id → the media paths its new record has
@@ -79,12 +86,13 @@ def run_import(
 
     def flush(writer) -> None:
         nonlocal batch, copies
-        if not dry_run and (skip_invalid or not result.skipped):
-            for copy in copies:
+        if skip_invalid or not result.skipped:
+            for copy in [] if dry_run else copies:
                 if copy.run():
                     copied.append(copy)
-            writer.write(batch)
-            kept.update((obj.id, {m.path for m in obj.media}) for obj in batch.objects)
+            tally(result, batch, writer.write(batch))
+            if not dry_run:
+                kept.update((obj.id, {m.path for m in obj.media}) for obj in batch.objects)
         batch, copies = Batch(), []
 
     try:
@@ -94,6 +102,7 @@ def run_import(
                     writer.write(Batch(concepts=load_kbr()))
                 known = References(store)
                 for record in records:
+                    sync.saw(record)
                     try:
                         kind, item, media = parse(record, media_dir)
                         key = (kind, _key(kind, item))
@@ -106,6 +115,8 @@ def run_import(
                         known.check(kind, item)
                         seen[key] = record.row
                         known.add(kind, item)
+                        if isinstance(item, DigitalObject):
+                            sync.took(item)
                         attr = KINDS[kind][0]
                         getattr(batch, attr).append(item)
                         result.counts[attr] += 1
@@ -119,6 +130,7 @@ def run_import(
                 if result.skipped and not skip_invalid:
                     raise IngestError(result.skipped)
                 flush(writer)
+                sync.apply(writer, store, result)
                 if dry_run:
                     raise _DryRun
             except BaseException:
@@ -135,6 +147,8 @@ def run_import(
         _undo(copied)
         raise
     _remove_replaced(store, media_dir, kept)
+    if missing == "delete":
+        remove_media(media_dir, result.missing)
     if notify:
         store.notify(writer.report.changes)
     return result

@@ -101,6 +101,17 @@ class Writer(Protocol):
     def write(self, batch: Batch) -> WriteReport:
         """Write one batch inside the transaction; returns what that batch did."""
 
+    def object_ids_within(self, scope: str, values: Iterable[str]) -> list[str]:
+        """The catalogue's objects, by id, of these institutions (scope ``institution``), collections
+        (``collection``), or whose ``source`` URL starts with one of these prefixes (``source``), as
+        the transaction sees them: what an import stands for when it syncs with its source."""
+
+    def withdraw(self, ids: Iterable[str]) -> list[str]:
+        """Withdraw these objects inside the transaction (as ``Store.withdraw_object``); returns those withdrawn."""
+
+    def delete(self, ids: Iterable[str]) -> list[str]:
+        """Delete these objects inside the transaction (as ``Store.delete_object``); returns those deleted."""
+
 
 @dataclass
 class ImportJob:

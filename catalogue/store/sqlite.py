@@ -187,6 +187,41 @@ class SqliteWriter:
         self.report.changes += done.changes
         return done
 
+    def object_ids_within(self, scope: str, values: Iterable[str]) -> list[str]:
+        values = list(values)
+        if not values:
+            return []
+        if scope == "source":  # a prefix compared as text: LIKE would read % and _ in URLs
+            clause = " OR ".join("substr(json_extract(data, '$.source'), 1, ?) = ?" for _ in values)
+            params: list[Any] = [p for prefix in values for p in (len(prefix), prefix)]
+        else:
+            marks = ",".join("?" * len(values))
+            clause = (f"institution IN ({marks})" if scope == "institution"
+                      else f"id IN (SELECT object FROM memberships WHERE collection IN ({marks}))")
+            params = values
+        return [row[0] for row in self.db.execute(f"SELECT id FROM objects WHERE {clause} ORDER BY id", params)]
+
+    def withdraw(self, ids: Iterable[str]) -> list[str]:
+        now, done = _now(), []
+        for object_id in ids:
+            row = self.db.execute(
+                "SELECT version, created, updated, data FROM objects WHERE id = ?", (object_id,)
+            ).fetchone()
+            if row:
+                self.db.execute("INSERT OR REPLACE INTO withdrawn VALUES (?, ?, ?, ?, ?, ?)", (object_id, now, *row))
+                self.db.execute("DELETE FROM objects WHERE id = ?", (object_id,))
+                self.report.changes.append(Change(0, now, "object", object_id, "delete"))
+                done.append(object_id)
+        return done
+
+    def delete(self, ids: Iterable[str], table: str = "objects") -> list[str]:
+        now, done = _now(), []
+        for object_id in ids:
+            if self.db.execute(f"DELETE FROM {table} WHERE id = ?", (object_id,)).rowcount:
+                self.report.changes.append(Change(0, now, "object", object_id, "delete"))
+                done.append(object_id)
+        return done
+
 
 def _write_names(db: sqlite3.Connection, table: str, key: str, kind: str,
                  rows: list[tuple[str, str, tuple[str, ...]]], now: str, report: WriteReport) -> None:
@@ -521,9 +556,7 @@ class SqliteStore:
     def _delete(self, table: str, object_id: str, user: str | None = None) -> bool:
         """Delete an object's row from ``table`` (objects, withdrawn) and log the deletion."""
         with self._transaction(user) as writer:
-            gone = writer.db.execute(f"DELETE FROM {table} WHERE id = ?", (object_id,)).rowcount
-            if gone:
-                writer.report.changes.append(Change(0, _now(), "object", object_id, "delete"))
+            gone = writer.delete([object_id], table)
         self.notify(writer.report.changes)
         return bool(gone)
 
@@ -819,17 +852,10 @@ class SqliteStore:
     def withdraw_object(self, object_id: str, user: str | None = None) -> bool:
         """Take an object out of the catalogue (its media rows and memberships go), keeping its record
         aside for :meth:`restore_object`; logs a delete, which every derived thing follows."""
-        now = _now()
         with self._transaction(user) as writer:
-            row = writer.db.execute(
-                "SELECT version, created, updated, data FROM objects WHERE id = ?", (object_id,)
-            ).fetchone()
-            if row:
-                writer.db.execute("INSERT OR REPLACE INTO withdrawn VALUES (?, ?, ?, ?, ?, ?)", (object_id, now, *row))
-                writer.db.execute("DELETE FROM objects WHERE id = ?", (object_id,))
-                writer.report.changes.append(Change(0, now, "object", object_id, "delete"))
+            gone = writer.withdraw([object_id])
         self.notify(writer.report.changes)
-        return bool(row)
+        return bool(gone)
 
     def restore_object(self, object_id: str, user: str | None = None) -> bool:
         """Put a withdrawn object back, one version newer; logs a create. StoreError if its id or
