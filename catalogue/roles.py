@@ -72,3 +72,16 @@ def may_import(user: User | None, kind: str, institution: str | None, *, iiif: b
     if "editor" not in user.roles:
         return False
     return kind == "concept" or institution in user.institutions
+
+
+def may_sync(user: User | None, missing: str, institutions: list[str]) -> bool:
+    """Whether an import may withdraw (``withdraw``) or delete (``delete``) the objects of
+    ``institutions`` its file lacks: withdrawing is an editor's of those institutions, deleting an
+    admin's; only reporting them (``keep``) is everyone's."""
+    if missing == "keep":
+        return True
+    if missing == "delete":
+        return may_delete_object(user)
+    return is_admin(user) or (
+        user is not None and "editor" in user.roles and all(i in user.institutions for i in institutions)
+    )

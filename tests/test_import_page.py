@@ -229,3 +229,24 @@ def test_the_history_is_paginated_newest_first(site):
     assert 'rel="next"' in first
     second = client.get("/curate/imports?page=2").get_data(as_text=True)
     assert "batch-4.jsonl" in second and "batch-0.jsonl" in second and "batch-24.jsonl" not in second
+
+
+def test_the_report_names_the_objects_the_file_lacks_and_their_editor_may_withdraw_them(site):
+    coins = next(json.loads(line) for line in COLLECTION.read_text().splitlines()
+                 if '"kind": "object", "id": "coins"' in line)
+    coins.pop("media")
+    new = {"id": "jl-new", "type": "image", "institution": "brooklyn", "label": {"en": ["New arrival"]}}
+    client = signed(site)
+    job = job_of(upload(client, records=("brooklyn.jsonl", f"{json.dumps(coins)}\n{json.dumps(new)}".encode())))
+    assert settled(site, client, job)["status"] == "checked"
+    page = client.get(f"/curate/imports/{job}").get_data(as_text=True)
+    assert "Not in the file</dt><dd>2</dd>" in page and "<code>album</code>" in page and "<code>horse</code>" in page
+    assert "Created</dt><dd>1</dd>" in page and "Updated</dt><dd>1</dd>" in page
+    assert 'value="withdraw"' in page and 'value="delete"' not in page  # deleting for good is the admins'
+    assert confirm(client, job, missing="delete").status_code == 403
+    assert confirm(client, job, missing="withdraw").status_code == 303
+    assert settled(site, client, job)["status"] == "done"
+    store = site.extensions["vitrine"].store
+    assert store.is_withdrawn("album") and store.is_withdrawn("horse") and store.get_object("jl-new") is not None
+    done = client.get(f"/curate/imports/{job}").get_data(as_text=True)
+    assert "Withdrawn: not in the file</dt><dd>2</dd>" in done

@@ -33,7 +33,7 @@ from ..ingest.files import format_suffix
 from ..ingest.jsonfile import read_json
 from ..ingest.remote import Fetcher
 from ..model import User
-from ..roles import is_admin, may_import, may_start_import
+from ..roles import is_admin, may_import, may_start_import, may_sync
 from ..store import ImportJob, Store
 from .imports import Imports
 
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 STALE = 60  # seconds without a heartbeat after which a job's worker is taken for dead
 TICK = 1.0  # seconds between two writes of a job's progress
 PAGE_SIZE = 20
+IDS_SHOWN = 500  # ids of each outcome (created, updated, unchanged, missing) a report keeps to show
+MISSING = ("keep", "withdraw", "delete")
 ACTIVE = ("queued", "checking", "running")
 ENDED = ("done", "failed", "abandoned")
 RECORDS = (".csv", ".json", ".jsonl", ".ndjson")
@@ -196,16 +198,21 @@ class Importing:
         job.kind = job.kind or ("csv" if format_suffix(Path(job.params["records"])) == ".csv" else "json")
         return self._begin(job)
 
-    def confirm(self, job_id: str, user: User, skip_invalid: bool = False) -> ImportJob:
-        """Run a checked job's import for real (in the background)."""
+    def confirm(self, job_id: str, user: User, skip_invalid: bool = False, missing: str = "keep") -> ImportJob:
+        """Run a checked job's import for real (in the background); ``missing``: what becomes of the
+        objects of the file's institutions that it lacks (kept, withdrawn, deleted)."""
         job = self._own(job_id, user)
         if job.status != "checked":
             raise ImportRefused("only a checked import can be confirmed", 409)
+        if missing not in MISSING:
+            raise ImportRefused(f"{missing[:50]!r} is not one of {', '.join(MISSING)}")
+        if not may_sync(user, missing, job.report.get("scope_of", [])):
+            raise Forbidden(job_id)
         if job.report.get("problems") and not skip_invalid:
             raise ImportRefused("this import has problems: fix them and import again, or skip the invalid records")
         if job.report.get("error"):
             raise ImportRefused("this import cannot run: " + job.report["error"])
-        job.params["skip_invalid"] = skip_invalid
+        job.params.update(skip_invalid=skip_invalid, missing=missing)
         job.status = "running"
         return self._launch(job, dry_run=False)
 
@@ -269,7 +276,9 @@ class Importing:
         read = [0]
         try:
             records = self._allowed(self._records(job), job, refused, read, strict=not dry_run and not skip)
-            result = self.imports.run(records, skip_invalid=dry_run or skip, dry_run=dry_run, progress=progress)
+            result = self.imports.run(records, skip_invalid=dry_run or skip, dry_run=dry_run,
+                                      missing="keep" if dry_run else job.params.get("missing", "keep"),
+                                      progress=progress)
             report = self._report(job, result, refused, read[0])
             status = "checked" if dry_run else "done"
         except IngestError as exc:
@@ -398,15 +407,11 @@ class Importing:
             "counts": {kind: n for kind, n in result.counts.items() if n},
             "problems": [{"file": f, "row": r, "field": fd, "message": m} for f, r, fd, m in problems],
         }
-        if result.written is not None:
-            report.update(created=result.written.created, updated=result.written.updated,
-                          unchanged=result.written.unchanged)
-        for name in ("created", "updated", "unchanged", "missing", "withdrawn", "deleted"):
-            value = getattr(result, name, None)  # the sync report's shape, where ImportResult has it
-            if isinstance(value, int):
-                report[name] = value
-            elif isinstance(value, (list, tuple, set)):
-                report[name] = len(value)
+        for name in ("created", "updated", "unchanged", "missing"):
+            ids = getattr(result, name)
+            report[name] = len(ids)
+            report.setdefault("ids", {})[name] = ids[:IDS_SHOWN]
+        report.update(missing_action=result.missing_action, scope_of=result.scope_of)
         return report
 
 

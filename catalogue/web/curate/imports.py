@@ -8,6 +8,7 @@ from flask import abort, current_app, jsonify, make_response, redirect, render_t
 from flask.typing import ResponseReturnValue as Response
 from werkzeug.datastructures import FileStorage
 
+from ...roles import may_sync
 from ...services import services
 from ...services.importing import Forbidden, ImportRefused, Missing, Upload, shown_status
 from ..auth import signed_in, signed_user
@@ -74,7 +75,11 @@ def import_job(job_id: str) -> Response:
     job = _job(job_id)
     user = signed_user()
     mine = job.user == user.name or "admin" in user.roles
-    return make_response(render_template("curate/imports_job.html", job=job, status=shown_status(job), mine=mine))
+    scope = job.report.get("scope_of", [])
+    return make_response(render_template(
+        "curate/imports_job.html", job=job, status=shown_status(job), mine=mine,
+        may_withdraw=may_sync(user, "withdraw", scope), may_delete=may_sync(user, "delete", scope),
+    ))
 
 
 @bp.get("/imports/<job_id>/status")
@@ -89,7 +94,8 @@ def _act(job_id: str, action: str) -> Response:
     importing, user = services().importing, signed_user()
     try:
         if action == "confirm":
-            importing.confirm(job_id, user, skip_invalid=request.form.get("skip_invalid") == "1")
+            importing.confirm(job_id, user, skip_invalid=request.form.get("skip_invalid") == "1",
+                              missing=request.form.get("missing", "keep"))
         elif action == "abandon":
             importing.discard(job_id, user)
         else:
