@@ -340,6 +340,30 @@ def ingest_folder(folder: str, institution: str, rights: str | None, id_prefix: 
     _import(records, what=folder, **options)
 
 
+@ingest.command("iiif")
+@click.argument("source")
+@click.option("--institution", default=None,
+              help="Id of an existing institution for every object (default: each manifest's provider).")
+@click.option("--max-depth", type=click.IntRange(0), default=None,
+              help="How many collections deep to follow (default 5).")
+@click.option("--max-manifests", type=click.IntRange(1), default=None,
+              help="How many manifests to read at most (default 10,000).")
+@_import_options
+def ingest_iiif(source: str, institution: str | None, max_depth: int | None, max_manifests: int | None,
+                skip_invalid: bool, dry_run: bool, report: str | None) -> None:
+    """Import a IIIF Presentation 2 or 3 Manifest or Collection (an http(s) URL or a file); its images stay
+    the lender's, painted by reference."""
+    from .ingest import iiif
+
+    def fetched(url: str) -> None:
+        click.echo(f"fetched {url}", err=True)
+
+    records = iiif.read_iiif(source, institution=institution, fetched=fetched,
+                             max_depth=iiif.MAX_DEPTH if max_depth is None else max_depth,
+                             max_manifests=max_manifests or iiif.MAX_MANIFESTS)
+    _import(records, skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=source)
+
+
 @main.command()
 def demo() -> None:
     """Load the shipped demo collection (safe to run again: unchanged records stay as they are)."""

@@ -57,6 +57,7 @@ class Record:
     file: str
     row: int | None
     base_dir: Path  # media paths are resolved inside this folder
+    problem: tuple[str, str] | None = None  # (field, message): a record its reader could not read (a URL that failed)
 
 
 @dataclass
@@ -95,6 +96,8 @@ KINDS = {
 def parse(record: Record, media_dir: Path, fetcher: Fetcher | None = None) -> tuple[str, object, list[MediaCopy]]:
     """The record as a model object, with the copies its local media need; ``fetcher`` reads
     what remote media entries do not say themselves (an image service's info.json)."""
+    if record.problem:
+        raise ValidationError(*record.problem)
     data = record.data
     if not isinstance(data, dict):
         raise ValidationError("", "a record must be a JSON object")
