@@ -250,3 +250,71 @@ def test_the_report_names_the_objects_the_file_lacks_and_their_editor_may_withdr
     assert store.is_withdrawn("album") and store.is_withdrawn("horse") and store.get_object("jl-new") is not None
     done = client.get(f"/curate/imports/{job}").get_data(as_text=True)
     assert "Withdrawn: not in the file</dt><dd>2</dd>" in done
+
+
+@pytest.fixture
+def lender(tmp_path):
+    """Another institution's IIIF server on 127.0.0.1: one Presentation 3 manifest, images by service."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    root = tmp_path / "lender"
+    root.mkdir()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    base = f"http://127.0.0.1:{httpd.server_port}"
+    service = f"{base}/iiif/lantern"
+    canvas = f"{base}/canvas/1"
+    manifest = {
+        "@context": "http://iiif.io/api/presentation/3/context.json", "id": f"{base}/lantern.json",
+        "type": "Manifest", "label": {"en": ["The lantern of Ostend"], "nl": ["De lantaarn van Oostende"]},
+        "provider": [{"id": "https://lender.example.org/", "type": "Agent", "label": {"en": ["Lender Museum"]}}],
+        "items": [{"id": canvas, "type": "Canvas", "width": 1200, "height": 900, "items": [{
+            "id": f"{canvas}/page", "type": "AnnotationPage", "items": [{
+                "id": f"{canvas}/page/1", "type": "Annotation", "motivation": "painting", "target": canvas,
+                "body": {"id": f"{service}/full/max/0/default.jpg", "type": "Image", "format": "image/jpeg",
+                         "width": 1200, "height": 900,
+                         "service": [{"id": service, "type": "ImageService3", "profile": "level1"}]}}]}]}],
+    }
+    (root / "lantern.json").write_text(json.dumps(manifest))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"{base}/lantern.json"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_curator_brings_in_another_institutions_iiif_manifest_as_a_loan(site, lender):
+    client = signed(site, "cora")
+    job = job_of(upload(client, url=lender))
+    assert settled(site, client, job)["status"] == "checked"
+    page = client.get(f"/curate/imports/{job}").get_data(as_text=True)
+    assert "Problems</dt><dd>0</dd>" in page and "Objects</dt><dd>1</dd>" in page
+    assert confirm(client, job).status_code == 303
+    assert settled(site, client, job)["status"] == "done"
+    objects = [o for o in site.extensions["vitrine"].store.iter_objects() if o.source == lender]
+    assert len(objects) == 1 and objects[0].media[0].is_remote
+    assert objects[0].label["nl"] == ["De lantaarn van Oostende"]
+
+
+def test_an_editor_imports_iiif_only_into_their_own_institution(site, lender):
+    client = signed(site)
+    loan = job_of(upload(client, url=lender))
+    assert settled(site, client, loan)["status"] == "checked"
+    page = client.get(f"/curate/imports/{loan}").get_data(as_text=True)
+    assert "Problems</dt><dd>2</dd>" in page and "Objects</dt>" not in page  # the lender and its work: refused
+    assert "ed may not import the institution &#39;lender" in page  # the provider, named after its host
+    assert "ed may not import records of &#39;lender" in page
+    own = job_of(upload(client, url=lender, institution="brooklyn"))
+    assert settled(site, client, own)["status"] == "checked"
+    assert "Problems</dt><dd>0</dd>" in client.get(f"/curate/imports/{own}").get_data(as_text=True)
+
+
+def test_a_iiif_address_must_be_http_or_https(site):
+    client = signed(site, "cora")
+    response = upload(client, expect=422, url="file:///etc/passwd")
+    assert "is not an http(s) URL" in response.get_data(as_text=True)
+    assert site.extensions["vitrine"].store.count_imports() == 0

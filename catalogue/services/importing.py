@@ -30,9 +30,10 @@ from urllib.parse import urlsplit
 from ..ingest import ImportResult, IngestError, Problem, Record
 from ..ingest.csvfile import read_csv
 from ..ingest.files import format_suffix
+from ..ingest.iiif import read_iiif
 from ..ingest.jsonfile import read_json
 from ..ingest.remote import Fetcher
-from ..model import User
+from ..model import User, is_id
 from ..roles import is_admin, may_import, may_start_import, may_sync
 from ..store import ImportJob, Store
 from .imports import Imports
@@ -154,8 +155,9 @@ class Importing:
     # -- writes --------------------------------------------------------------------------------
 
     def start(self, user: User, *, records: Upload | None = None, mapping: Upload | None = None,
-              media: Upload | None = None, url: str = "") -> ImportJob:
-        """Keep the uploads (or the URL) as a new job and run its dry run in the background."""
+              media: Upload | None = None, url: str = "", institution: str = "") -> ImportJob:
+        """Keep the uploads (or the URL) as a new job and run its dry run in the background;
+        ``institution``: the one that holds a IIIF import's objects (empty: each manifest's provider)."""
         if not may_start_import(user):
             raise Forbidden(user.name)
         url = url.strip()
@@ -165,8 +167,11 @@ class Importing:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ImportRefused(f"{url[:200]!r} is not an http(s) URL")
+            institution = institution.strip()
+            if institution and not is_id(institution):
+                raise ImportRefused(f"{institution[:200]!r} is not an institution id")
             return self._begin(ImportJob(secrets.token_hex(8), user.name, _now(), url[:2000], "iiif",
-                                         params={"url": url}))
+                                         params={"url": url, "institution": institution}))
         if records is None and media is None:
             raise ImportRefused("choose a records file (CSV, JSON or JSON Lines), a zip of media, or give a IIIF URL")
         if records is not None and format_suffix(Path(records.name)) not in RECORDS:
@@ -311,7 +316,8 @@ class Importing:
 
     def _records(self, job: ImportJob) -> Iterator[Record]:
         if job.kind == "iiif":
-            yield from _read_iiif(job.params["url"])
+            holder = job.params.get("institution") or None
+            yield from read_iiif(job.params["url"], fetcher=Fetcher(), institution=holder)
             return
         folder = self.folder / job.id
         files = folder / "files"
@@ -383,9 +389,9 @@ class Importing:
             held_by = institution if isinstance(institution, str) else None
             if isinstance(kind, str) and not may_import(user, kind, held_by, iiif=job.kind == "iiif"):
                 field_name = "id" if kind == "institution" else "kind" if kind == "exhibition" else "institution"
-                refused.append(Problem(record.file, record.row, field_name,
-                                       f"{job.user} may not import a {kind} of {institution!r}"
-                                       if kind != "exhibition" else f"{job.user} may not import an exhibition"))
+                what = {"exhibition": "an exhibition", "institution": f"the institution {institution!r}"}.get(
+                    kind, f"records of {institution!r} (an editor imports their own institutions' records)")
+                refused.append(Problem(record.file, record.row, field_name, f"{job.user} may not import {what}"))
                 continue
             yield record
         if strict and refused:
@@ -414,13 +420,3 @@ class Importing:
         report.update(missing_action=result.missing_action, scope_of=result.scope_of)
         return report
 
-
-def _read_iiif(url: str) -> Iterator[Record]:
-    """The records of a IIIF manifest or collection at ``url`` (catalogue/ingest/iiif.py)."""
-    import importlib
-
-    try:
-        module = importlib.import_module("catalogue.ingest.iiif")
-    except ImportError:
-        raise ImportRefused("importing IIIF is not available in this version") from None
-    yield from module.read_iiif(url, fetcher=Fetcher())

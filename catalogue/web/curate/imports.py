@@ -60,7 +60,8 @@ def start_import() -> Response:
     url = request.form.get("url", "")
     try:
         job = services().importing.start(signed_user(), records=_upload("records"), mapping=_upload("mapping"),
-                                         media=_upload("media"), url=url)
+                                         media=_upload("media"), url=url,
+                                         institution=request.form.get("institution", ""))
     except ImportRefused as exc:
         page = render_template("curate/imports_new.html", error=exc.message, url=url[:2000])
         return make_response(page, exc.status)
