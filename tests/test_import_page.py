@@ -318,3 +318,27 @@ def test_a_iiif_address_must_be_http_or_https(site):
     response = upload(client, expect=422, url="file:///etc/passwd")
     assert "is not an http(s) URL" in response.get_data(as_text=True)
     assert site.extensions["vitrine"].store.count_imports() == 0
+
+
+def test_the_import_form_takes_uploads_larger_than_the_sites_request_limit(site):
+    site.config["MAX_CONTENT_LENGTH"] = 10_000  # every other form of the site stops there
+    client = signed(site)
+    lines = "\n".join(json.dumps({"id": f"big-{n}", "type": "image", "institution": "brooklyn",
+                                  "label": {"en": [f"Entry {n} " + "x" * 200]}}) for n in range(100))
+    job = job_of(upload(client, records=("big.jsonl", lines.encode())))
+    assert settled(site, client, job)["status"] == "checked"
+
+
+def test_a_checked_import_left_unconfirmed_for_a_day_is_abandoned_and_its_files_removed(site):
+    client = signed(site)
+    job = job_of(upload(client, records=("records.jsonl", json.dumps(
+        {"id": "stale", "type": "image", "institution": "brooklyn", "label": {"en": ["Stale"]}}).encode())))
+    assert settled(site, client, job)["status"] == "checked"
+    store = site.extensions["vitrine"].store
+    old = store.get_import(job)
+    old.heartbeat -= 25 * 3600  # its check ended a day ago
+    store.put_import(old)
+    assert (Path(site.config["IMPORT_DIR"]) / job).is_dir()
+    client.get("/curate/imports")
+    assert store.get_import(job).status == "abandoned"
+    assert not (Path(site.config["IMPORT_DIR"]) / job).exists()

@@ -40,6 +40,7 @@ from .imports import Imports
 
 log = logging.getLogger(__name__)
 
+KEPT = 24 * 3600  # seconds a checked job waits for its confirmation (or an interrupted one) before it is abandoned
 STALE = 60  # seconds without a heartbeat after which a job's worker is taken for dead
 TICK = 1.0  # seconds between two writes of a job's progress
 PAGE_SIZE = 20
@@ -140,10 +141,24 @@ class Importing:
         return job
 
     def history(self, page: int = 1) -> History:
+        self.sweep()
         page = max(1, page)
         total = self.store.count_imports()
         jobs = self.store.imports((page - 1) * PAGE_SIZE, PAGE_SIZE)
         return History(jobs, page, page * PAGE_SIZE < total, total)
+
+    def sweep(self) -> list[str]:
+        """Abandon the jobs left waiting (checked, never confirmed) or interrupted for over a day, their
+        files removed; returns their ids. The history page and every new import run it."""
+        now, gone = time.time(), []
+        for job in self.store.imports(0, 1000, statuses=("checked", *ACTIVE)):
+            waiting = job.status == "checked" or shown_status(job, now) == "interrupted"
+            if waiting and now - job.heartbeat > KEPT:  # its worker's last sign of life
+                job.status, job.finished = "abandoned", _now()
+                self.store.put_import(job)
+                shutil.rmtree(self.folder / job.id, ignore_errors=True)
+                gone.append(job.id)
+        return gone
 
     def wait(self, job_id: str, timeout: float | None = None) -> ImportJob:
         """The job once its worker is done with it (for commands and tests)."""
@@ -160,6 +175,7 @@ class Importing:
         ``institution``: the one that holds a IIIF import's objects (empty: each manifest's provider)."""
         if not may_start_import(user):
             raise Forbidden(user.name)
+        self.sweep()
         url = url.strip()
         if url and (records or media or mapping):
             raise ImportRefused("give either a IIIF URL or files, not both")

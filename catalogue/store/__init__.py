@@ -276,8 +276,8 @@ class Store(Protocol):
     def get_import(self, job_id: str) -> ImportJob | None:
         """One import job, or None."""
 
-    def imports(self, offset: int = 0, limit: int = 20) -> list[ImportJob]:
-        """A page of import jobs, newest first."""
+    def imports(self, offset: int = 0, limit: int = 20, statuses: Iterable[str] | None = None) -> list[ImportJob]:
+        """A page of import jobs (with one of ``statuses``), newest first."""
 
     def count_imports(self) -> int:
         """How many import jobs the history holds."""

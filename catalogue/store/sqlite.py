@@ -836,10 +836,13 @@ class SqliteStore:
             row = self._jobs().execute("SELECT data FROM imports WHERE id = ?", (job_id,)).fetchone()
         return ImportJob(**json.loads(row[0])) if row else None
 
-    def imports(self, offset: int = 0, limit: int = 20) -> list[ImportJob]:
+    def imports(self, offset: int = 0, limit: int = 20, statuses: Iterable[str] | None = None) -> list[ImportJob]:
+        wanted = list(statuses or ())
+        where = f" WHERE status IN ({','.join('?' * len(wanted))})" if wanted else ""
         with _failures(self.path):
             rows = self._jobs().execute(
-                "SELECT data FROM imports ORDER BY created DESC, id DESC LIMIT ? OFFSET ?", (limit, offset)
+                f"SELECT data FROM imports{where} ORDER BY created DESC, id DESC LIMIT ? OFFSET ?",
+                (*wanted, limit, offset),
             ).fetchall()
         return [ImportJob(**json.loads(row[0])) for row in rows]
 
