@@ -46,6 +46,12 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     # Seconds between progress lines of a long command whose output is not a terminal (a log, cron).
     "PROGRESS_INTERVAL": 10,
+    # Bytes one import from the curator pages may upload (records, mapping and zip together); 413 beyond.
+    "IMPORT_MAX_UPLOAD": 200 * 1024 * 1024,
+    # Bytes a zip of media may unpack to, counted as it is unpacked: a zip bomb is refused.
+    "IMPORT_ZIP_MAX_SIZE": 2 * 1024 * 1024 * 1024,
+    # Files a zip of media may hold.
+    "IMPORT_ZIP_MAX_FILES": 10_000,
     # Institutional sign-in (OpenID Connect, catalogue/web/oidc.py), off while OIDC_ISSUER is empty: the
     # provider's issuer URL ("https://login.kbr.be/realms/staff"), its discovery document under it.
     "OIDC_ISSUER": "",
@@ -83,6 +89,8 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
     app.config.setdefault("INDEX_DIR", str(root / "index"))
     app.config.setdefault("TILE_DIR", str(root / "tiles"))
     app.config.setdefault("CACHE_DIR", str(root / "cache"))
+    # Where an import from the curator pages keeps its uploads until it ends (one folder per job).
+    app.config.setdefault("IMPORT_DIR", str(root / "imports"))
     # A checkout without an instance keeps media and static IIIF files in the project's media/ and manifests/.
     beside_code = CHECKOUT and not instance
     app.config.setdefault("MEDIA_DIR", str(PROJECT_DIR / "media" if beside_code else root / "media"))

@@ -51,3 +51,37 @@ def may_manage_users(user: User | None) -> bool:
 def may_see_audit(user: User | None) -> bool:
     """The audit trail (who changed what, when) is shown to admins."""
     return is_admin(user)
+
+
+def may_start_import(user: User | None) -> bool:
+    """Who sees the import page: editors (their institutions' records), curators (loans), admins."""
+    return user is not None and user.has("editor", "curator")
+
+
+def may_import(user: User | None, kind: str, institution: str | None, *, iiif: bool = False) -> bool:
+    """Whether ``user`` may bring in one record of ``kind`` held by ``institution`` (an institution
+    record: its own id). Admins anything; editors the records of their institutions (and the
+    concepts their records use); curators other institutions' IIIF, the loans of an exhibition.
+    Exhibitions come in through the exhibition editor, not an import, for everyone but admins."""
+    if is_admin(user):
+        return True
+    if user is None or kind == "exhibition":
+        return False
+    if iiif and "curator" in user.roles:
+        return True
+    if "editor" not in user.roles:
+        return False
+    return kind == "concept" or institution in user.institutions
+
+
+def may_sync(user: User | None, missing: str, institutions: list[str]) -> bool:
+    """Whether an import may withdraw (``withdraw``) or delete (``delete``) the objects of
+    ``institutions`` its file lacks: withdrawing is an editor's of those institutions, deleting an
+    admin's; only reporting them (``keep``) is everyone's."""
+    if missing == "keep":
+        return True
+    if missing == "delete":
+        return may_delete_object(user)
+    return is_admin(user) or (
+        user is not None and "editor" in user.roles and all(i in user.institutions for i in institutions)
+    )

@@ -15,7 +15,8 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from catalogue import create_app
 from test_curator_foundation import PASSWORD, sign_in
 
-# (rule, method) -> who may: "anyone" (signed out too), "signed-in" (with a role or none yet), or the role needed.
+# (rule, method) -> who may: "anyone" (signed out too), "signed-in" (with a role or none yet), or the role needed
+# ("editor|curator": either).
 ROUTES = {
     ("/curate/login", "GET"): "anyone",
     ("/curate/login", "POST"): "anyone",
@@ -53,6 +54,14 @@ ROUTES = {
     ("/curate/objects/<object_id>/withdraw", "GET"): "editor",
     ("/curate/objects/<object_id>/withdraw", "POST"): "editor",
     ("/curate/objects/withdrawn", "GET"): "editor",
+    ("/curate/imports", "GET"): "editor|curator",
+    ("/curate/imports/new", "GET"): "editor|curator",
+    ("/curate/imports/new", "POST"): "editor|curator",
+    ("/curate/imports/<job_id>", "GET"): "editor|curator",
+    ("/curate/imports/<job_id>/status", "GET"): "editor|curator",
+    ("/curate/imports/<job_id>/confirm", "POST"): "editor|curator",
+    ("/curate/imports/<job_id>/abandon", "POST"): "editor|curator",
+    ("/curate/imports/<job_id>/restart", "POST"): "editor|curator",
     ("/api/exhibitions", "POST"): "curator",
     ("/api/exhibitions/<slug>", "DELETE"): "curator",
     ("/api/exhibitions/<slug>", "PUT"): "curator",
@@ -148,7 +157,7 @@ def _refused_as_signed_out(response, url: str) -> bool:
 def _may(roles: list[str], rule: str) -> bool:
     if rule == "signed-in":
         return True  # one with no role yet too: their start page and their own account
-    return "admin" in roles or rule in roles
+    return "admin" in roles or any(role in roles for role in rule.split("|"))
 
 
 @pytest.mark.parametrize("route, method", sorted(ROUTES))

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .catalogue import Catalogue
     from .discovery import Discovery
     from .exhibitions import Exhibitions
+    from .importing import Importing
     from .imports import Imports
     from .institutions import Institutions
     from .keeper import Keeper
@@ -178,6 +179,13 @@ class Services:
         from .imports import Imports
 
         return Imports(self.store, self.media_dir, self.keeper)
+
+    @_member
+    def importing(self) -> Importing:
+        """Imports from the curator pages: uploads, the dry run, the import in the background, the history."""
+        from .importing import Importing
+
+        return Importing(self.store, self.imports, self.config)
 
     @_member
     def objects(self) -> Objects:

@@ -118,6 +118,32 @@ class Writer(Protocol):
         ``user``'s (else the writer's); returns those deleted."""
 
 
+@dataclass
+class ImportJob:
+    """One import started from the curator pages: what it reads, where it stands, what it did.
+
+    ``status``: queued, checking (the dry run), checked (waiting for its confirmation), running,
+    done, failed, abandoned. ``heartbeat`` (a Unix time) moves on while a worker works at it; a job
+    whose worker stopped (the process died) is shown as interrupted. ``report`` is the JSON the
+    page renders: counts, every problem, what was (or would be) created, updated, withdrawn.
+    ``params`` says what to read (the files kept under the instance folder, or the IIIF URL).
+    """
+
+    id: str
+    user: str
+    created: str
+    source: str  # what a person reads: "records.csv with mapping.json", a URL
+    kind: str  # csv | json | zip | iiif
+    status: str = "queued"
+    phase: str = ""
+    done: int = 0
+    total: int | None = None
+    heartbeat: float = 0.0
+    report: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+    finished: str | None = None
+
+
 MediaEntry = tuple[MediaFile, str, str | None]  # a media file, its object's id, the object's rights URI
 
 
@@ -245,6 +271,21 @@ class Store(Protocol):
 
     def clear_attempts(self, key: str) -> None:
         """Forget a key's failed sign-ins (after a good one)."""
+
+    # -- import jobs (not catalogue content: outside the change log, and never inside an import's
+    #    transaction, so a running import can say how far it is) ----------------------------------
+
+    def put_import(self, job: ImportJob) -> None:
+        """Create or replace an import job, in a short transaction of its own."""
+
+    def get_import(self, job_id: str) -> ImportJob | None:
+        """One import job, or None."""
+
+    def imports(self, offset: int = 0, limit: int = 20, statuses: Iterable[str] | None = None) -> list[ImportJob]:
+        """A page of import jobs (with one of ``statuses``), newest first."""
+
+    def count_imports(self) -> int:
+        """How many import jobs the history holds."""
 
     # -- reads -------------------------------------------------------------
 

@@ -37,7 +37,7 @@ from ..model import (
     Revision,
     User,
 )
-from . import Batch, Change, MediaEntry, StaleVersion, Store, StoreError, WriteReport
+from . import Batch, Change, ImportJob, MediaEntry, StaleVersion, Store, StoreError, WriteReport
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -115,6 +115,20 @@ CREATE TABLE IF NOT EXISTS attempts (key TEXT NOT NULL, time REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS attempts_key ON attempts (key, time);
 -- one row: the number of the latest change handed out (see SqliteStore._log)
 CREATE TABLE IF NOT EXISTS change_counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+"""
+
+# Import jobs live in a database file of their own beside the catalogue's (``<name>.imports.db``): an
+# import holds the catalogue's one write lock for its whole transaction, and its job row must be
+# written meanwhile (progress, heartbeat) from another connection.
+JOBS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS imports (
+    id TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    created TEXT NOT NULL,
+    status TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS imports_created ON imports (created, id);
 """
 
 _STAMPS = ("version", "created", "updated")
@@ -357,10 +371,11 @@ class SqliteStore:
         return rows[0] if rows else None
 
     def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        for name in ("db", "jobs"):
+            db = getattr(self._local, name, None)
+            if db is not None:
+                db.close()
+                setattr(self._local, name, None)
 
     @contextmanager
     def exclusive(self, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
@@ -822,6 +837,44 @@ class SqliteStore:
 
     def clear_attempts(self, key: str) -> None:
         self._account_write("DELETE FROM attempts WHERE key = ?", (key,))
+
+    # -- import jobs (their own database file: see JOBS_SCHEMA) -------------------------------------
+
+    def _jobs(self) -> sqlite3.Connection:
+        db = getattr(self._local, "jobs", None)
+        if db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with _failures(self.path):
+                db = sqlite3.connect(self.path.with_name(self.path.name + ".imports.db"), timeout=30,
+                                     isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(JOBS_SCHEMA)
+            self._local.jobs = db
+        return db
+
+    def put_import(self, job: ImportJob) -> None:
+        with _failures(self.path):
+            self._jobs().execute("INSERT OR REPLACE INTO imports VALUES (?, ?, ?, ?, ?)",
+                                 (job.id, job.user, job.created, job.status, _dumps(vars(job))))
+
+    def get_import(self, job_id: str) -> ImportJob | None:
+        with _failures(self.path):
+            row = self._jobs().execute("SELECT data FROM imports WHERE id = ?", (job_id,)).fetchone()
+        return ImportJob(**json.loads(row[0])) if row else None
+
+    def imports(self, offset: int = 0, limit: int = 20, statuses: Iterable[str] | None = None) -> list[ImportJob]:
+        wanted = list(statuses or ())
+        where = f" WHERE status IN ({','.join('?' * len(wanted))})" if wanted else ""
+        with _failures(self.path):
+            rows = self._jobs().execute(
+                f"SELECT data FROM imports{where} ORDER BY created DESC, id DESC LIMIT ? OFFSET ?",
+                (*wanted, limit, offset),
+            ).fetchall()
+        return [ImportJob(**json.loads(row[0])) for row in rows]
+
+    def count_imports(self) -> int:
+        with _failures(self.path):
+            return int(self._jobs().execute("SELECT COUNT(*) FROM imports").fetchone()[0])
 
     # -- withdrawal: an object out of the public catalogue, kept aside so it can come back --------
 

@@ -13,7 +13,7 @@ from flask import Blueprint, Response
 bp = Blueprint("curate", __name__, url_prefix="/curate")
 
 # The modules that add routes to the blueprint (each ``from . import bp``).
-MODULES = ("session", "exhibitions", "detail", "publishing", "account", "audit", "objects")
+MODULES = ("session", "exhibitions", "detail", "publishing", "account", "audit", "objects", "imports")
 
 for _name in MODULES:
     importlib.import_module(f"{__name__}.{_name}")
