@@ -417,7 +417,10 @@ def _creator(creator: Creator) -> str:
     (HTML then, sanitised by ``rich`` as any value is)."""
     details = ", ".join(t for t in (creator.role, creator.life, creator.nationality) if t)
     authority = next((u for u in (creator.uri, *creator.authorities) if is_web_url(u)), None)
-    name = f'<a href="{html.escape(authority)}">{html.escape(creator.name)}</a>' if authority else creator.name
+    if not authority:
+        return f"{creator.name} ({details})" if details else creator.name
+    words = html.escape(plain({"none": [creator.name]})["none"][0])  # a name is text, tags and all dropped
+    name = f'<a href="{html.escape(authority)}">{words}</a>'
     return f"{name} ({details})" if details else name
 
 
