@@ -116,6 +116,9 @@ def test_the_object_page_lists_the_museum_fields_in_the_readers_language(museum,
     assert 'href="https://www.wikidata.org/wiki/Q159758"' in page
     assert "javascript:alert" not in page
     assert "Turner Bequest 1856" in page
+    jsonld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert (jsonld["identifier"], jsonld["artMedium"], jsonld["artform"]) == ("N00476", "Huile sur toile", ["painting"])
+    assert jsonld["creator"][0]["birthDate"] == "1775" and jsonld["creator"][0]["nationality"] == "British"
 
 
 def test_hostile_museum_text_is_shown_inert(app, client, tmp_path):

@@ -325,7 +325,10 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
         data["description"] = pick(presentation.plain(obj.summary), lang)
     if obj.creators:
         data["creator"] = [
-            {"@type": "Person", "name": c.name, **({"sameAs": c.uri} if web_link(c.uri) else {})} for c in obj.creators
+            {"@type": "Person", "name": c.name, **({"sameAs": c.uri} if web_link(c.uri) else {}),
+             **{key: value for key, value in (("birthDate", c.born), ("deathDate", c.died),
+                                              ("nationality", c.nationality)) if value}}
+            for c in obj.creators
         ]
     if obj.date:
         data["dateCreated"] = obj.date
@@ -334,8 +337,15 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
         data["thumbnailUrl"] = card_.thumbnail
     if obj.rights:
         data["license"] = obj.rights
-    if obj.required_statement:
-        data["creditText"] = pick(obj.required_statement.value, lang)
+    if obj.required_statement or obj.credit_line:
+        data["creditText"] = pick(presentation.plain(obj.required_statement.value if obj.required_statement
+                                                     else obj.credit_line), lang)
+    if obj.accession_number:
+        data["identifier"] = obj.accession_number
+    if obj.medium:
+        data["artMedium"] = pick(presentation.plain(obj.medium), lang)
+    if obj.classification:
+        data["artform"] = obj.classification
     if concepts:
         data["about"] = [{"@type": "Thing", "name": pick(c.label, lang)} for c in concepts]
     if institution:
