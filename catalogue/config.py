@@ -44,6 +44,10 @@ DEFAULTS = {
     # Manifests kept ready in memory (bytes, keyed by object version).
     "MANIFEST_CACHE_SIZE": 512,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    # The facets search offers (results page, JSON API, the editors' search), in this order, by name:
+    # any of institution, collection, type, creator, subject, century, classification, medium, hasimage,
+    # rights, has3d. An unknown name stops the application at start.
+    "FACETS": "institution,collection,type,creator,subject,century,classification,medium,hasimage,rights,has3d",
     # Seconds between progress lines of a long command whose output is not a terminal (a log, cron).
     "PROGRESS_INTERVAL": 10,
     # Bytes one import from the curator pages may upload (records, mapping and zip together); 413 beyond.

@@ -1,4 +1,4 @@
-"""Dates and creator roles as a visitor reads them, in the visitor's language.
+"""Dates, creator roles and the fields museums keep as a visitor reads them, in the visitor's language.
 
 Records give both as English text ("c.1801–10", "after 1836", "February 2015", "attributed to"). A
 role from the vocabulary and a date in one of the shapes found in the demo and the Tate catalogue
@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import date as Date
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from .catalogs import translate
+from .model import Creator, Dimension
 
 SOURCE = "en"  # the language records write dates and roles in (the demo's, Tate's)
 
@@ -210,3 +212,87 @@ def _joined(said: list[Said]) -> list[Said]:
         else:
             joined.append(piece)
     return joined
+
+
+# -- the fields museums keep --------------------------------------------------------
+
+# What a dimension measures and of which part, as records name them (English); others are shown as given.
+MEASURES = {m: m for m in (
+    N_("height"), N_("width"), N_("depth"), N_("diameter"), N_("length"), N_("thickness"), N_("weight"),
+    N_("duration"), N_("circumference"),
+)}
+PARTS = {p: p for p in (
+    N_("support"), N_("frame"), N_("image"), N_("sheet"), N_("mount"), N_("plate"), N_("overall"),
+    N_("base"), N_("object"), N_("case"),
+)}
+_SIZES = ("height", "width", "depth")  # said together, as museums write them: 1705 × 2416 mm
+
+
+def _number(value: float, lang: str) -> str:
+    return format_decimal(value, locale=lang, group_separator=False)
+
+
+def _word(vocabulary: dict[str, str], text: str, lang: str) -> Said:
+    known = vocabulary.get(text.strip().lower())
+    return Said(translate(known, lang)) if known else Said(text, None if lang == SOURCE else SOURCE)
+
+
+def dimensions(dims: list[Dimension], lang: str) -> list[list[Said]]:
+    """A work's dimensions in ``lang``, one line per part: "support: 1705 × 2416 mm", "weight 12.5 kg".
+
+    Height, width and depth of one part in one unit are said together in that order; any other
+    measure on its own with its name. Words outside the vocabulary are shown as given.
+    """
+    lines: list[list[Said]] = []
+    for part in dict.fromkeys(d.part for d in dims):
+        of_part = [d for d in dims if d.part == part]
+        sizes = [d for d in of_part if d.type.lower() in _SIZES]
+        together = len(sizes) > 1 and len({d.unit for d in sizes}) == 1 \
+            and len({d.type.lower() for d in sizes}) == len(sizes)
+        pieces: list[str | Said] = []
+        if together:
+            sizes.sort(key=lambda d: _SIZES.index(d.type.lower()))
+            pieces.append(" × ".join(_number(d.value, lang) for d in sizes) + f" {sizes[0].unit}")
+        for d in of_part:
+            if together and d in sizes:
+                continue
+            if pieces:
+                pieces.append(", ")
+            pieces += [_word(MEASURES, d.type, lang), f" {_number(d.value, lang)} {d.unit}"]
+        said = _part(part, lang) if part else []
+        said += [p if isinstance(p, Said) else Said(p) for p in pieces]
+        lines.append(_joined(said))
+    return lines
+
+
+def _part(part: str, lang: str) -> list[Said]:
+    """"support: " in ``lang`` (French puts a space before the colon)."""
+    word = _word(PARTS, part, lang)
+    if word.lang is None:
+        return [Said(translate(N_("%(part)s: "), lang, part=word.text))]
+    return [word, Said(translate(N_("%(part)s: "), lang, part=""))]
+
+
+def when(text: str, lang: str) -> str:
+    """A year, a month or a day of the record's own form (``1856-03-12``) as ``lang`` writes it."""
+    parts = text.lstrip("-").split("-")
+    if text.startswith("-") or len(parts) == 1:
+        return translate(N_("%(year)s BC"), lang, year=parts[0].lstrip("0") or "0") if text.startswith("-") \
+            else parts[0]
+    day = Date(int(parts[0]) or 1, int(parts[1]), int(parts[2]) if len(parts) > 2 else 1)
+    return format_date(day, "long" if len(parts) > 2 else "LLLL y", locale=lang)
+
+
+def creator_details(creator: Creator, lang: str) -> list[Said]:
+    """What follows a creator's name: "artist, 1775–1851, British" (the role in ``lang``)."""
+    said = [role(creator.role, lang)] if creator.role else []
+    if creator.life:
+        said.append(Said(creator.life))
+    if creator.nationality:  # the record's word, as given
+        said.append(Said(creator.nationality, None if lang == SOURCE else SOURCE))
+    joined: list[Said] = []
+    for piece in said:
+        if joined:
+            joined.append(Said(", "))
+        joined.append(piece)
+    return _joined(joined)

@@ -79,6 +79,7 @@ FACETS_OF_EVERYTHING = {
     "rights": {"open": 9, "in-copyright": 2},
     "has3d": {"yes": 2, "no": 9},
     "medium": {},
+    "classification": {},
     "hasimage": {"yes": 5, "no": 6},
 }
 

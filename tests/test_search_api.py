@@ -26,8 +26,8 @@ def test_api_answers_hits_facets_and_the_next_cursor(client, catalogue):
     assert body["total"] == 3 and len(body["hits"]) == 2 and body["next"]
     assert set(body["hits"][0]) == {"id", "label", "snippet", "thumbnail", "manifest", "type", "creators", "date"}
     # every hit is about the sea, and none is 3D: those facets narrow nothing and are not offered
-    assert set(body["facets"]) == {"institution", "collection", "type", "creator", "century", "medium",
-                                   "hasimage", "rights"}
+    assert set(body["facets"]) == {"institution", "collection", "type", "creator", "century", "classification",
+                                   "medium", "hasimage", "rights"}
     sea = client.get(f"/api/search?q=zee&lang=nl&size=2&subject={SEA}").json["facets"]["subject"]
     assert {"value": SEA, "label": "zee", "count": 3} in sea  # selected: offered, to be removed
     rest = client.get(f"/api/search?q=zee&lang=nl&size=2&cursor={body['next']}").json

@@ -161,8 +161,8 @@ def test_budgets_and_marked_words_are_read_from_the_tree():
 
 def test_every_facet_is_one_declared_class_and_the_api_and_page_list_them_in_that_order(app, client):
     fill(app.extensions["vitrine"].store)
-    assert list(FACETS) == ["institution", "collection", "type", "creator", "subject", "century", "medium",
-                           "hasimage", "rights", "has3d"]
+    assert list(FACETS) == ["institution", "collection", "type", "creator", "subject", "century", "classification",
+                           "medium", "hasimage", "rights", "has3d"]
     assert list(client.get("/api/search").json["facets"]) == list(FACETS)
     page = client.get("/search?lang=nl").get_data(as_text=True)
     shown = re.findall(r'<section class="facet" data-facet="([^"]+)">\s*<h3>([^<]+)</h3>', page)

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import nh3
 
+from .. import display
 from ..access import ANONYMOUS, Access, AccessPolicy
+from ..catalogs import LANGUAGES
 from ..catalogs import language_map as _
 from ..model import (
     Concept,
+    Creator,
     DigitalObject,
     Exhibition,
     Institution,
@@ -52,6 +55,14 @@ LABELS = {
     "download_file": _("Original file"),
     "curators": _("Curated by"),
     "source": _("Where this record comes from"),
+    "accession_number": _("Accession number"),
+    "classification": _("Classification"),
+    "medium": _("Medium"),
+    "dimensions": _("Dimensions"),
+    "provenance": _("Provenance"),
+    "credit_line": _("Credit line"),
+    "acquired": _("Acquired"),
+    "location": _("Location"),
 }
 
 
@@ -342,8 +353,7 @@ def object_manifest(
 
     metadata: list[dict] = []
     if obj.creators:
-        metadata.append({"label": LABELS["creator"], "value": rich({"none": [
-            f"{c.name} ({c.role})" if c.role else c.name for c in obj.creators]})})
+        metadata.append({"label": LABELS["creator"], "value": rich({"none": [_creator(c) for c in obj.creators]})})
     if obj.date:
         metadata.append({"label": LABELS["date"], "value": rich({"none": [obj.date]})})
     if institution:
@@ -351,6 +361,8 @@ def object_manifest(
     subjects = [concepts[s].label for s in obj.subjects if s in concepts]
     if subjects:
         metadata.append({"label": LABELS["subject"], "value": plain(_merge(subjects))})
+    # A record without a required statement gives its credit line as one (below), not twice.
+    metadata += museum_metadata(obj, credit_line=bool(obj.required_statement))
     metadata += [_entry(e) for e in obj.metadata]
 
     manifest: dict = {"@context": CONTEXT, "id": manifest_id, "type": "Manifest", "label": plain(obj.label)}
@@ -359,6 +371,8 @@ def object_manifest(
     manifest["metadata"] = metadata
     if obj.required_statement:
         manifest["requiredStatement"] = _entry(obj.required_statement)
+    elif obj.credit_line:
+        manifest["requiredStatement"] = {"label": LABELS["credit_line"], "value": rich(obj.credit_line)}
     if obj.rights:
         manifest["rights"] = obj.rights
     if institution:
@@ -389,6 +403,50 @@ def object_manifest(
             for r, entry in enumerate(obj.toc, start=1)
         ]
     return manifest
+
+
+def _creator(creator: Creator) -> str:
+    """"Name (role, 1775–1851, British)", the name a link to its authority record when it has one
+    (HTML then, sanitised by ``rich`` as any value is)."""
+    details = ", ".join(t for t in (creator.role, creator.life, creator.nationality) if t)
+    authority = next((u for u in (creator.uri, *creator.authorities) if is_web_url(u)), None)
+    if not authority:
+        return f"{creator.name} ({details})" if details else creator.name
+    words = html.escape(plain({"none": [creator.name]})["none"][0])  # a name is text, tags and all dropped
+    name = f'<a href="{html.escape(authority)}">{words}</a>'
+    return f"{name} ({details})" if details else name
+
+
+def _in_every_language(say: Callable[[str], list[str]]) -> LanguageMap:
+    return {lang: say(lang) for lang in LANGUAGES}
+
+
+def museum_metadata(obj: DigitalObject, credit_line: bool = True) -> list[dict]:
+    """The registrar's fields as metadata pairs: values Vitrine words (dimensions, dates) in every
+    interface language, the record's own text as it gives it."""
+    pairs: list[tuple[str, LanguageMap]] = []
+    if obj.accession_number:
+        pairs.append(("accession_number", {"none": [obj.accession_number]}))
+    if obj.classification:
+        pairs.append(("classification", {"none": obj.classification}))
+    if obj.medium:
+        pairs.append(("medium", obj.medium))
+    if obj.dimensions:
+        pairs.append(("dimensions", _in_every_language(
+            lambda lang: ["".join(p.text for p in line) for line in display.dimensions(obj.dimensions, lang)])))
+    if obj.provenance:
+        pairs.append(("provenance", obj.provenance))
+    if obj.credit_line and credit_line:
+        pairs.append(("credit_line", obj.credit_line))
+    if obj.acquired:
+        acquired = obj.acquired
+        pairs.append(("acquired", _in_every_language(lambda lang: [display.when(acquired, lang)])))
+    if obj.location:
+        pairs.append(("location", {"none": [obj.location]}))
+    return [{"label": LABELS[key], "value": plain(value) if key in _PLAIN else rich(value)} for key, value in pairs]
+
+
+_PLAIN = {"accession_number", "classification", "location", "dimensions", "acquired"}
 
 
 def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject],

@@ -2,10 +2,11 @@
 
 One class per kind, as the engine counts them: keyword facets hold exact
 values an object may have several of (institution, collection, creator,
-subject, medium), fixed facets one of a few values known in advance (type,
-has image, rights status, 3D),
-and the century facet is counted from an object's years. The engine, the
-results page and the API all read this one table (``FACETS``).
+subject, classification, medium), fixed facets one of a few values known in advance
+(type, has image, rights status, 3D), and the century facet is counted from an
+object's years. The engine, the results page and the API all read this one table
+(``FACETS``); the FACETS setting picks which of them a catalogue offers, in which order
+(``offered``), and the searching service keeps to it.
 
 Values of one facet combine with OR, different facets with AND. Labels come in
 the reader's language: fixed ones and centuries from the interface catalogs
@@ -191,9 +192,16 @@ class CenturyFacet(Facet):
 
 
 class MediumFacet(Facet):
-    """Mediums as the records name them ("Oil paint on canvas"): the first sentence of a Medium entry."""
+    """Mediums as the records name them ("Oil paint on canvas"): the first sentence of the record's
+    medium (or, in a record from before that field, of its Medium metadata entry)."""
 
     name, title, kind = "medium", N_("Medium"), "keyword"
+
+
+class ClassificationFacet(Facet):
+    """What the work is, as the record's classification names it ("painting", "Photographic Negative")."""
+
+    name, title, kind = "classification", N_("Classification"), "keyword"
 
 
 class RightsFacet(FixedFacet):
@@ -232,9 +240,19 @@ class ThreeDFacet(FixedFacet):
 TYPE = TypeFacet()  # also labels an object's type on its page
 FACETS: dict[str, Facet] = {f.name: f for f in (
     InstitutionFacet(), CollectionFacet(), TYPE, CreatorFacet(), SubjectFacet(), CenturyFacet(),
-    MediumFacet(), ImageFacet(), RightsFacet(), ThreeDFacet(),
+    ClassificationFacet(), MediumFacet(), ImageFacet(), RightsFacet(), ThreeDFacet(),
 )}
-"""Every facet by name, in the order pages list them."""
+"""Every facet that exists, by name: the registry the FACETS setting picks from (``offered``)."""
+
+
+def offered(setting: str) -> tuple[str, ...]:
+    """The facets a catalogue offers, in its order, from the FACETS setting ("institution, type, ...");
+    ValueError naming an unknown one, so a mistyped setting stops the application at start."""
+    names = tuple(dict.fromkeys(n.strip() for n in setting.replace(" ", ",").split(",") if n.strip()))
+    for name in names:
+        if name not in FACETS:
+            raise ValueError(f"FACETS names an unknown facet {name!r}; facets are {', '.join(FACETS)}")
+    return names
 
 
 def check(filters: dict[str, list[str]]) -> None:

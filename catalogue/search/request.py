@@ -9,7 +9,7 @@ from .facets import FacetValue
 
 LANGUAGES = ("nl", "fr", "de", "en")
 """The languages whose text is searched stemmed (and the valid ``lang`` values)."""
-SORTS = ("relevance", "date", "-date", "title")
+SORTS = ("relevance", "date", "-date", "title", "accession", "acquired")
 MAX_SIZE = 100
 MAX_OFFSET = 10_000_000  # hits a page may pass over: past every catalogue Vitrine is meant for
 YEARS = (-10000, 3000)

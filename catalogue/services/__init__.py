@@ -71,7 +71,11 @@ class Services:
     """One catalogue's services, from its configuration; ``members`` hands in ready ones (tests)."""
 
     def __init__(self, config: dict[str, Any], **members: Any):
+        from ..search.facets import FACETS, offered
+
         self.config = config
+        # checked here, when the application is made: a mistyped facet name stops it at start
+        self.facets = offered(str(config.get("FACETS") or ",".join(FACETS)))
         self._building = threading.RLock()
         self.__dict__.update(members)
         if "store" in members:
@@ -166,7 +170,7 @@ class Services:
     def searching(self) -> Searching:
         from .searching import Searching
 
-        return Searching(self.search, self.store)
+        return Searching(self.search, self.store, self.facets)
 
     @_member
     def publishing(self) -> Publishing:

@@ -23,9 +23,10 @@ class UnknownFacet(LookupError):
 
 
 class Searching:
-    def __init__(self, backend: SearchBackend, store: Store | None = None):
+    def __init__(self, backend: SearchBackend, store: Store | None = None, facets: tuple[str, ...] = tuple(FACETS)):
         self.backend = backend
         self.store = store
+        self.facets = facets  # the facets offered, in order (the FACETS setting, facets.offered)
         self._lock = threading.Lock()
         # (store version, the published exhibitions with their words)
         self._exhibitions: tuple[tuple[int, str], list[tuple[Exhibition, frozenset[str]]]] | None = None
@@ -34,7 +35,7 @@ class Searching:
         """Hits, the facets worth offering, the exhibitions the words match and the next page's cursor;
         RequestError, CursorError or SearchTimeout."""
         result = self.backend.search(request)
-        result.facets = informative(result.facets, result.total, request.filters)
+        result.facets = informative(self._offered(result.facets), result.total, request.filters)
         if request.q.strip() and not request.cursor and not request.offset:  # the first page only
             result.exhibitions = matching(self._published(), words(parse(request.q)), request.lang)
         return result
@@ -43,13 +44,18 @@ class Searching:
                      ) -> tuple[list[FacetValue], bool]:
         """Every value of facet ``name`` for this search (beyond the few a page lists) whose label has a
         word starting with ``prefix``: the ``size`` most frequent, and whether more match."""
-        if name not in FACETS:
+        if name not in self.facets:
             raise UnknownFacet(name)
         return self.backend.facet_values(request, name, prefix, size)
 
     def overview(self, lang: str) -> SearchResult:
         """The whole catalogue's facet counts (what kinds of work it holds), with one hit."""
-        return self.backend.search(SearchRequest(lang=lang, size=1))
+        result = self.backend.search(SearchRequest(lang=lang, size=1))
+        result.facets = self._offered(result.facets)
+        return result
+
+    def _offered(self, counted: dict[str, list[FacetValue]]) -> dict[str, list[FacetValue]]:
+        return {name: counted[name] for name in self.facets if name in counted}
 
     def _published(self) -> list[tuple[Exhibition, frozenset[str]]]:
         """The published exhibitions and their words, read again only when the store has changed."""

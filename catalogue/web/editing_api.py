@@ -25,6 +25,7 @@ from ..model import (
     EXHIBITION_STATUSES,
     Creator,
     DigitalObject,
+    Dimension,
     Exhibition,
     ExhibitionItem,
     MediaFile,
@@ -52,12 +53,12 @@ OPENAPI = Path(__file__).resolve().parents[1] / "static" / "openapi.json"
 # What each record may hold, and what its nested records are: every other key is refused.
 _NAMES = {Exhibition: "an exhibition", Section: "a section", ExhibitionItem: "an item", DigitalObject: "an object",
           Creator: "a creator", MetadataEntry: "a metadata entry", MediaFile: "a media file",
-          TocEntry: "a table of contents entry"}
+          TocEntry: "a table of contents entry", Dimension: "a dimension"}
 _NESTED: dict[type, dict[str, type]] = {
     Exhibition: {"cover": ExhibitionItem, "sections": Section},
     Section: {"items": ExhibitionItem},
     DigitalObject: {"metadata": MetadataEntry, "creators": Creator, "required_statement": MetadataEntry,
-                    "media": MediaFile, "toc": TocEntry},
+                    "media": MediaFile, "toc": TocEntry, "dimensions": Dimension},
 }
 
 

@@ -25,12 +25,15 @@ from .reuse import reuse
 from .trail import result_link, trail
 from .views import (
     artwork_jsonld,
+    authorities,
     card,
+    creator_details,
     exhibition_covers,
     exhibition_status,
     exhibitions_by_status,
     lang_of,
     language,
+    museum_details,
     rich_text,
     rights,
     shown_date,
@@ -65,7 +68,8 @@ def helpers():
         "canonical": seo.canonical, "listing_title": seo.listing_title, "asset_url": asset_url, "rich_text": rich_text,
         "status_label": status_label, "type_label": type_label, "web_link": web_link,
         "content_state": _content_state, "lang_of": lang_of, "shown_date": shown_date, "shown_role": shown_role,
-        "result_link": result_link,
+        "result_link": result_link, "creator_details": creator_details, "authorities": authorities,
+        "museum_details": museum_details,
     }
 
 

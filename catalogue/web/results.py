@@ -41,7 +41,8 @@ def facet_titles() -> dict[str, str]:
 
 
 def sort_labels() -> dict[str, str]:
-    return {"relevance": _("Relevance"), "date": _("Oldest first"), "-date": _("Newest first"), "title": _("Title")}
+    return {"relevance": _("Relevance"), "date": _("Oldest first"), "-date": _("Newest first"), "title": _("Title"),
+            "accession": _("Accession number"), "acquired": _("Acquisition date")}
 
 
 def anchor(facet: str, value: str) -> str:

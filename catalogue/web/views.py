@@ -13,7 +13,18 @@ from markupsafe import Markup, escape
 from .. import display
 from ..i18n import language
 from ..iiif import presentation
-from ..model import Concept, DigitalObject, Exhibition, Institution, LanguageMap, MediaFile, is_web_url, pick, picked
+from ..model import (
+    Concept,
+    Creator,
+    DigitalObject,
+    Exhibition,
+    Institution,
+    LanguageMap,
+    MediaFile,
+    is_web_url,
+    pick,
+    picked,
+)
 from ..search.facets import TYPE
 from .visitor import access
 
@@ -167,6 +178,57 @@ def shown_role(text: str | None) -> Markup:
     return spoken([display.role(text, language())], language()) if text else Markup("")
 
 
+def creator_details(creator: Creator) -> Markup:
+    """What follows a creator's name on a page: "(artist, 1775–1851, British)" (display.creator_details)."""
+    pieces = display.creator_details(creator, language())
+    return Markup("(%s)") % spoken(pieces, language()) if pieces else Markup("")
+
+
+def authorities(creator: Creator) -> list[str]:
+    """A creator's authority records a page links to: http(s) only, each once."""
+    return [u for u in dict.fromkeys((creator.uri, *creator.authorities)) if is_web_url(u)]
+
+
+@dataclass
+class Detail:
+    """One of the fields museums keep, as the object page lists it: its label and its shown value(s)."""
+
+    label: str
+    values: list[Markup]
+
+
+def museum_details(obj: DigitalObject) -> tuple[list[Detail], list[Detail]]:
+    """The registrar's fields in the reader's language: what the work is (classification, medium,
+    dimensions), then where it comes from and where it is (accession number, acquisition, location,
+    provenance, credit line). Record text is escaped or sanitised; Vitrine's words are translated."""
+    lang = language()
+
+    def text(lmap: LanguageMap) -> list[Markup]:
+        shown = picked(lmap, lang)[1]
+        value = rich_text(lmap, lang)
+        return [Markup('<span lang="%s">%s</span>') % (shown, value) if shown and shown != lang else value]
+
+    what: list[Detail] = []
+    if obj.classification:
+        what.append(Detail(_("Classification"), [escape(c) for c in obj.classification]))
+    if obj.medium:
+        what.append(Detail(_("Medium"), text(obj.medium)))
+    if obj.dimensions:
+        what.append(Detail(_("Dimensions"), [spoken(line, lang) for line in display.dimensions(obj.dimensions, lang)]))
+    where: list[Detail] = []
+    if obj.accession_number:
+        where.append(Detail(_("Accession number"), [escape(obj.accession_number)]))
+    if obj.acquired:
+        where.append(Detail(_("Acquired"), [escape(display.when(obj.acquired, lang))]))
+    if obj.location:
+        where.append(Detail(_("Location"), [escape(obj.location)]))
+    if obj.provenance:
+        where.append(Detail(_("Provenance"), text(obj.provenance)))
+    if obj.credit_line:
+        where.append(Detail(_("Credit line"), text(obj.credit_line)))
+    return what, where
+
+
 def web_link(url: str | None) -> str | None:
     """A stored URL a page may link to: http(s) only (a ``javascript:`` link runs on click)."""
     return url if is_web_url(url) else None
@@ -265,7 +327,10 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
         data["description"] = pick(presentation.plain(obj.summary), lang)
     if obj.creators:
         data["creator"] = [
-            {"@type": "Person", "name": c.name, **({"sameAs": c.uri} if web_link(c.uri) else {})} for c in obj.creators
+            {"@type": "Person", "name": c.name, **({"sameAs": c.uri} if web_link(c.uri) else {}),
+             **{key: value for key, value in (("birthDate", c.born), ("deathDate", c.died),
+                                              ("nationality", c.nationality)) if value}}
+            for c in obj.creators
         ]
     if obj.date:
         data["dateCreated"] = obj.date
@@ -274,8 +339,15 @@ def artwork_jsonld(obj: DigitalObject, institution: Institution | None, concepts
         data["thumbnailUrl"] = card_.thumbnail
     if obj.rights:
         data["license"] = obj.rights
-    if obj.required_statement:
-        data["creditText"] = pick(obj.required_statement.value, lang)
+    if obj.required_statement or obj.credit_line:
+        data["creditText"] = pick(presentation.plain(obj.required_statement.value if obj.required_statement
+                                                     else obj.credit_line), lang)
+    if obj.accession_number:
+        data["identifier"] = obj.accession_number
+    if obj.medium:
+        data["artMedium"] = pick(presentation.plain(obj.medium), lang)
+    if obj.classification:
+        data["artform"] = obj.classification
     if concepts:
         data["about"] = [{"@type": "Thing", "name": pick(c.label, lang)} for c in concepts]
     if institution:

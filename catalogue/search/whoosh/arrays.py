@@ -231,6 +231,8 @@ class Arrays:
         # the default browse order: works with an image and a real title first, then image, title, neither
         self.browse_rank = (np.where(self.hasimage, 0, 2) + np.where(rows["flags"] & REAL_TITLE, 0, 1)).astype(np.int8)
         self.title = rows["title"]
+        self.acquired = rows["acquired"]
+        self.accession = rows["accession"]
         self.values = {name: self._merge_values(name) for name in KEYWORD_FACETS}
         self.field_lengths: dict[str, np.ndarray] = {}  # filled by View.lengths
         self.averages: dict[str, float] = {}

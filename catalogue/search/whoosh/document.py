@@ -29,11 +29,13 @@ from ..facets import RightsFacet, rights_status
 from ..request import LANGUAGES
 from .analysis import language_analyzer, language_of, neutral_analyzer
 
-KEYWORD_FACETS = ("institution", "collection", "creator", "subject", "medium")
+KEYWORD_FACETS = ("institution", "collection", "creator", "subject", "classification", "medium")
 RIGHTS = tuple(RightsFacet.values)  # the rights facet's values, by their code in the row
 IMAGE, REAL_TITLE = 1, 2  # bits of the row's flags
 MEDIUM_LABELS = {"medium", "techniek", "technique", "technik", "material", "materials", "materiaal", "matériau"}
 UNKNOWN_YEAR = -32768
+UNKNOWN_DAY = 2**31 - 1  # an unknown acquisition date: sorted after every known one
+NO_NUMBER = 2**64 - 1  # no accession number: sorted after every one
 
 ROW = np.dtype(
     [
@@ -45,9 +47,11 @@ ROW = np.dtype(
         ("has3d", "u1"),
         ("flags", "u1"),
         ("title", "<u8", (len(LANGUAGES), 2)),
+        ("acquired", "<i4"),
+        ("accession", "<u8", (2,)),
     ]
 )
-_ROW = struct.Struct("<QhhBBBB" + "Q" * 2 * len(LANGUAGES))
+_ROW = struct.Struct("<QhhBBBB" + "Q" * 2 * len(LANGUAGES) + "iQQ")
 assert _ROW.size == ROW.itemsize
 
 
@@ -100,6 +104,9 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
     add(obj.label, times=2)  # a word of the title weighs more than one of the text
     add(obj.summary)
     quote(obj.summary)
+    for lmap in (obj.medium, obj.provenance, obj.credit_line):  # the registrar's text, searched and quoted
+        add(lmap)
+        quote(lmap)
     for entry in obj.metadata:
         add(entry.value)
         quote(entry.value)
@@ -116,6 +123,8 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
     neutral.extend(names)
     if obj.date:
         neutral.append(obj.date)
+    # the accession number as one word, so "N01498" finds its work (and only it); classification, location
+    neutral.extend(t for t in (obj.accession_number, *obj.classification, obj.location) if t)
 
     image = obj.images[0] if obj.images else None
     # a loan's thumbnail is its lender's URL (a 4th item), never this catalogue's Image API
@@ -131,6 +140,7 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
         "f_collection": "\n".join(obj.collections),
         "f_creator": "\n".join(dict.fromkeys(c.name for c in obj.creators)),
         "f_subject": "\n".join(obj.subjects),
+        "f_classification": "\n".join(dict.fromkeys(obj.classification)),
         "f_medium": "\n".join(mediums(obj)),
         "row": _row(obj),
         "hit": {
@@ -157,18 +167,25 @@ def plain_text(text: str) -> str:
 
 
 def mediums(obj: DigitalObject) -> list[str]:
-    """The medium facet's values: the first sentence of each Medium entry ("Graphite on paper")."""
-    out = []
+    """The medium facet's values: the first sentence of the record's medium ("Graphite on paper"), or of
+    its Medium metadata entry when it has no medium (records from before the field)."""
+    if obj.medium:
+        return _first_sentences(obj.medium)
     for entry in obj.metadata:
         if any(t.strip().casefold() in MEDIUM_LABELS for texts in entry.label.values() for t in texts):
-            # one language's words only (English, else the first given): a multilingual record is one
-            # value of the facet, not four
-            lang = "en" if "en" in entry.value else next(iter(entry.value), None)
-            for text in entry.value.get(lang, []) if lang else []:
-                first = re.split(r"\.\s", plain_text(text), maxsplit=1)[0].strip().rstrip(".")
-                if first:
-                    out.append(first[:1].upper() + first[1:])
-            break
+            return _first_sentences(entry.value)
+    return []
+
+
+def _first_sentences(value: LanguageMap) -> list[str]:
+    # one language's words only (English, else the first given): a multilingual record is one
+    # value of the facet, not four
+    lang = "en" if "en" in value else next(iter(value), None)
+    out = []
+    for text in value.get(lang, []) if lang else []:
+        first = re.split(r"\.\s", plain_text(text), maxsplit=1)[0].strip().rstrip(".")
+        if first:
+            out.append(first[:1].upper() + first[1:])
     return list(dict.fromkeys(out))
 
 
@@ -205,7 +222,26 @@ def _row(obj: DigitalObject) -> bytes:
         int(has_3d(obj)),
         (IMAGE if obj.images else 0) | (REAL_TITLE if named else 0),
         *titles,
+        acquired_key(obj.acquired),
+        *accession_key(obj.accession_number),
     )
+
+
+def acquired_key(acquired: str | None) -> int:
+    """An acquisition date as a number that sorts as the dates do (1901-05 is 19010500)."""
+    if not acquired:
+        return UNKNOWN_DAY
+    year, *rest = acquired.lstrip("-").split("-")
+    month, day = (int(rest[0]) if rest else 0), (int(rest[1]) if len(rest) > 1 else 0)
+    return (-1 if acquired.startswith("-") else 1) * int(year) * 10_000 + month * 100 + day
+
+
+def accession_key(number: str | None) -> tuple[int, int]:
+    """An accession number as two numbers that sort as a registrar reads them: the digits by value
+    (N476 before N01498), letters folded."""
+    if not number:
+        return NO_NUMBER, NO_NUMBER
+    return title_key(re.sub(r"[0-9]+", lambda m: m.group().lstrip("0").zfill(6), number))
 
 
 _TITLE_BASE = 39  # 0 pads, then space, digits, a-z, and one code for any other letter

@@ -32,6 +32,10 @@ def keys(view: View, sort: str, lang: str, score: np.ndarray) -> list[np.ndarray
         first = [np.where(view.earliest == UNKNOWN_YEAR, _LAST, view.earliest)]
     elif sort == "-date":
         first = [np.where(view.latest == UNKNOWN_YEAR, _LAST, -view.latest)]
+    elif sort == "acquired":  # the oldest acquisition first; unknown dates last
+        first = [view.acquired.astype(np.int64)]
+    elif sort == "accession":  # by accession number; works without one last
+        first = [view.accession[:, 0], view.accession[:, 1]]
     elif sort == "browse":  # no words, no order asked: works with images and real titles first, then by title
         title = view.title[:, LANGUAGES.index(lang)]
         first = [view.browse_rank.astype(np.int64), title[:, 0], title[:, 1]]

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from ...diffing import FieldChange, diff
 from ...i18n import NAMES, language
-from ...model import DigitalObject, LanguageMap, ValidationError, is_id
+from ...model import UNITS, DigitalObject, LanguageMap, ValidationError, is_id
 from ...roles import may_delete_object
 from ...search import RequestError, SearchRequest
 from ...services import services
@@ -127,8 +127,10 @@ def record_from_form(form: MultiDict, current: DigitalObject) -> dict[str, Any]:
         name, role = form.get(f"creators.{i}.name", "").strip(), form.get(f"creators.{i}.role", "").strip()
         if form.get(f"creators.{i}.remove") or not (name or role):
             continue
-        creators.append({**kept.get(form.get(f"creators.{i}.was", ""), {}), "name": name, "role": role})
+        life = {key: form.get(f"creators.{i}.{key}", "").strip() for key in ("born", "died", "nationality")}
+        creators.append({**kept.get(form.get(f"creators.{i}.was", ""), {}), "name": name, "role": role, **life})
     record["creators"] = creators
+    _museum_fields(form, record)
     for key in ("date", "earliest", "latest"):
         record[key] = form.get(key, "").strip()
     subjects = [s for s in form.getlist("subjects") if s != form.get("remove_subject")]
@@ -141,6 +143,23 @@ def record_from_form(form: MultiDict, current: DigitalObject) -> dict[str, Any]:
     for key in ("version", "created", "updated"):
         record.pop(key, None)
     return record
+
+
+def _museum_fields(form: MultiDict, record: dict[str, Any]) -> None:
+    """The registrar's fields: classification one term a line, dimensions a row each (a row left
+    empty is none)."""
+    for key in ("accession_number", "acquired", "location"):
+        record[key] = form.get(key, "").strip()
+    record["classification"] = [t.strip() for t in form.get("classification", "").splitlines() if t.strip()]
+    for key in ("medium", "provenance", "credit_line"):
+        record[key] = _texts(form, key)
+    dimensions = []
+    for i in range(_count(form, "dimensions")):
+        row = {key: form.get(f"dimensions.{i}.{key}", "").strip() for key in ("type", "value", "unit", "part")}
+        if form.get(f"dimensions.{i}.remove") or not (row["type"] or row["value"]):
+            continue
+        dimensions.append(row)
+    record["dimensions"] = dimensions
 
 
 def field_key(path: str) -> str:
@@ -163,7 +182,7 @@ def _form_page(obj: DigitalObject, record: dict[str, Any], version: int, status:
         language_names={**{code: NAMES[code] for code in LANGUAGES if code in NAMES}, "none": _("no language")},
         error=error, error_key=field_key(error.field) if error else None, conflict=conflict, find=find,
         found=found, subjects=subjects, rights=[(uri, rights_label(uri)) for uri in rights],
-        may_delete=may_delete_object(signed_user()),
+        may_delete=may_delete_object(signed_user()), units=UNITS,
     )
     return make_response(page, status)
 
