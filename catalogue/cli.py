@@ -184,14 +184,16 @@ def _waiting(who: str) -> None:
     tqdm.write(f"waiting for another import or edit to finish ({who} is writing to this catalogue)...", sys.stderr)
 
 
-def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, what: str) -> None:
+def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, what: str,
+            allow_unknown_fields: bool = False) -> None:
     """Run an import with progress bars and print what it did; problems exit with status 1."""
     from .ingest import IngestError
 
     bars = _Bars(what)
     try:
         result = services().imports.run(records, skip_invalid=skip_invalid, dry_run=dry_run,
-                                        progress=bars, waiting=_waiting)
+                                        progress=bars, waiting=_waiting,
+                                        unknown_fields="warn" if allow_unknown_fields else "error")
     except IngestError as exc:
         fail(str(exc))
     finally:
@@ -201,14 +203,18 @@ def _import(records, *, skip_invalid: bool, dry_run: bool, report: str | None, w
         _report_skipped(result.skipped, report)
     if dry_run:
         click.secho(f"dry run: {counts or 'nothing'} would be imported; nothing was written", fg="green")
+    else:
+        written = result.written
+        assert written is not None  # not a dry run
+        click.secho(
+            f"imported {counts or 'nothing'}; objects and exhibitions: {written.created} created, "
+            f"{written.updated} updated, {written.unchanged} unchanged",
+            fg="green",
+        )
+    for warning in result.warnings:
+        click.secho(f"  {warning}", fg="yellow")
+    if dry_run:
         return
-    written = result.written
-    assert written is not None  # not a dry run
-    click.secho(
-        f"imported {counts or 'nothing'}; objects and exhibitions: {written.created} created, "
-        f"{written.updated} updated, {written.unchanged} unchanged",
-        fg="green",
-    )
     if result.tiles:
         _say_tiles(result.tiles)
 
@@ -225,7 +231,8 @@ def _report_skipped(skipped, report: str | None) -> None:
         out.write("file\trow\tfield\tproblem\n")
         for p in skipped:
             out.write(f"{p.file}\t{p.row or ''}\t{p.field}\t{p.message}\n")
-    click.secho(f"skipped {len(skipped)} invalid record(s); report: {path}", fg="yellow")
+    records = len({(p.file, p.row) for p in skipped})
+    click.secho(f"skipped {records} invalid record(s) ({len(skipped)} problems); report: {path}", fg="yellow")
     for p in skipped[:10]:
         click.echo(f"  {p}")
 
@@ -236,6 +243,9 @@ def _import_options(command):
     command = click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")(command)
     command = click.option("--skip-invalid", is_flag=True,
                            help="Import the valid records and report the others (default: all or nothing).")(command)
+    command = click.option("--allow-unknown-fields", is_flag=True,
+                           help="Import records without the fields the schema does not know, "
+                                "and list those (default: an unknown field is a problem).")(command)
     return command
 
 
@@ -249,25 +259,28 @@ def ingest() -> None:
 @click.option("--mapping", required=True, type=click.Path(exists=True, dir_okay=False),
               help="JSON mapping of columns to fields (catalogue/mappings/tate.json for the Tate data).")
 @_import_options
-def ingest_csv(file: str, mapping: str, skip_invalid: bool, dry_run: bool, report: str | None) -> None:
+def ingest_csv(file: str, mapping: str, skip_invalid: bool, dry_run: bool, report: str | None,
+               allow_unknown_fields: bool) -> None:
     """Import a CSV file (or a gzip-compressed .csv.gz, read as it is) through a mapping file."""
     from pathlib import Path
 
     from .ingest.csvfile import read_csv
 
-    _import(read_csv(Path(file), Path(mapping)), skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=file)
+    _import(read_csv(Path(file), Path(mapping)), skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=file,
+            allow_unknown_fields=allow_unknown_fields)
 
 
 @ingest.command("json")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @_import_options
-def ingest_json(file: str, skip_invalid: bool, dry_run: bool, report: str | None) -> None:
+def ingest_json(file: str, skip_invalid: bool, dry_run: bool, report: str | None, allow_unknown_fields: bool) -> None:
     """Import Vitrine JSON (.json: an array of records) or JSON Lines (.jsonl), or either gzip-compressed (.gz)."""
     from pathlib import Path
 
     from .ingest.jsonfile import read_json
 
-    _import(read_json(Path(file)), skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=file)
+    _import(read_json(Path(file)), skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=file,
+            allow_unknown_fields=allow_unknown_fields)
 
 
 @ingest.command("folder")
@@ -278,14 +291,15 @@ def ingest_json(file: str, skip_invalid: bool, dry_run: bool, report: str | None
 @click.option("--id-prefix", default="", help="Prefix for the object ids made from file names.")
 @_import_options
 def ingest_folder(folder: str, institution: str, rights: str | None, id_prefix: str,
-                  skip_invalid: bool, dry_run: bool, report: str | None) -> None:
+                  skip_invalid: bool, dry_run: bool, report: str | None, allow_unknown_fields: bool) -> None:
     """Import a folder of media: one object per file, one book per sub-folder."""
     from pathlib import Path
 
     from .ingest.folder import read_folder
 
     records = read_folder(Path(folder), institution, rights, id_prefix)
-    _import(records, skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=folder)
+    _import(records, skip_invalid=skip_invalid, dry_run=dry_run, report=report, what=folder,
+            allow_unknown_fields=allow_unknown_fields)
 
 
 @main.command()

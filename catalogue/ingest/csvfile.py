@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from . import IngestError, Problem, Record
+from . import IngestError, Problem, Record, schema
 from .files import DAMAGED, damaged, open_binary
 
 TEXT_FIELDS = {"label", "summary"}
@@ -64,10 +64,7 @@ class Mapping:
             raise IngestError([Problem(self.path, 1, "", "invalid JSON: nested too deeply")]) from None
         if not isinstance(spec, dict) or not isinstance(spec.get("fields"), dict):
             raise self.error("fields", "a mapping needs a \"fields\" object (field → column)")
-        unknown = set(spec["fields"]) - KNOWN_FIELDS
-        if unknown:
-            known = ", ".join(sorted(KNOWN_FIELDS))
-            raise self.error("fields", f"unknown field(s) {', '.join(sorted(unknown))}; known: {known}")
+        self._check_names(spec["fields"], spec.get("defaults", {}))
         self.fields: dict = spec["fields"]
         self.delimiter: str = spec.get("delimiter", ",")
         self.separator: str = spec.get("separator", "|")
@@ -75,6 +72,23 @@ class Mapping:
         self.defaults: dict = spec.get("defaults", {})
         self.declare: list = spec.get("declare", [])
         self.languages: dict[str, list[str]] = {}  # column → languages of its column@xx variants
+
+    def _check_names(self, fields: dict, defaults: object) -> None:
+        """The mapping names only fields of the published schema (as the records it makes are checked
+        against it), and maps from columns only those a CSV can fill."""
+        problems = []
+        known = schema.fields("object")
+        for name in fields:
+            if name not in known:
+                problems.append(Problem(self.path, None, f"fields.{name}", schema.unknown_message(name, known)))
+            elif name not in KNOWN_FIELDS:
+                message = f"cannot be read from a CSV column (these can: {', '.join(sorted(KNOWN_FIELDS))})"
+                problems.append(Problem(self.path, None, f"fields.{name}", message))
+        for name in defaults if isinstance(defaults, dict) else ():
+            if name not in known:
+                problems.append(Problem(self.path, None, f"defaults.{name}", schema.unknown_message(name, known)))
+        if problems:
+            raise IngestError(problems)
 
     def error(self, field: str, message: str) -> IngestError:
         return IngestError([Problem(self.path, None, field, message)])
