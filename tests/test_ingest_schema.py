@@ -19,7 +19,7 @@ from catalogue.services.imports import run_import
 INSTITUTION = {"kind": "institution", "id": "kbr", "label": {"nl": ["KBR"]}}
 GOOD = {"id": "rocket", "label": {"en": ["Rocket"]}, "institution": "kbr", "media": ["images/rocket.jpg"]}
 # one record, four problems: two unknown fields, a year that is no number, a creator with a misspelt name
-BAD = {"id": "horse", "titel": "Horse", "label": {"en": ["Horse"]}, "institution": "kbr", "dimensions": "3 x 4 cm",
+BAD = {"id": "horse", "titel": "Horse", "label": {"en": ["Horse"]}, "institution": "kbr", "colour": "brown",
        "earliest": [1900], "creators": [{"name": "A"}, {"nam": "B"}], "media": ["images/horse.png"]}
 
 
@@ -50,7 +50,7 @@ def test_a_record_reports_every_problem_at_once_and_nothing_is_written(app, stor
     problems = [(p.file, p.row, p.field, p.message) for p in caught.value.problems]
     assert problems == [
         (str(path), 3, "titel", "unknown field (did you mean 'label'?)"),
-        (str(path), 3, "dimensions", "unknown field"),
+        (str(path), 3, "colour", "unknown field"),
         (str(path), 3, "creators[1].name", "is required"),
         (str(path), 3, "creators[1].nam", "unknown field (did you mean 'name'?)"),
         (str(path), 3, "earliest", "list is not a year"),  # the model's words win for a field both name
@@ -97,7 +97,7 @@ def test_with_unknown_fields_allowed_the_record_imports_without_them_and_they_ar
     warnings = {w.field: w.message for w in result.warnings}
     assert warnings == {
         "titel": "unknown field (did you mean 'label'?): left out of 1 record",
-        "dimensions": "unknown field: left out of 2 records",
+        "colour": "unknown field: left out of 2 records",
         "creators[].nam": "unknown field (did you mean 'name'?): left out of 1 record",
     }
 
@@ -123,7 +123,7 @@ def test_the_cli_flag_imports_and_prints_the_warnings_after_the_counts(tmp_path,
     assert result.exit_code == 0, result.output
     after = result.output[result.output.index("imported 1 institutions, 1 objects"):]
     assert f"{path}: titel: unknown field (did you mean 'label'?): left out of 1 record" in after
-    assert f"{path}: dimensions: unknown field: left out of 1 record" in after
+    assert f"{path}: colour: unknown field: left out of 1 record" in after
 
 
 def test_skip_invalid_counts_records_and_the_report_lists_every_problem(tmp_path, folder):
@@ -134,12 +134,12 @@ def test_skip_invalid_counts_records_and_the_report_lists_every_problem(tmp_path
     assert "skipped 1 invalid record(s) (5 problems)" in result.output
     rows = [line.split("\t") for line in report.read_text().splitlines()[1:]]
     assert [(row, field) for _, row, field, _ in rows] == [
-        ("3", "titel"), ("3", "dimensions"), ("3", "creators[1].name"), ("3", "creators[1].nam"), ("3", "earliest")]
+        ("3", "titel"), ("3", "colour"), ("3", "creators[1].name"), ("3", "creators[1].nam"), ("3", "earliest")]
 
 
 def test_a_csv_mapping_that_would_produce_an_unknown_field_is_refused_at_the_mapping(tmp_path, app):
     mapping = json.loads((ROOT / "catalogue" / "mappings" / "tate.json").read_text())
-    mapping["defaults"]["dimensions"] = "unknown"
+    mapping["defaults"]["colour"] = "unknown"
     mapping["fields"]["titel"] = "title"
     path = tmp_path / "mapping.json"
     path.write_text(json.dumps(mapping))
@@ -147,7 +147,7 @@ def test_a_csv_mapping_that_would_produce_an_unknown_field_is_refused_at_the_map
         list(read_csv(DATA / "tate" / "sample.csv", path))
     problems = {(p.field, p.message) for p in caught.value.problems}
     assert problems == {("fields.titel", "unknown field (did you mean 'label'?)"),
-                        ("defaults.dimensions", "unknown field")}
+                        ("defaults.colour", "unknown field")}
 
 
 def test_the_csv_mappings_fields_are_fields_of_the_schema():

@@ -143,10 +143,15 @@ def _leaves(error: SchemaError) -> Iterator[SchemaError]:
 
 
 def _meant(error: SchemaError) -> int | None:
-    """The one branch of a oneOf whose type (and shape) the value has, if exactly one."""
-    wrong_type = {sub.relative_schema_path[0] for sub in error.context or ()
-                  if len(sub.relative_schema_path) == 2 and sub.validator in ("type", "const", "enum")}
-    branches = [i for i in range(len(error.validator_value)) if i not in wrong_type]
+    """The one branch of a oneOf whose type (and shape) the value has, if exactly one: of several
+    with its type (a local file, an image service, an image URL), the one whose required fields it has."""
+    def failing(validators: tuple[str, ...]) -> set[int]:
+        return {sub.relative_schema_path[0] for sub in error.context or ()
+                if len(sub.relative_schema_path) == 2 and sub.validator in validators}
+
+    branches = [i for i in range(len(error.validator_value)) if i not in failing(("type", "const", "enum"))]
+    if len(branches) > 1:
+        branches = [i for i in branches if i not in failing(("required",))] or branches
     return branches[0] if len(branches) == 1 else None
 
 
@@ -213,8 +218,8 @@ def _words(error: SchemaError) -> str:
         case "uniqueItems":
             return "must not repeat an entry"
         case "oneOf" | "anyOf":
-            kinds = [_TYPES.get(str(b.get("type")), "") for b in value if isinstance(b, dict)]
-            return "must be " + " or ".join(k for k in kinds if k) if all(kinds) else "is not any of the allowed forms"
+            kinds = list(dict.fromkeys(_TYPES.get(str(b.get("type")), "") for b in value if isinstance(b, dict)))
+            return "must be " + " or ".join(kinds) if all(kinds) else "is not any of the allowed forms"
     return "is not allowed here" + _described(error)
 
 
