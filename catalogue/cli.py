@@ -188,7 +188,8 @@ SHOWN_IDS = 10  # ids the command prints per outcome; --report has them all
 
 
 def _import(records, *, what: str, skip_invalid: bool = False, dry_run: bool = False, report: str | None = None,
-            prune: bool = False, delete_missing: bool = False, scope: str = "institution") -> None:
+            prune: bool = False, delete_missing: bool = False, scope: str = "institution",
+            allow_unknown_fields: bool = False) -> None:
     """Run an import with progress bars and print what it did; problems exit with status 1."""
     from .ingest import IngestError
 
@@ -198,7 +199,8 @@ def _import(records, *, what: str, skip_invalid: bool = False, dry_run: bool = F
     bars = _Bars(what)
     try:
         result = services().imports.run(records, skip_invalid=skip_invalid, dry_run=dry_run, missing=missing,
-                                        scope=scope, progress=bars, waiting=_waiting)
+                                        scope=scope, progress=bars, waiting=_waiting,
+                                        unknown_fields="warn" if allow_unknown_fields else "error")
     except IngestError as exc:
         fail(str(exc))
     finally:
@@ -268,7 +270,9 @@ def _write_report(result, report: str | None) -> None:
                              ("unchanged", result.unchanged), (gone, result.missing)):
             out.writelines(f"{outcome}\t{i}\t\t\t\t\n" for i in ids)
     if result.skipped:
-        click.secho(f"skipped {len(result.skipped)} invalid record(s); report: {path}", fg="yellow")
+        records = len({(p.file, p.row) for p in result.skipped})
+        click.secho(f"skipped {records} invalid record(s) ({len(result.skipped)} problems); report: {path}",
+                    fg="yellow")
         for p in result.skipped[:10]:
             click.echo(f"  {p}")
     else:
@@ -291,6 +295,9 @@ def _import_options(command):
     command = click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")(command)
     command = click.option("--skip-invalid", is_flag=True,
                            help="Import the valid records and report the others (default: all or nothing).")(command)
+    command = click.option("--allow-unknown-fields", is_flag=True,
+                           help="Import records without the fields the schema does not know, "
+                                "and list those (default: an unknown field is a problem).")(command)
     return command
 
 

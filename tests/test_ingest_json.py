@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalogue.ingest import IngestError
-from support import COLLECTION, import_file
+from support import COLLECTION, ROOT, import_file
 
 
 def write_jsonl(folder: Path, records: list) -> Path:
@@ -359,3 +359,96 @@ def test_control_characters_and_lone_surrogates_are_refused(app, store, folder):
     assert_rejected(app, store, write_jsonl(folder, records), "records.jsonl:2: label.en[0]: ", "control character U+0000")
     records[1]["label"] = {"en": ["Rocket\ud800"]}
     assert_rejected(app, store, write_jsonl(folder, records), "records.jsonl:2: label.en[0]: ", "surrogate")
+
+
+# -- a JSON array streams, one record at a time (issue 13, defect 3) ----------------------------
+
+PEAK_OF_READING = """
+import sys, tracemalloc
+from pathlib import Path
+from catalogue.ingest.jsonfile import read_json
+tracemalloc.start()
+count = sum(1 for _ in read_json(Path(sys.argv[1])))
+print(count, tracemalloc.get_traced_memory()[1])
+"""
+
+
+def test_a_json_array_is_read_one_record_at_a_time_in_bounded_memory(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    record = json.loads(COLLECTION.read_text(encoding="utf-8").splitlines()[3])
+    path = tmp_path / "big.json"
+    with path.open("w", encoding="utf-8") as out:  # pretty-printed, as API dumps often are
+        out.write("[\n")
+        for i in range(12_000):
+            out.write(("," if i else "") + json.dumps(dict(record, id=f"r{i}", summary={"en": ["é" * 1500]}), indent=2,
+                                                 ensure_ascii=False))
+        out.write("\n]\n")
+    size = path.stat().st_size
+    assert size > 35_000_000
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    child = subprocess.run([sys.executable, "-c", PEAK_OF_READING, str(path)], capture_output=True, text=True,
+                           env=env, check=True, timeout=300)
+    count, peak = map(int, child.stdout.split())
+    assert count == 12_000
+    assert peak < 8_000_000, f"peak {peak:,} bytes traced reading a {size:,}-byte file"
+
+
+def test_records_of_a_json_array_keep_their_numbers_across_reads(tmp_path):
+    from catalogue.ingest.jsonfile import read_json
+
+    path = tmp_path / "many.json"
+    records = [{"id": f"r{i}", "label": "x" * (i % 700), "n": i * 1.5, "big": 10 ** (i % 30)} for i in range(3000)]
+    path.write_text("\ufeff[" + ",\n  ".join(json.dumps(r, ensure_ascii=i % 2 == 0) for i, r in enumerate(records)) + "]")
+    read = list(read_json(path))
+    assert [r.data for r in read] == records
+    assert [r.row for r in read] == list(range(1, 3001))
+
+
+def test_an_error_deep_in_a_json_array_names_its_line_and_column(app, store, folder):
+    plain = {k: v for k, v in base_records()[1].items() if k != "media"}
+    lines = ["["] + [json.dumps(dict(plain, id=f"r{i}")) + "," for i in range(5000)]
+    lines.append('{"id": "bad" "label": "x"}]')
+    path = folder / "records.json"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert_rejected(app, store, path, "records.json:5002: invalid JSON: Expecting ',' delimiter at column 14")
+    path.write_bytes("\n".join(lines[:-1]).encode() + b'\n {"id": "caf\xe9"}]')
+    assert_rejected(app, store, path, "records.json:5002: ", "not UTF-8", "column 13")
+    path.write_text("\n".join(lines[:-1]) + '\n{"id": "x"}] x', encoding="utf-8")
+    assert_rejected(app, store, path, "records.json:5002: invalid JSON: Extra data at column 14")
+
+
+def test_a_record_of_a_json_array_over_the_limit_is_refused_with_its_number(app, store, folder):
+    from catalogue.ingest.jsonfile import RECORD_MAX_BYTES
+
+    big = dict(base_records()[1], summary={"en": ["x" * (RECORD_MAX_BYTES + 10)]})
+    path = folder / "records.json"
+    path.write_text(json.dumps([base_records()[0], big, base_records()[1]]), encoding="utf-8")
+    assert_rejected(app, store, path, "records.json:2: the record is over 1,000,000 bytes")
+    path.write_text(json.dumps(big), encoding="utf-8")  # a file of one record
+    assert_rejected(app, store, path, "records.json:1: the record is over 1,000,000 bytes")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", "records.json:1: invalid JSON: Expecting value at column 1"),
+    ("[", "records.json:1: invalid JSON: Expecting value at column 2"),
+    ("[{}, ]", "records.json:1: invalid JSON: Expecting value at column 6"),
+    ("[{} {}]", "records.json:1: invalid JSON: Expecting ',' delimiter at column 5"),
+    ("[{}]]", "records.json:1: invalid JSON: Extra data at column 5"),
+    ('[{"id": NaN}]', "records.json:1: invalid JSON: NaN is not a JSON number"),
+    ('[{"a": "x\n"}]', "records.json:1: invalid JSON: Invalid control character at column 10"),
+])
+def test_a_broken_json_array_is_refused_with_its_place(app, store, folder, text, expected):
+    path = folder / "records.json"
+    path.write_text(text, encoding="utf-8")
+    assert_rejected(app, store, path, expected)
+
+
+def test_a_single_json_object_is_one_record(tmp_path):
+    from catalogue.ingest.jsonfile import read_json
+
+    path = tmp_path / "one.json"
+    path.write_text('\n  {"id": "x", "label": "X"}  \n', encoding="utf-8")
+    assert [(r.data, r.row) for r in read_json(path)] == [({"id": "x", "label": "X"}, 1)]

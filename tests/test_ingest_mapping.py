@@ -231,7 +231,7 @@ def test_a_path_present_in_only_some_records_and_a_null_are_no_mapping_error(app
     ({"id": {"path": "ref", "pattern": "(["}}, "fields.id.pattern: is not a regular expression"),
     ({"id": {"path": "ref", "colour": "red"}}, "fields.id: unknown key(s) colour"),
     ({"id": "a..b"}, "fields.id: 'a..b' is not a path"),
-    ({"titel": "title"}, "fields: unknown field(s) titel"),
+    ({"titel": "title"}, "fields.titel: unknown field (did you mean 'label'?)"),
     ({"creators": {"path": "makers[]", "nmae": "n"}}, "fields.creators: unknown key(s) nmae"),
     ({"metadata": [{"path": "x"}]}, "fields.metadata[0].label: is required"),
 ])

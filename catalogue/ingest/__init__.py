@@ -2,14 +2,18 @@
 
 Every importer turns its input into *records* (Vitrine's JSON format, see
 ``catalogue/schemas/record.schema.json``) tagged with where they came from; this
-module parses one into a model object and checks its media. Committing a batch of
+module checks one against that schema (:mod:`.schema`), parses it into a model object and
+checks its media, reporting every problem of the record at once. Committing a batch of
 them (the store, the catalogue's rules, the derived data) is the import service's
 job: :mod:`catalogue.services.imports`.
 """
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, NamedTuple
 
 from ..model import (
     CollectionInfo,
@@ -21,8 +25,11 @@ from ..model import (
     check_id,
 )
 from ..store import WriteReport
+from . import schema
 from .media import MediaCopy, MediaError, inspect_media
 from .remote import Fetcher, FetchError, image_service, image_size
+
+UnknownFields = Literal["error", "warn"]  # what an unknown field is: a problem, or a warning and left out
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,14 @@ class IngestError(Exception):
         shown = "\n".join(f"  {p}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{len(problems)} problem(s), nothing was imported:\n{shown}{more}")
+
+
+class RecordInvalid(Exception):
+    """One record that cannot be imported, with all its problems (the schema's and the model's)."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
 
 
 @dataclass
@@ -75,7 +90,8 @@ class ImportResult:
 
     counts: dict[str, int] = field(default_factory=dict)  # "objects": 12, "institutions": 1, ...
     skipped: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)  # imported, but worth a look (a service without CORS)
+    # imported, but worth a look: unknown fields left out (with how many records had each), a service without CORS
+    warnings: list[Problem] = field(default_factory=list)
     written: WriteReport | None = None  # None in a dry run
     tiles: list = field(default_factory=list)  # what cutting the changed objects' tiles did (CutResult)
     created: list[str] = field(default_factory=list)
@@ -95,20 +111,80 @@ KINDS = {
     "object": ("objects", DigitalObject.from_dict),
     "exhibition": ("exhibitions", Exhibition.from_dict),
 }
-def parse(record: Record, media_dir: Path, fetcher: Fetcher | None = None) -> tuple[str, object, list[MediaCopy]]:
-    """The record as a model object, with the copies its local media need; ``fetcher`` reads
-    what remote media entries do not say themselves (an image service's info.json)."""
+
+
+class Parsed(NamedTuple):
+    kind: str
+    item: object
+    media: list[MediaCopy]
+    ignored: list[tuple[str, str]]  # (field path, message) of the unknown fields left out
+
+
+def parse(record: Record, media_dir: Path, fetcher: Fetcher | None = None,
+          unknown_fields: UnknownFields = "error") -> Parsed:
+    """The record as a model object, checked against the published schema first (``fetcher`` reads
+    what remote media entries do not say themselves, an image service's info.json); raises
+    :class:`RecordInvalid` with every problem found. With ``unknown_fields="warn"`` the fields
+    the schema does not know are left out and named in ``ignored`` instead."""
     if record.problem:
-        raise ValidationError(*record.problem)
+        field, message = record.problem
+        raise RecordInvalid([Problem(record.file, record.row, field, message)])
     data = record.data
     if not isinstance(data, dict):
-        raise ValidationError("", "a record must be a JSON object")
+        raise RecordInvalid([Problem(record.file, record.row, "", "a record must be a JSON object")])
     kind = data.get("kind", "object")
     if not isinstance(kind, str) or kind not in KINDS:  # a list is unhashable
-        raise ValidationError("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
-    fields = {k: v for k, v in data.items() if k != "kind"}
-    copies = _media(fields, record, media_dir, fetcher) if kind == "object" else []
-    return kind, KINDS[kind][1](fields), copies
+        raise RecordInvalid([Problem(record.file, record.row, "kind", f"{kind!r} is not one of {', '.join(KINDS)}")])
+    ignored: list[tuple[str, str]] = []
+    found = schema.problems(kind, data)
+    if unknown_fields == "warn" and any(message.startswith(schema.UNKNOWN) for _, message in found):
+        unknown = schema.unknown_fields(kind, data)
+        data = _without(data, [parts for parts, _ in unknown])
+        ignored = [(schema.path_of(parts), message) for parts, message in unknown]
+        found = schema.problems(kind, data)
+    try:
+        fields = {k: v for k, v in data.items() if k != "kind"}
+        copies = _media(fields, record, media_dir, fetcher) if kind == "object" else []
+        item = KINDS[kind][1](fields)
+    except ValidationError as exc:  # the model stops at its first problem; its words win for that field
+        found = _merged(found, exc.field, exc.message)
+    if found:
+        raise RecordInvalid([Problem(record.file, record.row, f, m) for f, m in found])
+    return Parsed(kind, item, copies, ignored)
+
+
+def _merged(found: list[tuple[str, str]], field: str, message: str) -> list[tuple[str, str]]:
+    """The schema's problems with the model's: one message per field, the model's in the place of the schema's."""
+    if all(f != field for f, _ in found):
+        return [*found, (field, message)]
+    first = next(i for i, (f, _) in enumerate(found) if f == field)
+    return [(field, message) if i == first else (f, m) for i, (f, m) in enumerate(found) if i == first or f != field]
+
+
+def _without(data: dict, paths: list[list]) -> dict:
+    """A copy of ``data`` without the fields at ``paths`` (the record as read stays as it was)."""
+    data = copy.deepcopy(data)
+    for path in paths:
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        parent.pop(path[-1], None)
+    return data
+
+
+class Unknown:
+    """The unknown fields an import left out, counted once per record (``creators[].nam``)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], list] = {}  # (file, field) → [records, message]
+
+    def add(self, record: Record, ignored: list[tuple[str, str]]) -> None:
+        for path, message in {re.sub(r"\[\d+\]", "[]", p): m for p, m in ignored}.items():
+            self.seen.setdefault((record.file, path), [0, message])[0] += 1
+
+    def warnings(self) -> list[Problem]:
+        return [Problem(file, None, path, f"{message}: left out of {n:,} record{'s' if n != 1 else ''}")
+                for (file, path), (n, message) in self.seen.items()]
 
 
 def _media(fields: dict, record: Record, media_dir: Path, fetcher: Fetcher | None) -> list[MediaCopy]:

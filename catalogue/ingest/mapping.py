@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import IngestError, Problem, Record
+from . import IngestError, Problem, Record, schema
 
 TEXT_FIELDS = {"label", "summary", "medium", "provenance", "credit_line"}
 PLAIN_FIELDS = {"id", "type", "institution", "date", "earliest", "latest", "rights", "homepage",
@@ -148,10 +148,7 @@ class Mapping:
         if unknown:
             known = ", ".join(sorted(MAPPING_KEYS))
             raise self.error("", f"unknown key(s) {', '.join(sorted(unknown))}; known: {known}")
-        unknown = set(spec["fields"]) - KNOWN_FIELDS
-        if unknown:
-            known = ", ".join(sorted(KNOWN_FIELDS))
-            raise self.error("fields", f"unknown field(s) {', '.join(sorted(unknown))}; known: {known}")
+        self._check_names(spec["fields"], spec.get("defaults", {}))
         self.separator: str = spec.get("separator", "|")
         self.delimiter: str = spec.get("delimiter", ",")
         self.encoding: str = spec.get("encoding", "utf-8-sig")
@@ -167,6 +164,23 @@ class Mapping:
                 self.fields[name] = [self._spec(item, f"{where}[{i}]", name) for i, item in enumerate(items)]
             else:
                 self.fields[name] = self._spec(raw, where, name)
+
+    def _check_names(self, fields: dict, defaults: object) -> None:
+        """The mapping names only fields of the published schema (as the records it makes are checked
+        against it), and maps from the source only those a mapping can fill."""
+        problems = []
+        known = schema.fields("object")
+        for name in fields:
+            if name not in known:
+                problems.append(Problem(self.path, None, f"fields.{name}", schema.unknown_message(name, known)))
+            elif name not in KNOWN_FIELDS:
+                message = f"cannot be read through a mapping (these can: {', '.join(sorted(KNOWN_FIELDS))})"
+                problems.append(Problem(self.path, None, f"fields.{name}", message))
+        for name in defaults if isinstance(defaults, dict) else ():
+            if name not in known:
+                problems.append(Problem(self.path, None, f"defaults.{name}", schema.unknown_message(name, known)))
+        if problems:
+            raise IngestError(problems)
 
     def error(self, field: str, message: str) -> IngestError:
         return IngestError([Problem(self.path, None, field, message)])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..ingest import KINDS, ImportResult, IngestError, Problem, Record, parse
+from ..ingest import KINDS, ImportResult, IngestError, Problem, Record, RecordInvalid, Unknown, UnknownFields, parse
 from ..ingest.media import MediaCopy, MediaError
 from ..ingest.remote import Fetcher
 from ..model import User, ValidationError
@@ -27,15 +27,19 @@ class Imports:
 
     def run(self, records: Iterable[Record], *, skip_invalid: bool = False, dry_run: bool = False,
             missing: str = "keep", scope: str = "institution", user: User | None = None,
-            progress: Progress | None = None, waiting: Callable[[str], None] | None = None) -> ImportResult:
+            progress: Progress | None = None, waiting: Callable[[str], None] | None = None,
+            unknown_fields: UnknownFields = "error") -> ImportResult:
         """Import ``records`` in one transaction (see :func:`run_import`), then index the
         changed objects and cut their tiles. ``waiting(who)`` hears once that another writer holds the
-        catalogue; raises IngestError, writing nothing, for invalid records unless ``skip_invalid``."""
+        catalogue; raises IngestError, writing nothing, for invalid records unless ``skip_invalid``;
+        ``unknown_fields="warn"`` imports records without the fields the schema does not know, listed
+        in ``result.warnings``."""
         progress = progress or Silent()
         progress.start("checking")
         with self.store.exclusive(waiting):
             result = run_import(self.store, records, self.media_dir, skip_invalid=skip_invalid, dry_run=dry_run,
-                                missing=missing, scope=scope, user=user, progress=progress.advance, notify=False)
+                                missing=missing, scope=scope, user=user, progress=progress.advance, notify=False,
+                                unknown_fields=unknown_fields)
         if result.written and result.written.changes:
             result.tiles = self.keeper.catch_up(result.written.changes, progress).tiles
         return result
@@ -64,13 +68,15 @@ def run_import(
     user: User | None = None,
     progress: Callable[[int], None] | None = None,
     notify: bool = True,
+    unknown_fields: UnknownFields = "error",
 ) -> ImportResult:
     """Validate ``records``, copy their media and commit them in one transaction.
 
     Records stream through in chunks, so memory stays flat however large the
     import; a record may only refer to what comes before it or is in the store.
     Raises :class:`IngestError` (and writes nothing) when a record is invalid,
-    unless ``skip_invalid``; with ``dry_run`` only checks, and counts what it would do.
+    unless ``skip_invalid`` (each record with all its problems); with ``dry_run`` only checks, and
+    counts what it would do; ``unknown_fields`` as in :func:`~catalogue.ingest.parse`.
     ``notify=False`` leaves telling the store's listeners (the search index) to the caller.
     The catalogue's objects of ``scope`` that the import lacks are reported, and withdrawn or
     deleted as ``missing`` says, as ``user`` (None: the operator of a command) may (:mod:`.sync`).
@@ -86,6 +92,7 @@ def run_import(
     kept: dict[str, set[str]] = {}  # object id → the media paths its new record has
     batch, copies = Batch(), list[MediaCopy]()
     fetcher = Fetcher()  # one per import: remote media entries share its connections
+    unknown = Unknown()
 
     def flush(writer) -> None:
         nonlocal batch, copies
@@ -107,7 +114,7 @@ def run_import(
                 for record in records:
                     sync.saw(record)
                     try:
-                        kind, item, media = parse(record, media_dir, fetcher)
+                        kind, item, media, ignored = parse(record, media_dir, fetcher, unknown_fields)
                         key = (kind, _key(kind, item))
                         if key in seen:
                             first = f"row {seen[key]}" if seen[key] is not None else "earlier"
@@ -122,7 +129,10 @@ def run_import(
                         attr = KINDS[kind][0]
                         getattr(batch, attr).append(item)
                         result.counts[attr] += 1
+                        unknown.add(record, ignored)
                         copies += media
+                    except RecordInvalid as exc:
+                        result.skipped += exc.problems
                     except (ValidationError, MediaError) as exc:
                         result.skipped.append(Problem(record.file, record.row, exc.field, exc.message))
                     result.warnings += [Problem(record.file, record.row, *said) for said in record.warnings]
@@ -130,6 +140,7 @@ def run_import(
                         progress(1)
                     if len(batch) >= CHUNK:
                         flush(writer)
+                result.warnings += unknown.warnings()
                 if result.skipped and not skip_invalid:
                     raise IngestError(result.skipped)
                 flush(writer)
