@@ -307,3 +307,16 @@ def test_vitrine_mirror_all_dry_run_names_what_it_would_mirror_and_writes_nothin
     app = create_app({"INSTANCE": str(instance)})
     assert not app.extensions["vitrine"].store.get_object("loan-1").media[0].is_remote
     app.extensions["vitrine"].close()
+
+
+def test_a_mirror_fails_and_changes_nothing_when_the_lender_serves_less_than_the_full_size(lender, borrower,
+                                                                                          tmp_path):
+    import_file(borrower, lent(tmp_path, [{"service": rocket_service(lender), "service_type": "ImageService3",
+                                           "width": 1280, "height": 854}]))
+    svc = borrower.extensions["vitrine"]
+    before = svc.store.get_object("loan-1")
+    done = svc.mirroring.mirror(["loan-1"])
+    assert [(m.status, m.media) for m in done] == [("failed", ["loan-1-1"])]
+    assert "serves 640×427 px, not the image's full 1280×854 px" in done[0].reason
+    assert svc.store.get_object("loan-1") == before
+    assert not (svc.media_dir / "objects" / "loan-1").exists()

@@ -105,13 +105,19 @@ class Mirroring:
         return Mirrored(obj.id, "mirrored", [c.id for c, m in zip(media, obj.media, strict=True) if m.is_remote])
 
     def _fetch(self, media: MediaFile, folder: Path, object_id: str, fetcher: Fetcher) -> MediaCopy:
-        """The whole remote image as a checked file ready to copy under media/."""
+        """The whole remote image as a checked file ready to copy under media/; a lender that serves less
+        than the image's full size (a capped derivative) has no image to mirror (exhibition details are
+        stored in full-size pixels)."""
         url = media.remote_image()
         fetched = fetcher.get(url, accept="image/*")
         suffix = PurePosixPath(url).suffix.lower() if not media.service else ".jpg"
         name = f"{media.id}{suffix if suffix in ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.webp') else ''}"
         (folder / name).write_bytes(fetched.body)
         try:
-            return inspect_media(name, folder, self.media_dir, object_id)
+            copy = inspect_media(name, folder, self.media_dir, object_id)
         except MediaError as exc:
             raise MediaError(exc.field, f"{url}: {exc.message}") from None
+        if (copy.width, copy.height) != (media.width, media.height):
+            raise MediaError("media", f"{url}: the lender serves {copy.width}×{copy.height} px, not the image's "
+                                      f"full {media.width}×{media.height} px")
+        return copy
