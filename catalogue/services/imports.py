@@ -89,7 +89,7 @@ def run_import(
     sync = Sync(scope, missing, user)
     seen: dict[tuple[str, str], int | None] = {}
     copied: list[MediaCopy] = []
-    kept: dict[str, set[str]] = {}  # object id → the media paths its new record has
+    kept: dict[str, frozenset[str]] = {}  # object id → the media paths its new record has (none: one shared set)
     batch, copies = Batch(), list[MediaCopy]()
     fetcher = Fetcher()  # one per import: remote media entries share its connections
     unknown = Unknown()
@@ -102,7 +102,7 @@ def run_import(
                     copied.append(copy)
             tally(result, batch, writer.compare(batch) if dry_run else writer.write(batch))
             if not dry_run:
-                kept.update((obj.id, {m.path for m in obj.media}) for obj in batch.objects)
+                kept.update((obj.id, frozenset(m.path for m in obj.media)) for obj in batch.objects)
         batch, copies = Batch(), []
 
     try:
@@ -176,7 +176,7 @@ def _undo(copied: list[MediaCopy]) -> None:
         copied.pop().undo()
 
 
-def _remove_replaced(store: Store, media_dir: Path, kept: dict[str, set[str]]) -> None:
+def _remove_replaced(store: Store, media_dir: Path, kept: dict[str, frozenset[str]]) -> None:
     """After the commit, delete the files under the imported objects' folders that no record uses
     any more (an image replaced, a copy an import killed before its commit left behind).
 
