@@ -74,15 +74,21 @@ def browser(tmp_path_factory):
         context.close()
 
 
-@pytest.fixture
-def page(browser, server) -> Page:
-    """A new tab with no remembered language; its console errors are in ``page.errors``."""
+def new_tab(browser) -> Page:
+    """A new tab with no remembered language; its console errors are in ``tab.errors``."""
     browser.clear_cookies()
     tab = browser.new_page()
     tab.set_default_timeout(30_000)
     tab.errors = []
     tab.on("console", lambda message: tab.errors.append(message.text) if message.type == "error" else None)
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    return tab
+
+
+@pytest.fixture
+def page(browser, server) -> Page:
+    """A new tab (:func:`new_tab`) while the demo server runs."""
+    tab = new_tab(browser)
     yield tab
     tab.close()
 

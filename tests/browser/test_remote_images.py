@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from catalogue import create_app
 from support import COLLECTION, import_file, serving
 
-from .conftest import until
+from .conftest import new_tab, until
 
 SERVICE_PATH = "/iiif/image/rocket-launch"
 
@@ -60,12 +60,7 @@ def _trusting(app, origin: str):
 
 @pytest.fixture
 def tab(browser):
-    browser.clear_cookies()
-    page = browser.new_page()
-    page.set_default_timeout(30_000)
-    page.errors = []
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page = new_tab(browser)
     yield page
     page.close()
 
