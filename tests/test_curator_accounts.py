@@ -5,9 +5,9 @@ import dataclasses
 import re
 
 import pytest
+from test_curator_foundation import PASSWORD, sign_in, signed_in_client, token_of
 
 from catalogue.model import Exhibition
-from test_curator_foundation import PASSWORD, sign_in, token_of
 
 XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(1)']
 NEW = "a brand new passphrase"
@@ -28,25 +28,20 @@ def client_from(app, address):
     return client
 
 
-def signed_in_as(app, name):
-    client = app.test_client()
-    assert sign_in(client, name).status_code == 302
-    return client
-
 
 def post(client, path, page="/curate/account", **data):
     return client.post(path, data={"csrf_token": token_of(client.get(page).data), **data})
 
 
 def test_the_account_page_shows_who_you_are_and_your_roles(team):
-    page = signed_in_as(team, "ann").get("/curate/account")
+    page = signed_in_client(team, "ann").get("/curate/account")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Your account" in text and "Ann Peeters" in text and "curator" in text and ">ann<" in text
 
 
 def test_changing_the_password_ends_every_other_session_and_keeps_this_one(team):
-    here, there = signed_in_as(team, "ann"), signed_in_as(team, "ann")
+    here, there = signed_in_client(team, "ann"), signed_in_client(team, "ann")
     changed = post(here, "/curate/account/password", old=PASSWORD, new=NEW, again=NEW)
     assert changed.status_code == 302 and changed.headers["Location"].endswith("/curate/account?done=password")
     assert "Your password is changed" in here.get("/curate/account?done=password").get_data(as_text=True)
@@ -61,7 +56,7 @@ def test_changing_the_password_ends_every_other_session_and_keeps_this_one(team)
     (PASSWORD, "short", "short", "A password needs at least 10 characters."),
 ])
 def test_a_refused_password_change_says_why_at_the_field_and_changes_nothing(team, old, new, again, message):
-    client = signed_in_as(team, "ann")
+    client = signed_in_client(team, "ann")
     refused = post(client, "/curate/account/password", old=old, new=new, again=again)
     assert refused.status_code == 422 and message in refused.get_data(as_text=True)
     assert 'aria-invalid="true"' in refused.get_data(as_text=True)
@@ -70,14 +65,14 @@ def test_a_refused_password_change_says_why_at_the_field_and_changes_nothing(tea
 
 
 def test_signing_out_everywhere_else_ends_the_other_sessions_only(team):
-    here, there = signed_in_as(team, "ann"), signed_in_as(team, "ann")
+    here, there = signed_in_client(team, "ann"), signed_in_client(team, "ann")
     assert post(here, "/curate/account/sessions").status_code == 302
     assert here.get("/curate/account").status_code == 200
     assert there.get("/curate/account").status_code == 302
 
 
 def test_a_token_is_shown_once_then_listed_by_label_works_as_bearer_and_is_revoked(team):
-    client = signed_in_as(team, "ann")
+    client = signed_in_client(team, "ann")
     created = post(client, "/curate/account/tokens", label="nightly import")
     assert created.status_code == 201
     text = created.get_data(as_text=True)
@@ -97,7 +92,7 @@ def test_a_token_is_shown_once_then_listed_by_label_works_as_bearer_and_is_revok
 
 def test_no_one_revokes_another_users_token(team):
     _, secret = team.extensions["vitrine"].accounts.create_token("ed", "ed's script")
-    client = signed_in_as(team, "ann")
+    client = signed_in_client(team, "ann")
     assert post(client, f"/curate/account/tokens/{secret.split('.')[0]}/revoke").status_code == 404
     assert team.extensions["vitrine"].accounts.token_user(secret).name == "ed"
 
@@ -107,7 +102,7 @@ def test_no_one_revokes_another_users_token(team):
     "/curate/account/tokens/abc/revoke", "/curate/users/ann/roles", "/curate/users/ann/remove",
 ])
 def test_every_account_and_users_form_is_refused_without_its_csrf_token(team, path):
-    client = signed_in_as(team, "root")
+    client = signed_in_client(team, "root")
     refused = client.post(path, data={"old": PASSWORD, "new": NEW, "again": NEW, "label": "x", "roles": ["admin"]})
     assert refused.status_code == 400
     svc = team.extensions["vitrine"]
@@ -116,7 +111,7 @@ def test_every_account_and_users_form_is_refused_without_its_csrf_token(team, pa
 
 
 def test_an_admin_grants_roles_and_an_editors_institutions(team):
-    client = signed_in_as(team, "root")
+    client = signed_in_client(team, "root")
     page = client.get("/curate/users").get_data(as_text=True)
     assert "Ann Peeters" in page and "Brooklyn Museum" in page and "Signs in with a password." in page
     saved = post(client, "/curate/users/ann/roles", page="/curate/users", roles=["curator", "editor"],
@@ -129,7 +124,7 @@ def test_an_admin_grants_roles_and_an_editors_institutions(team):
 
 
 def test_an_admin_cannot_take_their_own_admin_role_or_remove_themselves(team):
-    client = signed_in_as(team, "root")
+    client = signed_in_client(team, "root")
     refused = post(client, "/curate/users/root/roles", page="/curate/users", roles=["curator"])
     assert refused.status_code == 422 and "your own admin role" in refused.get_data(as_text=True)
     assert post(client, "/curate/users/root/remove", page="/curate/users").status_code == 422
@@ -137,7 +132,7 @@ def test_an_admin_cannot_take_their_own_admin_role_or_remove_themselves(team):
 
 
 def test_removing_a_user_asks_to_confirm_first(team):
-    client = signed_in_as(team, "root")
+    client = signed_in_client(team, "root")
     asked = client.get("/curate/users/ed/remove")
     assert asked.status_code == 200 and "Remove ed?" in asked.get_data(as_text=True)
     assert team.extensions["vitrine"].accounts.get("ed") is not None
@@ -148,7 +143,7 @@ def test_removing_a_user_asks_to_confirm_first(team):
 
 def test_the_users_page_is_403_for_everyone_but_admins(team):
     for name in ("ann", "ed"):
-        client = signed_in_as(team, name)
+        client = signed_in_client(team, name)
         assert client.get("/curate/users").status_code == 403
         assert client.get("/curate/audit").status_code == 403
 
@@ -187,7 +182,7 @@ def test_twenty_failures_from_one_address_across_accounts_slow_that_address_only
 def test_a_hostile_display_name_and_token_label_are_inert_on_every_page(team, payload):
     svc = team.extensions["vitrine"]
     svc.accounts.add("mallory", PASSWORD, roles=["curator", "admin"], display_name=payload)
-    client = signed_in_as(team, "mallory")
+    client = signed_in_client(team, "mallory")
     created = post(client, "/curate/account/tokens", label=payload).get_data(as_text=True)
     pages = [created] + [client.get(path).get_data(as_text=True) for path in
                          ("/curate/", "/curate/account", "/curate/users", "/curate/users/ann/remove")]
@@ -202,7 +197,7 @@ def test_the_audit_trail_shows_who_changed_an_exhibition_and_what(team):
     svc.exhibitions.save(Exhibition(slug="birth", title={"en": ["Birth"]}), ann, expected=0)
     first = svc.exhibitions.get("birth", ann)
     svc.exhibitions.save(dataclasses.replace(first, title={"en": ["Births"]}), ann, expected=first.version)
-    client = signed_in_as(team, "root")
+    client = signed_in_client(team, "root")
     page = client.get("/curate/audit/exhibition/birth").get_data(as_text=True)
     assert "Audit trail of exhibition birth" in page
     assert page.count(">ann<") == 2 and page.count("· ann</h3>") == 2  # two logged changes, two revisions
@@ -218,13 +213,13 @@ def test_the_audit_trail_shows_an_editors_change_to_an_object(team):
     obj = svc.catalogue.object("horse")
     edited = dataclasses.replace(obj, label={**obj.label, "en": ["A horse, corrected"]})
     svc.objects.update(edited, svc.accounts.get("ed"), expected=obj.version)
-    page = signed_in_as(team, "root").get("/curate/audit/object/horse").get_data(as_text=True)
+    page = signed_in_client(team, "root").get("/curate/audit/object/horse").get_data(as_text=True)
     assert "Audit trail of object horse" in page and ">ed<" in page and "A horse, corrected" in page
     assert "command line / import" in page  # the import that created it
 
 
 def test_the_latest_changes_are_paged(team):
-    client = signed_in_as(team, "root")
+    client = signed_in_client(team, "root")
     first = client.get("/curate/audit").get_data(as_text=True)
     rows = first.count("<tr>") - 1
     assert 0 < rows <= 50

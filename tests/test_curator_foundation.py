@@ -22,6 +22,14 @@ def sign_in(client, name: str, password: str = PASSWORD):
     return client.post("/curate/login", data={"name": name, "password": password, "csrf_token": token})
 
 
+def signed_in_client(app, name: str | None):
+    """A test client signed in as ``name`` through the login form (None: a visitor, signed out)."""
+    client = app.test_client()
+    if name:
+        assert sign_in(client, name).status_code == 302
+    return client
+
+
 @pytest.fixture
 def curators(collection):
     accounts = collection.extensions["vitrine"].accounts

@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from test_curator_foundation import PASSWORD, sign_in, token_of
+from test_curator_foundation import PASSWORD, signed_in_client, token_of
 
 from catalogue.model import Exhibition, ExhibitionItem, Section
 
@@ -25,11 +25,6 @@ def editing(collection):
     accounts.add("eddie", PASSWORD, roles=["editor"])
     return collection
 
-
-def client_of(app, name: str):
-    client = app.test_client()
-    assert sign_in(client, name).status_code == 302
-    return client
 
 
 def svc(app):
@@ -95,7 +90,7 @@ def order(app, slug="birth"):
 
 
 def test_the_new_exhibition_form_labels_each_text_with_its_language(editing):
-    page = client_of(editing, "ann").get("/curate/exhibitions/new").data.decode()
+    page = signed_in_client(editing, "ann").get("/curate/exhibitions/new").data.decode()
     for lang in ("nl", "fr", "de", "en"):
         assert f'id="title.{lang}" name="title.{lang}" lang="{lang}"' in page
         assert f'<label for="summary.{lang}">' in page
@@ -104,7 +99,7 @@ def test_the_new_exhibition_form_labels_each_text_with_its_language(editing):
 
 
 def test_a_curator_creates_a_draft_with_titles_summaries_venue_and_dates(editing):
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     response = create(client, summary__fr="Une <b>naissance</b>", venue="brooklyn", opens="2026-03-01",
                       closes="2026-09-30", curators="ann, bob")
     assert response.status_code == 302 and response.headers["Location"].endswith("/curate/exhibitions/birth")
@@ -121,7 +116,7 @@ def test_a_curator_creates_a_draft_with_titles_summaries_venue_and_dates(editing
                                            ("secret-draft", "is taken")])
 def test_a_malformed_or_taken_slug_is_refused_at_its_field_and_nothing_is_saved(editing, slug, message):
     before = svc(editing).store.get_exhibition("origins")
-    response = create(client_of(editing, "ann"), slug=slug)
+    response = create(signed_in_client(editing, "ann"), slug=slug)
     page = response.data.decode()
     assert response.status_code == 422
     assert re.search(r'<p class="field-error" id="slug-error">[^<]*' + message, page)
@@ -131,7 +126,7 @@ def test_a_malformed_or_taken_slug_is_refused_at_its_field_and_nothing_is_saved(
 
 
 def test_a_co_curator_must_be_a_user_with_the_curator_role(editing):
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     for names in ("ann, nobody", "ann, eddie"):
         response = create(client, curators=names)
         assert response.status_code == 422
@@ -140,7 +135,7 @@ def test_a_co_curator_must_be_a_user_with_the_curator_role(editing):
 
 
 def test_the_list_shows_status_dates_who_saved_last_and_the_languages_missing(editing):
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     create(client, opens="2026-03-01")
     page = client.get("/curate/exhibitions").data.decode()
     row = page[page.index('href="/curate/exhibitions/birth"'):]
@@ -156,7 +151,7 @@ def test_the_list_shows_status_dates_who_saved_last_and_the_languages_missing(ed
 
 def test_the_editor_saves_texts_in_each_language_and_shows_what_is_still_missing(editing):
     built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     page = client.get("/curate/exhibitions/birth").data
     fields = form_of(page)
     assert fields["row"] == ["s0", "s0i0", "s0i1", "s1", "s1i0"]
@@ -179,7 +174,7 @@ def test_the_editor_saves_texts_in_each_language_and_shows_what_is_still_missing
 
 def test_a_section_is_added_with_its_title_and_announced(editing):
     built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     fields = form_of(client.get("/curate/exhibitions/birth").data)
     response = post_form(client, "birth", fields, "add-section", **{"new-section": "Third"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#s2")
@@ -191,7 +186,7 @@ def test_a_section_is_added_with_its_title_and_announced(editing):
 
 def test_works_from_two_institutions_are_added_by_searching_inside_the_editor(editing):
     built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     page = client.get("/curate/exhibitions/birth/works?q=falcon&section=1").data.decode()
     assert "Falcon 9 launch" in page and "Add to section “Second”" in page
     assert 'name="object" value="rocket"' in page
@@ -211,7 +206,7 @@ def test_works_from_two_institutions_are_added_by_searching_inside_the_editor(ed
 
 def test_move_up_and_down_reorder_sections_and_works_and_announce_the_new_place(editing):
     built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     response = post_form(client, "birth", form_of(client.get("/curate/exhibitions/birth").data), "down:s0i0")
     assert response.headers["Location"].endswith("#s0i1-down")
     assert order(editing) == [["horse", "coins"], ["rocket"]]
@@ -228,7 +223,7 @@ def test_move_up_and_down_reorder_sections_and_works_and_announce_the_new_place(
 def test_the_order_the_form_lists_is_the_order_saved(editing):
     """What a drag does: the page's elements move, so the form lists them in their new order."""
     built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     fields = form_of(client.get("/curate/exhibitions/birth").data)
     fields["row"] = ["s1", "s1i0", "s0i1", "s0", "s0i0"]
     assert post_form(client, "birth", fields, "reorder").status_code == 302
@@ -238,7 +233,7 @@ def test_the_order_the_form_lists_is_the_order_saved(editing):
 
 def test_a_work_and_a_section_are_removed(editing):
     built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     post_form(client, "birth", form_of(client.get("/curate/exhibitions/birth").data), "remove:s0i0")
     assert order(editing) == [["horse"], ["rocket"]]
     assert "Removed “Greek coins from Pompeii”." in client.get("/curate/exhibitions/birth").data.decode()
@@ -248,7 +243,7 @@ def test_a_work_and_a_section_are_removed(editing):
 
 def test_the_cover_is_one_of_the_exhibitions_works(editing):
     built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     fields = form_of(client.get("/curate/exhibitions/birth").data)
     assert post_form(client, "birth", fields, cover="rocket:0:").status_code == 302
     assert svc(editing).store.get_exhibition("birth").cover.object == "rocket"
@@ -260,7 +255,7 @@ def test_the_cover_is_one_of_the_exhibitions_works(editing):
 
 def test_a_validation_error_is_shown_at_its_field_with_the_text_typed_and_nothing_is_saved(editing):
     before = built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     fields = form_of(client.get("/curate/exhibitions/birth").data)
     response = post_form(client, "birth", fields, opens="2026-05-01", closes="2026-01-01",
                          s0i0__caption__fr="Mon texte")
@@ -279,7 +274,7 @@ def test_a_validation_error_is_shown_at_its_field_with_the_text_typed_and_nothin
 def test_duplicate_makes_a_draft_under_a_new_slug_curated_by_whoever_made_it(editing):
     svc(editing).exhibitions.save(Exhibition(slug="shared", title={"en": ["Shared"]}, curators=["bob", "ann"],
                                              status="published", sections=built(editing).sections))
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     page = client.get("/curate/exhibitions/shared/duplicate").data
     assert b'value="shared-copy"' in page
     response = client.post("/curate/exhibitions/shared/duplicate", data={"csrf_token": token_of(page),
@@ -294,7 +289,7 @@ def test_duplicate_makes_a_draft_under_a_new_slug_curated_by_whoever_made_it(edi
 
 def test_delete_asks_for_confirmation_and_then_deletes(editing):
     built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     page = client.get("/curate/exhibitions/birth/delete")
     assert page.status_code == 200 and "Delete “Birth”?" in page.data.decode()
     assert svc(editing).store.get_exhibition("birth") is not None  # asking deletes nothing
@@ -308,7 +303,7 @@ def test_delete_asks_for_confirmation_and_then_deletes(editing):
 
 def test_a_delete_from_a_stale_confirmation_page_meets_the_conflict_page(editing):
     built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     page = client.get("/curate/exhibitions/birth/delete").data
     post_form(client, "birth", form_of(client.get("/curate/exhibitions/birth").data), title__fr="Naissance")
     version = re.search(rb'name="version" value="(\d+)"', page).group(1).decode()
@@ -324,7 +319,7 @@ def test_a_delete_from_a_stale_confirmation_page_meets_the_conflict_page(editing
 def test_a_stale_save_meets_the_conflict_page_with_the_other_change_and_the_text_typed(editing, second):
     svc(editing).exhibitions.save(Exhibition(slug="birth", title={"en": ["Birth"]}, curators=["ann", "bob"],
                                              sections=built(editing).sections))
-    first, other = client_of(editing, "ann"), client_of(editing, second)
+    first, other = signed_in_client(editing, "ann"), signed_in_client(editing, second)
     mine = form_of(first.get("/curate/exhibitions/birth").data)
     theirs = form_of(other.get("/curate/exhibitions/birth").data)
     assert post_form(other, "birth", theirs, s0i0__caption__fr="Leurs monnaies").status_code == 302
@@ -348,7 +343,7 @@ def test_a_stale_save_meets_the_conflict_page_with_the_other_change_and_the_text
 
 def test_a_stale_add_of_a_work_meets_the_conflict_page_and_can_be_repeated(editing):
     before = built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     page = client.get("/curate/exhibitions/birth/works?q=falcon").data
     post_form(client, "birth", form_of(client.get("/curate/exhibitions/birth").data), title__de="Geburt")
     response = client.post("/curate/exhibitions/birth/works", data={
@@ -362,7 +357,7 @@ def test_a_stale_add_of_a_work_meets_the_conflict_page_and_can_be_repeated(editi
 
 def test_an_editor_form_without_its_csrf_token_is_refused(editing):
     before = built(editing)
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     fields = form_of(client.get("/curate/exhibitions/birth").data)
     del fields["csrf_token"]
     assert post_form(client, "birth", fields, title__fr="Naissance").status_code == 400
@@ -373,7 +368,7 @@ def test_an_editor_form_without_its_csrf_token_is_refused(editing):
 
 def test_a_curator_who_does_not_curate_it_finds_nothing_there(editing):
     built(editing)
-    carl = client_of(editing, "carl")
+    carl = signed_in_client(editing, "carl")
     for path in ("", "/works", "/duplicate", "/delete"):
         assert carl.get(f"/curate/exhibitions/birth{path}").status_code == 404
         assert carl.get(f"/curate/exhibitions/secret-draft{path}").status_code == 404
@@ -388,14 +383,14 @@ def test_signed_out_is_sent_to_login_and_a_user_without_the_curator_role_gets_40
     anonymous = editing.test_client()
     response = anonymous.get("/curate/exhibitions/birth")
     assert response.status_code == 302 and "/curate/login" in response.headers["Location"]
-    assert client_of(editing, "eddie").get("/curate/exhibitions").status_code == 403
+    assert signed_in_client(editing, "eddie").get("/curate/exhibitions").status_code == 403
 
 
 # -- XSS -----------------------------------------------------------------------------------------------
 
 
 def test_markup_typed_in_every_field_stays_inert_on_the_editor_the_public_page_and_the_manifest(editing):
-    client = client_of(editing, "ann")
+    client = signed_in_client(editing, "ann")
     refused = create(client, slug=XSS)
     assert refused.status_code == 422 and "<script>alert" not in refused.data.decode()
     create(client, **{f"{name}.{lang}": f"{name} {XSS}" for name in ("title", "summary") for lang in ("en", "fr")})

@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from test_curator_foundation import PASSWORD, sign_in, token_of
+from test_curator_foundation import PASSWORD, signed_in_client, token_of
 
 from catalogue.model import ExhibitionItem
 
@@ -26,12 +26,6 @@ def people(collection):
     return collection
 
 
-def client_of(app, name: str | None):
-    client = app.test_client()
-    if name:
-        assert sign_in(client, name).status_code == 302
-    return client
-
 
 def form(client, path: str) -> dict[str, str]:
     """The CSRF token and the version a page's forms carry."""
@@ -42,7 +36,7 @@ def form(client, path: str) -> dict[str, str]:
 
 
 def test_a_curator_previews_the_draft_as_the_visitors_page_with_a_banner(people):
-    client = client_of(people, "ann")
+    client = signed_in_client(people, "ann")
     page = client.get(f"/curate/exhibitions/{SLUG}/preview")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -56,7 +50,7 @@ def test_a_curator_previews_the_draft_as_the_visitors_page_with_a_banner(people)
 
 
 def test_the_preview_manifest_is_the_exhibition_manifest_named_at_its_preview(people):
-    client = client_of(people, "ann")
+    client = signed_in_client(people, "ann")
     response = client.get(f"/curate/exhibitions/{SLUG}/preview/manifest")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
     manifest = json.loads(response.data)
@@ -72,7 +66,7 @@ def test_the_preview_manifest_is_the_exhibition_manifest_named_at_its_preview(pe
 
 
 def test_an_admin_previews_any_exhibition(people):
-    client = client_of(people, "root")
+    client = signed_in_client(people, "root")
     assert client.get(f"/curate/exhibitions/{SLUG}/preview").status_code == 200
     assert client.get(f"/curate/exhibitions/{SLUG}/preview/manifest").status_code == 200
 
@@ -83,18 +77,18 @@ PAGES = [f"/curate/exhibitions/{SLUG}/{page}" for page in
 
 @pytest.mark.parametrize("path", PAGES)
 def test_another_curator_gets_404_an_editor_403_and_someone_signed_out_the_login(people, path):
-    assert client_of(people, "bob").get(path).status_code == 404
-    assert client_of(people, "ed").get(path).status_code == 403
-    signed_out = client_of(people, None).get(path)
+    assert signed_in_client(people, "bob").get(path).status_code == 404
+    assert signed_in_client(people, "ed").get(path).status_code == 403
+    signed_out = signed_in_client(people, None).get(path)
     assert signed_out.status_code == 302 and "/curate/login?next=" in signed_out.headers["Location"]
 
 
 def test_an_unknown_exhibition_is_404_to_its_would_be_curator(people):
-    assert client_of(people, "ann").get("/curate/exhibitions/no-such/preview").status_code == 404
+    assert signed_in_client(people, "ann").get("/curate/exhibitions/no-such/preview").status_code == 404
 
 
 def test_the_publishing_page_says_where_it_stands_and_offers_publish_and_schedule(people):
-    html = client_of(people, "ann").get(f"/curate/exhibitions/{SLUG}/publish").get_data(as_text=True)
+    html = signed_in_client(people, "ann").get(f"/curate/exhibitions/{SLUG}/publish").get_data(as_text=True)
     assert "Draft" in html and 'value="publish"' in html and 'value="schedule"' in html
     assert 'value="unpublish"' not in html
     assert "It needs an opening date" in html
@@ -102,7 +96,7 @@ def test_the_publishing_page_says_where_it_stands_and_offers_publish_and_schedul
 
 
 def test_publish_now_makes_it_public_and_unpublish_takes_it_back(people):
-    client = client_of(people, "ann")
+    client = signed_in_client(people, "ann")
     visitor = people.test_client()
     assert visitor.get(f"/exhibition/{SLUG}").status_code == 404
     start = form(client, f"/curate/exhibitions/{SLUG}/publish")
@@ -120,7 +114,7 @@ def test_publish_now_makes_it_public_and_unpublish_takes_it_back(people):
 
 
 def test_schedule_without_an_opening_date_is_refused_at_the_form(people):
-    client = client_of(people, "ann")
+    client = signed_in_client(people, "ann")
     refused = client.post(f"/curate/exhibitions/{SLUG}/publish",
                           data={**form(client, f"/curate/exhibitions/{SLUG}/publish"), "action": "schedule"})
     assert refused.status_code == 422
@@ -131,7 +125,7 @@ def test_schedule_without_an_opening_date_is_refused_at_the_form(people):
 def test_schedule_shows_when_it_opens_and_it_opens_on_that_day(people):
     svc = people.extensions["vitrine"]
     svc.exhibitions.save(dataclasses.replace(svc.store.get_exhibition(SLUG), opens="2999-05-01"))
-    client = client_of(people, "ann")
+    client = signed_in_client(people, "ann")
     page = client.get(f"/curate/exhibitions/{SLUG}/publish").get_data(as_text=True)
     assert "It opens to visitors on 1 May 2999" in page or "May 1, 2999" in page
     done = client.post(f"/curate/exhibitions/{SLUG}/publish",
@@ -147,7 +141,7 @@ def test_schedule_shows_when_it_opens_and_it_opens_on_that_day(people):
 
 def test_a_stale_publish_meets_a_conflict_page_naming_who_saved_and_offering_to_retry(people):
     svc = people.extensions["vitrine"]
-    client = client_of(people, "ann")
+    client = signed_in_client(people, "ann")
     started = form(client, f"/curate/exhibitions/{SLUG}/publish")
     root = svc.accounts.get("root")
     current = svc.store.get_exhibition(SLUG)
@@ -168,7 +162,7 @@ def test_a_stale_publish_meets_a_conflict_page_naming_who_saved_and_offering_to_
 
 
 def test_publishing_without_the_csrf_token_is_refused(people):
-    client = client_of(people, "ann")
+    client = signed_in_client(people, "ann")
     data = form(client, f"/curate/exhibitions/{SLUG}/publish")
     refused = client.post(f"/curate/exhibitions/{SLUG}/publish", data={"version": data["version"], "action": "publish"})
     assert refused.status_code == 400
@@ -176,7 +170,7 @@ def test_publishing_without_the_csrf_token_is_refused(people):
 
 
 def test_another_curator_cannot_publish_it(people):
-    client = client_of(people, "bob")
+    client = signed_in_client(people, "bob")
     token = token_of(client.get("/curate/").data)
     refused = client.post(f"/curate/exhibitions/{SLUG}/publish", data={"csrf_token": token, "version": "1",
                                                                       "action": "publish"})
@@ -192,7 +186,7 @@ def test_publishing_warns_of_stops_without_a_caption_in_every_language(people):
                                               "de": ["Ein Pferd"]}),
              ExhibitionItem("horse", caption={"en": ["Again"], "nl": ["Weer"]})]
     svc.exhibitions.save(dataclasses.replace(draft, sections=[dataclasses.replace(section, items=items)]))
-    html = client_of(people, "ann").get(f"/curate/exhibitions/{SLUG}/publish").get_data(as_text=True)
+    html = signed_in_client(people, "ann").get(f"/curate/exhibitions/{SLUG}/publish").get_data(as_text=True)
     assert "1 stop has no caption in every language" in html
     warning = html[html.index("publishing-warning"):]
     assert "Stop 2" in warning and "Stop 1 " not in warning

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 import pytest
-from test_curator_foundation import PASSWORD, sign_in, token_of
+from test_curator_foundation import PASSWORD, signed_in_client, token_of
 
 from catalogue.model import Exhibition, Section
 
@@ -33,14 +33,9 @@ def history(collection):
     return collection
 
 
-def signed(app, name: str):
-    client = app.test_client()
-    assert sign_in(client, name).status_code == 302
-    return client
-
 
 def test_the_list_names_every_version_its_author_and_what_changed(history):
-    page = signed(history, "ann").get(f"/curate/exhibitions/{SLUG}/revisions")
+    page = signed_in_client(history, "ann").get(f"/curate/exhibitions/{SLUG}/revisions")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     rows = re.findall(r'<tr id="version-(\d+)">(.*?)</tr>', html, re.S)
@@ -56,7 +51,7 @@ def test_the_list_names_every_version_its_author_and_what_changed(history):
 
 
 def test_two_versions_compare_field_by_field_language_by_language(history):
-    page = signed(history, "ann").get(f"/curate/exhibitions/{SLUG}/revisions/1/2")
+    page = signed_in_client(history, "ann").get(f"/curate/exhibitions/{SLUG}/revisions/1/2")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Changes from version 1 to version 2" in html
@@ -67,7 +62,7 @@ def test_two_versions_compare_field_by_field_language_by_language(history):
 
 
 def test_any_two_versions_compare_from_the_list_form_and_far_apart(history):
-    client = signed(history, "bob")
+    client = signed_in_client(history, "bob")
     chosen = client.get(f"/curate/exhibitions/{SLUG}/revisions?a=1&b=3")
     assert chosen.status_code == 302
     assert chosen.headers["Location"].endswith(f"/curate/exhibitions/{SLUG}/revisions/1/3")
@@ -76,7 +71,7 @@ def test_any_two_versions_compare_from_the_list_form_and_far_apart(history):
 
 
 def test_an_unknown_version_is_404(history):
-    assert signed(history, "ann").get(f"/curate/exhibitions/{SLUG}/revisions/1/9").status_code == 404
+    assert signed_in_client(history, "ann").get(f"/curate/exhibitions/{SLUG}/revisions/1/9").status_code == 404
 
 
 def test_a_diff_shows_html_from_a_caption_as_text_never_as_markup(history):
@@ -84,12 +79,12 @@ def test_a_diff_shows_html_from_a_caption_as_text_never_as_markup(history):
     current = svc.store.get_exhibition(SLUG)
     svc.exhibitions.save(dataclasses.replace(current, title={"en": ['<img src=x onerror="alert(1)">Birth']}),
                          svc.accounts.get("ann"), expected=current.version)
-    html = signed(history, "ann").get(f"/curate/exhibitions/{SLUG}/revisions/3/4").get_data(as_text=True)
+    html = signed_in_client(history, "ann").get(f"/curate/exhibitions/{SLUG}/revisions/3/4").get_data(as_text=True)
     assert "<img src=x" not in html and "&lt;img src=x" in html
 
 
 def test_restore_saves_the_earlier_version_as_a_new_revision_by_its_restorer(history):
-    client = signed(history, "bob")
+    client = signed_in_client(history, "bob")
     page = client.get(f"/curate/exhibitions/{SLUG}/revisions")
     done = client.post(f"/curate/exhibitions/{SLUG}/revisions/1/restore",
                        data={"csrf_token": token_of(page.data), "version": "3"})
@@ -107,7 +102,7 @@ def test_restore_saves_the_earlier_version_as_a_new_revision_by_its_restorer(his
 
 def test_a_restore_from_a_stale_page_is_409_and_writes_nothing(history):
     svc = history.extensions["vitrine"]
-    client = signed(history, "bob")
+    client = signed_in_client(history, "bob")
     page = client.get(f"/curate/exhibitions/{SLUG}/revisions")
     current = svc.store.get_exhibition(SLUG)
     svc.exhibitions.save(dataclasses.replace(current, summary={"en": ["Meanwhile"]}), svc.accounts.get("ann"),
@@ -122,13 +117,13 @@ def test_a_restore_from_a_stale_page_is_409_and_writes_nothing(history):
 
 
 def test_a_restore_without_the_csrf_token_is_refused(history):
-    client = signed(history, "ann")
+    client = signed_in_client(history, "ann")
     assert client.post(f"/curate/exhibitions/{SLUG}/revisions/1/restore", data={"version": "3"}).status_code == 400
     assert history.extensions["vitrine"].store.get_exhibition(SLUG).version == 3
 
 
 def test_a_curator_of_other_exhibitions_sees_and_restores_nothing_here(history):
-    client = signed(history, "cid")
+    client = signed_in_client(history, "cid")
     assert client.get(f"/curate/exhibitions/{SLUG}/revisions").status_code == 404
     token = token_of(client.get("/curate/").data)
     refused = client.post(f"/curate/exhibitions/{SLUG}/revisions/1/restore", data={"csrf_token": token, "version": "3"})

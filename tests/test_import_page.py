@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from support import COLLECTION, DATA, import_file
-from test_curator_foundation import PASSWORD, sign_in, token_of
+from test_curator_foundation import PASSWORD, signed_in_client, token_of
 
 from catalogue import create_app
 from catalogue.store import ImportJob
@@ -40,11 +40,6 @@ def site(tmp_path):
     yield app
     app.extensions["vitrine"].close()
 
-
-def signed(app, name="ed"):
-    client = app.test_client()
-    assert sign_in(client, name).status_code == 302
-    return client
 
 
 def upload(client, expect=303, **files):
@@ -85,7 +80,7 @@ def confirm(client, job_id: str, **extra):
 
 
 def test_a_csv_with_a_problem_is_reported_then_fixed_confirmed_imported_searchable_and_in_the_history(site):
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     bad = job_of(csv_upload(client, BAD_CSV))
     assert settled(site, client, bad)["status"] == "checked"
     page = client.get(f"/curate/imports/{bad}").get_data(as_text=True)
@@ -114,7 +109,7 @@ def test_a_csv_with_a_problem_is_reported_then_fixed_confirmed_imported_searchab
 
 
 def test_a_json_lines_upload_is_checked_and_imported(site):
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     lines = "\n".join(json.dumps({"id": f"jl-{n}", "type": "image", "institution": "brooklyn",
                                   "label": {"en": [f"Dune study {n}"]}}) for n in range(3))
     job = job_of(upload(client, records=("records.jsonl", lines.encode())))
@@ -133,7 +128,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def test_a_zip_of_media_with_its_records_file_inside_is_imported_with_its_images(site):
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     record = {"id": "zipped", "type": "image", "institution": "brooklyn", "label": {"en": ["Zipped coins"]},
               "media": ["scans/coins.png"]}
     archive = _zip({"records.jsonl": json.dumps(record).encode(), "scans/coins.png": IMAGE.read_bytes()})
@@ -156,7 +151,7 @@ def _instance_files(app) -> set[str]:
     ({"records.jsonl": b"{}", "../escape.jpg": b"x"}, "outside its folder"),
 ])
 def test_a_zip_bomb_or_a_zip_leaving_its_folder_is_refused_and_leaves_nothing(site, members, reason):
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     before = _instance_files(site)
     job = job_of(upload(client, media=("batch.zip", _zip(members))))
     assert settled(site, client, job)["status"] == "failed"
@@ -167,7 +162,7 @@ def test_a_zip_bomb_or_a_zip_leaving_its_folder_is_refused_and_leaves_nothing(si
 
 
 def test_an_editor_importing_another_institutions_record_gets_a_problem_not_an_import(site):
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     text = GOOD_CSV + "imp-3,spacex,Someone else's rocket,1960\n"
     job = job_of(csv_upload(client, text))
     assert settled(site, client, job)["status"] == "checked"
@@ -181,12 +176,12 @@ def test_an_editor_importing_another_institutions_record_gets_a_problem_not_an_i
 
 def test_signed_out_is_sent_to_login_and_a_user_without_a_role_is_refused(site):
     assert "/curate/login" in site.test_client().get("/curate/imports/new").headers["Location"]
-    assert signed(site, "nobody").get("/curate/imports").status_code == 403
-    assert signed(site, "cora").get("/curate/imports/new").status_code == 200  # curators import loans
+    assert signed_in_client(site, "nobody").get("/curate/imports").status_code == 403
+    assert signed_in_client(site, "cora").get("/curate/imports/new").status_code == 200  # curators import loans
 
 
 def test_the_import_form_needs_its_csrf_token(site):
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     response = client.post("/curate/imports/new", data={"records": (io.BytesIO(b"{}"), "r.jsonl")},
                            content_type="multipart/form-data")
     assert response.status_code == 400
@@ -195,13 +190,13 @@ def test_the_import_form_needs_its_csrf_token(site):
 
 def test_an_upload_over_the_limit_is_refused_with_413_and_kept_nowhere(site):
     site.config["IMPORT_MAX_UPLOAD"] = 10_000
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     upload(client, expect=413, records=("records.jsonl", b" " * 20_000))
     assert not list(Path(site.config["IMPORT_DIR"]).glob("*/*"))
 
 
 def test_a_job_whose_worker_stopped_shows_as_interrupted_wrote_nothing_and_can_be_checked_again(site):
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     job = job_of(upload(client, records=("records.jsonl", json.dumps(
         {"id": "lost", "type": "image", "institution": "brooklyn", "label": {"en": ["Lost"]}}).encode())))
     assert settled(site, client, job)["status"] == "checked"
@@ -223,7 +218,7 @@ def test_the_history_is_paginated_newest_first(site):
     for n in range(25):
         store.put_import(ImportJob(f"{n:016x}", "ed", f"2026-01-01T00:00:{n:02d}+00:00", f"batch-{n}.jsonl", "json",
                                    status="done", report={"counts": {"objects": n}, "problems": []}))
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     first = client.get("/curate/imports").get_data(as_text=True)
     assert first.index("batch-24.jsonl") < first.index("batch-23.jsonl") and "batch-4.jsonl" not in first
     assert 'rel="next"' in first
@@ -236,7 +231,7 @@ def test_the_report_names_the_objects_the_file_lacks_and_their_editor_may_withdr
                  if '"kind": "object", "id": "coins"' in line)
     coins.pop("media")
     new = {"id": "jl-new", "type": "image", "institution": "brooklyn", "label": {"en": ["New arrival"]}}
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     job = job_of(upload(client, records=("brooklyn.jsonl", f"{json.dumps(coins)}\n{json.dumps(new)}".encode())))
     assert settled(site, client, job)["status"] == "checked"
     page = client.get(f"/curate/imports/{job}").get_data(as_text=True)
@@ -288,7 +283,7 @@ def lender(tmp_path):
 
 
 def test_a_curator_brings_in_another_institutions_iiif_manifest_as_a_loan(site, lender):
-    client = signed(site, "cora")
+    client = signed_in_client(site, "cora")
     job = job_of(upload(client, url=lender))
     assert settled(site, client, job)["status"] == "checked"
     page = client.get(f"/curate/imports/{job}").get_data(as_text=True)
@@ -301,7 +296,7 @@ def test_a_curator_brings_in_another_institutions_iiif_manifest_as_a_loan(site, 
 
 
 def test_an_editor_imports_iiif_only_into_their_own_institution(site, lender):
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     loan = job_of(upload(client, url=lender))
     assert settled(site, client, loan)["status"] == "checked"
     page = client.get(f"/curate/imports/{loan}").get_data(as_text=True)
@@ -314,7 +309,7 @@ def test_an_editor_imports_iiif_only_into_their_own_institution(site, lender):
 
 
 def test_a_iiif_address_must_be_http_or_https(site):
-    client = signed(site, "cora")
+    client = signed_in_client(site, "cora")
     response = upload(client, expect=422, url="file:///etc/passwd")
     assert "is not an http(s) URL" in response.get_data(as_text=True)
     assert site.extensions["vitrine"].store.count_imports() == 0
@@ -322,7 +317,7 @@ def test_a_iiif_address_must_be_http_or_https(site):
 
 def test_the_import_form_takes_uploads_larger_than_the_sites_request_limit(site):
     site.config["MAX_CONTENT_LENGTH"] = 10_000  # every other form of the site stops there
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     lines = "\n".join(json.dumps({"id": f"big-{n}", "type": "image", "institution": "brooklyn",
                                   "label": {"en": [f"Entry {n} " + "x" * 200]}}) for n in range(100))
     job = job_of(upload(client, records=("big.jsonl", lines.encode())))
@@ -330,7 +325,7 @@ def test_the_import_form_takes_uploads_larger_than_the_sites_request_limit(site)
 
 
 def test_a_checked_import_left_unconfirmed_for_a_day_is_abandoned_and_its_files_removed(site):
-    client = signed(site)
+    client = signed_in_client(site, "ed")
     job = job_of(upload(client, records=("records.jsonl", json.dumps(
         {"id": "stale", "type": "image", "institution": "brooklyn", "label": {"en": ["Stale"]}}).encode())))
     assert settled(site, client, job)["status"] == "checked"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from support import import_file
-from test_curator_foundation import PASSWORD, sign_in, token_of
+from test_curator_foundation import PASSWORD, signed_in_client, token_of
 
 from catalogue import create_app
 
@@ -30,11 +30,6 @@ def editors(collection):
     accounts.add("root", PASSWORD, roles=["admin"])
     return collection
 
-
-def signed_in_client(app, name: str):
-    client = app.test_client()
-    assert sign_in(client, name).status_code == 302
-    return client
 
 
 def form_of(page: str) -> dict[str, list[str]]:

@@ -74,13 +74,17 @@ def browser(tmp_path_factory):
         context.close()
 
 
-def new_tab(browser) -> Page:
-    """A new tab with no remembered language; its console errors are in ``tab.errors``."""
+def new_tab(browser, *, axe: bool = False, console: bool = True) -> Page:
+    """A new tab with no cookies (no session, no remembered language); its page errors, and with
+    ``console`` its console errors, are in ``tab.errors``; with ``axe``, axe-core is loaded in every page."""
     browser.clear_cookies()
     tab = browser.new_page()
     tab.set_default_timeout(30_000)
+    if axe:
+        tab.add_init_script(path=str(AXE))
     tab.errors = []
-    tab.on("console", lambda message: tab.errors.append(message.text) if message.type == "error" else None)
+    if console:
+        tab.on("console", lambda message: tab.errors.append(message.text) if message.type == "error" else None)
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
     return tab
 
@@ -114,12 +118,7 @@ def until(condition: Callable[[], object], timeout: float = 20.0, message: str =
 @pytest.fixture
 def curator_tab(browser):
     """A fresh tab, signed out (no cookies), with axe-core loaded and page errors collected."""
-    browser.clear_cookies()
-    page = browser.new_page()
-    page.set_default_timeout(30_000)
-    page.add_init_script(path=str(AXE))
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page = new_tab(browser, axe=True, console=False)
     yield page
     page.close()
 

@@ -11,19 +11,14 @@ import pytest
 from playwright.sync_api import Page
 from test_html_validity import LANGUAGES, PAGES, url
 
-from .conftest import NODE_MODULES
+from .conftest import SERIOUS, new_tab
 
-AXE = NODE_MODULES / "axe-core" / "axe.min.js"
-SERIOUS = ("serious", "critical")
 DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 # Violations in parts other engineers of issue 11 own, kept visible until they are fixed after the
 # merge: (rule, page type) -> whose and what. Remove an entry once it no longer occurs.
 @pytest.fixture(scope="module")
 def tab(browser, server):
-    browser.clear_cookies()
-    page = browser.new_page()
-    page.set_default_timeout(30_000)
-    page.add_init_script(path=str(AXE))
+    page = new_tab(browser, axe=True)
     # The originals /media/ sends (here: the 3D models) are not fetched: software WebGL would keep the
     # page's main thread busy for seconds, and the model's pixels are not what axe checks.
     page.route("**/media/**", lambda route: route.abort())

@@ -14,7 +14,7 @@ from test_exhibition_editor import form_of, post_form
 
 from catalogue import create_app
 
-from .conftest import AXE, screenshot, serious_violations
+from .conftest import new_tab, screenshot, serious_violations
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +31,7 @@ def editing(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tab(browser, editing):
-    browser.clear_cookies()
-    page = browser.new_page()
-    page.set_default_timeout(30_000)
-    page.add_init_script(path=str(AXE))
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page = new_tab(browser, axe=True, console=False)
     yield page
     page.close()
 

@@ -13,7 +13,7 @@ from support import serving
 from catalogue import create_app
 from catalogue.cli import main
 
-from .conftest import AXE, screenshot, serious_violations, sign_in_page, until
+from .conftest import new_tab, screenshot, serious_violations, sign_in_page, until
 from .test_exhibition_viewer import drawn, errors, watch
 
 SLUG = "everyday-things"  # the demo's draft
@@ -42,13 +42,7 @@ def curated(tmp_path_factory):
 
 @pytest.fixture
 def tab(browser, curated) -> Page:
-    browser.clear_cookies()
-    page = browser.new_page()
-    page.set_default_timeout(30_000)
-    page.add_init_script(path=str(AXE))
-    page.errors = []
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page = new_tab(browser, axe=True)
     yield page
     page.close()
 
