@@ -64,7 +64,7 @@ class _Array:
 
     def __init__(self, handle, name: str):
         self.handle, self.name = handle, name
-        self.decoder = json.JSONDecoder(parse_constant=_not_json, parse_int=_integer, parse_float=_real)
+        self.decoder = _DECODER
         self.utf8 = codecs.getincrementaldecoder("utf-8")()
         self.text, self.at, self.eof = "", 0, False  # the window of the file, and where reading is in it
         self.line, self.column = 1, 0  # where the window starts in the file (column: characters before it)
@@ -186,7 +186,7 @@ def _decode(data: bytes, name: str, first_line: int) -> str:
 def _parse(text: str, name: str, line: int | None) -> Any:
     """One JSON value; ``line`` is the JSON Lines line (None: the whole file, lines counted by the parser)."""
     try:
-        return json.loads(text, parse_constant=_not_json, parse_int=_integer, parse_float=_real)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         at = exc.msg if exc.msg.endswith(" at") else f"{exc.msg} at"
         where = exc.lineno if line is None else line
@@ -214,3 +214,6 @@ def _real(text: str) -> float:
     if number in (float("inf"), float("-inf")):
         raise ValueError(f"the number {text[:20]}… is out of range")
     return number
+
+
+_DECODER = json.JSONDecoder(parse_constant=_not_json, parse_int=_integer, parse_float=_real)  # made once

@@ -453,6 +453,14 @@ class Node:
                 if leaf is not None]
 
     def values(self, spec: Spec) -> list[Any]:
+        if spec.keys_only is not None and self.seen is None:  # the common case, once the mapping is checked
+            value = self.data
+            for key in spec.keys_only:
+                value = value.get(key) if type(value) is dict else None
+                if value is None:
+                    return []
+            if type(value) is str:
+                return [value]
         return [leaf if isinstance(leaf, str) else _scalar(leaf) for leaf in self._walk(spec)
                 if not isinstance(leaf, list)]
 

@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,7 +30,14 @@ ADDRESS_LIMIT = 20
 WINDOW = 15 * 60
 
 _hasher = PasswordHasher()
-_NOBODY = _hasher.hash("no such user: the same work, so timing says nothing")
+
+
+@cache
+def _nobody() -> str:
+    """The hash an unknown name's password is checked against: the same work, so timing says nothing.
+    Made at the first such sign-in, not on import: an argon2 hash takes 64 MB, which every command
+    (an import of 69,000 records among them) would otherwise begin by holding."""
+    return _hasher.hash("no such user: the same work, so timing says nothing")
 
 
 class AccountError(ValueError):
@@ -153,7 +161,7 @@ class Accounts:
         if not isinstance(password, str) or len(password) > PASSWORD_MAX:
             return False
         try:
-            _hasher.verify(user.password_hash if user and user.password_hash else _NOBODY, password)
+            _hasher.verify(user.password_hash if user and user.password_hash else _nobody(), password)
         except (VerificationError, InvalidHashError):
             return False
         if user is not None and user.password_hash and _hasher.check_needs_rehash(user.password_hash):

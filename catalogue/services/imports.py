@@ -87,9 +87,10 @@ def run_import(
     """
     result = ImportResult(counts={attr: 0 for attr, _ in KINDS.values()}, dry_run=dry_run)
     sync = Sync(scope, missing, user)
-    seen: dict[tuple[str, str], int | None] = {}
+    seen: dict[str, dict[str, int | None]] = {kind: {} for kind in KINDS}  # kind → key → the row it came at
     copied: list[MediaCopy] = []
-    kept: dict[str, frozenset[str]] = {}  # object id → the media paths its new record has (none: one shared set)
+    kept: dict[str, frozenset[str]] = {}  # object id → the media paths its new record has, for objects with a folder
+    objects_dir = media_dir / "objects"
     batch, copies = Batch(), list[MediaCopy]()
     fetcher = Fetcher()  # one per import: remote media entries share its connections
     unknown = Unknown()
@@ -101,8 +102,9 @@ def run_import(
                 if copy.run():
                     copied.append(copy)
             tally(result, batch, writer.compare(batch) if dry_run else writer.write(batch))
-            if not dry_run:
-                kept.update((obj.id, frozenset(m.path for m in obj.media)) for obj in batch.objects)
+            if not dry_run:  # an object without a folder of files has none to clean up (most loans)
+                kept.update((obj.id, frozenset(m.path for m in obj.media)) for obj in batch.objects
+                            if (objects_dir / obj.id).is_dir())
         batch, copies = Batch(), []
 
     try:
@@ -115,15 +117,15 @@ def run_import(
                     sync.saw(record)
                     try:
                         kind, item, media, ignored = parse(record, media_dir, fetcher, unknown_fields)
-                        key = (kind, _key(kind, item))
-                        if key in seen:
-                            first = f"row {seen[key]}" if seen[key] is not None else "earlier"
+                        key, rows = _key(kind, item), seen[kind]
+                        if key in rows:
+                            first = f"row {rows[key]}" if rows[key] is not None else "earlier"
                             raise ValidationError(
                                 "slug" if kind == "exhibition" else "uri" if kind == "concept" else "id",
-                                f"{key[1]!r} appears twice in this import (first at {first})",
+                                f"{key!r} appears twice in this import (first at {first})",
                             )
                         known.check(kind, item)
-                        seen[key] = record.row
+                        rows[key] = record.row
                         known.add(kind, item)
                         sync.took(item)
                         attr = KINDS[kind][0]

@@ -18,7 +18,7 @@ class References:
         self.institutions = {i.id for i in store.institutions()}
         self.collections = {c.id for c in store.collections()}
         self.concepts: set[str] = set()
-        self.images: dict[str, list[tuple[int | None, int | None]]] = {}  # object id → media sizes
+        self.images: dict[str, tuple[tuple[int | None, int | None], ...]] = {}  # object id → media sizes
 
     def add(self, kind: str, item) -> None:
         """``item`` is part of the batch from now on: later records may refer to it."""
@@ -29,7 +29,7 @@ class References:
         elif kind == "concept":
             self.concepts.add(item.uri)
         elif kind == "object":
-            self.images[item.id] = [(m.width, m.height) for m in item.media]
+            self.images[item.id] = tuple((m.width, m.height) for m in item.media)  # none: the one empty tuple
 
     def check(self, kind: str, item) -> None:
         """Raise ValidationError (naming the field) for a reference to nothing."""
@@ -67,7 +67,7 @@ class References:
             obj = self.store.get_object(entry.object)
             if obj is None:
                 raise ValidationError(f"{where}.object", f"unknown object {entry.object!r}")
-            sizes = self.images[entry.object] = [(m.width, m.height) for m in obj.media]  # read once a save
+            sizes = self.images[entry.object] = tuple((m.width, m.height) for m in obj.media)  # read once a save
         if entry.media >= len(sizes):
             raise ValidationError(f"{where}.media", f"object {entry.object!r} has no media file {entry.media}")
         width, height = sizes[entry.media]

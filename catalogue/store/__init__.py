@@ -57,7 +57,7 @@ class StaleVersion(StoreError):
         super().__init__(f"{kind} {ref!r} is at version {current}, not {expected}: someone saved it meanwhile")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # an import of 69,000 objects keeps as many until they are indexed
 class Change:
     """One committed change, as kept in the change log (IIIF Change Discovery's unit)."""
 
