@@ -1,18 +1,14 @@
 """Vitrine: a IIIF collection catalogue for museums, libraries and archives."""
 from __future__ import annotations
 
-from flask import Flask
-from flask.json.provider import DefaultJSONProvider
+from typing import TYPE_CHECKING
 
-from .config import INSTANCE_DIR, TEMPLATES, configure, ensure_secret_key
-from .services import Services
 from .version import __version__
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 __all__ = ["__version__", "create_app"]
-
-
-class _JSONProvider(DefaultJSONProvider):
-    sort_keys = False  # JSON keys in the order the API documents them
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,7 +16,17 @@ def create_app(config: dict | None = None) -> Flask:
 
     It opens nothing: the store, the search index and the image service open on first use
     (``app.extensions["vitrine"]``), and the secret key is made by the first request that needs one.
+    Importing the package loads none of the web: a search index's build processes import its parts alone.
     """
+    from flask import Flask
+    from flask.json.provider import DefaultJSONProvider
+
+    from .config import INSTANCE_DIR, TEMPLATES, configure, ensure_secret_key
+    from .services import Services
+
+    class JSONProvider(DefaultJSONProvider):
+        sort_keys = False  # JSON keys in the order the API documents them
+
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES),
@@ -28,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     configure(app, config)
-    app.json = _JSONProvider(app)
+    app.json = JSONProvider(app)
     app.extensions["vitrine"] = Services(app.config)
     app.before_request(lambda: ensure_secret_key(app))
 
