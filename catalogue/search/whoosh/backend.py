@@ -55,7 +55,8 @@ SCHEMA_VERSION = 6  # a different version is rebuilt: the next writer indexes th
 WAIT_TO_WRITE = 15.0  # seconds a change waits for another process's writer
 WAIT_TO_REBUILD = 120.0
 SLICE = 25_000  # objects per rebuilt segment
-# Memory a rebuild's segment writer sorts postings in before it spills a run to disk (Whoosh's count;
+# Memory a writer (a rebuild's segment, or the changes after an import) sorts postings in before it
+# spills a run to disk (Whoosh's count;
 # a process holds about three times as much): for a Tate import 1,024 made a process peak at 411 MB,
 # 64 at 146 MB, 32 at 108 MB, with no time lost from 64 on (benchmarks/import_mapping.py).
 LIMIT_MB = 32
@@ -152,7 +153,7 @@ class WhooshSearch:
         hears how many objects each step indexed (a command's progress bar).
         """
         try:
-            with self._writer(WAIT_TO_WRITE, limitmb=512) as writer:
+            with self._writer(WAIT_TO_WRITE, limitmb=LIMIT_MB) as writer:
                 since = self._state().get("seq", 0)
                 latest, touched = since, {}
                 while True:
