@@ -197,3 +197,17 @@ def test_behind_nginx_a_work_in_copyright_is_still_never_served_at_full_size(beh
     small = requests.get(url + "/iiif/image/hubble/full/max/0/default.jpg", timeout=5)
     assert small.headers["Content-Type"] == "image/jpeg"
     assert max(Image.open(BytesIO(small.content)).size) <= 800
+
+
+def test_closing_the_catalogue_finishes_and_ends_its_tile_thread(tmp_path):
+    """A closed catalogue leaves no thread behind: a tile thread outliving its store read a store that
+    was gone and logged from its thread while the next test built an app (CPython 3.11's parser state
+    is shared between threads: it raised SystemError there)."""
+    app = catalogue(tmp_path / "instance", ("volna", "kde_Volna_5120x2880.jpg", PUBLIC))
+    images = app.extensions["vitrine"].images
+    images.start_background()
+    images._cutter.request("obj-volna", whole_object=True)
+    thread = images._cutter.thread
+    app.extensions["vitrine"].close()
+    assert thread is not None and not thread.is_alive()
+    assert (tmp_path / "instance" / "tiles").is_dir() and any((tmp_path / "instance" / "tiles").rglob("*.jpg"))

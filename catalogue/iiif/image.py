@@ -120,6 +120,11 @@ class ImageService:
         self._withdrawing = threading.Lock()
         self._caught_up = False
 
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the background cutter once what it was given is cut: a closed catalogue leaves no thread
+        behind to read a store that is gone (and to log, from its thread, while another builds an app)."""
+        self._cutter.stop(timeout)
+
     # -- looking images up ---------------------------------------------------
 
     def locate(self, media_id: str) -> Located:
@@ -508,6 +513,9 @@ def _open(path: Path | None, mimetype: str, private: bool) -> Served | None:
     return Served(file, st.st_size, st.st_mtime, mimetype, private)
 
 
+_STOP: tuple[str, bool] = ("", False)  # queued by stop(): the thread ends when it reaches it
+
+
 class _BackgroundCutter:
     """One thread per serving process that cuts pyramids queued by ingest or by first requests."""
 
@@ -545,6 +553,12 @@ class _BackgroundCutter:
                 self.thread = threading.Thread(target=self._run, name="vitrine-tiles", daemon=True)
                 self.thread.start()
 
+    def stop(self, timeout: float) -> None:
+        thread = self.thread
+        if thread is not None and thread.is_alive():
+            self.queue.put(_STOP)
+            thread.join(timeout)
+
     def wait_idle(self, timeout: float) -> bool:
         if self.thread is None:
             return self.idle.is_set()  # not serving: queued work waits for a command to cut it
@@ -553,6 +567,8 @@ class _BackgroundCutter:
     def _run(self) -> None:
         while True:
             item = self.queue.get()
+            if item is _STOP:
+                return
             ref, how = item
             try:
                 if isinstance(how, Claim):

@@ -135,7 +135,7 @@ class Services:
     def close(self) -> None:
         """Close what this process opened (the search index's files, the store's connection); a command
         ends with it, so nothing is left to the garbage collector. Members not built stay unbuilt."""
-        for name in ("search", "store"):
+        for name in ("images", "search", "store"):  # the tile thread first: it reads the store
             member = self.__dict__.get(name)
             if member is not None:
                 member.close()
