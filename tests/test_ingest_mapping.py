@@ -17,7 +17,7 @@ from catalogue import create_app
 from catalogue.cli import main
 from catalogue.ingest import IngestError
 from catalogue.ingest.csvfile import read_csv
-from catalogue.ingest.mapping import read_mapped, slug
+from catalogue.ingest.mapping import CHECKED_RECORDS, Mapping, Node, Projection, build, read_mapped, slug
 from catalogue.services.imports import run_import
 
 SAMPLE = DATA / "museum-api" / "things.json"
@@ -328,3 +328,46 @@ def test_the_museum_api_sample_is_a_json_array_read_as_it_streams(tmp_path):
     """The sample is an array (not JSON Lines): rows are its records' positions."""
     rows = [r.row for r in read_mapped(SAMPLE, SAMPLE_MAPPING) if r.file == str(SAMPLE)]
     assert rows == list(range(1, 31))
+
+
+# -- JSON Lines through the mapping's projection ------------------------------
+
+def _whole(lines: list[bytes]) -> list[dict]:
+    """What the mapping builds from each line decoded whole, by the standard library."""
+    mapping = Mapping(TATE_JSON_MAPPING, at="path")
+    return [build(Node(json.loads(line), None), mapping) for line in lines]
+
+
+def test_past_the_checked_records_a_line_is_decoded_to_only_what_the_mapping_reads(tmp_path):
+    with gzip.open(TATE_JSON, "rb") as f:
+        line = f.readline().rstrip(b"\n")
+    projection = Projection(Mapping(TATE_JSON_MAPPING, at="path"))
+    assert projection(line) == json.loads(line)  # while the paths are being checked: whole
+    projection.project()
+    projected = projection(line)
+    assert "subjects" not in projected and "all_artists" not in projected and "id" not in projected
+    assert set(projected["contributors"][0]) == {"mda", "role", "fc", "birthYear", "date"}
+    assert build(Node(projected, None), Mapping(TATE_JSON_MAPPING, at="path")) == _whole([line])[0]
+
+
+def test_records_past_the_checked_ones_are_built_as_from_the_whole_record_odd_shapes_included(tmp_path):
+    """1,300 Tate lines, then lines a projection cannot fit: each is read whole, as before."""
+    with gzip.open(TATE_JSON, "rb") as f:
+        lines = [line.rstrip(b"\n") for line in islice(f, CHECKED_RECORDS + 300)]
+    odd = [json.loads(line) for line in lines[:6]]
+    odd[0]["contributors"] = {"mda": "Blake, Robert", "role": "artist"}  # an object where a list was
+    odd[1]["dateRange"] = "1790"  # text where an object was
+    odd[2]["title"] = "\ud800 lone surrogate"  # decoded by the standard library only
+    odd[3]["acquisitionYear"] = 10 ** 30  # beyond 64 bits
+    odd[4]["subjects"] = {"deep": [[[[{"x": [1.5, None, True]}]]]]}  # not read at all
+    odd[5]["contributors"][0]["birthYear"] = None
+    tail = [json.dumps(record, ensure_ascii=True).encode() for record in odd]
+    for n, line in enumerate(tail):
+        tail[n] = line.replace(b'"acno": "', b'"acno": "X%d' % n, 1)
+    path = tmp_path / "tate.jsonl"
+    path.write_bytes(b"\n".join(lines + tail) + b"\n")
+    read = [r.data for r in read_mapped(path, TATE_JSON_MAPPING) if r.file == str(path)]
+    assert len(read) == len(lines) + len(tail)
+    assert read == _whole(lines + tail)
+    assert "creators" not in read[-6]  # an object is not a list of entries
+    assert read[-3]["acquired"] == str(10 ** 30)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +28,24 @@ _BOM = b"\xef\xbb\xbf"
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 
-def read_json(path: Path) -> Iterator[Record]:
-    """Records of a ``.json`` or ``.jsonl`` file (or its ``.gz``); a syntax error stops the import with its line."""
+WHOLE = object()  # what a ``fast`` decoder gives back for a line it leaves to the whole decode
+
+
+def read_json(path: Path, fast: Callable[[bytes], Any] | None = None) -> Iterator[Record]:
+    """Records of a ``.json`` or ``.jsonl`` file (or its ``.gz``); a syntax error stops the import with its line.
+
+    ``fast`` may decode a JSON Lines line first (a mapping's projection, :class:`.mapping.Projection`);
+    a line it gives back as :data:`WHOLE` is decoded, and judged, here as any other."""
     base = path.resolve().parent
     name = str(path)
     with open_binary(path) as handle:
         try:
             if format_suffix(path) in (".jsonl", ".ndjson"):
                 for number, line in _lines(handle, name):
-                    yield Record(_parse(line, name, number), name, number, base)
+                    data: Any = WHOLE if fast is None else fast(line)
+                    if data is WHOLE:
+                        data = _parse(_decode(line, name, number), name, number)
+                    yield Record(data, name, number, base)
                 return
             for number, item in enumerate(_Array(handle, name), start=1):
                 yield Record(item, name, number, base)
@@ -44,7 +53,7 @@ def read_json(path: Path) -> Iterator[Record]:
             raise damaged(path, exc) from None
 
 
-def _lines(handle, name: str) -> Iterator[tuple[int, str]]:
+def _lines(handle, name: str) -> Iterator[tuple[int, bytes]]:
     """Numbered, non-blank lines of a JSON Lines file, split on ``\\n`` and read a bounded line at a time."""
     number = 0
     while raw := handle.readline(RECORD_MAX_BYTES + 1):
@@ -55,7 +64,7 @@ def _lines(handle, name: str) -> Iterator[tuple[int, str]]:
         if len(content) > RECORD_MAX_BYTES:
             raise IngestError([Problem(name, number, "", _too_long())])
         if content.strip():
-            yield number, _decode(content, name, number)
+            yield number, content
 
 
 class _Array:

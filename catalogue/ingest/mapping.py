@@ -26,7 +26,9 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
+
+import msgspec
 
 from . import IngestError, Problem, Record, schema
 
@@ -486,15 +488,88 @@ def read_mapped(path: Path, mapping_path: Path) -> Iterator[Record]:
     for number, declared in enumerate(mapping.declare, start=1):
         yield Record(declared, mapping.path, number, base)
     seen: set[int] | None = set()
+    projection = Projection(mapping)
     count = 0
-    for record in read_json(path):
+    for record in read_json(path, projection):
         count += 1
         yield Record(build(Node(record.data, seen), mapping), record.file, record.row, record.base_dir)
         if count == CHECKED_RECORDS and seen is not None:
             _check_paths(mapping, seen, count, path)
             seen = None
+            projection.project()
     if seen is not None:
         _check_paths(mapping, seen, count, path)
+
+
+class _Shape:
+    """What a mapping reads at one place of a record: keys under it, its elements, or all of it."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, _Shape] = {}
+        self.items: _Shape | None = None
+        self.whole = False
+
+    def add(self, steps: tuple) -> _Shape:
+        node = self
+        for key, index in steps:
+            if key:
+                node = node.keys.setdefault(key, _Shape())
+            if index is not None:
+                node.items = node.items or _Shape()
+                node = node.items
+        return node
+
+    def type(self, name: str = "Record") -> Any:
+        """The msgspec type that decodes this much: a TypedDict of the keys read (any others are
+        skipped, never built), a list of the elements read, ``Any`` for a value read whole."""
+        if self.whole or (self.keys and self.items is not None):
+            return Any
+        if self.items is not None:
+            return list[self.items.type(name + "Item")] | None  # type: ignore[misc]  # built at run time
+        fields = {key: shape.type(f"{name}_{i}") for i, (key, shape) in enumerate(self.keys.items())}
+        return TypedDict(name, fields, total=False) | None  # type: ignore[operator]
+
+
+class Projection:
+    """JSON Lines decoded for a mapping with msgspec: until the mapping's paths are checked, each
+    line whole; then (:meth:`project`) only what the mapping reads, with a record shape made from
+    its paths, so Tate's 1.9 kB lines, mostly subjects the mapping does not read, decode some six
+    times faster and hold less. The values read are those of the whole decode; the rest of a line
+    is still checked to be JSON, but a number there is never converted, so never out of range.
+    A line msgspec refuses or the shape does not fit (a value of another shape than its path
+    says, bad UTF-8, invalid JSON, numbers beyond 64 bits) is left to :mod:`.jsonfile`'s own
+    decode, so the mapping and the errors see what they always saw. Paths are checked on whole
+    records because a projection cannot tell a missing key from an object of keys not read."""
+
+    def __init__(self, mapping: Mapping):
+        from .jsonfile import WHOLE
+
+        root = _Shape()
+        for spec in mapping.specs():
+            node = root.add(_absolute(spec))
+            node.whole = node.whole or not spec.keys  # entries are read in, by their own values
+        self.projected = msgspec.json.Decoder(root.type().__args__[0])  # the record itself: an object
+        self.decoder: msgspec.json.Decoder = msgspec.json.Decoder()
+        self.whole = WHOLE
+
+    def project(self) -> None:
+        self.decoder = self.projected
+
+    def __call__(self, line: bytes) -> Any:
+        try:
+            return self.decoder.decode(line)
+        except (msgspec.MsgspecError, RecursionError, ValueError):
+            return self.whole
+
+
+def _absolute(spec: Spec) -> tuple:
+    """A spec's path from the record's root: an entry's values are read in each of its entries."""
+    steps = spec.steps
+    parent = spec.parent
+    while parent is not None:
+        steps = parent.steps + steps if parent.at is not None else steps
+        parent = parent.parent
+    return steps
 
 
 def _check_paths(mapping: Mapping, seen: set[int], count: int, path: Path) -> None:
