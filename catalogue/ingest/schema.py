@@ -49,33 +49,66 @@ def _check(kind: str):
     """The same check compiled to Python by fastjsonschema: a valid record (nearly all of them) passes
     in a few microseconds; only a failing one is then explained by jsonschema, every problem at once.
     Formats are not checked, as jsonschema (without a format checker) does not."""
-    root = schema()
-    return fastjsonschema.compile({"definitions": _fast(root["definitions"]), "$ref": f"#/definitions/{kind}"},
-                                  use_formats=False, detailed_exceptions=False)
+    definitions = schema()["definitions"]
+    return fastjsonschema.compile(_fast(definitions[kind], definitions), use_formats=False, detailed_exceptions=False)
 
 
-_LONG_FORMS = ("object", "array")  # a language map, a list: what records mostly hold
+# The keywords that judge only a value of their type (JSON Schema ignores them for any other).
+_KEYWORDS = {
+    "string": {"pattern", "minLength", "maxLength", "format"},
+    "integer": {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"},
+    "object": {"properties", "required", "additionalProperties", "patternProperties", "propertyNames",
+               "minProperties", "maxProperties", "dependencies"},
+    "array": {"items", "additionalItems", "minItems", "maxItems", "uniqueItems", "contains"},
+    "boolean": set(), "null": set(),
+}
+_KEYWORDS["number"] = _KEYWORDS["integer"]
+_NOTES = {"type", "description", "title", "examples", "default", "$comment"}
 
 
-def _fast(value: Any) -> Any:
-    """The schema in an equivalent form that fastjsonschema checks fast. fastjsonschema tries every
-    branch of a ``oneOf``, and a failing branch costs an exception: a ``oneOf`` whose branches have
-    different types can match one branch at most, so it is the ``anyOf`` it equals, the long forms
-    tried first. A ``const`` is the one-value ``enum`` (fastjsonschema 2.22 cannot compile ``const``
-    without detailed exceptions)."""
+def _fast(value: Any, definitions: dict) -> Any:
+    """The schema in an equivalent form that fastjsonschema checks fast, with no exception raised
+    for a valid record (each one costs the caller's ``locals()`` for its message):
+    - a ``$ref`` is the definition it names, written in its place (the definitions do not refer
+      to themselves): a definition is a function whose argument, the value's name for messages,
+      fastjsonschema formats for every element of every list;
+    - a ``oneOf`` whose branches each have a type of their own, and only keywords of that type,
+      is one schema of those types with all their keywords (``1775`` or ``"1895-03"``: each keyword
+      judges only values of its type), where fastjsonschema would try each branch in turn;
+    - a ``const`` is the one-value ``enum`` (fastjsonschema 2.22 cannot compile ``const`` without
+      detailed exceptions)."""
     if isinstance(value, list):
-        return [_fast(item) for item in value]
+        return [_fast(item, definitions) for item in value]
     if not isinstance(value, dict):
         return value
-    out = {key: [item] if key == "const" else _fast(item) for key, item in value.items()}
+    if "$ref" in value:  # draft 7: a reference's siblings are ignored
+        return _fast(definitions[value["$ref"].removeprefix("#/definitions/")], definitions)
+    out = {key: [item] if key == "const" else _fast(item, definitions) for key, item in value.items()}
     if "const" in out:
         out["enum"] = out.pop("const")
-    branches = out.get("oneOf")
-    types = [b.get("type") if isinstance(b, dict) else None for b in branches or ()]
-    if branches and all(isinstance(t, str) for t in types) and len(set(types)) == len(types) \
-            and not {"integer", "number"} <= set(types):
-        out["anyOf"] = sorted(out.pop("oneOf"), key=lambda b: b["type"] not in _LONG_FORMS)
+    merged = _by_type(out.get("oneOf"))
+    if merged is not None and not set(merged) & set(out):
+        del out["oneOf"]
+        out.update(merged)
     return out
+
+
+def _by_type(branches: Any) -> dict | None:
+    """The branches of a ``oneOf`` as one schema, when each has a type no other has (integer and
+    number overlap) and only keywords of its type; None otherwise."""
+    if not isinstance(branches, list) or not branches:
+        return None
+    types = [b["type"] for b in branches if isinstance(b, dict) and isinstance(b.get("type"), str)]
+    if len(types) < len(branches) or not all(t in _KEYWORDS for t in types) or len(set(types)) < len(types) \
+            or {"integer", "number"} <= set(types):
+        return None
+    merged: dict = {"type": types}
+    for branch, kind in zip(branches, types, strict=True):
+        keywords = set(branch) - _NOTES
+        if keywords - _KEYWORDS[kind]:
+            return None
+        merged.update({key: branch[key] for key in keywords})
+    return merged
 
 
 def _valid(kind: str, data: Any) -> bool:
