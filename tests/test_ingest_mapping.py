@@ -371,3 +371,23 @@ def test_records_past_the_checked_ones_are_built_as_from_the_whole_record_odd_sh
     assert read == _whole(lines + tail)
     assert "creators" not in read[-6]  # an object is not a list of entries
     assert read[-3]["acquired"] == str(10 ** 30)
+
+
+def test_records_past_the_checked_ones_of_the_museum_sample_are_built_as_from_the_whole_record(tmp_path):
+    """The museum-API sample (nested makers, several remote images, measurements, language maps) as
+    JSON Lines, repeated past the records the paths are checked on: each is built as the general
+    reading of the record decoded whole builds it."""
+    records = sample()
+    for record in records[:8]:  # shapes the paths do not say: read by the general code
+        record["production"]["makers"] = record["production"].get("makers", [None])[:1] * 2 + [None, "Anon."]
+    records[8]["images"] = {"url": "https://museum.example/a.jpg"}
+    records[9]["title"] = {"en": "A title", "nl": ["Een titel", ""]}
+    lines = [json.dumps({**record, "id": f"{record['id']}-{n}"}).encode()
+             for n in range(CHECKED_RECORDS // len(records) + 2) for record in records]
+    path = tmp_path / "things.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    mapping = Mapping(SAMPLE_MAPPING, at="path")
+    read = [r.data for r in read_mapped(path, SAMPLE_MAPPING) if r.file == str(path)]
+    assert len(read) == len(lines) > CHECKED_RECORDS + len(records)
+    assert read == [build(Node(json.loads(line), None), mapping) for line in lines]
+    assert any(len(r.get("media", [])) > 1 for r in read) and any(r.get("dimensions") for r in read)

@@ -395,6 +395,147 @@ def _entries(row: Row, spec: Spec, name: str) -> list[dict]:
     return out
 
 
+# -- the same, compiled for JSON records ---------------------------------------
+
+Reader = Callable[[Any], Any]
+_NUMBERS = (int, float, bool)  # read as their text (:func:`_scalar`)
+
+
+def compiled(mapping: Mapping) -> Callable[[Any], dict]:
+    """:func:`build` for a JSON mapping whose paths are checked, as one function per field: a value of
+    the shape its path says (text at a key, a list of objects) is read directly, any other by the
+    general code above, so the record is the one ``build(Node(data, None), mapping)`` makes. A Tate
+    record is built in a third of the time (no Node, no spec dispatch per value)."""
+    fields = [(name, _field(name, spec)) for name, spec in mapping.fields.items()]
+    defaults = mapping.defaults
+
+    def make(data: Any) -> dict:
+        record = dict(defaults)
+        for name, read in fields:
+            value = read(data)
+            if value not in (None, "", [], {}):
+                record[name] = value
+        return record
+    return make
+
+
+def _field(name: str, spec: Spec | list[Spec]) -> Reader:
+    if isinstance(spec, list):
+        if name == "metadata":
+            texts = [(s.label, _text_reader(s)) for s in spec]
+            return lambda data: [{"label": label, "value": t} for label, read in texts if (t := read(data))]
+        entries = [_entries_reader(s, name) for s in spec]
+        return lambda data: [d for read in entries for d in read(data)]
+    if name in TEXT_FIELDS:
+        return _text_reader(spec)
+    if name in PLAIN_FIELDS:
+        return _plain_reader(spec)
+    if name in LIST_FIELDS or (name == "media" and not spec.keys):
+        return _many_reader(spec)
+    if name in ENTRY_KEYS:
+        return _entries_reader(spec, name)
+    text = _text_reader(spec)  # required_statement
+    return lambda data: {"label": spec.label, "value": t} if (t := text(data)) else None
+
+
+def _cleaner(spec: Spec) -> Callable[[str], str]:
+    return str.strip if spec.as_is else spec.clean
+
+
+def _plain_reader(spec: Spec) -> Reader:
+    if spec.at is None:
+        return lambda data: spec.value
+    if spec.keys_only is None or spec.split is not None:
+        return lambda data: _plain(Node(data, None), spec)
+    keys, clean = spec.keys_only, _cleaner(spec)
+
+    def read(data: Any) -> Any:
+        value = data
+        for key in keys:  # Node.values' walk, once checked
+            value = value.get(key) if type(value) is dict else None
+            if value is None:
+                return None
+        if type(value) in _NUMBERS:
+            value = _scalar(value)
+        if type(value) is str:
+            return clean(value).strip() or None
+        return _plain(Node(data, None), spec)
+    return read
+
+
+def _text_reader(spec: Spec) -> Reader:
+    if spec.at is None or spec.keys_only is None:
+        return lambda data: _text(Node(data, None), spec)
+    keys, clean, language = spec.keys_only, _cleaner(spec), spec.language
+
+    def read(data: Any) -> Any:
+        value = data
+        for key in keys:
+            value = value.get(key) if type(value) is dict else None
+            if value is None:
+                return {}
+        if type(value) in _NUMBERS:
+            value = _scalar(value)
+        if type(value) is str:
+            text = clean(value)
+            return {language: [text]} if text else {}
+        return _text(Node(data, None), spec)
+    return read
+
+
+def _many_reader(spec: Spec) -> Reader:
+    if spec.at is None or spec.keys_only is None:
+        return lambda data: _many(Node(data, None), spec)
+    keys, clean, split = spec.keys_only, _cleaner(spec), spec.split
+
+    def read(data: Any) -> Any:
+        value = data
+        for key in keys:
+            value = value.get(key) if type(value) is dict else None
+            if value is None:
+                return []
+        if type(value) in _NUMBERS:
+            value = _scalar(value)
+        if type(value) is str:
+            text = clean(value)
+            if split is None:
+                return [text] if text else []
+            return [part for part in (p.strip() for p in text.split(split)) if part]
+        return _many(Node(data, None), spec)
+    return read
+
+
+def _entries_reader(spec: Spec, name: str) -> Reader:
+    values = [(key, _text_reader(sub) if key == "label" else _many_reader(sub) if key in LIST_KEYS
+               else _plain_reader(sub), key in ("width", "height")) for key, sub in spec.keys.items()]
+    required = REQUIRED_KEYS.get(name)
+
+    def entry(item: Any) -> dict | None:
+        out: dict[str, Any] = {}
+        for key, read, number in values:
+            value = read(item)
+            if number and isinstance(value, str) and value.isdigit():
+                value = int(value)
+            if value not in (None, "", [], {}):
+                out[key] = value
+        return out if (out.get(required) if required else out) else None
+
+    if spec.at is None:
+        return lambda data: [one] if (one := entry(data)) else []
+    if len(spec.steps) != 1 or spec.steps[0][1] != _ALL:
+        return lambda data: _entries(Node(data, None), spec, name)
+    key = spec.steps[0][0]
+
+    def read(data: Any) -> list:
+        items = data.get(key) if type(data) is dict else None
+        if items is None:
+            return []
+        if type(items) is not list or not all(type(item) is dict for item in items):
+            return _entries(Node(data, None), spec, name)
+        return [one for item in items if (one := entry(item))]
+    return read
+
+
 # -- JSON records -------------------------------------------------------------
 
 def _scalar(value: Any) -> Any:
@@ -490,12 +631,14 @@ def read_mapped(path: Path, mapping_path: Path) -> Iterator[Record]:
     seen: set[int] | None = set()
     projection = Projection(mapping)
     count = 0
+    make: Callable[[Any], dict] | None = None  # once the paths are checked
     for record in read_json(path, projection):
         count += 1
-        yield Record(build(Node(record.data, seen), mapping), record.file, record.row, record.base_dir)
+        data = make(record.data) if make is not None else build(Node(record.data, seen), mapping)
+        yield Record(data, record.file, record.row, record.base_dir)
         if count == CHECKED_RECORDS and seen is not None:
             _check_paths(mapping, seen, count, path)
-            seen = None
+            seen, make = None, compiled(mapping)
             projection.project()
     if seen is not None:
         _check_paths(mapping, seen, count, path)
