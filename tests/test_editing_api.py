@@ -334,6 +334,8 @@ def test_an_editor_edits_an_object_of_their_institution_and_restores_an_earlier_
     restored = ed("POST", f"/api/objects/coins/revisions/{record['version']}/restore", etag=saved.headers["ETag"])
     assert restored.status_code == 200 and restored.get_json()["label"]["en"] == ["Greek coins from Pompeii"]
     etag = restored.headers["ETag"]
+    assert ed("POST", "/api/objects/coins/revisions/999/restore", etag=etag).get_json() == {
+        "error": "no version 999 of object 'coins'", "status": 404}
     bad = dict(restored.get_json(), rights="https://example.org/mine", colour="red")
     assert set(_errors(ed("PUT", "/api/objects/coins", bad, etag=etag))) == {"colour", "rights"}
     assert set(_errors(ed("PUT", "/api/objects/coins", dict(restored.get_json(), subjects=["test:nothing"]),
@@ -372,6 +374,23 @@ def test_an_object_is_withdrawn_restored_and_by_an_admin_deleted(team):
     assert root("DELETE", "/api/objects/horse", etag=restored.headers["ETag"]).status_code == 204
     assert visitor.get("/api/objects/horse").status_code == 404
 
+
+
+def test_another_institutions_editor_is_refused_before_their_if_match_is_read(team):
+    """Who may write is asked before which version: withdraw and restore answer 403 alike, with
+    If-Match or without it (restore once answered 428 / 412 first, as if a precondition could help)."""
+    ed, root = api(team, "ed"), api(team, "root")
+    _, etag = root.read("/api/objects/rocket")  # SpaceX's: not ed's
+    assert ed("POST", "/api/objects/rocket/withdraw").status_code == 403
+    assert ed("POST", "/api/objects/rocket/withdraw", etag='"coins-1"').status_code == 403
+    assert root("POST", "/api/objects/rocket/withdraw", etag=etag).status_code == 200
+    refused = ed("POST", "/api/objects/rocket/restore")
+    assert refused.status_code == 403 and refused.get_json()["status"] == 403
+    assert ed("POST", "/api/objects/rocket/restore", etag='"coins-1"').status_code == 403
+    assert ed("POST", "/api/objects/rocket/restore", etag="*").status_code == 403
+    assert root("POST", "/api/objects/rocket/restore").status_code == 428
+    assert root("POST", "/api/objects/rocket/restore", etag='"coins-1"').status_code == 412
+    assert root("POST", "/api/objects/rocket/restore", etag="*").status_code == 200
 
 # -- no lost update under load -------------------------------------------------------------------
 

@@ -126,6 +126,7 @@ def _error(status: int) -> Callable[[Exception], Response]:
 bp.register_error_handler(exhibition_service.Forbidden, _error(403))
 bp.register_error_handler(object_service.Forbidden, _error(403))
 bp.register_error_handler(exhibition_service.Missing, _error(404))
+bp.register_error_handler(object_service.Missing, _error(404))
 bp.register_error_handler(object_service.UnknownObjects, _error(404))
 bp.register_error_handler(Gone, lambda exc: _error(410)(Exception(f"object {str(exc)!r} was withdrawn")))
 bp.register_error_handler(NotFound, lambda exc: _error(404)(Exception(f"no object {str(exc)[:200]!r}")))
@@ -133,18 +134,18 @@ bp.register_error_handler(NotFound, lambda exc: _error(404)(Exception(f"no objec
 
 # -- the request: preconditions and bodies ------------------------------------------------------
 
-def _expected(kind: str, ref: str, current: int) -> int:
-    """The version a write starts from: the one ``If-Match`` names (428 without it; 412 when it is
-    not the current one). ``*`` matches any current version (RFC 9110)."""
+def _expected(kind: str, ref: str) -> tuple[Exhibition | DigitalObject, int]:
+    """What every write asks first, in this order, before it reads a body: the record this user may
+    write (403 / 404 / 410), and the version the write starts from: the one ``If-Match`` names (428
+    without it; 412 when it is not the current one). ``*`` matches any current version (RFC 9110)."""
+    current = _editable(ref) if kind == "exhibition" else _own_object(ref)
     if "If-Match" not in request.headers:
         abort(428, f"send If-Match with the ETag of the {kind} you read (GET it first): "
                    "a write that names no version could undo someone else's")
-    if request.if_match.star_tag:
-        return current
     named = [v for v in (etag_version(tag, ref) for tag in request.if_match.as_set()) if v is not None]
-    if current not in named:
-        raise StaleVersion(kind, ref, max(named, default=0), current)
-    return current
+    if not request.if_match.star_tag and current.version not in named:
+        raise StaleVersion(kind, ref, max(named, default=0), current.version)
+    return current, current.version
 
 
 def _body(allowed: type | None = None) -> Any:
@@ -256,13 +257,18 @@ def _read(record: Exhibition, ref: str) -> Response:
     return json_response(body, record_etag(ref, record.version))
 
 
-def _saved(slug: str, status: int = 200, location: str | None = None) -> Response:
-    """The exhibition as saved, with its new ETag (the record and the tag from one read)."""
-    try:
-        exhibition = services().exhibitions.get(slug, signed_user())
-    except exhibition_service.Missing:  # the user took themselves off its curators
-        return Response(status=204)
-    return _json(exhibition.to_dict(), record_etag(slug, exhibition.version), status, location)
+def _saved(kind: str, ref: str, status: int = 200, location: Callable[[dict], str] | None = None) -> Response:
+    """The record as saved, with its new ETag (the record and the tag from one read); ``location``
+    names a part of it that the write added."""
+    if kind == "object":
+        record: Exhibition | DigitalObject = services().catalogue.object(ref)
+    else:
+        try:
+            record = services().exhibitions.get(ref, signed_user())
+        except exhibition_service.Missing:  # the user took themselves off its curators
+            return Response(status=204)
+    data = record.to_dict()
+    return _json(data, record_etag(ref, record.version), status, location(data) if location else None)
 
 
 def _revisions(revisions: list[Revision], link: Callable[[int], str]) -> Response:
@@ -276,7 +282,7 @@ def _revisions(revisions: list[Revision], link: Callable[[int], str]) -> Respons
     return _json({"revisions": listed})
 
 
-# -- exhibitions --------------------------------------------------------------------------------
+# -- writes: who may, from which version, the record as saved ---------------------------------------
 
 def _editable(slug: str) -> Exhibition:
     """The exhibition if this user may edit it; 403 for a public one they do not curate, 404 otherwise."""
@@ -290,16 +296,44 @@ def _editable(slug: str) -> Exhibition:
         abort(403, f"you do not curate exhibition {slug!r}")
 
 
-def _edit(slug: str, change: Callable[[dict], Any], status: int = 200,
+def _own_object(object_id: str) -> DigitalObject:
+    """A catalogue object this user may edit (404 / 410 / 403)."""
+    obj = services().catalogue.object(object_id)
+    if not may_edit_object(signed_user(), obj):
+        abort(403, f"you do not edit the objects of {obj.institution!r}")
+    return obj
+
+
+def _edit(kind: str, ref: str, change: Callable[[dict], Any], status: int = 200,
           location: Callable[[dict], str] | None = None) -> Response:
-    """One write of an exhibition: checked against If-Match, ``change`` applied to its JSON, saved."""
-    current = _editable(slug)
-    expected = _expected("exhibition", slug, current.version)
+    """A write of the record's JSON: checked against If-Match (``_expected``), ``change`` applied to
+    it (reading the body), the whole checked as an import's records are, saved, answered as saved.
+    Writes a service makes from elsewhere than the body (publish, restore) take the same three steps."""
+    current, expected = _expected(kind, ref)
     data = {k: v for k, v in current.to_dict().items() if k not in READ_ONLY}
     change(data)
-    services().exhibitions.save(_parsed_exhibition(data), signed_user(), expected)
-    return _saved(slug, status, location(data) if location else None)
+    if kind == "exhibition":
+        services().exhibitions.save(_parsed_exhibition(data), signed_user(), expected)
+    else:
+        services().objects.update(_parsed_object(data), signed_user(), expected)
+    return _saved(kind, ref, status, location)
 
+
+def _whole(kept: dict[str, str]) -> Callable[[dict], None]:
+    """The change of a PUT: the record is the body (its read-only keys aside), but for the keys
+    ``kept``, each with the problem of a body that changes it (to_dict drops them when empty: [])."""
+    def replace(data: dict) -> None:
+        body = {k: v for k, v in _object_body().items() if k not in READ_ONLY}
+        problems = [ValidationError(key, problem) for key, problem in kept.items()
+                    if body.setdefault(key, data.get(key, [])) != data.get(key, [])]
+        if problems:
+            raise Invalid(problems)
+        data.clear()
+        data.update(body)
+    return replace
+
+
+# -- exhibitions --------------------------------------------------------------------------------
 
 @bp.get("/exhibitions")
 @signed_in("curator")
@@ -323,8 +357,7 @@ def create_exhibition() -> Response:
         services().exhibitions.save(exhibition, signed_user(), expected=0)
     except StaleVersion:
         abort(409, f"there is already an exhibition {exhibition.slug!r}: choose another slug")
-    location = url_for(".exhibition", slug=exhibition.slug)
-    return _saved(exhibition.slug, 201, location)
+    return _saved("exhibition", exhibition.slug, 201, lambda _: url_for(".exhibition", slug=exhibition.slug))
 
 
 @bp.get("/exhibitions/<slug>")
@@ -337,21 +370,13 @@ def exhibition(slug: str) -> Response:
 @bp.put("/exhibitions/<slug>")
 @signed_in("curator")
 def replace_exhibition(slug: str) -> Response:
-    def replace(data: dict) -> None:
-        body = _object_body()
-        if body.get("slug", slug) != slug:
-            raise Invalid([ValidationError("slug", f"must be {slug!r}, the exhibition this URL names")])
-        data.clear()
-        data.update({k: v for k, v in body.items() if k not in READ_ONLY}, slug=slug)
-    return _edit(slug, replace)
+    return _edit("exhibition", slug, _whole({"slug": f"must be {slug!r}, the exhibition this URL names"}))
 
 
 @bp.delete("/exhibitions/<slug>")
 @signed_in("curator")
 def delete_exhibition(slug: str) -> Response:
-    current = _editable(slug)
-    expected = _expected("exhibition", slug, current.version)
-    services().exhibitions.delete(slug, signed_user(), expected)
+    services().exhibitions.delete(slug, signed_user(), _expected("exhibition", slug)[1])
     return Response(status=204)
 
 
@@ -396,8 +421,8 @@ def section(slug: str, n: int) -> Response:
 @signed_in("curator")
 def add_section(slug: str) -> Response:
     """A section added at the end: 201, its Location, the exhibition as saved."""
-    return _edit(slug, lambda data: _sections(data).append(_object_body()), 201,
-                 lambda data: url_for(".section", slug=slug, n=len(data["sections"]) - 1))
+    return _edit("exhibition", slug, lambda data: _sections(data).append(_object_body()), 201,
+                 lambda saved: url_for(".section", slug=slug, n=len(saved["sections"]) - 1))
 
 
 @bp.put("/exhibitions/<slug>/sections/<int:n>")
@@ -406,13 +431,13 @@ def replace_section(slug: str, n: int) -> Response:
     def replace(data: dict) -> None:
         sections = _sections(data)
         sections[_index(sections, n, "section")] = _object_body()
-    return _edit(slug, replace)
+    return _edit("exhibition", slug, replace)
 
 
 @bp.delete("/exhibitions/<slug>/sections/<int:n>")
 @signed_in("curator")
 def delete_section(slug: str, n: int) -> Response:
-    return _edit(slug, lambda data: _sections(data).pop(_index(_sections(data), n, "section")))
+    return _edit("exhibition", slug, lambda data: _sections(data).pop(_index(_sections(data), n, "section")))
 
 
 @bp.post("/exhibitions/<slug>/sections/<int:n>/move")
@@ -423,7 +448,7 @@ def move_section(slug: str, n: int) -> Response:
         sections = _sections(data)
         moving = sections.pop(_index(sections, n, "section"))
         sections.insert(_move(_object_body(), len(sections) + 1), moving)
-    return _edit(slug, move)
+    return _edit("exhibition", slug, move)
 
 
 @bp.get("/exhibitions/<slug>/sections/<int:n>/items/<int:m>")
@@ -439,8 +464,8 @@ def item(slug: str, n: int, m: int) -> Response:
 @signed_in("curator")
 def add_item(slug: str, n: int) -> Response:
     """An item (a work, or a detail with ``region``) added at the end of section ``n``: 201."""
-    return _edit(slug, lambda data: _items(data, n).append(_object_body()), 201,
-                 lambda data: url_for(".item", slug=slug, n=n, m=len(_items(data, n)) - 1))
+    return _edit("exhibition", slug, lambda data: _items(data, n).append(_object_body()), 201,
+                 lambda saved: url_for(".item", slug=slug, n=n, m=len(_items(saved, n)) - 1))
 
 
 @bp.put("/exhibitions/<slug>/sections/<int:n>/items/<int:m>")
@@ -449,13 +474,13 @@ def replace_item(slug: str, n: int, m: int) -> Response:
     def replace(data: dict) -> None:
         items = _items(data, n)
         items[_index(items, m, "item")] = _object_body()
-    return _edit(slug, replace)
+    return _edit("exhibition", slug, replace)
 
 
 @bp.delete("/exhibitions/<slug>/sections/<int:n>/items/<int:m>")
 @signed_in("curator")
 def delete_item(slug: str, n: int, m: int) -> Response:
-    return _edit(slug, lambda data: _items(data, n).pop(_index(_items(data, n), m, "item")))
+    return _edit("exhibition", slug, lambda data: _items(data, n).pop(_index(_items(data, n), m, "item")))
 
 
 @bp.post("/exhibitions/<slug>/sections/<int:n>/items/<int:m>/move")
@@ -471,23 +496,25 @@ def move_item(slug: str, n: int, m: int) -> Response:
             raise Invalid([ValidationError("section", f"must be a section from 0 to {len(_sections(data)) - 1}")])
         into = _items(data, target)
         into.insert(_move(body, len(into) + 1, ("to", "section")), moving)
-    return _edit(slug, move)
+    return _edit("exhibition", slug, move)
 
 
 @bp.post("/exhibitions/<slug>/publish")
 @signed_in("curator")
 def publish(slug: str) -> Response:
     """Set the status: ``published``, ``draft`` (unpublish) or ``scheduled`` (public from its opening date)."""
-    current = _editable(slug)
-    expected = _expected("exhibition", slug, current.version)
-    body = _object_body()
+    _, expected = _expected("exhibition", slug)
+    services().exhibitions.publish(slug, user=signed_user(), expected=expected, status=_status(_object_body()))
+    return _saved("exhibition", slug)
+
+
+def _status(body: dict) -> str:
     problems = [ValidationError(k, "is not a field of a publication") for k in body if k != "status"]
     if body.get("status") not in EXHIBITION_STATUSES:
         problems.append(ValidationError("status", f"must be one of {', '.join(EXHIBITION_STATUSES)}"))
     if problems:
         raise Invalid(problems)
-    services().exhibitions.publish(slug, user=signed_user(), expected=expected, status=body["status"])
-    return _saved(slug)
+    return body["status"]
 
 
 @bp.get("/exhibitions/<slug>/revisions")
@@ -510,45 +537,20 @@ def exhibition_revision(slug: str, version: int) -> Response:
 @signed_in("curator")
 def restore_exhibition_revision(slug: str, version: int) -> Response:
     """Save an earlier version again, as a new revision (If-Match: the current ETag)."""
-    current = _editable(slug)
-    expected = _expected("exhibition", slug, current.version)
+    _, expected = _expected("exhibition", slug)
     services().exhibitions.restore(slug, version, signed_user(), expected)
-    return _saved(slug)
+    return _saved("exhibition", slug)
 
 
 # -- objects ------------------------------------------------------------------------------------------
-
-def _own_object(object_id: str) -> DigitalObject:
-    """A catalogue object this user may edit (404 / 410 / 403)."""
-    obj = services().catalogue.object(object_id)
-    if not may_edit_object(signed_user(), obj):
-        abort(403, f"you do not edit the objects of {obj.institution!r}")
-    return obj
-
-
-def _object_saved(object_id: str) -> Response:
-    obj = services().catalogue.object(object_id)
-    return _json(obj.to_dict(), record_etag(object_id, obj.version))
-
 
 @bp.put("/objects/<object_id>")
 @signed_in("editor")
 def replace_object(object_id: str) -> Response:
     """The record, corrected (an editor of its institution, or an admin); its media stay as imported."""
-    current = _own_object(object_id)
-    expected = _expected("object", object_id, current.version)
-    body = _object_body()
-    data = {k: v for k, v in body.items() if k not in READ_ONLY}
-    problems = []
-    if data.setdefault("id", object_id) != object_id:
-        problems.append(ValidationError("id", f"must be {object_id!r}, the object this URL names"))
-    media = [m.to_dict() for m in current.media]
-    if data.setdefault("media", media) != media:
-        problems.append(ValidationError("media", "media files come with an import; they are not edited here"))
-    if problems:
-        raise Invalid(problems)
-    services().objects.update(_parsed_object(data), signed_user(), expected)
-    return _object_saved(object_id)
+    return _edit("object", object_id, _whole({
+        "id": f"must be {object_id!r}, the object this URL names",
+        "media": "media files come with an import; they are not edited here"}))
 
 
 @bp.get("/objects/<object_id>/revisions")
@@ -563,22 +565,16 @@ def object_revisions(object_id: str) -> Response:
 @signed_in("editor")
 def restore_object_revision(object_id: str, version: int) -> Response:
     """Save an earlier version of the record again, as a new revision (If-Match: the current ETag)."""
-    current = _own_object(object_id)
-    expected = _expected("object", object_id, current.version)
-    earlier = next((r for r in services().objects.revisions(object_id) if r.version == version), None)
-    if earlier is None:
-        abort(404, f"no version {version} of object {object_id!r}")
-    restored = _parsed_object({**earlier.data, "id": object_id, "version": current.version})
-    services().objects.update(restored, signed_user(), expected)
-    return _object_saved(object_id)
+    _, expected = _expected("object", object_id)
+    services().objects.restore_revision(object_id, version, signed_user(), expected)
+    return _saved("object", object_id)
 
 
 @bp.post("/objects/<object_id>/withdraw")
 @signed_in("editor")
 def withdraw_object(object_id: str) -> Response:
     """Hide the object from visitors and IIIF, kept to be restored."""
-    current = _own_object(object_id)
-    _expected("object", object_id, current.version)
+    _expected("object", object_id)
     services().objects.withdraw([object_id], signed_user())
     return _json({"id": object_id, "withdrawn": True})
 
@@ -607,9 +603,10 @@ def restore_object(object_id: str) -> Response:
     """Bring a withdrawn object back (one version newer); 409 if it is not withdrawn."""
     if not _withdrawn(object_id):
         abort(409, f"object {object_id!r} is not withdrawn")
+    services().objects.withdrawn_one(object_id, signed_user())  # who may (403), then which version
     _names_withdrawn(object_id)
     services().objects.restore([object_id], signed_user())
-    return _object_saved(object_id)
+    return _saved("object", object_id)
 
 
 @bp.delete("/objects/<object_id>")
@@ -619,7 +616,7 @@ def delete_object(object_id: str) -> Response:
     if _withdrawn(object_id):
         _names_withdrawn(object_id)
     else:
-        _expected("object", object_id, services().catalogue.object(object_id).version)
+        _expected("object", object_id)
     services().objects.delete([object_id], signed_user())
     return Response(status=204)
 
