@@ -391,3 +391,19 @@ def test_records_past_the_checked_ones_of_the_museum_sample_are_built_as_from_th
     assert len(read) == len(lines) > CHECKED_RECORDS + len(records)
     assert read == [build(Node(json.loads(line), None), mapping) for line in lines]
     assert any(len(r.get("media", [])) > 1 for r in read) and any(r.get("dimensions") for r in read)
+
+
+@pytest.mark.parametrize("value, message", [
+    (b"9" * 5000, "a number of 5,000 digits; at most 100 are read"),
+    (b"NaN", "NaN is not a JSON number"),
+])
+def test_a_mapped_line_msgspec_refuses_is_refused_as_the_json_reader_refuses_it_naming_its_line(tmp_path, value, message):
+    with gzip.open(TATE_JSON, "rb") as f:
+        lines = [line.rstrip(b"\n") for line in islice(f, 3)]
+    assert b'"acquisitionYear":' in lines[1]
+    lines[1] = lines[1].replace(b'"acquisitionYear":', b'"acquisitionYear": ' + value + b', "later":', 1)
+    path = tmp_path / "tate.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.raises(IngestError) as raised:
+        list(read_mapped(path, TATE_JSON_MAPPING))
+    assert [(p.row, p.message) for p in raised.value.problems] == [(2, f"invalid JSON: {message}")]
