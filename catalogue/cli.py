@@ -374,7 +374,7 @@ def ingest_iiif(source: str, institution: str | None, max_depth: int | None, max
     def fetched(url: str) -> None:  # above the progress bar on a terminal, a line in a log
         tqdm.write(f"fetched {url}", sys.stderr)
 
-    records = iiif.read_iiif(source, institution=institution, fetched=fetched,
+    records = iiif.read_iiif(source, fetcher=services().fetcher(), institution=institution, fetched=fetched,
                              max_depth=iiif.MAX_DEPTH if max_depth is None else max_depth,
                              max_manifests=max_manifests or iiif.MAX_MANIFESTS)
     _import(records, what=source, **options)

@@ -56,6 +56,9 @@ DEFAULTS = {
     "IMPORT_ZIP_MAX_SIZE": 2 * 1024 * 1024 * 1024,
     # Files a zip of media may hold.
     "IMPORT_ZIP_MAX_FILES": 10_000,
+    # Networks an import may fetch from besides public addresses ("10.20.0.0/16 192.168.5.7 fd00::/8"):
+    # loopback, private, link-local (cloud metadata) and the like are refused unless listed (ingest/remote.py).
+    "IMPORT_ALLOWED_NETWORKS": "",
     # Institutional sign-in (OpenID Connect, catalogue/web/oidc.py), off while OIDC_ISSUER is empty: the
     # provider's issuer URL ("https://login.kbr.be/realms/staff"), its discovery document under it.
     "OIDC_ISSUER": "",

@@ -12,6 +12,16 @@ SHARED = ROOT.parent / "shared"
 DATA = Path(__file__).resolve().parent / "data"
 COLLECTION = DATA / "collection" / "records.jsonl"
 SCHEMA_PATH = SHARED / "iiif" / "iiif_presentation_3_0.schema.json"
+# What the tests' imports may fetch from besides public addresses: the servers they run on 127.0.0.1
+# (conftest sets VITRINE_IMPORT_ALLOWED_NETWORKS to it for every app and command; 127.0.0.2 stays refused).
+LOCAL_NETWORKS = "127.0.0.1/32 ::1/128"
+
+
+def local_fetcher(**limits):
+    """A Fetcher that may read the tests' own servers on 127.0.0.1 (LOCAL_NETWORKS)."""
+    from catalogue.ingest.remote import Fetcher, allowed_networks
+
+    return Fetcher(allowed=allowed_networks(LOCAL_NETWORKS), **limits)
 
 
 def import_file(app, path: Path, **options):
@@ -20,6 +30,7 @@ def import_file(app, path: Path, **options):
     from catalogue.services.imports import run_import
 
     svc = app.extensions["vitrine"]
+    options.setdefault("fetcher", svc.fetcher())  # the app's IMPORT_ALLOWED_NETWORKS, as `vitrine ingest` has it
     return run_import(svc.store, read_json(path), svc.media_dir, **options)
 
 

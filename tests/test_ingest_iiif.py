@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from iiif_corpus import CORPUS, Corpus, corpus_files
-from support import COLLECTION, assert_valid_presentation, import_file, serving
+from support import COLLECTION, assert_valid_presentation, import_file, local_fetcher, serving
 
 from catalogue.cli import main
 from catalogue.iiif.upgrade import upgrade
 from catalogue.ingest import IngestError
 from catalogue.ingest.iiif import read_iiif
-from catalogue.ingest.remote import Fetcher
 from catalogue.model import is_language
 from catalogue.services.imports import run_import
 
@@ -328,7 +327,7 @@ def imported(app, source: str, **options):
     """``source`` read by read_iiif and committed as `vitrine ingest iiif` commits it (run_import)."""
     svc = app.extensions["vitrine"]
     reading = {k: options.pop(k) for k in ("institution", "max_depth", "max_manifests") if k in options}
-    fetcher = options.pop("fetcher", Fetcher(timeout=10))
+    fetcher = options.pop("fetcher", local_fetcher(timeout=10))
     return run_import(svc.store, read_iiif(source, fetcher=fetcher, **reading), svc.media_dir, **options)
 
 
@@ -396,7 +395,7 @@ def test_every_invalid_document_is_refused_and_changes_nothing(name, collection,
     before = snapshot(collection)
     with pytest.raises(IngestError) as refused:
         collection.extensions["vitrine"].imports.run(
-            read_iiif(corpus.url(name), fetcher=Fetcher(timeout=10)))
+            read_iiif(corpus.url(name), fetcher=local_fetcher(timeout=10)))
     assert any(INVALID[name] in p.message for p in refused.value.problems), refused.value.problems
     assert snapshot(collection) == before
 
@@ -559,10 +558,10 @@ def test_a_member_that_fails_is_named_and_with_skip_invalid_the_others_are_impor
 
 
 @pytest.mark.parametrize(("path", "fetcher", "reason"), [
-    ("/status/404", Fetcher(timeout=10), "answered HTTP 404"),
-    ("/text", Fetcher(timeout=10), "is not JSON (Expecting value), so not a IIIF document"),
-    ("/bytes/50000", Fetcher(timeout=10, max_bytes=20_000), "the limit is 20,000"),
-    ("/corpus/p4-3d/iiifapi__09_manifest.json", Fetcher(timeout=10), P4),
+    ("/status/404", local_fetcher(timeout=10), "answered HTTP 404"),
+    ("/text", local_fetcher(timeout=10), "is not JSON (Expecting value), so not a IIIF document"),
+    ("/bytes/50000", local_fetcher(timeout=10, max_bytes=20_000), "the limit is 20,000"),
+    ("/corpus/p4-3d/iiifapi__09_manifest.json", local_fetcher(timeout=10), P4),
 ])
 def test_a_source_that_fails_is_refused_naming_its_url_and_why(app, corpus, path, fetcher, reason):
     url = f"{corpus.base}{path}"
@@ -578,7 +577,7 @@ def test_a_server_that_never_answers_is_refused_after_the_timeout():
         silent.listen(4)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/manifest.json"
         with pytest.raises(IngestError) as refused:
-            list(read_iiif(url, fetcher=Fetcher(timeout=0.5)))
+            list(read_iiif(url, fetcher=local_fetcher(timeout=0.5)))
     [problem] = refused.value.problems
     assert problem.file == url and problem.message == "did not answer within 0.5 s"
 

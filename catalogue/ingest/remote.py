@@ -4,20 +4,41 @@ The one way an import reads the network: http(s) only, a timeout for every read 
 document, a size limit, a bounded number of redirects (each one http(s) too), and a
 :class:`FetchError` that names the URL and says what went wrong in plain words (404, not JSON,
 too large, timed out, refused). Nothing is cached or written: the importer decides what to keep.
+
+No address that is not globally routable is connected to (loopback, private, link-local such as a
+cloud's metadata service at 169.254.169.254, shared, unspecified, multicast, reserved; an IPv4-mapped
+IPv6 address counts as its IPv4 address), unless the catalogue's ``IMPORT_ALLOWED_NETWORKS`` allows
+it: a URL pasted on the import page, or named by a manifest, must not reach the server's own
+network. The check is made as each connection is opened (so on every redirect hop, every member,
+every image), on every address the host name resolves to, and the connection is made to the very
+address checked, so a name that resolves to a public address when checked and to a private one a
+moment later (DNS rebinding) connects nowhere it should not. Through an HTTP(S) proxy of the
+environment (``HTTPS_PROXY``) the proxy connects: the name is checked as resolved here, and what the
+proxy resolves it to is the proxy's to check.
 """
 from __future__ import annotations
 
+import functools
 import io
+import ipaddress
 import json
 import re
+import socket
 import struct
 import time
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 import requests
 from PIL import Image
+from requests.adapters import HTTPAdapter
+from requests.utils import select_proxy
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from ..model import is_web_url
 from ..version import __version__
@@ -35,6 +56,158 @@ class FetchError(Exception):
         super().__init__(f"{url}: {message}")
         self.url = url
         self.message = message
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+SETTING = "IMPORT_ALLOWED_NETWORKS"
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # an IPv4 address reached through a NAT64 gateway
+
+
+def allowed_networks(setting: str | Iterable[str] | None) -> tuple[Network, ...]:
+    """The IMPORT_ALLOWED_NETWORKS setting: networks and addresses ("10.20.0.0/16 192.168.5.7 fd00::/8"),
+    spaced or comma-separated, or a list; ValueError naming one that is none."""
+    if isinstance(setting, str) or setting is None:
+        setting = (setting or "").replace(",", " ").split()
+    networks = []
+    for text in setting:
+        try:
+            networks.append(ipaddress.ip_network(str(text).strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"{SETTING}: {str(text)[:100]!r} is not a network (10.20.0.0/16) or an address") from None
+    return tuple(networks)
+
+
+class AddressRefused(Exception):
+    """A connection the rule does not let through; ``str()`` says which address and why."""
+
+
+def refusal(address: str, allowed: Iterable[Network] = ()) -> str | None:
+    """Why ``address`` may not be connected to (``"10.0.0.5 is a private address"``), None when it may:
+    a globally routable unicast address, or one in an ``allowed`` network."""
+    ip: Address = ipaddress.ip_address(address)
+    seen = ip
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            seen = ip.ipv4_mapped
+        elif ip in NAT64:
+            seen = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    allowed = tuple(allowed)
+    if any(a in n for a in {ip, seen} for n in allowed if a.version == n.version):
+        return None
+    if seen.is_global and not seen.is_multicast:
+        return None
+    kind = ("a loopback" if seen.is_loopback else "a link-local" if seen.is_link_local
+            else "an unspecified" if seen.is_unspecified else "a multicast" if seen.is_multicast
+            else "a private" if seen.is_private and not seen.is_reserved else "not a public")
+    return f"{address} is {kind} address"
+
+
+def checked_addresses(host: str, port: int | None, allowed: Iterable[Network] = ()) -> list[str]:
+    """Every address ``host`` resolves to, when the rule lets every one of them through; else
+    AddressRefused naming the first that it does not (socket.gaierror when the name resolves to nothing)."""
+    host = host.strip("[]")
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    allowed = tuple(allowed)
+    for address in addresses:
+        if why := refusal(address, allowed):
+            if ipaddress.ip_address(address) != _literal(host):
+                why = f"{host} resolves to {why.replace(' is ', ', ', 1)}"
+            raise AddressRefused(f"refused: {why}; set VITRINE_{SETTING} to allow it")
+    return addresses
+
+
+def check_url(url: str, allowed: Iterable[Network] = ()) -> None:
+    """FetchError when the rule refuses the host of ``url`` (a name that does not resolve passes: the
+    fetch says so); the fetch checks again, on every connection."""
+    parts = urlsplit(url)
+    try:
+        checked_addresses(parts.hostname or "", parts.port, allowed)
+    except AddressRefused as exc:
+        raise FetchError(url, str(exc)) from None
+    except (OSError, UnicodeError, ValueError):
+        pass
+
+
+def _literal(host: str) -> Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _connect_checked(conn: HTTPConnection, allowed: tuple[Network, ...], connect: Callable[[], socket.socket]
+                     ) -> socket.socket:
+    """Resolve the connection's host once, check every address, then connect to those addresses
+    themselves (TLS still verifies, and Host still names, the host name)."""
+    host = conn._dns_host
+    try:
+        addresses = checked_addresses(host, conn.port, allowed)
+    except socket.gaierror as exc:
+        raise NameResolutionError(conn.host, conn, exc) from exc
+    error: Exception | None = None
+    for address in addresses:
+        conn._dns_host = address
+        try:
+            return connect()
+        except NewConnectionError as exc:
+            error = exc
+        finally:
+            conn._dns_host = host
+    raise error or NewConnectionError(conn, f"{host} has no address")
+
+
+class _HTTPConnection(HTTPConnection):
+    def __init__(self, *args: Any, allowed: tuple[Network, ...] = (), **kwargs: Any):
+        self.allowed = allowed
+        super().__init__(*args, **kwargs)
+
+    def _new_conn(self) -> socket.socket:
+        return _connect_checked(self, self.allowed, super()._new_conn)
+
+
+class _HTTPSConnection(HTTPSConnection):
+    def __init__(self, *args: Any, allowed: tuple[Network, ...] = (), **kwargs: Any):
+        self.allowed = allowed
+        super().__init__(*args, **kwargs)
+
+    def _new_conn(self) -> socket.socket:
+        return _connect_checked(self, self.allowed, super()._new_conn)
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class GuardedAdapter(HTTPAdapter):
+    """requests' adapter, its connections made only where the rule (:func:`refusal`) lets them."""
+
+    def __init__(self, allowed: tuple[Network, ...] = ()):
+        self.allowed = allowed
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        # each pool hands ``allowed`` to its connections (as connection keywords, not pool keys)
+        self.poolmanager.pool_classes_by_scheme = cast(dict[str, type[HTTPConnectionPool]], {
+            "http": functools.partial(_HTTPPool, allowed=self.allowed),
+            "https": functools.partial(_HTTPSPool, allowed=self.allowed),
+        })
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
+             verify: bool | str = True, cert: Any = None, proxies: Any = None) -> requests.Response:
+        if request.url and select_proxy(request.url, proxies or {}):  # the proxy connects: the name is checked here
+            parts = urlsplit(request.url)
+            try:
+                checked_addresses(parts.hostname or "", parts.port, self.allowed)
+            except socket.gaierror as exc:
+                raise requests.ConnectionError(f"Name or service not known ({exc})", request=request) from None
+        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
 
 
 @dataclass(frozen=True)
@@ -65,7 +238,13 @@ class Fetcher:
 
     timeout: float = TIMEOUT
     max_bytes: int = MAX_BYTES
+    allowed: tuple[Network, ...] = ()  # the networks IMPORT_ALLOWED_NETWORKS allows besides public addresses
     session: requests.Session = field(default_factory=requests.Session, repr=False)
+
+    def __post_init__(self) -> None:
+        adapter = GuardedAdapter(tuple(self.allowed))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def get(self, url: str, limit: int | None = None, *, accept: str = "application/json") -> Fetched:
         """The document at ``url``: at most ``limit`` bytes (default ``max_bytes``), read within ``timeout``.
@@ -91,6 +270,8 @@ class Fetcher:
                     url, stream=True, allow_redirects=False, timeout=(self.timeout, self.timeout),
                     headers={"Accept": accept, "User-Agent": USER_AGENT},
                 )
+            except AddressRefused as exc:
+                raise FetchError(url, str(exc)) from None
             except requests.Timeout:
                 raise FetchError(url, f"did not answer within {self.timeout:g} s") from None
             except requests.ConnectionError as exc:

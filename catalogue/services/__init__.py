@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..access import AccessPolicy
     from ..iiif.documents import Documents
     from ..iiif.image import ImageService
+    from ..ingest.remote import Fetcher
     from ..search import SearchBackend
     from ..store import Change, Store
     from .accounts import Accounts
@@ -71,15 +72,23 @@ class Services:
     """One catalogue's services, from its configuration; ``members`` hands in ready ones (tests)."""
 
     def __init__(self, config: dict[str, Any], **members: Any):
+        from ..ingest.remote import allowed_networks
         from ..search.facets import FACETS, offered
 
         self.config = config
-        # checked here, when the application is made: a mistyped facet name stops it at start
+        # checked here, when the application is made: a mistyped facet name or network stops it at start
         self.facets = offered(str(config.get("FACETS") or ",".join(FACETS)))
+        self.allowed_networks = allowed_networks(config.get("IMPORT_ALLOWED_NETWORKS"))
         self._building = threading.RLock()
         self.__dict__.update(members)
         if "store" in members:
             members["store"].subscribe(self._follow)
+
+    def fetcher(self, **limits: Any) -> Fetcher:
+        """A Fetcher under this catalogue's rule of what an import may connect to (IMPORT_ALLOWED_NETWORKS)."""
+        from ..ingest.remote import Fetcher
+
+        return Fetcher(allowed=self.allowed_networks, **limits)
 
     @_member
     def media_dir(self) -> Path:
@@ -182,7 +191,7 @@ class Services:
     def imports(self) -> Imports:
         from .imports import Imports
 
-        return Imports(self.store, self.media_dir, self.keeper)
+        return Imports(self.store, self.media_dir, self.keeper, self.fetcher)
 
     @_member
     def importing(self) -> Importing:
@@ -202,7 +211,7 @@ class Services:
         """Copying loans' remote images into this catalogue's files and tiles, where their rights allow."""
         from .mirroring import Mirroring
 
-        return Mirroring(self.store, self.media_dir, self.objects, self.keeper)
+        return Mirroring(self.store, self.media_dir, self.objects, self.keeper, self.fetcher)
 
     @_member
     def exhibitions(self) -> Exhibitions:

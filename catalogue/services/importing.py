@@ -32,7 +32,7 @@ from ..ingest.csvfile import read_csv
 from ..ingest.files import format_suffix
 from ..ingest.iiif import read_iiif
 from ..ingest.jsonfile import read_json
-from ..ingest.remote import Fetcher
+from ..ingest.remote import FetchError, check_url
 from ..model import User, is_id
 from ..roles import is_admin, may_import, may_start_import, may_sync
 from ..store import ImportJob, Store
@@ -183,6 +183,10 @@ class Importing:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ImportRefused(f"{url[:200]!r} is not an http(s) URL")
+            try:  # said at once; the import checks again on every connection (each redirect, member, image)
+                check_url(url, self.imports.fetcher().allowed)
+            except FetchError as exc:
+                raise ImportRefused(f"{url[:200]}: {exc.message}") from None
             institution = institution.strip()
             if institution and not is_id(institution):
                 raise ImportRefused(f"{institution[:200]!r} is not an institution id")
@@ -333,7 +337,7 @@ class Importing:
     def _records(self, job: ImportJob) -> Iterator[Record]:
         if job.kind == "iiif":
             holder = job.params.get("institution") or None
-            yield from read_iiif(job.params["url"], fetcher=Fetcher(), institution=holder)
+            yield from read_iiif(job.params["url"], fetcher=self.imports.fetcher(), institution=holder)
             return
         folder = self.folder / job.id
         files = folder / "files"

@@ -22,8 +22,9 @@ from .sync import Sync, remove_media, tally
 
 
 class Imports:
-    def __init__(self, store: Store, media_dir: Path, keeper: Keeper):
+    def __init__(self, store: Store, media_dir: Path, keeper: Keeper, fetcher: Callable[..., Fetcher] = Fetcher):
         self.store, self.media_dir, self.keeper = store, media_dir, keeper
+        self.fetcher = fetcher  # a Fetcher under the catalogue's rule of what may be fetched, for each import
 
     def run(self, records: Iterable[Record], *, skip_invalid: bool = False, dry_run: bool = False,
             missing: str = "keep", scope: str = "institution", user: User | None = None,
@@ -39,7 +40,7 @@ class Imports:
         with self.store.exclusive(waiting):
             result = run_import(self.store, records, self.media_dir, skip_invalid=skip_invalid, dry_run=dry_run,
                                 missing=missing, scope=scope, user=user, progress=progress.advance, notify=False,
-                                unknown_fields=unknown_fields)
+                                unknown_fields=unknown_fields, fetcher=self.fetcher())
         if result.written and result.written.changes:
             result.tiles = self.keeper.catch_up(result.written.changes, progress).tiles
         return result
@@ -69,6 +70,7 @@ def run_import(
     progress: Callable[[int], None] | None = None,
     notify: bool = True,
     unknown_fields: UnknownFields = "error",
+    fetcher: Fetcher | None = None,
 ) -> ImportResult:
     """Validate ``records``, copy their media and commit them in one transaction.
 
@@ -78,6 +80,7 @@ def run_import(
     unless ``skip_invalid`` (each record with all its problems); with ``dry_run`` only checks, and
     counts what it would do; ``unknown_fields`` as in :func:`~catalogue.ingest.parse`.
     ``notify=False`` leaves telling the store's listeners (the search index) to the caller.
+    ``fetcher`` reads remote media (default: a Fetcher that connects to public addresses only).
     The catalogue's objects of ``scope`` that the import lacks are reported, and withdrawn or
     deleted as ``missing`` says, as ``user`` (None: the operator of a command) may (:mod:`.sync`).
 
@@ -92,7 +95,7 @@ def run_import(
     kept: dict[str, frozenset[str]] = {}  # object id → the media paths its new record has, for objects with a folder
     objects_dir = media_dir / "objects"
     batch, copies = Batch(), list[MediaCopy]()
-    fetcher = Fetcher()  # one per import: remote media entries share its connections
+    fetcher = fetcher or Fetcher()  # one per import: remote media entries share its connections
     unknown = Unknown()
 
     def flush(writer) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -37,8 +37,10 @@ class Mirrored:
 
 
 class Mirroring:
-    def __init__(self, store: Store, media_dir: Path, objects: Objects, keeper: Keeper):
+    def __init__(self, store: Store, media_dir: Path, objects: Objects, keeper: Keeper,
+                 fetcher: Callable[..., Fetcher] = Fetcher):
         self.store, self.media_dir, self.objects, self.keeper = store, media_dir, objects, keeper
+        self.fetcher = fetcher  # a Fetcher under the catalogue's rule of what may be fetched
 
     def candidates(self) -> list[str]:
         """Every object with a remote image (``vitrine mirror --all``)."""
@@ -53,7 +55,7 @@ class Mirroring:
         missing = [i for i in ids if i not in found]
         if missing:
             raise UnknownObjects(missing, "object in the catalogue")
-        done, fetcher = [], Fetcher(max_bytes=MIRROR_MAX_BYTES)
+        done, fetcher = [], self.fetcher(max_bytes=MIRROR_MAX_BYTES)
         try:
             for object_id in ids:
                 obj = found[object_id]

@@ -33,7 +33,8 @@ def loan(tmp_path_factory):
     borrower = create_app({"INSTANCE": str(root / "borrower")})
     with serving(lender) as lender_url, serving(borrower) as borrower_url:
         svc = borrower.extensions["vitrine"]
-        run_import(svc.store, read_iiif(f"{lender_url}/iiif/object/rocket/manifest"), svc.media_dir)
+        run_import(svc.store, read_iiif(f"{lender_url}/iiif/object/rocket/manifest", fetcher=svc.fetcher()),
+                   svc.media_dir, fetcher=svc.fetcher())
         [obj] = svc.store.iter_objects()
         yield borrower_url, lender_url, obj.id
     for app in (lender, borrower):
