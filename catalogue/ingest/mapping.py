@@ -438,71 +438,46 @@ def _field(name: str, spec: Spec | list[Spec]) -> Reader:
     return lambda data: {"label": spec.label, "value": t} if (t := text(data)) else None
 
 
-def _cleaner(spec: Spec) -> Callable[[str], str]:
-    return str.strip if spec.as_is else spec.clean
-
-
-def _plain_reader(spec: Spec) -> Reader:
-    if spec.at is None:
-        return lambda data: spec.value
-    if spec.keys_only is None or spec.split is not None:
-        return lambda data: _plain(Node(data, None), spec)
-    keys, clean = spec.keys_only, _cleaner(spec)
+def _reader(spec: Spec, general: Callable[[Row, Spec], Any], empty: Callable[[], Any],
+            finish: Callable[[str], Any]) -> Reader:
+    """What ``general(Node(data, None), spec)`` reads, read directly where the spec's keys reach
+    text or a number (``finish`` makes the value of the cleaned text; ``empty()`` is the value
+    where they reach nothing), by ``general`` for anything else."""
+    if spec.at is None or spec.keys_only is None or (general is _plain and spec.split is not None):
+        return lambda data: general(Node(data, None), spec)
+    keys, clean = spec.keys_only, str.strip if spec.as_is else spec.clean
 
     def read(data: Any) -> Any:
         value = data
         for key in keys:  # Node.values' walk, once checked
             value = value.get(key) if type(value) is dict else None
             if value is None:
-                return None
+                return empty()
         if type(value) in _NUMBERS:
             value = _scalar(value)
         if type(value) is str:
-            return clean(value).strip() or None
-        return _plain(Node(data, None), spec)
+            return finish(clean(value))
+        return general(Node(data, None), spec)
     return read
+
+
+def _plain_reader(spec: Spec) -> Reader:
+    return _reader(spec, _plain, lambda: None, lambda text: text.strip() or None)
 
 
 def _text_reader(spec: Spec) -> Reader:
-    if spec.at is None or spec.keys_only is None:
-        return lambda data: _text(Node(data, None), spec)
-    keys, clean, language = spec.keys_only, _cleaner(spec), spec.language
-
-    def read(data: Any) -> Any:
-        value = data
-        for key in keys:
-            value = value.get(key) if type(value) is dict else None
-            if value is None:
-                return {}
-        if type(value) in _NUMBERS:
-            value = _scalar(value)
-        if type(value) is str:
-            text = clean(value)
-            return {language: [text]} if text else {}
-        return _text(Node(data, None), spec)
-    return read
+    language = spec.language
+    return _reader(spec, _text, dict, lambda text: {language: [text]} if text else {})
 
 
 def _many_reader(spec: Spec) -> Reader:
-    if spec.at is None or spec.keys_only is None:
-        return lambda data: _many(Node(data, None), spec)
-    keys, clean, split = spec.keys_only, _cleaner(spec), spec.split
+    split = spec.split
 
-    def read(data: Any) -> Any:
-        value = data
-        for key in keys:
-            value = value.get(key) if type(value) is dict else None
-            if value is None:
-                return []
-        if type(value) in _NUMBERS:
-            value = _scalar(value)
-        if type(value) is str:
-            text = clean(value)
-            if split is None:
-                return [text] if text else []
-            return [part for part in (p.strip() for p in text.split(split)) if part]
-        return _many(Node(data, None), spec)
-    return read
+    def finish(text: str) -> list[str]:
+        if split is None:
+            return [text] if text else []
+        return [part for part in (p.strip() for p in text.split(split)) if part]
+    return _reader(spec, _many, list, finish)
 
 
 def _entries_reader(spec: Spec, name: str) -> Reader:
