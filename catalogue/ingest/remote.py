@@ -158,7 +158,9 @@ def _connect_checked(conn: HTTPConnection, allowed: tuple[Network, ...], connect
     raise error or NewConnectionError(conn, f"{host} has no address")
 
 
-class _HTTPConnection(HTTPConnection):
+class _Checked(HTTPConnection):
+    """A connection that connects only to an address the guard allows (its HTTPS twin below)."""
+
     def __init__(self, *args: Any, allowed: tuple[Network, ...] = (), **kwargs: Any):
         self.allowed = allowed
         super().__init__(*args, **kwargs)
@@ -167,13 +169,12 @@ class _HTTPConnection(HTTPConnection):
         return _connect_checked(self, self.allowed, super()._new_conn)
 
 
-class _HTTPSConnection(HTTPSConnection):
-    def __init__(self, *args: Any, allowed: tuple[Network, ...] = (), **kwargs: Any):
-        self.allowed = allowed
-        super().__init__(*args, **kwargs)
+class _HTTPConnection(_Checked):
+    pass
 
-    def _new_conn(self) -> socket.socket:
-        return _connect_checked(self, self.allowed, super()._new_conn)
+
+class _HTTPSConnection(_Checked, HTTPSConnection):
+    pass
 
 
 class _HTTPPool(HTTPConnectionPool):
