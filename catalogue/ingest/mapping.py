@@ -294,23 +294,31 @@ def build(row: Row, mapping: Mapping) -> dict:
     record = dict(mapping.defaults)
     for name, spec in mapping.fields.items():
         value: object  # a language map, a string, a list of strings or of entries: the field's shape
+        form = _form(name, spec)
         if isinstance(spec, list):
-            value = _labelled(row, spec) if name == "metadata" else [
-                d for s in spec for d in _entries(row, s, name)]
-        elif name in TEXT_FIELDS:
-            value = _text(row, spec)
-        elif name in PLAIN_FIELDS:
-            value = _plain(row, spec)
-        elif name in LIST_FIELDS or (name == "media" and not spec.keys):  # media: a list of files
-            value = _many(row, spec)
-        elif name in ENTRY_KEYS:
-            value = _entries(row, spec, name)
-        else:  # required_statement
+            value = _labelled(row, spec) if form == "labelled" else [d for s in spec for d in _entries(row, s, name)]
+        elif form == "statement":
             entries = _labelled(row, [spec])
             value = entries[0] if entries else None
+        else:
+            value = _entries(row, spec, name) if form == "entries" else _READ[form](row, spec)
         if value not in (None, "", [], {}):
             record[name] = value
     return record
+
+
+def _form(name: str, spec: Spec | list[Spec]) -> str:
+    """How a field is read: a language map ("text"), one value ("plain"), a list of values ("many"),
+    entries with values of their own, labelled texts (metadata), or the required statement."""
+    if isinstance(spec, list):
+        return "labelled" if name == "metadata" else "entries"
+    if name in TEXT_FIELDS:
+        return "text"
+    if name in PLAIN_FIELDS:
+        return "plain"
+    if name in LIST_FIELDS or (name == "media" and not spec.keys):  # media: a list of files
+        return "many"
+    return "entries" if name in ENTRY_KEYS else "statement"
 
 
 def _texts(row: Row, spec: Spec) -> list[str]:
@@ -364,6 +372,9 @@ def _text(row: Row, spec: Spec) -> dict:
     return out
 
 
+_READ: dict[str, Callable[[Row, Spec], Any]] = {"text": _text, "plain": _plain, "many": _many}
+
+
 def _labelled(row: Row, specs: list[Spec]) -> list[dict]:
     out = []
     for spec in specs:
@@ -405,7 +416,7 @@ def compiled(mapping: Mapping) -> Callable[[Any], dict]:
     """:func:`build` for a JSON mapping whose paths are checked, as one function per field: a value of
     the shape its path says (text at a key, a list of objects) is read directly, any other by the
     general code above, so the record is the one ``build(Node(data, None), mapping)`` makes. A Tate
-    record is built in a third of the time (no Node, no spec dispatch per value)."""
+    record is built in about 0.6 of the time (no Node, no dispatch per value)."""
     fields = [(name, _field(name, spec)) for name, spec in mapping.fields.items()]
     defaults = mapping.defaults
 
@@ -420,22 +431,17 @@ def compiled(mapping: Mapping) -> Callable[[Any], dict]:
 
 
 def _field(name: str, spec: Spec | list[Spec]) -> Reader:
+    form = _form(name, spec)
     if isinstance(spec, list):
-        if name == "metadata":
+        if form == "labelled":
             texts = [(s.label, _text_reader(s)) for s in spec]
             return lambda data: [{"label": label, "value": t} for label, read in texts if (t := read(data))]
         entries = [_entries_reader(s, name) for s in spec]
         return lambda data: [d for read in entries for d in read(data)]
-    if name in TEXT_FIELDS:
-        return _text_reader(spec)
-    if name in PLAIN_FIELDS:
-        return _plain_reader(spec)
-    if name in LIST_FIELDS or (name == "media" and not spec.keys):
-        return _many_reader(spec)
-    if name in ENTRY_KEYS:
-        return _entries_reader(spec, name)
-    text = _text_reader(spec)  # required_statement
-    return lambda data: {"label": spec.label, "value": t} if (t := text(data)) else None
+    if form == "statement":
+        text = _text_reader(spec)
+        return lambda data: {"label": spec.label, "value": t} if (t := text(data)) else None
+    return _entries_reader(spec, name) if form == "entries" else _READERS[form](spec)
 
 
 def _reader(spec: Spec, general: Callable[[Row, Spec], Any], empty: Callable[[], Any],
@@ -478,6 +484,9 @@ def _many_reader(spec: Spec) -> Reader:
             return [text] if text else []
         return [part for part in (p.strip() for p in text.split(split)) if part]
     return _reader(spec, _many, list, finish)
+
+
+_READERS: dict[str, Callable[[Spec], Reader]] = {"text": _text_reader, "plain": _plain_reader, "many": _many_reader}
 
 
 def _entries_reader(spec: Spec, name: str) -> Reader:
