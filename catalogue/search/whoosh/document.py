@@ -5,9 +5,14 @@ fields; concepts bring their labels in every language (the thesaurus), creators
 their name variants. Facet values are exact terms; years, type, rights and the
 sort keys sit in one fixed-width per-document row that a search reads as an
 array. Everything a hit shows is stored, so a results page never opens the store.
+
+Whoosh is handed each field's words, not its text: a line is analysed once and its words kept
+(``analysis.words``), since a creator's name, a medium or a credit line recurs across thousands of
+records. The words are those Whoosh's analyser finds in the joined text (no field keeps positions).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import itertools
@@ -27,7 +32,7 @@ from ...model import (
 )
 from ..facets import RightsFacet, rights_status
 from ..request import LANGUAGES
-from .analysis import language_analyzer, language_of, neutral_analyzer
+from .analysis import CACHED_LINES, language_analyzer, language_of, neutral_analyzer, words
 
 KEYWORD_FACETS = ("institution", "collection", "creator", "subject", "classification", "medium")
 RIGHTS = tuple(RightsFacet.values)  # the rights facet's values, by their code in the row
@@ -131,17 +136,17 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
     lent = [image.remote_thumbnail()[0]] if image and image.is_remote else []
     return {
         "id": obj.id,
-        "text": "\n".join(neutral),
-        "phrase": "\n".join(word_pairs(neutral)),
-        "title": "\n".join(plain_text(t) for texts in obj.label.values() for t in texts),
-        "creator": "\n".join(names),
-        **{f"text_{lang}": "\n".join(texts) for lang, texts in by_lang.items() if texts},
-        "f_institution": obj.institution,
-        "f_collection": "\n".join(obj.collections),
-        "f_creator": "\n".join(dict.fromkeys(c.name for c in obj.creators)),
-        "f_subject": "\n".join(obj.subjects),
-        "f_classification": "\n".join(dict.fromkeys(obj.classification)),
-        "f_medium": "\n".join(mediums(obj)),
+        "text": terms(None, neutral),
+        "phrase": list(word_pairs(neutral)),
+        "title": terms(None, [plain_text(t) for texts in obj.label.values() for t in texts]),
+        "creator": terms(None, names),
+        **{f"text_{lang}": terms(lang, texts) for lang, texts in by_lang.items() if texts},
+        "f_institution": values([obj.institution]),
+        "f_collection": values(obj.collections),
+        "f_creator": values(c.name for c in obj.creators),
+        "f_subject": values(obj.subjects),
+        "f_classification": values(obj.classification),
+        "f_medium": values(mediums(obj)),
         "row": _row(obj),
         "hit": {
             "label": obj.label,
@@ -203,15 +208,32 @@ def word_pairs(texts: list[str]) -> set[str]:
     """Adjacent words within each text ("oil paint"): phrase search without storing positions."""
     pairs: set[str] = set()
     for text in texts:
-        words = [t.text for t in _NEUTRAL(text)]
-        pairs.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+        pairs.update(_pairs(text))
     return pairs
+
+
+@functools.lru_cache(maxsize=CACHED_LINES)
+def _pairs(text: str) -> tuple[str, ...]:
+    return tuple(f"{a} {b}" for a, b in itertools.pairwise(words(None, text)))
+
+
+def terms(lang: str | None, texts: list[str]) -> list[str]:
+    """The words ``texts`` are indexed under, analysed line by line (as Whoosh would analyse them
+    joined): handed to Whoosh as a token list, so a line that recurs is analysed once."""
+    return [word for text in texts for line in text.split("\n") for word in words(lang, line)]
+
+
+def values(texts) -> list[str]:
+    """A facet field's terms: each value once (a value's lines apart, as the field's expression reads them)."""
+    return list(dict.fromkeys(line for text in texts if text for line in text.split("\n") if line))
 
 
 def _row(obj: DigitalObject) -> bytes:
     earliest = obj.earliest if obj.earliest is not None else obj.latest
     latest = obj.latest if obj.latest is not None else obj.earliest
-    titles = [key for lang in LANGUAGES for key in title_key(pick(obj.label, lang))]
+    picked = [pick(obj.label, lang) for lang in LANGUAGES]
+    keys = {title: title_key(title) for title in picked}  # a title shown in several languages is folded once
+    titles = [key for title in picked for key in keys[title]]
     named = any(real_title(t) for texts in obj.label.values() for t in texts)
     return _ROW.pack(
         id_hash(obj.id),
