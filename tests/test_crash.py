@@ -220,7 +220,9 @@ def imported_open(tmp_path_factory):
     return base, second, before, after, duration
 
 
-@pytest.mark.parametrize("moment", [0.25, 0.5, 0.7, 0.85, "commit"])
+# Before the commit, while the derived data follow it, right after it; benchmarks/crash.py sweeps
+# more moments on the Tate set.
+@pytest.mark.parametrize("moment", [0.25, 0.6, "commit"])
 def test_an_import_killed_at_any_moment_leaves_the_before_or_the_after_state_and_catches_up(
         imported_open, tmp_path, moment):
     import shutil

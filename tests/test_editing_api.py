@@ -394,8 +394,11 @@ def test_another_institutions_editor_is_refused_before_their_if_match_is_read(te
 
 # -- no lost update under load -------------------------------------------------------------------
 
+SAVES = 8  # per editor: enough for the eight to meet each other's saves many times over
+
+
 def test_eight_editors_saving_at_once_lose_no_update_and_meet_no_5xx(team):
-    """8 threads x 20 saves of the whole record with If-Match, each re-reading on 412."""
+    """8 threads x 8 saves of the whole record with If-Match, each re-reading on 412."""
     svc = team.extensions["vitrine"]
     ann = svc.accounts.get("ann")
     from catalogue.model import Exhibition
@@ -410,7 +413,7 @@ def test_eight_editors_saving_at_once_lose_no_update_and_meet_no_5xx(team):
     def editor(number: int) -> None:
         with requests.Session() as session:
             session.headers["Authorization"] = f"Bearer {secret}"
-            for save in range(20):
+            for save in range(SAVES):
                 caption = f"editor {number} save {save}"
                 while time.monotonic() < deadline:
                     read = session.get(url, timeout=30)
@@ -439,7 +442,7 @@ def test_eight_editors_saving_at_once_lose_no_update_and_meet_no_5xx(team):
         server.shutdown()
         server.server_close()
     assert failures == []
-    assert len(accepted) == 160 and refused  # the editors did meet each other's saves
+    assert len(accepted) == 8 * SAVES and refused  # the editors did meet each other's saves
 
     final = svc.exhibitions.get("birth", ann)
     assert sorted(item.caption["en"][0] for item in final.items) == sorted(accepted)

@@ -95,3 +95,25 @@ def test_replacing_one_objects_image_removes_its_old_file_without_reading_the_ca
     assert len(files) == 1 and old == {"coins.png"} and files[0].relative_to(svc.media_dir).as_posix() == \
         svc.store.get_object("coins").media[0].path  # the old scan's file is gone, the new one named
     assert svc.store.media_rows == 0  # no scan of the catalogue's media rows to decide it
+
+
+def test_after_an_import_only_the_objects_with_images_of_their_own_are_read_to_cut_tiles(app):
+    """Which changed objects need tiles is asked of the media rows: an import of 70,000 records
+    without images decodes none of them again."""
+    svc = Services(app.config, store=CountingStore(app.config["STORE_PATH"]))
+    records = _records(COLLECTION)
+    coins = next(r for r in records if r.get("id") == "coins" and r.get("kind") == "object")
+    records += [{k: v for k, v in {**coins, "id": f"coins-card-{n}"}.items() if k != "media"} for n in range(3)]
+    result = svc.imports.run(Record(r, str(COLLECTION), n, COLLECTION.parent) for n, r in enumerate(records, 1))
+    objects = svc.store.get_objects(r["id"] for r in records if r.get("kind") == "object")
+    with_images = {o.id for o in objects if any(not m.is_remote for m in o.images)}
+    without = {o.id for o in objects if not o.media}
+    assert with_images and without and len(with_images) < len(objects) - len(without)  # and a 3D-only one
+    svc.store.objects_read = set()
+    svc.keeper.catch_up(result.written.changes)  # the index is up to date: only the tiles' step reads
+    assert svc.store.objects_read == with_images
+    assert svc.store.media_of(sorted(without)) == {}
+    media = svc.store.media_of(sorted(with_images))
+    assert set(media) == with_images
+    for object_id, files in media.items():
+        assert [m.id for m in files] == [m.id for m in svc.store.get_object(object_id).media]

@@ -104,7 +104,7 @@ def _postings(reader, field: str, text: bytes) -> list[tuple]:
     return found
 
 
-def test_words_read_line_by_line_are_the_words_the_fields_analyser_finds_in_the_joined_text():
+def test_words_read_line_by_line_are_the_words_and_postings_whoosh_makes_of_the_joined_text():
     fields = schema()
     texts = []
     for obj in _objects():
@@ -119,4 +119,7 @@ def test_words_read_line_by_line_are_the_words_the_fields_analyser_finds_in_the_
         for name, lang in (("text", None), *((f"text_{lang}", lang) for lang in LANGUAGES)):
             expected = [t.text for t in fields[name].analyzer(joined, mode="index")]
             assert terms(lang, some) == expected, (name, some)
+            # and the field makes of the words the postings Whoosh makes of the text
+            assert sorted(fields[name].index(terms(lang, some))) == sorted(fields[name].index(joined))
         assert sorted(values(some)) == sorted({t.text for t in fields["f_subject"].analyzer(joined)})
+        assert sorted(fields["f_subject"].index(values(some))) == sorted(fields["f_subject"].index(joined))

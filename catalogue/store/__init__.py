@@ -326,6 +326,10 @@ class Store(Protocol):
     def iter_media(self) -> Iterator[MediaEntry]:
         """Every media file with its object's id and rights, by object and position."""
 
+    def media_of(self, object_ids: Iterable[str]) -> dict[str, list[MediaFile]]:
+        """The media files of these objects (those that have any), by position, without decoding the
+        objects: what the tile cutter asks of the objects an import changed."""
+
     def institutions(self) -> list[Institution]:
         """Every institution, by id."""
 

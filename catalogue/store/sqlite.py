@@ -693,6 +693,17 @@ class SqliteStore:
         for data, object_id, rights in rows:
             yield MediaFile.from_dict(json.loads(data)), object_id, rights
 
+    def media_of(self, object_ids: Iterable[str]) -> dict[str, list[MediaFile]]:
+        ids, found = list(object_ids), dict[str, list[MediaFile]]()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for object_id, data in self._query(
+                f"SELECT object, data FROM media WHERE object IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY object, position", chunk,
+            ):
+                found.setdefault(object_id, []).append(MediaFile.from_dict(json.loads(data)))
+        return found
+
     def institutions(self) -> list[Institution]:
         rows = self._query("SELECT data FROM institutions ORDER BY id")
         return [Institution.from_dict(json.loads(r[0])) for r in rows]

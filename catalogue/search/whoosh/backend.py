@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6  # a different version is rebuilt: the next writer indexes the store from the start
+SCHEMA_VERSION = 7  # a different version is rebuilt: the next writer indexes the store from the start
 WAIT_TO_WRITE = 15.0  # seconds a change waits for another process's writer
 WAIT_TO_REBUILD = 120.0
 SLICE = 25_000  # objects per rebuilt segment

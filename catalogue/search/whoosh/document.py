@@ -19,9 +19,11 @@ import itertools
 import re
 import struct
 import unicodedata
+from collections import Counter
 
 import numpy as np
 from whoosh import columns, fields
+from whoosh.system import pack_uint
 
 from ...model import (
     OBJECT_TYPES,
@@ -60,18 +62,40 @@ _ROW = struct.Struct("<QhhBBBB" + "Q" * 2 * len(LANGUAGES) + "iQQ")
 assert _ROW.size == ROW.itemsize
 
 
+class Words(fields.TEXT):
+    """A text field handed its words (a list, from ``terms``): counted here rather than passed
+    through Whoosh's token stream again; the postings are those ``fields.TEXT`` makes of the list.
+    (The index's table of contents names this class: rename it with a new SCHEMA_VERSION.)"""
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, list):
+            return super().index(value, **kwargs)
+        boost = self.format.field_boost
+        return [(word.encode(), n, n * boost, pack_uint(n)) for word, n in Counter(value).items()]
+
+
+class Values(fields.IDLIST):
+    """A field of exact values handed as a list (``values``): each value one term, as for ``Words``."""
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, list):
+            return super().index(value, **kwargs)
+        boost = self.format.field_boost
+        return [(text.encode(), 1, boost, b"") for text in set(value)]
+
+
 def schema() -> fields.Schema:
     """The index schema; no field keeps positions: phrases use the word-pair field."""
     neutral = {"analyzer": neutral_analyzer(), "phrase": False}
     values = {"expression": re.compile(r"[^\n]+")}
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        text=fields.TEXT(**neutral),
-        title=fields.TEXT(**neutral),
-        creator=fields.TEXT(**neutral),
-        phrase=fields.IDLIST(**values),
-        **{f"text_{lang}": fields.TEXT(analyzer=language_analyzer(lang), phrase=False) for lang in LANGUAGES},
-        **{f"f_{name}": fields.IDLIST(**values) for name in KEYWORD_FACETS},
+        text=Words(**neutral),
+        title=Words(**neutral),
+        creator=Words(**neutral),
+        phrase=Values(**values),
+        **{f"text_{lang}": Words(analyzer=language_analyzer(lang), phrase=False) for lang in LANGUAGES},
+        **{f"f_{name}": Values(**values) for name in KEYWORD_FACETS},
         row=fields.COLUMN(columns.FixedBytesColumn(ROW.itemsize)),
         hit=fields.STORED(),
     )
@@ -232,7 +256,7 @@ def _row(obj: DigitalObject) -> bytes:
     earliest = obj.earliest if obj.earliest is not None else obj.latest
     latest = obj.latest if obj.latest is not None else obj.earliest
     picked = [pick(obj.label, lang) for lang in LANGUAGES]
-    keys = {title: title_key(title) for title in picked}  # a title shown in several languages is folded once
+    keys = {title: title_key(title) for title in set(picked)}  # a title shown in several languages is folded once
     titles = [key for title in picked for key in keys[title]]
     named = any(real_title(t) for texts in obj.label.values() for t in texts)
     return _ROW.pack(
