@@ -56,10 +56,9 @@ SCHEMA_VERSION = 7  # a different version is rebuilt: the next writer indexes th
 WAIT_TO_WRITE = 15.0  # seconds a change waits for another process's writer
 WAIT_TO_REBUILD = 120.0
 SLICE = 25_000  # objects per rebuilt segment
-# Memory a writer (a rebuild's segment, or the changes after an import) sorts postings in before it
-# spills a run to disk (Whoosh's count;
-# a process holds about three times as much): for a Tate import 1,024 made a process peak at 411 MB,
-# 64 at 146 MB, 32 at 108 MB, with no time lost from 64 on (benchmarks/import_mapping.py).
+# Memory a writer's posting pool (a rebuild's segment, or the changes after an import; postings.py)
+# holds before it spills a run to disk, what sorting it takes counted: a Tate segment process peaks
+# at about 107 MB, the import at 127 MB (benchmarks/import_mapping.py).
 LIMIT_MB = 32
 _CODEC = W3Codec(blocklimit=1024)  # bigger posting blocks: fewer to decode per term
 _CODEC.length_stats = False  # per-block length statistics serve Whoosh's scorer only, not ours
