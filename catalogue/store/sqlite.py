@@ -694,7 +694,8 @@ class SqliteStore:
             yield MediaFile.from_dict(json.loads(data)), object_id, rights
 
     def media_of(self, object_ids: Iterable[str]) -> dict[str, list[MediaFile]]:
-        ids, found = list(object_ids), dict[str, list[MediaFile]]()
+        ids = list(object_ids)
+        found: dict[str, list[MediaFile]] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             for object_id, data in self._query(

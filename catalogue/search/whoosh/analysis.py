@@ -50,19 +50,15 @@ def search_analyzer(lang: str) -> Analyzer:
     return _chain(lang, StemFilter(stemfn=stem, cachesize=None))
 
 
+_NEUTRAL = neutral_analyzer()
 CACHED_LINES = 20_000  # lines whose words are kept: a creator's name, a medium, a credit line recur across records
 
 
 @functools.lru_cache(maxsize=CACHED_LINES)
 def words(lang: str | None, line: str) -> tuple[str, ...]:
     """The words one line is indexed under: in ``lang``'s stemmed field, or (None) the neutral ones."""
-    analyzer = search_analyzer(lang) if lang else _neutral()
+    analyzer = search_analyzer(lang) if lang else _NEUTRAL
     return tuple(t.text for t in analyzer(line, mode="index"))
-
-
-@functools.cache
-def _neutral() -> Analyzer:
-    return neutral_analyzer()
 
 
 def _chain(lang: str, stemmer: StemFilter) -> Analyzer:

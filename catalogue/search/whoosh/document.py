@@ -87,15 +87,15 @@ class Values(fields.IDLIST):
 def schema() -> fields.Schema:
     """The index schema; no field keeps positions: phrases use the word-pair field."""
     neutral = {"analyzer": neutral_analyzer(), "phrase": False}
-    values = {"expression": re.compile(r"[^\n]+")}
+    exact = {"expression": re.compile(r"[^\n]+")}
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         text=Words(**neutral),
         title=Words(**neutral),
         creator=Words(**neutral),
-        phrase=Values(**values),
+        phrase=Values(**exact),
         **{f"text_{lang}": Words(analyzer=language_analyzer(lang), phrase=False) for lang in LANGUAGES},
-        **{f"f_{name}": Values(**values) for name in KEYWORD_FACETS},
+        **{f"f_{name}": Values(**exact) for name in KEYWORD_FACETS},
         row=fields.COLUMN(columns.FixedBytesColumn(ROW.itemsize)),
         hit=fields.STORED(),
     )
@@ -186,7 +186,6 @@ def document(obj: DigitalObject, concepts: dict[str, Concept]) -> dict:
     }
 
 
-_NEUTRAL = neutral_analyzer()
 _TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
 
 

@@ -95,10 +95,9 @@ class Postings:
         keys, values = self._keys, self._value_list
         ranks = np.empty(len(keys), dtype=np.uint64)
         ranks[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys), dtype=np.uint64)
-        docs = np.frombuffer(self._doc, dtype=np.uint32)
-        order = np.argsort((ranks[np.frombuffer(self._term, dtype=np.uint32)] << np.uint64(32)) | docs,
-                           kind="stable")
-        terms = np.frombuffer(self._term, dtype=np.uint32)[order]
+        terms, docs = np.frombuffer(self._term, dtype=np.uint32), np.frombuffer(self._doc, dtype=np.uint32)
+        order = np.argsort((ranks[terms] << np.uint64(32)) | docs, kind="stable")
+        terms = terms[order]
         docs, weights = docs[order], np.frombuffer(self._weight, dtype=np.float64)[order]
         value_numbers = np.frombuffer(self._value, dtype=np.uint32)[order]
         starts = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1]))).tolist()
