@@ -8,6 +8,7 @@ import pytest
 from test_curator_foundation import PASSWORD, sign_in, signed_in_client, token_of
 
 from catalogue.model import Exhibition
+from catalogue.store import StoreError
 
 XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(1)']
 NEW = "a brand new passphrase"
@@ -95,6 +96,37 @@ def test_no_one_revokes_another_users_token(team):
     client = signed_in_client(team, "ann")
     assert post(client, f"/curate/account/tokens/{secret.split('.')[0]}/revoke").status_code == 404
     assert team.extensions["vitrine"].accounts.token_user(secret).name == "ed"
+
+
+def test_a_users_api_tokens_outlive_a_role_change_a_new_password_a_profile_update_and_signing_out(team):
+    """Every change to a user rewrote their row with INSERT OR REPLACE, whose delete cascaded to the
+    user's tokens: a role change, or an institutional sign-in updating the profile, revoked them all."""
+    accounts = team.extensions["vitrine"].accounts
+    _, secret = accounts.create_token("ed", "nightly import")
+    accounts.set_roles("ed", ["editor"], ["brooklyn", "rijks"])
+    accounts.set_profile("ed", "Ed Janssens", "ed@example.org")
+    accounts.set_password("ed", NEW)
+    accounts.end_sessions("ed")
+    assert [token.label for token in accounts.tokens("ed")] == ["nightly import"]
+    script = team.test_client()
+    assert script.get("/curate/", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    accounts.add("olga", identity="https://login.example.org|42", roles=["editor"], institutions=["brooklyn"])
+    with pytest.raises(StoreError):  # nor does a second user with the same identity replace the first's row
+        accounts.add("olga-2", identity="https://login.example.org|42")
+    assert accounts.get("olga").roles == ["editor"] and accounts.get("olga-2") is None
+    accounts.remove("ed")  # removing the user is what takes their tokens
+    assert accounts.token_user(secret) is None
+
+
+def test_tokens_made_in_the_same_second_are_listed_newest_first(team):
+    accounts = team.extensions["vitrine"].accounts
+    for n in range(4):
+        accounts.create_token("ann", f"script {n}")
+    store = team.extensions["vitrine"].store
+    for token in sorted(accounts.tokens("ann"), key=lambda t: t.label):  # made again in order, in one second
+        store.delete_token(token.id)
+        store.put_token(dataclasses.replace(token, created="2026-03-01T00:00:00+00:00"))
+    assert [token.label for token in accounts.tokens("ann")] == [f"script {n}" for n in (3, 2, 1, 0)]
 
 
 @pytest.mark.parametrize("path", [

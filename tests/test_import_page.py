@@ -226,6 +226,21 @@ def test_the_history_is_paginated_newest_first(site):
     assert "batch-4.jsonl" in second and "batch-0.jsonl" in second and "batch-24.jsonl" not in second
 
 
+def test_imports_started_in_the_same_second_are_listed_in_the_order_they_were_started(site):
+    """A browser run checked two files within one second and the history showed the older first: the
+    ``created`` stamp has whole seconds and the tie fell to the jobs' random ids."""
+    store = site.extensions["vitrine"].store
+    same = "2026-02-01T00:00:00+00:00"
+    first = ImportJob("ffffffffffffff01", "ed", same, "first.csv", "csv", status="checked")
+    second = ImportJob("0000000000000002", "ed", same, "second.csv", "csv", status="checked")
+    store.put_import(first)
+    store.put_import(second)
+    first.status = "done"  # the older job's progress is written after the newer one started
+    store.put_import(first)
+    listed = [job.id for job in store.imports(0, 100) if job.created == same]
+    assert listed == [second.id, first.id]
+
+
 def test_the_report_names_the_objects_the_file_lacks_and_their_editor_may_withdraw_them(site):
     coins = next(json.loads(line) for line in COLLECTION.read_text().splitlines()
                  if '"kind": "object", "id": "coins"' in line)

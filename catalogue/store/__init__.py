@@ -243,7 +243,7 @@ class Store(Protocol):
         """Every user, by name."""
 
     def put_user(self, user: User) -> None:
-        """Create or replace a user (StoreError if its identity belongs to another user)."""
+        """Create a user or update theirs in place, their tokens kept (StoreError if its identity is another's)."""
 
     def delete_user(self, name: str) -> bool:
         """Remove a user and their tokens; False if unknown."""
@@ -255,7 +255,7 @@ class Store(Protocol):
         """One API token, or None."""
 
     def tokens(self, user: str) -> list[ApiToken]:
-        """A user's API tokens, newest first."""
+        """A user's API tokens, newest first (of two in one second, the later)."""
 
     def delete_token(self, token_id: str) -> bool:
         """Revoke an API token; False if unknown."""
@@ -282,7 +282,7 @@ class Store(Protocol):
         """One import job, or None."""
 
     def imports(self, offset: int = 0, limit: int = 20, statuses: Iterable[str] | None = None) -> list[ImportJob]:
-        """A page of import jobs (with one of ``statuses``), newest first."""
+        """A page of import jobs (with one of ``statuses``), newest first (of two in one second, the later)."""
 
     def count_imports(self) -> int:
         """How many import jobs the history holds."""

@@ -128,7 +128,7 @@ CREATE TABLE IF NOT EXISTS imports (
     status TEXT NOT NULL,
     data TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS imports_created ON imports (created, id);
+CREATE INDEX IF NOT EXISTS imports_created ON imports (created);  -- ties: rowid, the order started
 """
 
 _STAMPS = ("version", "created", "updated")
@@ -813,8 +813,9 @@ class SqliteStore:
     def put_user(self, user: User) -> None:
         if user.created is None:
             user.created = _now()
-        self._account_write("INSERT OR REPLACE INTO users VALUES (?, ?, ?)",
-                            (user.name, user.identity, _dumps(user.to_dict())))
+        self._account_write(  # an update in place: REPLACE would delete the row, and its tokens with it
+            "INSERT INTO users VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET identity = excluded.identity,"
+            " data = excluded.data", (user.name, user.identity, _dumps(user.to_dict())))
 
     def delete_user(self, name: str) -> bool:
         return self._account_write("DELETE FROM users WHERE name = ?", (name,)) > 0
@@ -827,8 +828,9 @@ class SqliteStore:
         return ApiToken(**json.loads(row[0])) if row else None
 
     def tokens(self, user: str) -> list[ApiToken]:
-        rows = self._query("SELECT data FROM tokens WHERE user = ?", (user,))
-        return sorted((ApiToken(**json.loads(r[0])) for r in rows), key=lambda t: t.created, reverse=True)
+        rows = self._query("SELECT data FROM tokens WHERE user = ? ORDER BY json_extract(data, '$.created') DESC,"
+                           " rowid DESC", (user,))
+        return [ApiToken(**json.loads(r[0])) for r in rows]
 
     def delete_token(self, token_id: str) -> bool:
         return self._account_write("DELETE FROM tokens WHERE id = ?", (token_id,)) > 0
@@ -866,8 +868,10 @@ class SqliteStore:
 
     def put_import(self, job: ImportJob) -> None:
         with _failures(self.path):
-            self._jobs().execute("INSERT OR REPLACE INTO imports VALUES (?, ?, ?, ?, ?)",
-                                 (job.id, job.user, job.created, job.status, _dumps(vars(job))))
+            self._jobs().execute(  # an update keeps the row's rowid: the order jobs were started in
+                "INSERT INTO imports VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET user = excluded.user,"
+                " created = excluded.created, status = excluded.status, data = excluded.data",
+                (job.id, job.user, job.created, job.status, _dumps(vars(job))))
 
     def get_import(self, job_id: str) -> ImportJob | None:
         with _failures(self.path):
@@ -879,7 +883,7 @@ class SqliteStore:
         where = f" WHERE status IN ({','.join('?' * len(wanted))})" if wanted else ""
         with _failures(self.path):
             rows = self._jobs().execute(
-                f"SELECT data FROM imports{where} ORDER BY created DESC, id DESC LIMIT ? OFFSET ?",
+                f"SELECT data FROM imports{where} ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?",
                 (*wanted, limit, offset),
             ).fetchall()
         return [ImportJob(**json.loads(row[0])) for row in rows]
