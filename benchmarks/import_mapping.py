@@ -65,8 +65,8 @@ def _size_mb(paths) -> float:
 
 
 def run_import(kind: str, source: Path, mapping: Path, instance: Path) -> dict:
-    kind = "json" if kind == LIKE_CSV else kind
     """One `vitrine ingest` in a child process: its wall time, peak memory and what it wrote."""
+    kind = "json" if kind == LIKE_CSV else kind
     env = dict(os.environ, VITRINE_INSTANCE=str(instance), PYTHONPATH=str(ROOT))
     command = [sys.executable, "-c", "from catalogue.cli import main; main()", "ingest", kind, str(source),
                "--mapping", str(mapping), "--skip-invalid", "--report", str(instance.parent / f"{kind}.tsv")]

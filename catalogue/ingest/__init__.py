@@ -74,6 +74,7 @@ class Record:
     base_dir: Path  # media paths are resolved inside this folder
     problem: tuple[str, str] | None = None  # (field, message): a record its reader could not read (a URL that failed)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (field, message): parse() found, imported anyway
+    read_form: bool = False  # already as the model reads it (a mapping's record: text trimmed, no empty value)
 
 
 @dataclass
@@ -136,12 +137,12 @@ def parse(record: Record, media_dir: Path, fetcher: Fetcher | None = None,
     if not isinstance(kind, str) or kind not in KINDS:  # a list is unhashable
         raise RecordInvalid([Problem(record.file, record.row, "kind", f"{kind!r} is not one of {', '.join(KINDS)}")])
     ignored: list[tuple[str, str]] = []
-    found = schema.problems(kind, data)
+    found = schema.problems(kind, data, read_form=record.read_form)
     if unknown_fields == "warn" and any(message.startswith(schema.UNKNOWN) for _, message in found):
         unknown = schema.unknown_fields(kind, data)
         data = _without(data, [parts for parts, _ in unknown])
         ignored = [(schema.path_of(parts), message) for parts, message in unknown]
-        found = schema.problems(kind, data)
+        found = schema.problems(kind, data, read_form=record.read_form)
     try:
         fields = {k: v for k, v in data.items() if k != "kind"}
         copies = _media(fields, record, media_dir, fetcher) if kind == "object" else []

@@ -104,7 +104,7 @@ def read_csv(path: Path, mapping_path: Path) -> Iterator[Record]:
                 if None in row:
                     message = f"row has {len(header) + len(row[None])} values, the header has {len(header)}"
                     raise IngestError([Problem(name, number, "", message)])
-                yield Record(build(CsvRow(row, languages), mapping), name, number, base)
+                yield Record(build(CsvRow(row, languages), mapping), name, number, base, read_form=True)
         except csv.Error as exc:
             raise IngestError([Problem(name, number + 1, "", f"malformed CSV: {exc}")]) from None
         except UnicodeDecodeError as exc:

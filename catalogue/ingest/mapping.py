@@ -53,6 +53,7 @@ CHECKED_RECORDS = 1000  # a JSON path that names nothing in this many records is
 _DIGITS = re.compile(r"\d+")
 _SEGMENT = re.compile(r"([^\[\].]*)(?:\[(\d*)\])?")
 _ALL = -1  # "[]": every element
+_EMPTY: tuple[Any, ...] = (None, "", [], {})  # a value a record leaves out
 
 
 def _first_year(text: str) -> str:
@@ -127,7 +128,7 @@ class Spec:
             text = transform(text)
         if text and self.template is not None:
             text = self.template.format(value=text)
-        return text
+        return text.strip()  # a replacement or a template may leave spaces: a record is in read form
 
 
 class Mapping:
@@ -154,7 +155,7 @@ class Mapping:
         self.separator: str = spec.get("separator", "|")
         self.delimiter: str = spec.get("delimiter", ",")
         self.encoding: str = spec.get("encoding", "utf-8-sig")
-        self.defaults: dict = spec.get("defaults", {})
+        self.defaults: dict = schema.as_read(spec.get("defaults", {}))  # so are its records (read_form)
         self.declare: list = spec.get("declare", [])
         if not isinstance(self.defaults, dict) or not isinstance(self.declare, list):
             raise self.error("defaults", "\"defaults\" is an object and \"declare\" a list of records")
@@ -217,7 +218,7 @@ class Mapping:
             raise self.error(where, f"\"{self.at}\" must be text")
         if at is None and "value" not in raw and not (keys & set(raw)):
             raise self.error(where, f"names no \"{self.at}\" and no \"value\"")
-        spec = Spec(where, at, value=raw.get("value"), language=raw.get("language", "none"),
+        spec = Spec(where, at, value=schema.as_read(raw.get("value")), language=raw.get("language", "none"),
                     label=raw.get("label"), parent=parent)
         if not isinstance(spec.language, str) or not spec.language:
             raise self.error(f"{where}.language", "must be a language tag such as \"en\" (or \"none\")")
@@ -302,7 +303,7 @@ def build(row: Row, mapping: Mapping) -> dict:
             value = entries[0] if entries else None
         else:
             value = _entries(row, spec, name) if form == "entries" else _READ[form](row, spec)
-        if value not in (None, "", [], {}):
+        if value not in _EMPTY:
             record[name] = value
     return record
 
@@ -345,7 +346,7 @@ def _plain(row: Row, spec: Spec) -> Any:
                 if part:
                     return part
     other = [v for v in values if not isinstance(v, str) and v != {}]
-    return other[0] if other else None  # an object where a value should be: the model names it
+    return schema.as_read(other[0]) if other else None  # an object where a value should be: the model names it
 
 
 def _many(row: Row, spec: Spec) -> list:
@@ -362,7 +363,8 @@ def _text(row: Row, spec: Spec) -> dict:
         if isinstance(raw, dict):  # a language map: {"en": "..."} or {"en": ["..."]}
             for lang, texts in raw.items():
                 texts = texts if isinstance(texts, list) else [texts]
-                kept = [spec.clean(t) if isinstance(t, str) else t for t in texts if t not in (None, "")]
+                kept = [spec.clean(t) if isinstance(t, str) else schema.as_read(t)
+                        for t in texts if t not in (None, "")]
                 if kept:
                     out.setdefault(lang, []).extend(kept)
         elif isinstance(raw, str):
@@ -398,7 +400,7 @@ def _entries(row: Row, spec: Spec, name: str) -> list[dict]:
                 value = _plain(entry, sub)
                 if key in ("width", "height") and isinstance(value, str) and value.isdigit():
                     value = int(value)
-            if value not in (None, "", [], {}):
+            if value not in _EMPTY:
                 values[key] = value
         required = REQUIRED_KEYS.get(name)
         if values.get(required) if required else values:
@@ -424,7 +426,7 @@ def compiled(mapping: Mapping) -> Callable[[Any], dict]:
         record = dict(defaults)
         for name, read in fields:
             value = read(data)
-            if value not in (None, "", [], {}):
+            if value not in _EMPTY:
                 record[name] = value
         return record
     return make
@@ -449,9 +451,14 @@ def _reader(spec: Spec, general: Callable[[Row, Spec], Any], empty: Callable[[],
     """What ``general(Node(data, None), spec)`` reads, read directly where the spec's keys reach
     text or a number (``finish`` makes the value of the cleaned text; ``empty()`` is the value
     where they reach nothing), by ``general`` for anything else."""
+    if spec.at is None and general is _plain:  # a constant: the value itself, as _plain gives it
+        value = spec.value
+        return lambda data: value
     if spec.at is None or spec.keys_only is None or (general is _plain and spec.split is not None):
         return lambda data: general(Node(data, None), spec)
     keys, clean = spec.keys_only, str.strip if spec.as_is else spec.clean
+    # a whole number read as a year is its own text (_first_year gives "1828", "-500", "71959" back)
+    year = spec.extract == "year" and spec.pattern is None and not spec.transforms and spec.template is None
 
     def read(data: Any) -> Any:
         value = data
@@ -459,10 +466,13 @@ def _reader(spec: Spec, general: Callable[[Row, Spec], Any], empty: Callable[[],
             value = value.get(key) if type(value) is dict else None
             if value is None:
                 return empty()
-        if type(value) in _NUMBERS:
-            value = _scalar(value)
-        if type(value) is str:
+        kind = type(value)
+        if kind is str:
             return finish(clean(value))
+        if kind is int and year:
+            return finish(str(value))
+        if kind in _NUMBERS:
+            return finish(clean(_scalar(value)))
         return general(Node(data, None), spec)
     return read
 
@@ -500,7 +510,7 @@ def _entries_reader(spec: Spec, name: str) -> Reader:
             value = read(item)
             if number and isinstance(value, str) and value.isdigit():
                 value = int(value)
-            if value not in (None, "", [], {}):
+            if value not in _EMPTY:
                 out[key] = value
         return out if (out.get(required) if required else out) else None
 
@@ -619,7 +629,7 @@ def read_mapped(path: Path, mapping_path: Path) -> Iterator[Record]:
     for record in read_json(path, projection):
         count += 1
         data = make(record.data) if make is not None else build(Node(record.data, seen), mapping)
-        yield Record(data, record.file, record.row, record.base_dir)
+        yield Record(data, record.file, record.row, record.base_dir, read_form=True)
         if count == CHECKED_RECORDS and seen is not None:
             _check_paths(mapping, seen, count, path)
             seen, make = None, compiled(mapping)

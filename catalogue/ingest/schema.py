@@ -163,9 +163,11 @@ def as_read(value: Any) -> Any:
     return value
 
 
-def problems(kind: str, data: dict) -> list[tuple[str, str]]:
-    """Every (field path, message) the schema finds in a record of ``kind`` (as the model reads it)."""
-    data = as_read(data)
+def problems(kind: str, data: dict, read_form: bool = False) -> list[tuple[str, str]]:
+    """Every (field path, message) the schema finds in a record of ``kind`` (as the model reads it:
+    ``read_form`` when it already is, a mapping's record, so it is not walked a second time)."""
+    if not read_form:
+        data = as_read(data)
     if _valid(kind, data):
         return []
     found: dict[tuple[str, str], None] = {}

@@ -141,5 +141,5 @@ class Keeper:
     def _with_tiles(self, object_ids: list[str]) -> list[str]:
         """Those of these objects that have images now or had tiles cut before."""
         media = self.store.media_of(object_ids)  # the media rows only: an import may change 70,000 objects
-        return [i for i in object_ids
-                if any(m.is_image and not m.is_remote for m in media.get(i, ())) or self.images.tiles.object_media(i)]
+        cut = set(self.images.tiles.object_ids())  # one listing, not a file looked for per object
+        return [i for i in object_ids if i in cut or any(m.is_image and not m.is_remote for m in media.get(i, ()))]
