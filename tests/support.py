@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +80,18 @@ def http_server(app):
                 response.close()
 
     return make_server("127.0.0.1", 0, remembering, threaded=True, request_handler=Handler)
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 free now, for a server in another process (nginx, node, gunicorn) to take.
+
+    Between this close and that bind another process could take it: the kernel hands out ephemeral
+    ports in a random order over ~28,000, so two test workers asking at once collide about once in
+    tens of thousands of runs; a server this process runs binds port 0 itself instead (:func:`http_server`).
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from catalogue.iiif import levels
 from catalogue.model import DigitalObject, Institution
 from catalogue.store import Batch, Store
 from catalogue.store.sqlite import SqliteStore
-from test_image_tiles import _free_port
+from support import free_port
 
 VITRINE = str(Path(sys.executable).parent / "vitrine")
 WORDS = "harbour storm portrait river garden mill church market bridge forest".split()
@@ -96,7 +96,7 @@ def test_after_a_killed_rebuild_vitrine_serve_catches_the_index_up_by_itself_and
     assert search.count() < store.count_objects()
     assert search.orphans(), "a killed rebuild leaves segment files no generation names"
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([VITRINE, "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
                               env=_env(instance), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               start_new_session=True)

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from catalogue.cli import main
 from catalogue.deploy import standalone_nginx
-from test_image_tiles import NGINX, _free_port, behind_nginx  # noqa: F401  (the fixture)
+from support import free_port
+from test_image_tiles import NGINX, behind_nginx  # noqa: F401  (the fixture)
 
 POISON = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Port": "6666", "X-Forwarded-Prefix": "/evil",
           "X-Forwarded-Proto": "gopher", "Forwarded": "host=evil.example"}
@@ -50,7 +51,7 @@ def test_two_catalogues_share_one_nginx(tmp_path):
 
 def test_vitrine_serve_keeps_its_control_socket_in_its_own_instance(tmp_path):
     instance = tmp_path / "i"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "VITRINE_INSTANCE": str(instance), "HOME": str(tmp_path / "home")}
     env.pop("XDG_RUNTIME_DIR", None)
     server = subprocess.Popen(

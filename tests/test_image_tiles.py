@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -21,7 +20,7 @@ from catalogue.deploy import nginx_config, standalone_nginx
 from catalogue.iiif.image import cut_tiles_for_object
 from catalogue.model import DigitalObject, MediaFile
 from catalogue.store import Batch
-from support import http_server, image_size
+from support import free_port, http_server, image_size
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 IMAGES = SHARED / "data" / "media" / "images"
@@ -134,11 +133,6 @@ def test_nginx_config_names_this_instance_and_passes_nginx_t(tmp_path):
     assert check.returncode == 0, check.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def behind_nginx(tmp_path):
@@ -149,7 +143,7 @@ def behind_nginx(tmp_path):
         cut_tiles_for_object("obj-hubble")
     httpd = http_server(app)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    port = _free_port()
+    port = free_port()
     block = nginx_config(app.config["TILE_DIR"], listen=f"127.0.0.1:{port}", upstream=f"127.0.0.1:{httpd.server_port}")
     conf = standalone_nginx(tmp_path / "nginx", block)
     nginx = subprocess.Popen([NGINX, "-p", str(tmp_path / "nginx"), "-c", str(conf), "-e", "stderr"],

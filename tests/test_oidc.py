@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
 import requests
-from support import ROOT, http_server
+from support import ROOT, free_port, http_server
 
 from catalogue import create_app
 
@@ -26,11 +26,6 @@ NODE = shutil.which("node")
 CALLBACK = "/curate/login/oidc/callback"
 RULES = [{"claim": "groups", "value": "kbr-curators", "roles": ["curator"], "institutions": ["kbr"]}]
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Provider:
@@ -86,7 +81,7 @@ class Site:
 
 def _serve(tmp_path, rules=RULES, **settings):
     """A Vitrine server thread whose OIDC settings point at a provider port (the provider not yet started)."""
-    port = _free_port()
+    port = free_port()
     issuer = settings.pop("OIDC_ISSUER", f"http://127.0.0.1:{port}")
     app = create_app({"INSTANCE": str(tmp_path / "instance"), "TESTING": True,
                       "OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": "vitrine", "OIDC_CLIENT_SECRET": "vitrine-secret",
@@ -299,7 +294,7 @@ def test_an_id_token_the_providers_published_keys_do_not_verify_is_refused(tmp_p
 
 
 def test_a_provider_whose_discovery_names_another_issuer_is_refused(tmp_path):
-    port = _free_port()
+    port = free_port()
     # "localhost" is not the issuer the provider says it is (http://127.0.0.1:PORT): its tokens are not trusted
     site, log = _serve(tmp_path, OIDC_ISSUER=f"http://localhost:{port}")
     site.provider.port, site.provider.issuer = port, f"http://127.0.0.1:{port}"

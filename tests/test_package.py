@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -20,19 +19,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from support import COLLECTION, ROOT
+from support import COLLECTION, ROOT, free_port
 
 # What a wheel is built from: the repository without its run-time and installed folders.
 NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "node_modules", "instance", "media", "manifests", "test-artifacts", "build",
     "*.egg-info", "__pycache__", ".pytest_cache", "benchmarks",
+    # the caches the quality gates and hypothesis write while this copy is made (pytest -n: at the same time)
+    ".mypy_cache", ".ruff_cache", ".hypothesis",
 )
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # The environment of every command here: nothing that points Python at the source tree.
@@ -75,7 +71,7 @@ def installed(tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def server(installed):
     """`vitrine serve` of the installed wheel on a free port of 127.0.0.1."""
-    port = _free_port()
+    port = free_port()
     log = open(installed["cwd"].parent / "serve.log", "wb")  # noqa: SIM115 (closed below, after the server)
     process = subprocess.Popen(
         [str(installed["venv"] / "bin" / "vitrine"), "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -159,7 +155,7 @@ def test_the_installed_wheel_without_an_instance_writes_into_its_prefix_not_into
 
 def test_the_installed_wheel_serves_the_viewers_from_the_folder_npm_installed_them_into(installed):
     """VITRINE_NODE_MODULES names where `npm ci` put Mirador and model-viewer for an installed Vitrine."""
-    port = _free_port()
+    port = free_port()
     env = {**installed["env"], "VITRINE_NODE_MODULES": str(ROOT / "node_modules")}
     process = subprocess.Popen(
         [str(installed["venv"] / "bin" / "vitrine"), "serve", "--host", "127.0.0.1", "--port", str(port),
