@@ -133,7 +133,6 @@ def test_nginx_config_names_this_instance_and_passes_nginx_t(tmp_path):
     assert check.returncode == 0, check.stderr
 
 
-
 @pytest.fixture
 def behind_nginx(tmp_path):
     """Vitrine (a server thread) behind nginx with the shipped configuration; yields (nginx URL, app)."""

@@ -27,7 +27,6 @@ CALLBACK = "/curate/login/oidc/callback"
 RULES = [{"claim": "groups", "value": "kbr-curators", "roles": ["curator"], "institutions": ["kbr"]}]
 
 
-
 class Provider:
     """oidc-provider in a node process: started on a port, waited for (bounded), stopped."""
 

@@ -30,7 +30,6 @@ NOT_SOURCE = shutil.ignore_patterns(
 )
 
 
-
 # The environment of every command here: nothing that points Python at the source tree.
 CLEAN = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VITRINE_"))}
 
