@@ -55,7 +55,9 @@
   });
 
   /* A long facet's filter box: asks the facet-values endpoint for the values starting with what is typed,
-     within the current search; where it cannot answer, narrows the values the page already lists. */
+     within the current search; where it cannot answer, narrows the values the page already lists. The list
+     opens up to all its values only with the answer, so it never flashes every value while the answer is
+     on its way. */
   document.querySelectorAll('.facet-filter').forEach(function (box) {
     var input = box.querySelector('input');
     var facet = box.closest('.facet');
@@ -87,6 +89,7 @@
     }
     function show(items) {
       list.replaceChildren.apply(list, items);
+      facet.classList.add('filtered');
       said.textContent = box.dataset.found.replace('{n}', String(items.length));
     }
     function narrow(typed) {
@@ -100,8 +103,12 @@
       timer = setTimeout(function () {
         var typed = input.value.trim();
         var mine = ++asked;
-        facet.classList.toggle('filtered', typed !== '');
-        if (!typed) { list.replaceChildren.apply(list, listed); said.textContent = ''; return; }
+        if (!typed) {
+          list.replaceChildren.apply(list, listed);
+          facet.classList.remove('filtered');
+          said.textContent = '';
+          return;
+        }
         var params = new URLSearchParams(box.dataset.state);
         params.set(box.dataset.param, typed);
         fetch(box.dataset.endpoint + '?' + params.toString(), { headers: { Accept: 'application/json' } })

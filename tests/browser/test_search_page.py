@@ -164,10 +164,21 @@ def test_a_long_facet_has_a_filter_box_and_its_show_all_link_works_by_its_addres
     wanted = labels[9]
     box = page.get_by_role("searchbox", name="Find a value of Creator")
     expect(box).to_be_visible()
+    held = []  # the values' answer is held back, so the test sees the list while it is on its way
+    page.route("**/api/facets/creator?*", lambda route: held.append(route))
     box.fill(wanted[:4])
     shown = page.locator("[data-facet=creator] li a:visible .label")
+    for _ in range(100):  # the box waits 150 ms after typing before it asks
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    assert shown.count() == 8, "while the answer is on its way the facet still shows its first values only"
+    held[0].continue_()
+    expect(page.locator("#facet-creator-found")).to_contain_text(re.compile(r"\d"))
     expect(shown.filter(has_text=wanted)).to_have_count(1)
     assert all(wanted[:4].lower() in label.lower() for label in shown.all_inner_texts())
+    page.unroute("**/api/facets/creator?*")
     box.fill("")
     expect(creators.nth(8)).to_be_hidden()
     page.locator("[data-facet=creator] .show-more").click()
