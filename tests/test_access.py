@@ -13,7 +13,7 @@ from catalogue import create_app
 from catalogue.access import ANONYMOUS, FULL, NONE, Access, DenyPolicy, Requester, TieredPolicy, open_policy
 from catalogue.iiif import levels
 from catalogue.iiif.image import cut_tiles_for_object
-from catalogue.model import DigitalObject, MediaFile
+from catalogue.model import DigitalObject, Exhibition, ExhibitionItem, MediaFile, Section
 from catalogue.store import Batch
 from test_image_api import GRID, IMAGES, IN_COPYRIGHT, PUBLIC
 
@@ -169,3 +169,42 @@ def test_a_policy_that_denies_everything_closes_every_door_even_to_tiles_cut_bef
     app.extensions["vitrine"].images.wait_idle(30)
     assert not (instance / "tiles" / "grid").exists()  # and none cut since
     app.extensions["vitrine"].store.close()
+
+
+def _listed_manifests(client, url: str = "/iiif/collection") -> list[str]:
+    """Every manifest a harvester reaches from ``url``, walking collections and their pages."""
+    found, todo = [], [url]
+    while todo:
+        doc = client.get(todo.pop()).get_json(force=True)
+        for item in doc["items"]:
+            path = item["id"].removeprefix("http://localhost")
+            (todo if item["type"] == "Collection" else found).append(path)
+    return found
+
+
+@pytest.mark.parametrize("policy", ["tiered", "deny"])
+def test_no_collection_lists_a_manifest_that_everyone_may_not_open(tmp_path, policy):
+    """A work with media of which everyone may see nothing (a 3D model in copyright; any work under the
+    deny policy) has no manifest: no collection, exhibition or record links one that answers 404."""
+    app = catalogue(tmp_path / "instance", ACCESS_POLICY=policy)
+    store = app.extensions["vitrine"].store
+    model = MediaFile(id="kept-model", path=MODEL.name, format="model/gltf-binary")
+    store.write(Batch(objects=[DigitalObject(id="kept", type="3d", label={"en": ["Kept model"]}, institution="test",
+                                             rights=IN_COPYRIGHT, media=[model])]))
+    store.write(Batch(exhibitions=[Exhibition(slug="route", title={"en": ["Route"]}, status="published", sections=[
+        Section(title={"en": ["All"]}, items=[ExhibitionItem(object=o) for o in ("open", "held", "kept")])])]))
+    client = app.test_client()
+    listed = _listed_manifests(client)
+    expected = {"tiered": {"/iiif/object/open/manifest", "/iiif/object/held/manifest",
+                           "/iiif/exhibition/route/manifest"},
+                "deny": {"/iiif/exhibition/route/manifest"}}[policy]
+    assert set(listed) == expected
+    for path in listed:
+        assert client.get(path).status_code == 200, path
+    for object_id in ("open", "held", "kept"):
+        link = client.get(f"/api/objects/{object_id}").get_json()["links"]["manifest"]
+        assert (link is not None) == (f"/iiif/object/{object_id}/manifest" in expected), object_id
+        if link:
+            assert client.get(link.removeprefix("http://localhost")).status_code == 200
+    app.extensions["vitrine"].images.wait_idle(30)
+    store.close()

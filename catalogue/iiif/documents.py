@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..access import AccessPolicy
+from ..access import ANONYMOUS, AccessPolicy
 from ..store import Store
 from ..urls import Urls
 from ..version import __version__
@@ -103,7 +103,7 @@ class Documents:
         if cached:
             return cached
         obj = self.store.get_object(object_id)
-        if obj is None or not any(presentation.public_access(self.policy, obj, m).visible for m in obj.media):
+        if obj is None or not presentation.has_manifest(self.policy, obj):
             return None
         institution = self.store.get_institution(obj.institution)
         concepts = {c.uri: c for c in self.store.concepts(obj.subjects)}
@@ -143,8 +143,30 @@ class Documents:
     def exhibition_collection(self, slug: str, urls: Urls, drafts: bool = False) -> Document | None:
         return self._exhibition_document("exhibition-collection", slug, urls, drafts)
 
+    def hidden(self) -> frozenset[str]:
+        """The works with media of which everyone may see nothing (a 3D model in copyright; every work
+        under the deny policy): they have no manifest, so no collection lists them. Worked out from
+        every media file's rights once per state of the store."""
+        key = ("hidden", self.store.last_seq(), self.policy.key)
+        cached = self.cache.get(key)
+        if cached is None:
+            shown: dict[str, bool] = {}
+            for media, object_id, rights in self.store.iter_media():
+                shown[object_id] = shown.get(object_id, False) or self.policy.decide(ANONYMOUS, rights, media).visible
+            cached = frozenset(object_id for object_id, seen in shown.items() if not seen)
+            self.cache.put(key, cached)
+        return cached
+
+    def manifest_counts(self) -> dict[str, int]:
+        """Works with a manifest, per institution: the size of each institution's IIIF Collection."""
+        return self.store.digitised_counts(self.hidden())
+
+    def listed(self, institution_id: str, offset: int = 0, limit: int = 1000) -> list[tuple[str, dict]]:
+        """(id, label) of an institution's works with a manifest, in id order: what its Collection lists."""
+        return self.store.object_labels(institution_id, offset, limit, digitised=True, hidden=self.hidden())
+
     def top_collection(self, urls: Urls) -> Document:
-        counts = self.store.digitised_counts()
+        counts = self.manifest_counts()
         institutions = [(i, counts.get(i.id, 0)) for i in self.store.institutions()]
         published = [e for e in self.store.exhibitions() if e.published]
         doc = presentation.top_collection(institutions, published, urls)
@@ -154,15 +176,15 @@ class Documents:
         institution = self.store.get_institution(institution_id)
         if institution is None:
             return None
-        count = self.store.digitised_counts().get(institution_id, 0)
+        count = self.manifest_counts().get(institution_id, 0)
         if page is not None and not 1 <= page <= max(1, -(-count // self.page_size)):
             return None
         if page is None and count > self.page_size:
             entries = []
         else:
             offset = (page - 1) * self.page_size if page else 0
-            entries = self.store.object_labels(institution_id, offset, self.page_size, digitised=True)
-        first = entries[:1] or self.store.object_labels(institution_id, 0, 1, digitised=True)
+            entries = self.listed(institution_id, offset, self.page_size)
+        first = entries[:1] or self.listed(institution_id, 0, 1)
         cover = presentation.cover(self.store.get_object(first[0][0]) if first else None, urls, self.policy)
         doc = presentation.institution_collection(institution, count, entries, urls, self.page_size, page, cover)
         return self._hashed(self._ordered(doc))

@@ -197,6 +197,12 @@ def public_access(policy: AccessPolicy, obj: DigitalObject, media: MediaFile) ->
     return policy.decide(ANONYMOUS, obj.rights, media)
 
 
+def has_manifest(policy: AccessPolicy, obj: DigitalObject) -> bool:
+    """Whether a work has a manifest: some media everyone may see (its canvases). The one rule for the
+    manifest, the record's link to it and the collections that list it."""
+    return any(public_access(policy, obj, media).visible for media in obj.media)
+
+
 def _pixels(image: MediaFile) -> tuple[int, int]:
     """An image's stored size: ingest measures every image, so one without a size is a broken record."""
     if image.width is None or image.height is None:
@@ -595,7 +601,8 @@ def exhibition_collection(exhibition: Exhibition, objects: dict[str, DigitalObje
                           policy: AccessPolicy) -> dict:
     """An exhibition as a Collection: the exhibition's own Manifest first (so a harvester walking
     from the top collection reaches it), then the works' manifests in route order."""
-    seen = dict.fromkeys(item.object for item in exhibition.items if item.object in objects)
+    seen = dict.fromkeys(item.object for item in exhibition.items
+                         if item.object in objects and has_manifest(policy, objects[item.object]))
     extra: dict = {"summary": rich(exhibition.summary)} if exhibition.summary else {}
     extra.update(cover(next((objects[oid] for oid in seen if objects[oid].images), None), urls, policy))
     extra["homepage"] = _homepage(urls.exhibition_page(exhibition.slug), exhibition.title)

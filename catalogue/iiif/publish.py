@@ -47,7 +47,7 @@ def publish_all(documents: Documents, store: Store, urls: Urls, folder: Path,
     Given the documents builder and the store it reads (not the services), so a service can call it.
     """
     jobs: list[tuple[str, Document | None]] = [(urls.collection(), documents.top_collection(urls))]
-    counts = store.digitised_counts()
+    counts = documents.manifest_counts()
     for institution in store.institutions():
         count = counts.get(institution.id, 0)
         jobs.append((urls.collection(institution.id), documents.institution_collection(institution.id, urls)))
@@ -64,7 +64,7 @@ def publish_all(documents: Documents, store: Store, urls: Urls, folder: Path,
         if document:
             written.add(_write(folder, url, urls.base, document))
     for institution in store.institutions():
-        for object_id, _ in store.object_labels(institution.id, 0, 10**9, digitised=True):
+        for object_id, _ in documents.listed(institution.id, 0, 10**9):
             document = documents.object_manifest(object_id, urls)
             if document:
                 written.add(_write(folder, urls.manifest(object_id), urls.base, document))

@@ -21,7 +21,7 @@ a rolled-back transaction hands its numbers back.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -313,12 +313,15 @@ class Store(Protocol):
         """How many objects, optionally within one institution or collection."""
 
     def object_labels(
-        self, institution: str | None = None, offset: int = 0, limit: int = 1000, digitised: bool = False
+        self, institution: str | None = None, offset: int = 0, limit: int = 1000, digitised: bool = False,
+        hidden: Collection[str] = (),
     ) -> list[tuple[str, dict[str, list[str]]]]:
-        """(id, label) pairs in id order, without decoding objects; ``digitised``: only objects with media."""
+        """(id, label) pairs in id order, without decoding objects; ``digitised``: only objects with media,
+        less those ``hidden`` names."""
 
-    def digitised_counts(self) -> dict[str, int]:
-        """Objects with media per institution: the size of each institution's IIIF Collection."""
+    def digitised_counts(self, hidden: Collection[str] = ()) -> dict[str, int]:
+        """Objects with media per institution, less those ``hidden`` names: the size of each institution's
+        IIIF Collection."""
 
     def get_media(self, media_id: str) -> MediaEntry | None:
         """A media file with its object's id and rights URI: all the Image API needs."""

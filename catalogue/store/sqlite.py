@@ -19,7 +19,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,6 +132,8 @@ CREATE INDEX IF NOT EXISTS imports_created ON imports (created);  -- ties: rowid
 """
 
 _STAMPS = ("version", "created", "updated")
+# an object with media that a JSON array of ids (hidden: media of which everyone may see nothing) leaves out
+_DIGITISED = "id IN (SELECT object FROM media) AND id NOT IN (SELECT value FROM json_each(?))"
 ATTEMPTS_KEPT = 24 * 3600  # seconds a failed sign-in is remembered
 
 Row = tuple[Any, ...]
@@ -648,25 +650,28 @@ class SqliteStore:
         return [_decode(row, DigitalObject) for row in rows]
 
     def object_labels(
-        self, institution: str | None = None, offset: int = 0, limit: int = 1000, digitised: bool = False
+        self, institution: str | None = None, offset: int = 0, limit: int = 1000, digitised: bool = False,
+        hidden: Collection[str] = (),
     ) -> list[tuple[str, dict[str, list[str]]]]:
         """(id, label) pairs in id order: what a IIIF Collection page lists, without decoding objects.
 
-        ``digitised`` keeps only objects with media (those that have a manifest).
+        ``digitised`` keeps only objects with media, less those ``hidden`` names (those that have a manifest).
         """
         where, params = self._filter(institution, None)
         if digitised:
-            where += (" AND " if where else " WHERE ") + "id IN (SELECT object FROM media)"
+            where += (" AND " if where else " WHERE ") + _DIGITISED
+            params = [*params, json.dumps(sorted(hidden))]
         rows = self._query(
             f"SELECT id, json_extract(data, '$.label') FROM objects{where} ORDER BY id LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
         return [(row[0], json.loads(row[1])) for row in rows]
 
-    def digitised_counts(self) -> dict[str, int]:
-        """Objects with media per institution: the size of each institution's IIIF Collection."""
+    def digitised_counts(self, hidden: Collection[str] = ()) -> dict[str, int]:
+        """Objects with media per institution, less those ``hidden`` names: each institution's Collection's size."""
         return dict(self._query(
-            "SELECT institution, COUNT(*) FROM objects WHERE id IN (SELECT object FROM media) GROUP BY institution"
+            f"SELECT institution, COUNT(*) FROM objects WHERE {_DIGITISED} GROUP BY institution",
+            (json.dumps(sorted(hidden)),),
         ))
 
     def count_objects(self, institution: str | None = None, collection: str | None = None) -> int:

@@ -7,13 +7,14 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from ..catalogs import translate
 from ..iiif.documents import compressed
+from ..iiif.presentation import has_manifest
 from ..search import FACETS, CursorError, RequestError
 from ..services import services
 from ..services.catalogue import Gone, NotFound
 from ..services.searching import UnknownFacet
 from .asking import asked, size_param
 from .http import VARY, accepts_gzip, gzip_etag, json_response, not_modified, record_etag, urls
-from .visitor import offered
+from .visitor import access_policy, offered
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -41,7 +42,7 @@ def object_record(object_id: str) -> Response:
     record = obj.to_dict()
     record["links"] = {
         "page": base.object_page(obj.id),
-        "manifest": base.manifest(obj.id) if obj.media else None,
+        "manifest": base.manifest(obj.id) if has_manifest(access_policy(), obj) else None,
         "media": offered(obj, base),
     }
     body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
