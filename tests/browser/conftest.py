@@ -97,10 +97,10 @@ def page(browser, server) -> Page:
     tab.close()
 
 
-def screenshot(page: Page, name: str) -> None:
-    """Keep what a person saw, for CI's artifacts."""
+def screenshot(page: Page, name: str, full_page: bool = True) -> None:
+    """Keep what a person saw, for CI's artifacts (the whole page, or only what the window shows)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def until(condition: Callable[[], object], timeout: float = 20.0, message: str = "condition"):

@@ -185,6 +185,30 @@ def test_a_long_facet_has_a_filter_box_and_its_show_all_link_works_by_its_addres
     expect(creators.nth(8)).to_be_visible()
 
 
+def test_on_a_phone_a_facet_filter_box_finds_values_behind_the_filters_button(page: Page, server):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}/search?q=image")
+    box = page.get_by_role("searchbox", name="Find a value of Creator")
+    expect(box).to_be_hidden()  # the filters wait behind their button
+    page.locator(".filters-toggle").click()
+    expect(box).to_be_visible()
+    wanted = page.locator("[data-facet=creator] .label").all_inner_texts()[9]
+    box.fill(wanted[:4])
+    expect(page.locator("#facet-creator-found")).to_contain_text(re.compile(r"\d"))
+    shown = page.locator("[data-facet=creator] li a:visible .label")
+    expect(shown.filter(has_text=wanted)).to_have_count(1)
+    assert all(wanted[:4].lower() in label.lower() for label in shown.all_inner_texts())
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    box.scroll_into_view_if_needed()
+    edge, button = box.bounding_box(), page.locator(".show-results").bounding_box()
+    assert edge and edge["x"] >= 0 and edge["x"] + edge["width"] <= PHONE["width"]
+    assert button and edge["y"] + edge["height"] <= button["y"], "the box scrolled to is not under the sticky button"
+    screenshot(page, "search-phone-facet-filter", full_page=False)
+    shown.filter(has_text=wanted).click()
+    page.wait_for_url(re.compile(r"creator="))
+    assert wanted in parse_qs(urlparse(page.url).query)["creator"]
+
+
 @SIZES
 def test_a_keyboard_journey_keeps_focus_where_the_visitor_acted(page: Page, server, size):
     page.set_viewport_size(size)
