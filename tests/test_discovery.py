@@ -245,7 +245,7 @@ def test_more_like_this_asks_at_most_two_searches_and_counts_no_facets(demo_app)
         del svc.search.search
     assert related and len(asked) == 2 and not any(r.facets for r in asked)
     from catalogue.search import SearchRequest
-    plain = search(SearchRequest(filters={"creator": ["Louis Durrant"]}, facets=False))
+    plain = search(SearchRequest(filters={"creator": ["Louis Durrant"]}, facets=()))
     counted = search(SearchRequest(filters={"creator": ["Louis Durrant"]}))
     assert plain.facets == {} and counted.facets and [h.id for h in plain.hits] == [h.id for h in counted.hits]
 

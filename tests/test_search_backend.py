@@ -15,6 +15,7 @@ from catalogue.model import DigitalObject, Institution
 from catalogue.search import (
     BACKENDS,
     FACETS,
+    RequestError,
     SearchRequest,
     UnknownBackend,
     open_search,
@@ -170,6 +171,19 @@ def test_every_facet_is_one_declared_class_and_the_api_and_page_list_them_in_tha
     offered = client.get("/api/search").json["facets"]  # medium: none of these records names one
     assert shown == [(name, dutch.get(facet.title).string) for name, facet in FACETS.items() if offered[name]]
     assert ("has3d", "3D") in shown and ("century", "Eeuw") in shown
+
+
+def test_the_backend_counts_only_the_facets_a_request_names_and_refuses_an_unknown_one(counting):
+    _, search = counting
+    every = search.search(SearchRequest())
+    assert list(every.facets) == list(FACETS)
+    some = search.search(SearchRequest(facets=("type", "institution")))
+    assert list(some.facets) == ["type", "institution"]
+    assert some.facets == {name: every.facets[name] for name in ("type", "institution")}
+    assert some.total == every.total and [h.id for h in some.hits] == [h.id for h in every.hits]
+    assert search.search(SearchRequest(facets=())).facets == {}
+    with pytest.raises(RequestError, match="no facet 'colour' to count"):
+        search.search(SearchRequest(facets=("colour",)))
 
 
 # -- labels: cached by the store's version -------------------------------------------------------

@@ -36,7 +36,7 @@ class SearchRequest:
     sort: str = "relevance"
     cursor: str | None = None
     size: int = 20
-    facets: bool = True  # False: hits only (related works, a results list walked work by work), no counting
+    facets: tuple[str, ...] | None = None  # the facets to count: None every one; () none, hits only (related works)
     offset: int = 0  # hits passed over (after the cursor, if any): page N of a listing is offset (N-1) x size
 
     def check(self, limits: Limits = _LIMITS) -> None:
@@ -62,6 +62,9 @@ class SearchRequest:
             facets.check(self.filters)
         except facets.FilterError as exc:
             raise RequestError(str(exc)) from None
+        unknown = [name for name in self.facets or () if name not in facets.FACETS]
+        if unknown:
+            raise RequestError(f"no facet {unknown[0]!r} to count; facets are {', '.join(facets.FACETS)}")
 
 
 @dataclass

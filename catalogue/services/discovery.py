@@ -66,7 +66,7 @@ class Discovery:
             asks.append({"collection": list(obj.collections)})
         ids: dict[str, None] = {}
         for filters in asks:
-            result = self.search.search(SearchRequest(lang=lang, filters=filters, size=CANDIDATES, facets=False))
+            result = self.search.search(SearchRequest(lang=lang, filters=filters, size=CANDIDATES, facets=()))
             ids.update((h.id, None) for h in result.hits if h.id != obj.id)
         candidates = self.store.get_objects(ids)
         return sorted(candidates, key=lambda o: -_likeness(obj, o))[:size]
@@ -82,7 +82,7 @@ class Discovery:
             start = max(0, position - 2)
             if position < 1 or start > MAX_OFFSET:
                 return None
-            found = self.search.search(replace(asked, cursor=None, offset=start, size=3, facets=False))
+            found = self.search.search(replace(asked, cursor=None, offset=start, size=3, facets=()))
             at = position - 1 - start
             if len(found.hits) <= at:
                 return None
@@ -96,7 +96,7 @@ class Discovery:
         cursor = asked.cursor
         while True:
             size = min(MAX_SIZE, ahead + 1 - len(hits))
-            result = self.search.search(replace(asked, cursor=cursor, size=size, facets=False))
+            result = self.search.search(replace(asked, cursor=cursor, size=size, facets=()))
             hits += result.hits
             if len(hits) > ahead or not result.next:
                 break
@@ -113,7 +113,7 @@ class Discovery:
 
     def maker(self, name: str, lang: str) -> Maker:
         """A creator named so in public records (NotFound when none is): what the first few records say of them."""
-        result = self.search.search(SearchRequest(lang=lang, filters={"creator": [name]}, size=10, facets=False))
+        result = self.search.search(SearchRequest(lang=lang, filters={"creator": [name]}, size=10, facets=()))
         named: list[Creator] = [c for o in self.store.get_objects(h.id for h in result.hits)
                                 for c in o.creators if c.name == name]
         if not named:

@@ -8,6 +8,7 @@ exhibitions the words match.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from ..model import Exhibition, today
 from ..search import SearchBackend, SearchRequest, SearchResult
@@ -34,6 +35,8 @@ class Searching:
     def search(self, request: SearchRequest) -> SearchResult:
         """Hits, the facets worth offering, the exhibitions the words match and the next page's cursor;
         RequestError, CursorError or SearchTimeout."""
+        if request.facets is None:  # count only what the catalogue offers
+            request = replace(request, facets=self.facets)
         result = self.backend.search(request)
         result.facets = informative(self._offered(result.facets), result.total, request.filters)
         if request.q.strip() and not request.cursor and not request.offset:  # the first page only
@@ -50,7 +53,7 @@ class Searching:
 
     def overview(self, lang: str) -> SearchResult:
         """The whole catalogue's facet counts (what kinds of work it holds), with one hit."""
-        result = self.backend.search(SearchRequest(lang=lang, size=1))
+        result = self.backend.search(SearchRequest(lang=lang, size=1, facets=self.facets))
         result.facets = self._offered(result.facets)
         return result
 

@@ -35,7 +35,8 @@ def run(view: View, request: SearchRequest, names: Names, limits: Limits) -> Sea
     hits_mask = np.logical_and.reduce([base, *selected.values()])
 
     counted = {}
-    for name, facet in (FACETS.items() if request.facets else {}.items()):
+    for name in FACETS if request.facets is None else request.facets:
+        facet = FACETS[name]
         others = [m for other, m in selected.items() if other != name]
         within = np.logical_and.reduce([base, *others]) if name in selected else hits_mask
         counted[name] = facet.describe(counting.count(view, name, within, filters.get(name, [])), request.lang, names)

@@ -73,7 +73,7 @@ def objects() -> Response:
         try:
             result = services().searching.search(SearchRequest(
                 q=q, lang=language(), filters=filters, size=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
-                facets=False, sort="relevance" if q.strip() else "title"))
+                facets=(), sort="relevance" if q.strip() else "title"))
         except RequestError:
             abort(400)
         hits, total = result.hits, result.total
