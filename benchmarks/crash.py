@@ -99,7 +99,8 @@ def main() -> None:
             except AssertionError as exc:
                 failures += 1
                 verdict = f"FAILED: {str(exc)[:300]}"
-            print(f"{moment:>12}{killed_after:>9.1f}{held:>12}{time.monotonic() - started:>12.1f}  {verdict}", flush=True)
+            print(f"{moment:>12}{killed_after:>9.1f}{held:>12}"
+                  f"{time.monotonic() - started:>12.1f}  {verdict}", flush=True)
             shutil.rmtree(instance)
         print(f"\n{len(args.moments) - failures} passed, {failures} failed")
         sys.exit(1 if failures else 0)

@@ -8,10 +8,10 @@ medians of --runs runs: objects/s, the peak memory of the command's largest proc
 importing process, or one of the search index's segment processes), the peak of all its processes
 added up ("all MB"), the store's and the search index's size on disk, the CPU seconds of the
 command and its segment processes, and the ratio JSON/CSV measured in the same run, of the rates and
-of the objects per CPU second (the work done, which the machine's other load moves much less). Targets: the JSON rate >= the
-CSV rate; peak memory <= 150 MB for either. ``--skip-invalid`` lets the few records Tate's own data
-makes invalid be reported (the JSON has one whose end year is before its start year) rather than
-stop the run.
+of the objects per CPU second (the work done, which the machine's other load moves much less).
+Targets: the JSON rate >= the CSV rate; peak memory <= 150 MB for either. ``--skip-invalid`` lets
+the few records Tate's own data makes invalid be reported (the JSON has one whose end year is
+before its start year) rather than stop the run.
 
 The JSON records carry more than the CSV rows (creators' life dates and name variants,
 classification, original titles), and storing and indexing them costs more. So a third import,
@@ -23,6 +23,7 @@ the CSV mapping fills: the importers compared on the same data. Its ratio to the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -126,10 +127,8 @@ def _tree(pid: int) -> list[int]:
     while todo:
         pid = todo.pop()
         found.append(pid)
-        try:
+        with contextlib.suppress(OSError):
             todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        except OSError:
-            pass
     return found
 
 
@@ -190,17 +189,20 @@ def main() -> None:
             rates[kind] = rows[0]["objects"] / med(rows, "seconds")
             name = f"vitrine ingest {kind} --mapping"
             print(f"{name:46}{rows[0]['objects']:>9,}{rows[0]['skipped']:>9,}{med(rows, 'seconds'):>9.1f}"
-                  f"{rates[kind]:>11,.0f}{med(rows, 'peak_mb'):>9.0f}{med(rows, 'tree_mb'):>8.0f}{med(rows, 'store_mb'):>10.1f}"
+                  f"{rates[kind]:>11,.0f}{med(rows, 'peak_mb'):>9.0f}{med(rows, 'tree_mb'):>8.0f}"
+                  f"{med(rows, 'store_mb'):>10.1f}"
                   f"{med(rows, 'index_mb'):>10.1f}{med(rows, 'cpu'):>8.1f}")
         ratio = statistics.median(ratios["json"])
         peaks = max(med(rows, "peak_mb") for rows in results.values())
         print(f"JSON/CSV rate (median of the runs' ratios): {ratio:.2f}   "
-              f"target >= 1: {'met' if ratio >= 1 else 'NOT met'}   peak <= {PEAK_TARGET_MB} MB: {'met' if peaks <= PEAK_TARGET_MB else 'NOT met'}")
+              f"target >= 1: {'met' if ratio >= 1 else 'NOT met'}   "
+              f"peak <= {PEAK_TARGET_MB} MB: {'met' if peaks <= PEAK_TARGET_MB else 'NOT met'}")
         print(f"JSON/CSV rate on the same fields ({LIKE_CSV!r}): {statistics.median(ratios[LIKE_CSV]):.2f}   "
               f"per run: {', '.join(f'{r:.2f}' for r in ratios[LIKE_CSV])}; full mapping per run: "
               f"{', '.join(f'{r:.2f}' for r in ratios['json'])}")
         print(f"JSON/CSV objects per CPU second (the work, less the machine's noise): full mapping "
-              f"{statistics.median(cpu_ratios['json']):.2f}, CSV's fields {statistics.median(cpu_ratios[LIKE_CSV]):.2f}")
+              f"{statistics.median(cpu_ratios['json']):.2f}, "
+              f"CSV's fields {statistics.median(cpu_ratios[LIKE_CSV]):.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -29,8 +29,8 @@ MAPPING = ROOT / "catalogue" / "mappings" / "tate.json"
 
 
 def _import(csv_path: str, folder: str, out) -> None:
-    from catalogue.services.imports import run_import
     from catalogue.ingest.csvfile import read_csv
+    from catalogue.services.imports import run_import
     from catalogue.store.sqlite import SqliteStore
 
     store = SqliteStore(Path(folder) / "vitrine.db")

@@ -130,9 +130,11 @@ def main() -> None:
                   f"{count / figures['seconds']:>11,.0f}{figures['peak_mb']:>9.0f}")
         for mode in ("read", "dry-run", "import"):
             j, jl = med[("json", mode)], med[("jsonl", mode)]
-            print(f"JSON/JSONL {mode:8} peak {j['peak_mb'] / jl['peak_mb']:.2f}  time {j['seconds'] / jl['seconds']:.2f}")
+            print(f"JSON/JSONL {mode:8} peak {j['peak_mb'] / jl['peak_mb']:.2f}  "
+                  f"time {j['seconds'] / jl['seconds']:.2f}")
         worst = max(figures["peak_mb"] for figures in med.values())
-        print(f"target peak <= {TARGET_MB} MB for either: {'met' if worst <= TARGET_MB else 'NOT met'} ({worst:.0f} MB)")
+        print(f"target peak <= {TARGET_MB} MB for either: "
+              f"{'met' if worst <= TARGET_MB else 'NOT met'} ({worst:.0f} MB)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -55,19 +55,22 @@ def build_times(work: Path) -> list[tuple]:
             DigitalObject("painting", "image", {"en": ["A painting"], "nl": ["Een schilderij"]}, "kbr",
                           media=[MediaFile(id="painting-1", **page)]),
             DigitalObject("book", "book", {"en": ["A book"], "nl": ["Een boek"]}, "kbr",
-                          media=[MediaFile(id=f"book-{n}", label={"none": [f"f. {n}r"]}, **page) for n in range(1, 1001)]),
+                          media=[MediaFile(id=f"book-{n}", label={"none": [f"f. {n}r"]}, **page)
+                                 for n in range(1, 1001)]),
         ],
     ))
     urls = Urls("https://collections.example.org")
     rows = []
     for object_id, canvases in (("painting", 1), ("book", 1000)):
-        cold = timed(lambda: Documents(store, TieredPolicy(800), 1000).object_manifest(object_id, urls), 15)
+        cold = timed(
+            lambda object_id=object_id: Documents(store, TieredPolicy(800), 1000).object_manifest(object_id, urls), 15,
+        )
         warm_docs = Documents(store, TieredPolicy(800), 1000)
         warm_docs.object_manifest(object_id, urls)
-        warm = timed(lambda: warm_docs.object_manifest(object_id, urls), 200)
+        warm = timed(lambda warm_docs=warm_docs, object_id=object_id: warm_docs.object_manifest(object_id, urls), 200)
         doc = json.loads(warm_docs.object_manifest(object_id, urls).body)
         body = {k: v for k, v in doc.items() if k != "@context"}
-        prezi3 = timed(lambda: iiif_prezi3.Manifest(**body).jsonld(), 5)
+        prezi3 = timed(lambda body=body: iiif_prezi3.Manifest(**body).jsonld(), 5)
         rows.append((f"{canvases:,}-canvas manifest", cold, warm, prezi3))
     store.close()
     return rows
@@ -123,11 +126,13 @@ def main() -> None:
         for name, cold, warm, prezi3 in build_times(work):
             print(f"{name:26}{cold:>9.2f}{warm:>10.3f}{prezi3:>19.1f}{prezi3 / cold:>15.1f}x")
         rows, count = serve_rates(work, args.seconds, args.clients)
-        print(f"\nThrough `vitrine serve` (gunicorn), {args.clients} clients x {args.seconds:.0f} s, {count} demo manifests")
+        print(f"\nThrough `vitrine serve` (gunicorn), {args.clients} clients x {args.seconds:.0f} s, "
+              f"{count} demo manifests")
         print(f"{'':32}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}{'/ baseline':>12}")
         base = rows[-1][1]["rate"]
         for name, r in rows:
-            print(f"{name:32}{r['rate']:>9,.0f}{r['p50_ms']:>9.2f}{r['p95_ms']:>9.2f}{r['errors']:>8}{r['rate'] / base:>12.2f}")
+            print(f"{name:32}{r['rate']:>9,.0f}{r['p50_ms']:>9.2f}{r['p95_ms']:>9.2f}{r['errors']:>8}"
+                  f"{r['rate'] / base:>12.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -141,7 +141,8 @@ def first_visit(instance: Path, object_id: str) -> dict:
     for request_id, size in events:
         url = urls.get(request_id, "")
         total += size
-        files[url.split("?")[0].rsplit("/", 1)[-1] if "/iiif/image/" not in url else url.split("/iiif/image/")[1]] = size
+        file_name = url.split("?")[0].rsplit("/", 1)[-1] if "/iiif/image/" not in url else url.split("/iiif/image/")[1]
+        files[file_name] = size
         if first_tile is None:
             before += size
             if url.endswith("/info.json"):

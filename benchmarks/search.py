@@ -97,7 +97,8 @@ def tate_object(rec: dict, copy: int) -> DigitalObject:
         start, end = end, start  # a few records have them the wrong way round
     media = []
     if rec.get("thumbnailUrl"):
-        media.append(MediaFile(f"{oid}-img", f"tate/{oid}.jpg", "image/jpeg", _pixels(rec.get("width")), _pixels(rec.get("height"))))
+        media.append(MediaFile(f"{oid}-img", f"tate/{oid}.jpg", "image/jpeg",
+                               _pixels(rec.get("width")), _pixels(rec.get("height"))))
     return DigitalObject(
         id=oid,
         type="3d" if classification == "sculpture" else "image",
@@ -151,9 +152,12 @@ def import_tate(store: Store, records: list[dict], copies: int) -> float:
 
 # -- the queries -------------------------------------------------------------------------
 
-WORDS = """landscape portrait sea church river horse woman flowers venice london mountain castle
-bridge tree boat abstract figure head study sketch cathedral sunset storm ship harbour cloud
-garden dog cow interior nude rome scotland wales lake waterfall mill windmill moon snow""".split()
+WORDS = [
+    "landscape", "portrait", "sea", "church", "river", "horse", "woman", "flowers", "venice", "london", "mountain",
+    "castle", "bridge", "tree", "boat", "abstract", "figure", "head", "study", "sketch", "cathedral", "sunset", "storm",
+    "ship", "harbour", "cloud", "garden", "dog", "cow", "interior", "nude", "rome", "scotland", "wales", "lake",
+    "waterfall", "mill", "windmill", "moon", "snow",
+]
 PHRASES = ['"oil paint"', '"river thames"', '"self portrait"', '"study for"', '"screenprint on paper"',
            '"graphite on paper"', '"watercolour on paper"', '"turner bequest"', '"the sea"', '"view of"',
            '"presented by"', '"bronze"', '"st paul"', '"isle of wight"', '"lake district"',
@@ -172,13 +176,17 @@ FACETED = [
     ("abstract", {"century": ["20"]}), ("church", {"century": ["18", "19"]}), ("", {"collection": ["painting"]}),
     ("", {"type": ["3d"]}), ("", {"rights": ["in-copyright"], "century": ["20"]}), ("woman", {"has3d": ["yes"]}),
     ("study", {"collection": ["on-paper-unique"], "century": ["19"]}), ("", {"creator": ["Henry Moore OM, CH"]}),
-    ("tree", {"subject": [SUBJECT.format(1050)]}), ("", {"century": ["unknown"]}), ("boat", {"rights": ["open"], "type": ["image"]}),
-    ("london", {"collection": ["on-paper-print"]}), ("venice", {"creator": ["Joseph Mallord William Turner"], "century": ["19"]}),
+    ("tree", {"subject": [SUBJECT.format(1050)]}), ("", {"century": ["unknown"]}),
+    ("boat", {"rights": ["open"], "type": ["image"]}),
+    ("london", {"collection": ["on-paper-print"]}),
+    ("venice", {"creator": ["Joseph Mallord William Turner"], "century": ["19"]}),
     ("sketch", {"institution": ["tate"]}), ("flowers", {"collection": ["painting", "sculpture"]}),
-    ("", {"subject": [SUBJECT.format(195)]}), ("nude", {"century": ["20", "21"]}), ("horse", {"collection": ["painting"], "rights": ["open"]}),
+    ("", {"subject": [SUBJECT.format(195)]}), ("nude", {"century": ["20", "21"]}),
+    ("horse", {"collection": ["painting"], "rights": ["open"]}),
     ("mountain", {"century": ["19"], "type": ["image"]}), ("castle", {"collection": ["on-paper-unique"]}),
     ("moon", {"rights": ["in-copyright"]}), ("", {"has3d": ["yes"], "century": ["20"]}), ("cloud", {"century": ["19"]}),
-    ("sea", {"hasimage": ["yes"]}), ("", {"medium": ["Oil paint on canvas"]}), ("", {"hasimage": ["no"], "century": ["19"]}),
+    ("sea", {"hasimage": ["yes"]}), ("", {"medium": ["Oil paint on canvas"]}),
+    ("", {"hasimage": ["no"], "century": ["19"]}),
 ]
 PREFIXES = [("", "creator", "tur"), ("landscape", "creator", "c"), ("", "medium", "oil"), ("", "subject", "sea"),
             ("sea", "creator", ""), ("", "creator", "j"), ("portrait", "medium", "graph"), ("", "collection", "p")]
@@ -190,8 +198,9 @@ RANGES = [("landscape", 1800, 1850), ("", 1900, 1950), ("portrait", 1700, 1800),
           ("", 1066, 1600), ("venice", 1819, 1845), ("storm", 1800, 1900), ("", 1914, 1918), ("garden", 1900, 2000)]
 SORTED = [("landscape", "date"), ("turner", "-date"), ("", "title"), ("portrait", "title"), ("sea", "date"),
           ("", "date"), ("", "-date"), ("abstract", "title"), ("figure", "-date"), ("river", "title")]
-DEEP = [("turner", "relevance"), ("", "title"), ("paper", "relevance"), ("landscape", "date"), ("sketchbook", "relevance"),
-        ("graphite", "-date"), ("", "date"), ("study", "title"), ("figure", "relevance"), ("watercolour", "relevance")]
+DEEP = [("turner", "relevance"), ("", "title"), ("paper", "relevance"), ("landscape", "date"),
+        ("sketchbook", "relevance"), ("graphite", "-date"), ("", "date"), ("study", "title"), ("figure", "relevance"),
+        ("watercolour", "relevance")]
 DEEP_PAGE = 50
 
 
@@ -203,7 +212,7 @@ def queries() -> list[tuple[str, SearchRequest]]:
     out += [("facets", SearchRequest(q=q, filters=f)) for q, f in FACETED]
     out += [("years", SearchRequest(q=q, start=a, end=b)) for q, a, b in RANGES]
     out += [("sorted", SearchRequest(q=q, sort=s)) for q, s in SORTED]
-    out += [("multi-word", SearchRequest(q=f"{a} {b}")) for a, b in zip(WORDS[::2], WORDS[1::2])]
+    out += [("multi-word", SearchRequest(q=f"{a} {b}")) for a, b in zip(WORDS[::2], WORDS[1::2], strict=False)]
     return out
 
 
@@ -222,7 +231,8 @@ def run_queries(index: SearchIndex) -> dict[str, list[tuple[float, float]]]:
     for q, name, prefix in PREFIXES:
         t, c = time.perf_counter(), time.process_time()
         index.facet_values(SearchRequest(q=q), name, prefix, 50)
-        times.setdefault("facet values", []).append(((time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000))
+        times.setdefault("facet values", []).append(
+            ((time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000))
     for q, sort in DEEP:
         request = SearchRequest(q=q, sort=sort)
         first, result = _timed(index, request)
@@ -285,8 +295,8 @@ def bench(records: list[dict], copies: int, workdir: Path, procs: int) -> dict:
     index.close()
     store.close()
     return dict(objects=count, store_rate=count / store_seconds, index_rate=count / index_seconds,
-                index_seconds=index_seconds, index_cpu=index_cpu * 1000 / count, size=size, open=open_seconds, cold=cold, warm=warm,
-                native=native)
+                index_seconds=index_seconds, index_cpu=index_cpu * 1000 / count, size=size, open=open_seconds,
+                cold=cold, warm=warm, native=native)
 
 
 def _cpu() -> float:
@@ -330,8 +340,9 @@ def table(results: dict[int, dict]) -> str:
             lines.append([f"{label}: {len(same[scales[0]])} plain queries, {unit} p50 / p95",
                           *[_p(same[s], which) for s in scales]])
     widths = [max(len(row[i]) for row in [head, *lines]) for i in range(len(head))]
-    out = ["  ".join(c.ljust(w) for c, w in zip(head, widths))]
-    out += ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in lines]
+    out = ["  ".join(c.ljust(w) for c, w in zip(head, widths, strict=True))]
+    out += ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+            for row in lines]
     if len(scales) > 1:
         base, top = scales[0], scales[-1]
         for run in ("cold", "warm"):

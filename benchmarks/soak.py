@@ -72,7 +72,10 @@ HOSTILE_SHARE = 0.02
 
 def tate_csv(path: Path, limit: int | None) -> None:
     """The Tate CSV, or its first ``limit`` records (records span lines: cut with the csv module)."""
-    with gzip.open(TATE, "rt", newline="", encoding="utf-8-sig") as src, path.open("w", newline="", encoding="utf-8") as dst:
+    with (
+        gzip.open(TATE, "rt", newline="", encoding="utf-8-sig") as src,
+        path.open("w", newline="", encoding="utf-8") as dst,
+    ):
         rows = csv.reader(src)
         writer = csv.writer(dst)
         for row in itertools.islice(rows, None if limit is None else limit + 1):
@@ -270,7 +273,8 @@ def plan_urls(port: int, instance: Path, seed: int, deadline: float) -> Plan:
         "collection": ["/iiif/collection"] + [f"/iiif/collection/{quote(i)}" for i in institutions]
         + [f"/iiif/exhibition/{quote(s)}/{what}" for s in facts["exhibitions"] for what in ("manifest", "collection")],
         "listing page": ["/", "/exhibitions"] + [f"/institution/{quote(i)}" for i in institutions]
-        + [f"/collection/{quote(c)}" for c in facts["collections"]] + [f"/exhibition/{quote(s)}" for s in facts["exhibitions"]],
+        + [f"/collection/{quote(c)}" for c in facts["collections"]]
+        + [f"/exhibition/{quote(s)}" for s in facts["exhibitions"]],
         "sitemap": ["/sitemap.xml", "/robots.txt"] + sitemap_files(port),
     }
     plan = Plan(hostile=hostile_requests(facts["images"], facts["objects"], cursor))
@@ -525,7 +529,7 @@ def latency_rows(tally: Tally, elapsed: float) -> list[list[str]]:
 
 def table(head: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
              for row in [head, *rows]]
     return "\n".join(lines)
 

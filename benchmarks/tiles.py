@@ -133,10 +133,11 @@ def viewer_paths(info: dict, prefix: str) -> list[str]:
 
 def wrk(port: int, clients: int, seconds: float, paths_file: Path, script: Path) -> dict:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{clients}", f"-d{round(seconds)}s", "--timeout", "30s", "-s", str(script), f"http://127.0.0.1:{port}"],
+        ["wrk", "-t2", f"-c{clients}", f"-d{round(seconds)}s", "--timeout", "30s", "-s", str(script),
+         f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, env={**os.environ, "WRK_PATHS": str(paths_file)}, timeout=seconds + 120,
     )
-    line = next((l for l in out.stdout.splitlines() if l.startswith("RESULT ")), None)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
     if line is None:
         raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
     result = json.loads(line[len("RESULT ") :])
@@ -229,8 +230,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--image", default="kde_SafeLanding_5120x2880.jpg")
-    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers for (a) and (d) [vitrine serve's default]")
-    parser.add_argument("--threads", type=int, default=None, help="gunicorn threads per worker [vitrine serve's default]")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers for (a) and (d) [vitrine serve's default]")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="gunicorn threads per worker [vitrine serve's default]")
     args = parser.parse_args()
     for tool in ("wrk", "/usr/sbin/nginx"):
         if not shutil.which(tool):
@@ -243,10 +246,15 @@ def main() -> None:
         tile_dir = instance / "tiles"
         env = {**os.environ, "VITRINE_INSTANCE": str(instance)}
         a, b, c, d = (free_port() for _ in range(4))
-        tuning = [*(["--workers", str(args.workers)] if args.workers else []), *(["--threads", str(args.threads)] if args.threads else [])]
+        tuning = [*(["--workers", str(args.workers)] if args.workers else []),
+                  *(["--threads", str(args.threads)] if args.threads else [])]
 
-        vitrine = subprocess.Popen([str(BIN / "vitrine"), "serve", "--host", "127.0.0.1", "--port", str(a), *tuning],
-                                   env=env, stdout=open(work / "vitrine.log", "w"), stderr=subprocess.STDOUT)
+        # The child gets its own copy of the log's descriptor, so the parent's can be closed once it has started.
+        with open(work / "vitrine.log", "w") as log:
+            vitrine = subprocess.Popen(
+                [str(BIN / "vitrine"), "serve", "--host", "127.0.0.1", "--port", str(a), *tuning],
+                env=env, stdout=log, stderr=subprocess.STDOUT,
+            )
         children.append(vitrine)
         wait_for(f"http://127.0.0.1:{a}/iiif/image/bench/info.json")
         info_bytes, _ = get(f"http://127.0.0.1:{a}/iiif/image/bench/info.json")
@@ -267,27 +275,30 @@ def main() -> None:
         (static / "info.json").write_bytes(info_bytes)
         plain = (
             f"server {{\n  listen 127.0.0.1:{c};\n"
-            f"  location = /iiif/image/bench/info.json {{ alias {static}/info.json; default_type application/ld+json; }}\n"
+            f"  location = /iiif/image/bench/info.json {{ alias {static}/info.json;"
+            f" default_type application/ld+json; }}\n"
             f"  location /iiif/image/ {{ alias {tile_dir}/; default_type image/jpeg;"
             f' add_header Access-Control-Allow-Origin "*"; }}\n}}\n'
         )
         nginx_prefix = work / "nginx"
         nginx_prefix.mkdir()
         conf = standalone_nginx(nginx_prefix, shipped + plain)
-        nginx = subprocess.Popen(["/usr/sbin/nginx", "-p", str(nginx_prefix), "-c", str(conf), "-e", "stderr"],
-                                 stdout=subprocess.DEVNULL, stderr=open(work / "nginx.log", "w"))
+        with open(work / "nginx.log", "w") as log:
+            nginx = subprocess.Popen(["/usr/sbin/nginx", "-p", str(nginx_prefix), "-c", str(conf), "-e", "stderr"],
+                                     stdout=subprocess.DEVNULL, stderr=log)
         children.append(nginx)
 
         naive_info = work / "naive-info.json"
         naive_info.write_bytes(info_bytes)
         workers = args.workers or 2 * (os.cpu_count() or 1)
         threads = args.threads or 4
-        naive = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--chdir", str(ROOT / "benchmarks"), "-b", f"127.0.0.1:{d}", "-w", str(workers),
-             "--threads", str(threads), "-k", "gthread", "tiles:naive_app"],
-            env={**env, "NAIVE_IMAGE": str(IMAGES / args.image), "NAIVE_INFO": str(naive_info)},
-            stdout=open(work / "naive.log", "w"), stderr=subprocess.STDOUT,
-        )
+        with open(work / "naive.log", "w") as log:
+            naive = subprocess.Popen(
+                [str(BIN / "gunicorn"), "--chdir", str(ROOT / "benchmarks"), "-b", f"127.0.0.1:{d}", "-w", str(workers),
+                 "--threads", str(threads), "-k", "gthread", "tiles:naive_app"],
+                env={**env, "NAIVE_IMAGE": str(IMAGES / args.image), "NAIVE_INFO": str(naive_info)},
+                stdout=log, stderr=subprocess.STDOUT,
+            )
         children.append(naive)
         for port in (b, c, d):
             wait_for(f"http://127.0.0.1:{port}/iiif/image/bench/info.json")
@@ -331,7 +342,7 @@ def first_tiles(port: int, fresh: list[str]) -> dict[str, dict]:
         after_info = time.perf_counter()
         if media_id.endswith("-zoom"):
             # Straight to full resolution: a deep link into the middle of the image.
-            path = f"2560,1024,512,512/512,512/0/default.jpg"
+            path = "2560,1024,512,512/512,512/0/default.jpg"
         else:
             factor = max(info["tiles"][0]["scaleFactors"])
             path = f"full/{-(-info['width'] // factor)},{-(-info['height'] // factor)}/0/default.jpg"
@@ -344,31 +355,36 @@ def first_tiles(port: int, fresh: list[str]) -> dict[str, dict]:
 
 def report(args, info, paths, prep, servers, results, first, vitrine_peaks, naive_peaks, served_by, workers, threads):
     print(f"# Tile benchmark ({os.cpu_count()} cores; {args.seconds:g} s per run; wrk -t2)")
-    print(f"image {args.image} ({info['width']} x {info['height']}); request list: info.json + {len(paths) - 1} tiles at "
+    print(f"image {args.image} ({info['width']} x {info['height']}); "
+          f"request list: info.json + {len(paths) - 1} tiles at "
           f"scale factors {info['tiles'][0]['scaleFactors']}; pyramid cut in {prep['cut_seconds']:.2f} s")
     print(f"gunicorn: {workers} workers x {threads} threads (a, d); Server header of a tile: "
-          + ", ".join(f"{k}={v}" for k, v in zip('abc', served_by.values())))
+          + ", ".join(f"{k}={v}" for k, v in zip('abc', served_by.values(), strict=False)))
     print()
     cores = os.cpu_count() or 1
-    print("| server | clients | requests/s | p50 ms | p95 ms | errors | server CPU ms/request | requests/s its CPU allows on all cores |")
+    print("| server | clients | requests/s | p50 ms | p95 ms | errors | server CPU ms/request "
+          "| requests/s its CPU allows on all cores |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for key, label, _ in servers:
         for clients in args.clients:
             r = results[(key, clients)]
-            print(f"| ({key}) {label} | {clients} | {r['rps']:,.0f} | {r['p50_us'] / 1000:.2f} | {r['p95_us'] / 1000:.2f} "
-                  f"| {r['bad']} | {r['cpu_ms']:.3f} | {cores * 1000 / r['cpu_ms']:,.0f} |")
+            print(f"| ({key}) {label} | {clients} | {r['rps']:,.0f} | {r['p50_us'] / 1000:.2f} "
+                  f"| {r['p95_us'] / 1000:.2f} | {r['bad']} | {r['cpu_ms']:.3f} | {cores * 1000 / r['cpu_ms']:,.0f} |")
     print()
     for clients in args.clients:
         a, b, c, d = (results[(k, clients)]["rps"] for k in "abcd")
         print(f"{clients} clients: (a) = {a / IIPIMAGE_TILES_PER_SECOND:.2f} x IIPImage's 2,000/s (target >= 1); "
-              f"(b)/(c) = {b / c:.2f} (target >= 0.5); (a)/(d) = {f'{a / d:,.0f}' if d else 'inf (d completed nothing)'} "
+              f"(b)/(c) = {b / c:.2f} (target >= 0.5); "
+              f"(a)/(d) = {f'{a / d:,.0f}' if d else 'inf (d completed nothing)'} "
               "(target >= 50)")
     print()
     print("First tile of a never-seen 5120 x 2880 image (pyramid not cut), target <= 500 ms:")
     for media_id, t in first.items():
-        print(f"  {media_id}: info.json {t['info_ms']:.0f} ms, then first tile {t['tile_ms']:.0f} ms (total {t['total_ms']:.0f} ms)")
+        print(f"  {media_id}: info.json {t['info_ms']:.0f} ms, then first tile {t['tile_ms']:.0f} ms "
+              f"(total {t['total_ms']:.0f} ms)")
     print()
-    print(f"Peak memory per worker (VmHWM), target <= 300 MB: Vitrine {', '.join(f'{m:.0f}' for m in vitrine_peaks)} MB; "
+    print(f"Peak memory per worker (VmHWM), target <= 300 MB: "
+          f"Vitrine {', '.join(f'{m:.0f}' for m in vitrine_peaks)} MB; "
           f"naive {', '.join(f'{m:.0f}' for m in naive_peaks)} MB")
 
 

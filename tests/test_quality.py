@@ -1,4 +1,4 @@
-"""The quality gates: catalogue/ passes ruff and mypy as configured in pyproject.toml.
+"""The quality gates: catalogue/ passes ruff and mypy, benchmarks/ ruff, as configured in pyproject.toml.
 
 They run as tests so that the README's one test command (and .ci/run, which runs it) runs them.
 """
@@ -14,8 +14,8 @@ def _gate(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
-def test_catalogue_passes_ruff():
-    result = _gate("ruff", "check", "--no-cache", "--output-format", "concise", "catalogue")
+def test_catalogue_and_benchmarks_pass_ruff():
+    result = _gate("ruff", "check", "--no-cache", "--output-format", "concise", "catalogue", "benchmarks")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
