@@ -185,7 +185,8 @@ def _listed_manifests(client, url: str = "/iiif/collection") -> list[str]:
 @pytest.mark.parametrize("policy", ["tiered", "deny"])
 def test_no_collection_lists_a_manifest_that_everyone_may_not_open(tmp_path, policy):
     """A work with media of which everyone may see nothing (a 3D model in copyright; any work under the
-    deny policy) has no manifest: no collection, exhibition or record links one that answers 404."""
+    deny policy) has no manifest, nor has a route none of whose works everyone may see: no collection,
+    exhibition page or record links one that answers 404."""
     app = catalogue(tmp_path / "instance", ACCESS_POLICY=policy)
     store = app.extensions["vitrine"].store
     model = MediaFile(id="kept-model", path=MODEL.name, format="model/gltf-binary")
@@ -197,10 +198,14 @@ def test_no_collection_lists_a_manifest_that_everyone_may_not_open(tmp_path, pol
     listed = _listed_manifests(client)
     expected = {"tiered": {"/iiif/object/open/manifest", "/iiif/object/held/manifest",
                            "/iiif/exhibition/route/manifest"},
-                "deny": {"/iiif/exhibition/route/manifest"}}[policy]
+                "deny": set()}[policy]
     assert set(listed) == expected
     for path in listed:
         assert client.get(path).status_code == 200, path
+    route = client.get("/iiif/exhibition/route/manifest")
+    assert route.status_code == (200 if policy == "tiered" else 404)  # a manifest has a canvas at least
+    assert ("/iiif/exhibition/route/manifest" in client.get("/exhibition/route").get_data(as_text=True)) \
+        == (policy == "tiered")
     for object_id in ("open", "held", "kept"):
         link = client.get(f"/api/objects/{object_id}").get_json()["links"]["manifest"]
         assert (link is not None) == (f"/iiif/object/{object_id}/manifest" in expected), object_id

@@ -130,6 +130,8 @@ class Documents:
             return cached
         if kind == "exhibition-manifest":
             doc = presentation.exhibition_manifest(exhibition, objects, urls, self.policy)
+            if not doc["items"]:
+                return None  # no work of it everyone may see: no manifest (one has a canvas at least)
         else:
             doc = presentation.exhibition_collection(exhibition, objects, urls, self.policy)
         doc = self._ordered(doc)

@@ -463,13 +463,7 @@ def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject
     ranges: list[dict] = []
     for s, section in enumerate(exhibition.sections, start=1):
         members = []
-        for item in section.items:
-            obj = objects.get(item.object)
-            if obj is None or item.media >= len(obj.media):
-                continue
-            access = public_access(policy, obj, obj.media[item.media])
-            if not access.visible:
-                continue
+        for item, obj, access in _shown_stops(section.items, objects, policy):
             canvas_id = f"{manifest_id}/canvas/{len(canvases) + 1}"
             canvases.append(_exhibition_canvas(canvas_id, obj, item, urls, access.limit))
             members.append({"id": canvas_id, "type": "Canvas"})
@@ -491,6 +485,17 @@ def exhibition_manifest(exhibition: Exhibition, objects: dict[str, DigitalObject
     manifest["items"] = canvases
     manifest["structures"] = ranges
     return manifest
+
+
+def _shown_stops(items: list, objects: dict[str, DigitalObject], policy: AccessPolicy):
+    """The stops of a route everyone may see, with their work and what they may see of it: the
+    exhibition manifest's canvases."""
+    for item in items:
+        obj = objects.get(item.object)
+        if obj is not None and item.media < len(obj.media):
+            access = public_access(policy, obj, obj.media[item.media])
+            if access.visible:
+                yield item, obj, access
 
 
 def _exhibition_canvas(canvas_id: str, obj: DigitalObject, item, urls: Urls, limit: int | None) -> dict:
@@ -606,10 +611,12 @@ def exhibition_collection(exhibition: Exhibition, objects: dict[str, DigitalObje
     extra: dict = {"summary": rich(exhibition.summary)} if exhibition.summary else {}
     extra.update(cover(next((objects[oid] for oid in seen if objects[oid].images), None), urls, policy))
     extra["homepage"] = _homepage(urls.exhibition_page(exhibition.slug), exhibition.title)
-    route = {"id": urls.exhibition_manifest(exhibition.slug), "type": "Manifest", "label": plain(exhibition.title)}
+    # the route's own manifest, when it has a canvas (a manifest has at least one)
+    route = [{"id": urls.exhibition_manifest(exhibition.slug), "type": "Manifest", "label": plain(exhibition.title)}
+             ] if any(_shown_stops(exhibition.items, objects, policy)) else []
     return _collection(
         urls.exhibition_collection(exhibition.slug), plain(exhibition.title),
-        [route, *(manifest_ref(oid, objects[oid].label, urls) for oid in seen)], **extra,
+        [*route, *(manifest_ref(oid, objects[oid].label, urls) for oid in seen)], **extra,
     )
 
 

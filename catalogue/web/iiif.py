@@ -68,4 +68,5 @@ def object_manifest(object_id: str, version: int | None):
 def exhibition_document(slug: str, kind: str, version: int | None):
     documents = services().documents
     build = documents.exhibition_manifest if kind == "manifest" else documents.exhibition_collection
-    return _send(version, lambda: build(slug, urls()), f"no published exhibition {slug!r}")
+    return _send(version, lambda: build(slug, urls()), f"no published exhibition {slug!r}"
+                 + (" with a work everyone may see" if kind == "manifest" else ""))
