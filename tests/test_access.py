@@ -13,7 +13,7 @@ from catalogue import create_app
 from catalogue.access import ANONYMOUS, FULL, NONE, Access, DenyPolicy, Requester, TieredPolicy, open_policy
 from catalogue.iiif import levels
 from catalogue.iiif.image import cut_tiles_for_object
-from catalogue.model import DigitalObject, Exhibition, ExhibitionItem, MediaFile, Section
+from catalogue.model import DigitalObject, Exhibition, ExhibitionItem, Institution, MediaFile, Section
 from catalogue.store import Batch
 from test_image_api import GRID, IMAGES, IN_COPYRIGHT, PUBLIC
 
@@ -190,12 +190,14 @@ def test_no_collection_lists_a_manifest_that_everyone_may_not_open(tmp_path, pol
     app = catalogue(tmp_path / "instance", ACCESS_POLICY=policy)
     store = app.extensions["vitrine"].store
     model = MediaFile(id="kept-model", path=MODEL.name, format="model/gltf-binary")
-    store.write(Batch(objects=[DigitalObject(id="kept", type="3d", label={"en": ["Kept model"]}, institution="test",
+    store.write(Batch(institutions=[Institution(id="test", label={"en": ["Test museum"]})],
+                      objects=[DigitalObject(id="kept", type="3d", label={"en": ["Kept model"]}, institution="test",
                                              rights=IN_COPYRIGHT, media=[model])]))
     store.write(Batch(exhibitions=[Exhibition(slug="route", title={"en": ["Route"]}, status="published", sections=[
         Section(title={"en": ["All"]}, items=[ExhibitionItem(object=o) for o in ("open", "held", "kept")])])]))
     client = app.test_client()
     listed = _listed_manifests(client)
+    assert "/iiif/object/open/manifest" in _listed_manifests(client, "/iiif/collection/test") or policy == "deny"
     expected = {"tiered": {"/iiif/object/open/manifest", "/iiif/object/held/manifest",
                            "/iiif/exhibition/route/manifest"},
                 "deny": set()}[policy]
@@ -211,5 +213,15 @@ def test_no_collection_lists_a_manifest_that_everyone_may_not_open(tmp_path, pol
         assert (link is not None) == (f"/iiif/object/{object_id}/manifest" in expected), object_id
         if link:
             assert client.get(link.removeprefix("http://localhost")).status_code == 200
+    # an edit is followed: the model opened to everyone is listed, a new work in copyright with only a model is not
+    store.write(Batch(objects=[
+        DigitalObject(id="kept", type="3d", label={"en": ["Kept model"]}, institution="test", rights=PUBLIC,
+                      media=[model]),
+        DigitalObject(id="kept2", type="3d", label={"en": ["Another model"]}, institution="test",
+                      rights=IN_COPYRIGHT, media=[MediaFile(id="kept2-model", path=MODEL.name,
+                                                            format="model/gltf-binary")])]))
+    if policy == "tiered":
+        expected |= {"/iiif/object/kept/manifest"}
+    assert set(_listed_manifests(client)) == expected
     app.extensions["vitrine"].images.wait_idle(30)
     store.close()
