@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..access import ANONYMOUS, AccessPolicy
+from ..access import AccessPolicy
 from ..store import Store
 from ..urls import Urls
 from ..version import __version__
@@ -165,11 +166,9 @@ class Documents:
                 self._hidden_seq = page[-1].seq
             if self._hidden_seq < 0 or len(changed) > REREAD_ALL:
                 self._hidden_seq = self.store.last_seq()  # before reading: a change meanwhile is read again
-                shown: dict[str, bool] = {}
-                for media, object_id, rights in self.store.iter_media():
-                    shown[object_id] = shown.get(object_id, False) or \
-                        self.policy.decide(ANONYMOUS, rights, media).visible
-                self._hidden = {object_id for object_id, seen in shown.items() if not seen}
+                rows = itertools.groupby(self.store.iter_media(), key=lambda row: (row[1], row[2]))  # by object
+                self._hidden = {object_id for (object_id, rights), media in rows
+                                if not presentation.shows_any(self.policy, rights, (m for m, _, _ in media))}
             elif changed:
                 self._hidden -= changed  # a deleted or withdrawn object is listed nowhere
                 self._hidden.update(o.id for o in self.store.get_objects(changed)

@@ -200,7 +200,12 @@ def public_access(policy: AccessPolicy, obj: DigitalObject, media: MediaFile) ->
 def has_manifest(policy: AccessPolicy, obj: DigitalObject) -> bool:
     """Whether a work has a manifest: some media everyone may see (its canvases). The one rule for the
     manifest, the record's link to it and the collections that list it."""
-    return any(public_access(policy, obj, media).visible for media in obj.media)
+    return shows_any(policy, obj.rights, obj.media)
+
+
+def shows_any(policy: AccessPolicy, rights: str | None, media: Iterable[MediaFile]) -> bool:
+    """``has_manifest`` for a work known by its rights and media files (the store's media rows)."""
+    return any(policy.decide(ANONYMOUS, rights, m).visible for m in media)
 
 
 def _pixels(image: MediaFile) -> tuple[int, int]:
