@@ -1,12 +1,14 @@
 // A real OpenID provider for tests/test_oidc.py: the npm package oidc-provider on 127.0.0.1.
 //
-//   node tests/oidc_provider.mjs PORT REDIRECT_URI [forged-keys]
+//   node tests/oidc_provider.mjs PORT REDIRECT_URI [forged-keys | names:FIELD=URL]
 //
 // One confidential client ("vitrine", secret "vitrine-secret") whose only redirect URI is the test
 // server's callback; the provider's own login and consent forms (devInteractions: the login name is
 // the account id, any password); fixed accounts with the claims the role rules read. Prints
 // "listening <issuer>" on stdout once it accepts connections. With "forged-keys" its JWKS publishes
 // another key under the signing key's id: its ID tokens are then ones a forger could have made.
+// With "names:FIELD=URL" its discovery document names URL as FIELD (token_endpoint, jwks_uri, ...):
+// a provider that sends the server fetching it somewhere else.
 import { generateKeyPairSync } from 'node:crypto';
 
 import Provider from 'oidc-provider';
@@ -58,6 +60,14 @@ if (mode === 'forged-keys') {
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.path === '/jwks') ctx.body = { keys: [published] };
+  });
+}
+
+if (mode && mode.startsWith('names:')) {
+  const [field, url] = mode.slice('names:'.length).split(/=(.*)/s);
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === '/.well-known/openid-configuration') ctx.body = { ...ctx.body, [field]: url };
   });
 }
 

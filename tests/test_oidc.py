@@ -44,7 +44,7 @@ class Provider:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "the OpenID provider exited at start"
             try:
-                if requests.get(self.issuer + "/.well-known/openid-configuration", timeout=2).ok:
+                if requests.get(self.issuer + "/.well-known/openid-configuration", timeout=(2, 60)).ok:
                     return
             except requests.ConnectionError:
                 time.sleep(0.1)
@@ -308,6 +308,94 @@ def test_a_provider_whose_discovery_names_another_issuer_is_refused(tmp_path):
         site.httpd.shutdown()
         site.httpd.server_close()
         site.app.extensions["vitrine"].close()
+
+
+class _Inside:
+    """A service of the server's own network (on 127.0.0.2, another loopback address than the
+    provider's): it records every request that reaches it."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def _any(self):
+                seen.append(f"{self.command} {self.path}")
+                self.send_error(404)
+            do_GET = do_POST = _any
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+        self.url = f"http://127.0.0.2:{self.httpd.server_port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize("field", ["token_endpoint", "jwks_uri", "userinfo_endpoint"])
+def test_a_provider_that_names_an_inside_address_for_an_endpoint_is_refused_and_nothing_reaches_it(tmp_path, field):
+    """The discovery document sends the server's own fetches (the token, the keys, the userinfo) to
+    an address of its network: Vitrine connects only to the issuer's host and to public addresses."""
+    inside = _Inside()
+    site, log = _serve(tmp_path)
+    site.provider.mode = f"names:{field}={inside.url}/{field}"
+    site.provider.start()
+    try:
+        browser = requests.Session()
+        refused = browser.get(_through_provider(browser, site, "alice"), timeout=30)
+        assert inside.seen == []
+        assert refused.status_code == 502
+        assert "KBR named an address Vitrine does not connect to" in html.unescape(refused.text)
+        assert site.user("alice") is None
+        assert browser.get(site.url + "/curate/", timeout=10, allow_redirects=False).status_code == 302
+        browser.close()
+    finally:
+        inside.close()
+        site.provider.stop()
+        log.close()
+        site.httpd.shutdown()
+        site.httpd.server_close()
+        site.app.extensions["vitrine"].close()
+
+
+def test_a_provider_whose_discovery_names_an_endpoint_that_is_not_http_is_refused_before_the_browser_goes(tmp_path):
+    site, log = _serve(tmp_path)
+    site.provider.mode = "names:authorization_endpoint=javascript:alert(1)"
+    site.provider.start()
+    try:
+        page = requests.get(site.url + "/curate/login/oidc", timeout=30, allow_redirects=False)
+        assert page.status_code == 502
+        assert "javascript:" not in page.headers.get("Location", "") + page.text
+        assert "Sign-in with KBR did not complete" in page.text
+    finally:
+        site.provider.stop()
+        log.close()
+        site.httpd.shutdown()
+        site.httpd.server_close()
+        site.app.extensions["vitrine"].close()
+
+
+@pytest.mark.parametrize(("issuer", "metadata", "named"), [
+    ("https://login.example", {"token_endpoint": "http://login.example/token"}, "token_endpoint"),
+    ("https://login.example", {"jwks_uri": "https://login.example/jwks", "userinfo_endpoint": "ftp://x/u"},
+     "userinfo_endpoint"),
+    ("http://127.0.0.1:9", {"authorization_endpoint": "javascript:alert(1)"}, "authorization_endpoint"),
+    ("https://login.example", {"token_endpoint": 7}, "token_endpoint"),
+    ("https://login.example", {"token_endpoint": "https://oauth2.example/token",
+                               "jwks_uri": "https://keys.example/jwks"}, None),
+    ("http://127.0.0.1:9", {"token_endpoint": "http://127.0.0.1:9/token"}, None),
+])
+def test_an_endpoint_is_an_http_url_and_https_when_the_issuer_is(issuer, metadata, named):
+    """OpenID Connect Discovery 1.0 section 3: the endpoints of an https issuer are https too."""
+    from catalogue.web.oidc import unsafe_endpoint
+
+    found = unsafe_endpoint(issuer, metadata)
+    assert (found and found[0]) == named
 
 
 def test_without_an_issuer_the_login_page_offers_no_institutional_sign_in(client):

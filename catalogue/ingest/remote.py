@@ -118,6 +118,18 @@ def checked_addresses(host: str, port: int | None, allowed: Iterable[Network] = 
     return addresses
 
 
+def networks_of(url: str) -> tuple[Network, ...]:
+    """The addresses the host of ``url`` resolves to now, each as a network of one (to allow a host that
+    configuration names, wherever it runs); none when it does not resolve."""
+    parts = urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
+                                   type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        return ()
+    return tuple(dict.fromkeys(ipaddress.ip_network(str(info[4][0]).split("%")[0]) for info in infos))
+
+
 def check_url(url: str, allowed: Iterable[Network] = ()) -> None:
     """FetchError when the rule refuses the host of ``url`` (a name that does not resolve passes: the
     fetch says so); the fetch checks again, on every connection."""

@@ -8,11 +8,18 @@ password form (web/auth.py) and sent to the page they asked for, a local path on
 wrong on the way (consent denied, a state that is not this browser's, a provider down or slow, a
 token that does not verify) is a page that says so, never a 500.
 
+The provider's discovery document names the URLs the server itself then fetches (the token, the keys,
+the userinfo): those are fetched only from the issuer's own host (wherever the configuration's
+issuer runs, an intranet too) or from public addresses, never from another address of the server's
+network (the import's guard, ingest/remote.py, on every connection and redirect), and each endpoint
+is an http(s) URL, https when the issuer is (OpenID Connect Discovery 1.0 section 3).
+
 Authlib (and requests, cryptography under it) is imported only when sign-in is configured: the
 catalogue without it starts, and serves its first page, as fast as before.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +27,8 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from ..ingest.remote import AddressRefused, GuardedAdapter, networks_of
+from ..model import is_web_url
 from ..services import services
 from ..services.identities import from_identity, role_rules
 from .auth import local_target, sign_in
@@ -28,6 +37,7 @@ from .http import urls
 bp = Blueprint("oidc", __name__, url_prefix="/curate/login/oidc")
 CALLBACK = "/curate/login/oidc/callback"
 NEXT = "oidc_next"  # the session key of the page asked for, kept while the browser is at the provider
+ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint")  # those Vitrine uses
 
 
 class Refused(Exception):
@@ -50,12 +60,10 @@ def init_app(app: Flask) -> None:
         raise ValueError("OIDC_CLIENT_ID: the client id Vitrine is registered as at the provider is needed "
                          "with OIDC_ISSUER")
     role_rules(app.config.get("OIDC_ROLE_RULES"))
-    from authlib.integrations.flask_client import OAuth
-
     scopes = str(app.config.get("OIDC_SCOPES") or "openid").split()
     if "openid" not in scopes:
         scopes.insert(0, "openid")  # without it there is no ID token, and no one is signed in
-    oauth = OAuth(app)
+    oauth = _guarded_oauth(app)
     oauth.register(
         "institution",
         client_id=app.config["OIDC_CLIENT_ID"],
@@ -65,6 +73,42 @@ def init_app(app: Flask) -> None:
                        "default_timeout": float(app.config.get("OIDC_TIMEOUT") or 10)},
     )
     app.register_blueprint(bp)
+
+
+def _guarded_oauth(app: Flask) -> Any:
+    """Authlib's Flask client whose every HTTP session connects only where the guard lets it."""
+    from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
+    from authlib.integrations.requests_client import OAuth2Session
+
+    class GuardedSession(OAuth2Session):
+        def __init__(self, *args: Any, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            adapter = GuardedAdapter(networks_of(_issuer()))  # the issuer's host now, and public addresses
+            self.mount("http://", adapter)
+            self.mount("https://", adapter)
+
+    class GuardedApp(FlaskOAuth2App):
+        client_cls = GuardedSession
+
+    class GuardedOAuth(OAuth):
+        oauth2_client_cls = GuardedApp
+
+    return GuardedOAuth(app)
+
+
+def unsafe_endpoint(issuer: str, metadata: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first endpoint Vitrine uses that a discovery document names wrongly, and why: not an http(s)
+    URL, or not https when the issuer is (OpenID Connect Discovery 1.0 section 3); None when all are right."""
+    secure = urlsplit(issuer).scheme == "https"
+    for name in ENDPOINTS:
+        if name not in metadata:
+            continue
+        url = metadata[name]
+        if not isinstance(url, str) or not is_web_url(url):
+            return name, "is not an http(s) URL"
+        if secure and urlsplit(url).scheme != "https":
+            return name, "is not https, as the issuer is"
+    return None
 
 
 def institution_name() -> str | None:
@@ -89,6 +133,11 @@ def _checked_metadata(client: Any) -> None:
     if named != _issuer():
         client.server_metadata.clear()  # asked again next time, not trusted meanwhile
         raise Refused(502, _("%(institution)s answered as another issuer.", institution=institution_name()))
+    if wrong := unsafe_endpoint(_issuer(), client.server_metadata):
+        client.server_metadata.clear()
+        current_app.logger.warning("OIDC: the discovery document of %s names a %s that %s", _issuer(), *wrong)
+        raise Refused(502, _("%(institution)s named an address Vitrine does not connect to.",
+                             institution=institution_name()))
 
 
 @bp.get("")
@@ -138,6 +187,9 @@ def _refusal(error: Exception) -> Refused:
     name = institution_name()
     if isinstance(error, Refused):
         return error
+    if isinstance(error, AddressRefused):
+        current_app.logger.warning("OIDC: a request the provider %s led to was %s", _issuer(), str(error).split(";")[0])
+        return Refused(502, _("%(institution)s named an address Vitrine does not connect to.", institution=name))
     if isinstance(error, requests.Timeout):
         return Refused(504, _("%(institution)s did not answer in time. Please try again in a moment.",
                               institution=name))
