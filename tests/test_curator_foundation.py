@@ -84,6 +84,26 @@ def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed(curators):
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
 
 
+def test_an_unknown_names_sign_in_costs_one_argon2_check_like_a_known_names_even_the_first(curators, monkeypatch):
+    """The time a refusal takes says nothing of whether the name exists, at a process's first sign-in too
+    (the decoy an unknown name is checked against is not hashed then: that would double the work)."""
+    from argon2 import PasswordHasher
+
+    from catalogue.services import accounts
+
+    accounts._nobody.cache_clear()  # as in a process that has not yet refused an unknown name
+    work: list[str] = []
+    for name in ("hash", "verify"):
+        original = getattr(PasswordHasher, name)
+        monkeypatch.setattr(PasswordHasher, name,
+                            lambda self, *a, _o=original, _n=name, **k: (work.append(_n), _o(self, *a, **k))[1])
+    client = curators.test_client()
+    for name in ("nobody-here", "ann"):
+        work.clear()
+        assert sign_in(client, name, "not the password").status_code == 401
+        assert work == ["verify"], name
+
+
 def test_signed_out_gets_a_redirect_to_login_and_a_user_without_a_role_only_their_account(curators):
     client = curators.test_client()
     response = client.get("/curate/")
