@@ -105,7 +105,7 @@ def test_after_a_killed_rebuild_vitrine_serve_catches_the_index_up_by_itself_and
         total = None
         while time.monotonic() < deadline:
             try:
-                total = requests.get(f"http://127.0.0.1:{port}/api/search?q=", timeout=5).json()["total"]
+                total = requests.get(f"http://127.0.0.1:{port}/api/search?q=", timeout=(1, 60)).json()["total"]
             except requests.ConnectionError:
                 pass  # not listening yet: the visitor is never made to wait for indexing, the server starts at once
             if total == store.count_objects():

@@ -62,7 +62,7 @@ def test_vitrine_serve_keeps_its_control_socket_in_its_own_instance(tmp_path):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"http://127.0.0.1:{port}/robots.txt", timeout=1).status_code == 200:
+                if requests.get(f"http://127.0.0.1:{port}/robots.txt", timeout=(1, 60)).status_code == 200:
                     break
             except requests.ConnectionError:
                 time.sleep(0.1)

@@ -151,7 +151,7 @@ def behind_nginx(tmp_path):
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
-            requests.get(url + "/iiif/image/retina/info.json", timeout=1)
+            requests.get(url + "/iiif/image/retina/info.json", timeout=(1, 60))  # listening: a slow answer is waited for
             break
         except requests.ConnectionError:
             time.sleep(0.05)

@@ -82,7 +82,9 @@ def server(installed):
     try:
         for _ in range(300):
             try:
-                requests.get(base + "/robots.txt", timeout=2)
+                # a refused connection is a server not yet listening; once it listens, its first answer
+                # may be slow on a busy machine (a read timeout of 2 s failed a CI run): it is waited for
+                requests.get(base + "/robots.txt", timeout=(2, 60))
                 break
             except requests.ConnectionError:
                 assert process.poll() is None, Path(log.name).read_text()
@@ -165,7 +167,7 @@ def test_the_installed_wheel_serves_the_viewers_from_the_folder_npm_installed_th
     try:
         for _ in range(300):
             try:
-                page = requests.get(base + "/object/coins", timeout=2)
+                page = requests.get(base + "/object/coins", timeout=(2, 60))  # as above: a slow first answer is no failure
                 break
             except requests.ConnectionError:
                 assert process.poll() is None
