@@ -1,6 +1,6 @@
 // A real OpenID provider for tests/test_oidc.py: the npm package oidc-provider on 127.0.0.1.
 //
-//   node tests/oidc_provider.mjs PORT REDIRECT_URI [forged-keys | names:FIELD=URL]
+//   node tests/oidc_provider.mjs PORT REDIRECT_URI [forged-keys | names:FIELD=URL | oversized]
 //
 // One confidential client ("vitrine", secret "vitrine-secret") whose only redirect URI is the test
 // server's callback; the provider's own login and consent forms (devInteractions: the login name is
@@ -8,7 +8,8 @@
 // "listening <issuer>" on stdout once it accepts connections. With "forged-keys" its JWKS publishes
 // another key under the signing key's id: its ID tokens are then ones a forger could have made.
 // With "names:FIELD=URL" its discovery document names URL as FIELD (token_endpoint, jwks_uri, ...):
-// a provider that sends the server fetching it somewhere else.
+// a provider that sends the server fetching it somewhere else. With "oversized" the discovery document
+// carries 4 MB more than it should.
 import { generateKeyPairSync } from 'node:crypto';
 
 import Provider from 'oidc-provider';
@@ -68,6 +69,13 @@ if (mode && mode.startsWith('names:')) {
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.path === '/.well-known/openid-configuration') ctx.body = { ...ctx.body, [field]: url };
+  });
+}
+
+if (mode === 'oversized') {
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === '/.well-known/openid-configuration') ctx.body = { ...ctx.body, padding: 'x'.repeat(4 << 20) };
   });
 }
 

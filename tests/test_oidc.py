@@ -380,6 +380,23 @@ def test_a_provider_whose_discovery_names_an_endpoint_that_is_not_http_is_refuse
         site.app.extensions["vitrine"].close()
 
 
+def test_a_provider_whose_discovery_document_is_oversized_is_refused_with_a_clear_page(tmp_path):
+    site, log = _serve(tmp_path)
+    site.provider.mode = "oversized"
+    site.provider.start()
+    try:
+        assert len(requests.get(site.provider.issuer + "/.well-known/openid-configuration", timeout=30).content) > 4 << 20
+        page = requests.get(site.url + "/curate/login/oidc", timeout=30, allow_redirects=False)
+        assert page.status_code == 502
+        assert "could not be verified" in page.text
+    finally:
+        site.provider.stop()
+        log.close()
+        site.httpd.shutdown()
+        site.httpd.server_close()
+        site.app.extensions["vitrine"].close()
+
+
 @pytest.mark.parametrize(("issuer", "metadata", "named"), [
     ("https://login.example", {"token_endpoint": "http://login.example/token"}, "token_endpoint"),
     ("https://login.example", {"jwks_uri": "https://login.example/jwks", "userinfo_endpoint": "ftp://x/u"},

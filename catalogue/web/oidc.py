@@ -19,6 +19,7 @@ catalogue without it starts, and serves its first page, as fast as before.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +38,7 @@ from .http import urls
 bp = Blueprint("oidc", __name__, url_prefix="/curate/login/oidc")
 CALLBACK = "/curate/login/oidc/callback"
 NEXT = "oidc_next"  # the session key of the page asked for, kept while the browser is at the provider
+MAX_BYTES = 1 << 20  # a discovery document, a key set, a token or a userinfo answer is a few kB
 ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint")  # those Vitrine uses
 
 
@@ -77,6 +79,7 @@ def init_app(app: Flask) -> None:
 
 def _guarded_oauth(app: Flask) -> Any:
     """Authlib's Flask client whose every HTTP session connects only where the guard lets it."""
+    import requests
     from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
     from authlib.integrations.requests_client import OAuth2Session
 
@@ -86,6 +89,22 @@ def _guarded_oauth(app: Flask) -> Any:
             adapter = GuardedAdapter(networks_of(_issuer()))  # the issuer's host now, and public addresses
             self.mount("http://", adapter)
             self.mount("https://", adapter)
+
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+            """The answer read whole within MAX_BYTES and the timeout (a per-read timeout alone lets a
+            provider that sends a byte at a time hold the worker), for Authlib to parse as before."""
+            deadline = time.monotonic() + float(current_app.config.get("OIDC_TIMEOUT") or 10)
+            response = super().request(method, url, *args, **{**kwargs, "stream": True})
+            body = bytearray()
+            with response:
+                for chunk in response.iter_content(64 << 10):
+                    body += chunk
+                    if len(body) > MAX_BYTES:
+                        raise requests.RequestException(f"{url} answered over {MAX_BYTES:,} bytes")
+                    if time.monotonic() > deadline:
+                        raise requests.Timeout(f"{url} took longer than the timeout to answer")
+            response._content = bytes(body)  # what requests keeps a read body in: .json() and .text read it
+            return response
 
     class GuardedApp(FlaskOAuth2App):
         client_cls = GuardedSession
