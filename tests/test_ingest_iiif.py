@@ -9,12 +9,13 @@ import copy
 import json
 import re
 import socket
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from iiif_corpus import CORPUS, Corpus, corpus_files
-from support import COLLECTION, assert_valid_presentation, import_file, local_fetcher, serving
+from support import COLLECTION, assert_valid_presentation, dripping_server, import_file, local_fetcher, serving
 
 from catalogue.cli import main
 from catalogue.iiif.upgrade import upgrade
@@ -580,6 +581,18 @@ def test_a_server_that_never_answers_is_refused_after_the_timeout():
             list(read_iiif(url, fetcher=local_fetcher(timeout=0.5)))
     [problem] = refused.value.problems
     assert problem.file == url and problem.message == "did not answer within 0.5 s"
+
+
+def test_a_server_that_drips_its_answer_is_refused_after_the_timeout():
+    """A byte every 0.3 s never trips the per-read timeout: the whole document has the timeout."""
+    with dripping_server() as base:
+        url = f"{base}/manifest.json"
+        started = time.monotonic()
+        with pytest.raises(IngestError) as refused:
+            list(read_iiif(url, fetcher=local_fetcher(timeout=1)))
+        assert time.monotonic() - started < 10
+    [problem] = refused.value.problems
+    assert problem.file == url and problem.message == "took longer than 1 s to read"
 
 
 def test_a_local_file_is_read_like_a_url(app):

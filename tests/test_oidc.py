@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
 import requests
-from support import ROOT, free_port, http_server
+from support import ROOT, dripping_server, free_port, http_server
 
 from catalogue import create_app
 
@@ -270,6 +270,23 @@ def test_a_provider_that_does_not_answer_times_out_with_a_clear_page(tmp_path):
         site.httpd.shutdown()
         site.httpd.server_close()
         site.app.extensions["vitrine"].close()
+
+
+def test_a_provider_that_drips_its_answer_times_out_with_a_clear_page(tmp_path):
+    """A byte every 0.3 s never trips a per-read timeout of 1 s: the whole answer has OIDC_TIMEOUT."""
+    with dripping_server() as issuer:
+        site, log = _serve(tmp_path, OIDC_ISSUER=issuer, OIDC_TIMEOUT=1)
+        try:
+            started = time.monotonic()
+            page = requests.get(site.url + "/curate/login/oidc", timeout=30, allow_redirects=False)
+            assert time.monotonic() - started < 10
+            assert page.status_code == 504
+            assert "did not answer in time" in page.text
+        finally:
+            log.close()
+            site.httpd.shutdown()
+            site.httpd.server_close()
+            site.app.extensions["vitrine"].close()
 
 
 def test_an_id_token_the_providers_published_keys_do_not_verify_is_refused(tmp_path):

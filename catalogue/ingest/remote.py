@@ -27,7 +27,7 @@ import socket
 import struct
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -305,7 +305,7 @@ class Fetcher:
                     raise FetchError(url, f"is {int(declared):,} bytes; the limit is {limit:,}")
                 body = bytearray()
                 try:
-                    for chunk in response.iter_content(64 << 10):
+                    for chunk in chunks(response):
                         body += chunk
                         if len(body) > limit:
                             if partial:
@@ -318,6 +318,14 @@ class Fetcher:
                     raise FetchError(url, f"broke off while being read ({exc.__class__.__name__})") from None
                 return Fetched(response.url or url, response.status_code, headers, bytes(body))
         raise FetchError(url, f"redirects more than {MAX_REDIRECTS} times")
+
+
+def chunks(response: requests.Response, size: int = 64 << 10) -> Iterator[bytes]:
+    """A streamed body as it arrives, at most ``size`` bytes a piece: each piece is what one read of the
+    connection gives (``iter_content`` waits until it has ``size`` bytes, so a server sending a byte at
+    a time, each within the read timeout, would never let the caller look at its clock)."""
+    while piece := response.raw.read1(size, decode_content=True):
+        yield piece
 
 
 def _no_constant(name: str):

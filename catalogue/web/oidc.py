@@ -28,7 +28,7 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from ..ingest.remote import AddressRefused, GuardedAdapter, networks_of
+from ..ingest.remote import AddressRefused, GuardedAdapter, chunks, networks_of
 from ..model import is_web_url
 from ..services import services
 from ..services.identities import from_identity, role_rules
@@ -97,7 +97,7 @@ def _guarded_oauth(app: Flask) -> Any:
             response = super().request(method, url, *args, **{**kwargs, "stream": True})
             body = bytearray()
             with response:
-                for chunk in response.iter_content(64 << 10):
+                for chunk in chunks(response):
                     body += chunk
                     if len(body) > MAX_BYTES:
                         raise requests.RequestException(f"{url} answered over {MAX_BYTES:,} bytes")
