@@ -6,6 +6,7 @@ redirect to the provider, fills in the provider's own login and consent forms an
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
@@ -78,8 +80,10 @@ class Site:
         return found[0] if found else None
 
 
-def _serve(tmp_path, rules=RULES, **settings):
-    """A Vitrine server thread whose OIDC settings point at a provider port (the provider not yet started)."""
+@contextlib.contextmanager
+def serving(tmp_path, mode: str | None = "", rules=RULES, **settings) -> Iterator[Site]:
+    """Vitrine in a server thread whose OIDC settings point at a provider port, the provider started in
+    ``mode`` (None: not started); everything stopped afterwards."""
     port = free_port()
     issuer = settings.pop("OIDC_ISSUER", f"http://127.0.0.1:{port}")
     app = create_app({"INSTANCE": str(tmp_path / "instance"), "TESTING": True,
@@ -88,22 +92,24 @@ def _serve(tmp_path, rules=RULES, **settings):
                       "OIDC_ROLE_RULES": json.dumps(rules), **settings})
     httpd = http_server(app)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    log = (tmp_path / "provider.log").open("w")
-    provider = Provider(port, f"http://127.0.0.1:{httpd.server_port}{CALLBACK}", log)
-    return Site(app, httpd, provider), log
+    with (tmp_path / "provider.log").open("w") as log:
+        site = Site(app, httpd, Provider(port, f"http://127.0.0.1:{httpd.server_port}{CALLBACK}", log, mode or ""))
+        try:
+            if mode is not None:
+                site.provider.start()
+            yield site
+        finally:
+            site.provider.stop()
+            httpd.shutdown()
+            httpd.server_close()
+            app.extensions["vitrine"].close()
 
 
 @pytest.fixture
 def site(tmp_path):
     """Vitrine and a running provider whose curators' group maps to the curator role at KBR."""
-    site, log = _serve(tmp_path)
-    site.provider.start()
-    yield site
-    site.provider.stop()
-    log.close()
-    site.httpd.shutdown()
-    site.httpd.server_close()
-    site.app.extensions["vitrine"].close()
+    with serving(tmp_path) as site:
+        yield site
 
 
 def _form(page: requests.Response) -> tuple[str, dict]:
@@ -239,92 +245,54 @@ def test_the_provider_stopped_gives_a_clear_page_at_the_start_and_at_the_callbac
 
 
 def test_an_unreachable_provider_at_the_start_gives_a_clear_page(tmp_path):
-    site, log = _serve(tmp_path)  # the provider is never started
-    try:
+    with serving(tmp_path, mode=None) as site:  # the provider is never started
         page = requests.get(site.url + "/curate/login/oidc", timeout=30, allow_redirects=False)
         assert page.status_code == 503
         assert "could not be reached" in page.text
         assert 'href="/curate/login' in page.text  # the way back: try again, or the password form
-    finally:
-        log.close()
-        site.httpd.shutdown()
-        site.httpd.server_close()
-        site.app.extensions["vitrine"].close()
 
 
 def test_a_provider_that_does_not_answer_times_out_with_a_clear_page(tmp_path):
-    silent = socket.socket()  # accepts connections (the kernel's backlog) and never answers
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(8)
-    issuer = f"http://127.0.0.1:{silent.getsockname()[1]}"
-    site, log = _serve(tmp_path, OIDC_ISSUER=issuer, OIDC_TIMEOUT=1)
-    try:
-        started = time.monotonic()
-        page = requests.get(site.url + "/curate/login/oidc", timeout=30, allow_redirects=False)
-        assert time.monotonic() - started < 10
-        assert page.status_code == 504
-        assert "did not answer in time" in page.text
-    finally:
-        silent.close()
-        log.close()
-        site.httpd.shutdown()
-        site.httpd.server_close()
-        site.app.extensions["vitrine"].close()
-
-
-def test_a_provider_that_drips_its_answer_times_out_with_a_clear_page(tmp_path):
-    """A byte every 0.3 s never trips a per-read timeout of 1 s: the whole answer has OIDC_TIMEOUT."""
-    with dripping_server() as issuer:
-        site, log = _serve(tmp_path, OIDC_ISSUER=issuer, OIDC_TIMEOUT=1)
-        try:
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        issuer = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        with serving(tmp_path, mode=None, OIDC_ISSUER=issuer, OIDC_TIMEOUT=1) as site:
             started = time.monotonic()
             page = requests.get(site.url + "/curate/login/oidc", timeout=30, allow_redirects=False)
             assert time.monotonic() - started < 10
             assert page.status_code == 504
             assert "did not answer in time" in page.text
-        finally:
-            log.close()
-            site.httpd.shutdown()
-            site.httpd.server_close()
-            site.app.extensions["vitrine"].close()
+
+
+def test_a_provider_that_drips_its_answer_times_out_with_a_clear_page(tmp_path):
+    """A byte every 0.3 s never trips a per-read timeout of 1 s: the whole answer has OIDC_TIMEOUT."""
+    with dripping_server() as issuer, serving(tmp_path, mode=None, OIDC_ISSUER=issuer, OIDC_TIMEOUT=1) as site:
+        started = time.monotonic()
+        page = requests.get(site.url + "/curate/login/oidc", timeout=30, allow_redirects=False)
+        assert time.monotonic() - started < 10
+        assert page.status_code == 504
+        assert "did not answer in time" in page.text
 
 
 def test_an_id_token_the_providers_published_keys_do_not_verify_is_refused(tmp_path):
-    site, log = _serve(tmp_path)
-    site.provider.mode = "forged-keys"
-    site.provider.start()
-    try:
-        browser = requests.Session()
+    with serving(tmp_path, mode="forged-keys") as site, requests.Session() as browser:
         refused = browser.get(_through_provider(browser, site, "alice"), timeout=30)
         assert refused.status_code == 502
         assert "could not be verified" in refused.text
         assert site.user("alice") is None
         assert browser.get(site.url + "/curate/", timeout=10, allow_redirects=False).status_code == 302
-        browser.close()
-    finally:
-        site.provider.stop()
-        log.close()
-        site.httpd.shutdown()
-        site.httpd.server_close()
-        site.app.extensions["vitrine"].close()
 
 
 def test_a_provider_whose_discovery_names_another_issuer_is_refused(tmp_path):
     port = free_port()
     # "localhost" is not the issuer the provider says it is (http://127.0.0.1:PORT): its tokens are not trusted
-    site, log = _serve(tmp_path, OIDC_ISSUER=f"http://localhost:{port}")
-    site.provider.port, site.provider.issuer = port, f"http://127.0.0.1:{port}"
-    site.provider.start()
-    try:
+    with serving(tmp_path, mode=None, OIDC_ISSUER=f"http://localhost:{port}") as site:
+        site.provider.port, site.provider.issuer = port, f"http://127.0.0.1:{port}"
+        site.provider.start()
         page = requests.get(site.url + "/curate/login/oidc", timeout=30, allow_redirects=False)
         assert page.status_code == 502
         assert "Sign-in with KBR did not complete" in page.text
-    finally:
-        site.provider.stop()
-        log.close()
-        site.httpd.shutdown()
-        site.httpd.server_close()
-        site.app.extensions["vitrine"].close()
 
 
 class _Inside:
@@ -349,7 +317,10 @@ class _Inside:
         self.url = f"http://127.0.0.2:{self.httpd.server_port}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
-    def close(self):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -358,60 +329,31 @@ class _Inside:
 def test_a_provider_that_names_an_inside_address_for_an_endpoint_is_refused_and_nothing_reaches_it(tmp_path, field):
     """The discovery document sends the server's own fetches (the token, the keys, the userinfo) to
     an address of its network: Vitrine connects only to the issuer's host and to public addresses."""
-    inside = _Inside()
-    site, log = _serve(tmp_path)
-    site.provider.mode = f"names:{field}={inside.url}/{field}"
-    site.provider.start()
-    try:
-        browser = requests.Session()
+    with _Inside() as inside, serving(tmp_path, mode=f"names:{field}={inside.url}/{field}") as site, \
+            requests.Session() as browser:
         refused = browser.get(_through_provider(browser, site, "alice"), timeout=30)
         assert inside.seen == []
         assert refused.status_code == 502
         assert "KBR named an address Vitrine does not connect to" in html.unescape(refused.text)
         assert site.user("alice") is None
         assert browser.get(site.url + "/curate/", timeout=10, allow_redirects=False).status_code == 302
-        browser.close()
-    finally:
-        inside.close()
-        site.provider.stop()
-        log.close()
-        site.httpd.shutdown()
-        site.httpd.server_close()
-        site.app.extensions["vitrine"].close()
 
 
 def test_a_provider_whose_discovery_names_an_endpoint_that_is_not_http_is_refused_before_the_browser_goes(tmp_path):
-    site, log = _serve(tmp_path)
-    site.provider.mode = "names:authorization_endpoint=javascript:alert(1)"
-    site.provider.start()
-    try:
+    with serving(tmp_path, mode="names:authorization_endpoint=javascript:alert(1)") as site:
         page = requests.get(site.url + "/curate/login/oidc", timeout=30, allow_redirects=False)
         assert page.status_code == 502
         assert "javascript:" not in page.headers.get("Location", "") + page.text
         assert "Sign-in with KBR did not complete" in page.text
-    finally:
-        site.provider.stop()
-        log.close()
-        site.httpd.shutdown()
-        site.httpd.server_close()
-        site.app.extensions["vitrine"].close()
 
 
 def test_a_provider_whose_discovery_document_is_oversized_is_refused_with_a_clear_page(tmp_path):
-    site, log = _serve(tmp_path)
-    site.provider.mode = "oversized"
-    site.provider.start()
-    try:
-        assert len(requests.get(site.provider.issuer + "/.well-known/openid-configuration", timeout=30).content) > 4 << 20
+    with serving(tmp_path, mode="oversized") as site:
+        discovery = requests.get(site.provider.issuer + "/.well-known/openid-configuration", timeout=30)
+        assert len(discovery.content) > 4 << 20
         page = requests.get(site.url + "/curate/login/oidc", timeout=30, allow_redirects=False)
         assert page.status_code == 502
         assert "could not be verified" in page.text
-    finally:
-        site.provider.stop()
-        log.close()
-        site.httpd.shutdown()
-        site.httpd.server_close()
-        site.app.extensions["vitrine"].close()
 
 
 @pytest.mark.parametrize(("issuer", "metadata", "named"), [
