@@ -14,7 +14,7 @@ from catalogue import create_app
 from catalogue.cli import main
 
 from .conftest import new_tab, screenshot, serious_violations, sign_in_page, until
-from .test_exhibition_viewer import drawn, errors, watch
+from .exhibition_stops import drawn, errors, watch
 
 SLUG = "everyday-things"  # the demo's draft
 PASSWORD = "correct horse battery"
