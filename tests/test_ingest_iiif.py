@@ -9,6 +9,7 @@ import copy
 import json
 import re
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -593,6 +594,36 @@ def test_a_server_that_drips_its_answer_is_refused_after_the_timeout():
         assert time.monotonic() - started < 10
     [problem] = refused.value.problems
     assert problem.file == url and problem.message == "took longer than 1 s to read"
+
+
+def test_a_server_that_breaks_off_its_answer_is_refused_naming_why():
+    """It promises 1,000 bytes and closes after 10: a clear problem, never an exception from inside the reader."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Short(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"id": "x"')
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Short)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/manifest.json"
+    try:
+        with pytest.raises(IngestError) as refused:
+            list(read_iiif(url, fetcher=local_fetcher(timeout=10)))
+    finally:
+        server.shutdown()
+        server.server_close()
+    [problem] = refused.value.problems
+    assert problem.file == url and problem.message.startswith("broke off while being read")
 
 
 def test_a_local_file_is_read_like_a_url(app):

@@ -27,12 +27,13 @@ import socket
 import struct
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from PIL import Image
 from requests.adapters import HTTPAdapter
 from requests.utils import select_proxy
@@ -303,29 +304,43 @@ class Fetcher:
                 declared = headers.get("content-length", "")
                 if not partial and declared.isdigit() and int(declared) > limit:
                     raise FetchError(url, f"is {int(declared):,} bytes; the limit is {limit:,}")
-                body = bytearray()
                 try:
-                    for chunk in chunks(response):
-                        body += chunk
-                        if len(body) > limit:
-                            if partial:
-                                del body[limit:]
-                                break
-                            raise FetchError(url, f"is over {limit:,} bytes; the limit is {limit:,}")
-                        if time.monotonic() > deadline:
-                            raise FetchError(url, f"took longer than {self.timeout:g} s to read")
+                    body = read_body(response, limit, deadline, partial)
+                except TooLarge:
+                    raise FetchError(url, f"is over {limit:,} bytes; the limit is {limit:,}") from None
+                except requests.Timeout:
+                    raise FetchError(url, f"took longer than {self.timeout:g} s to read") from None
                 except requests.RequestException as exc:
                     raise FetchError(url, f"broke off while being read ({exc.__class__.__name__})") from None
-                return Fetched(response.url or url, response.status_code, headers, bytes(body))
+                return Fetched(response.url or url, response.status_code, headers, body)
         raise FetchError(url, f"redirects more than {MAX_REDIRECTS} times")
 
 
-def chunks(response: requests.Response, size: int = 64 << 10) -> Iterator[bytes]:
-    """A streamed body as it arrives, at most ``size`` bytes a piece: each piece is what one read of the
-    connection gives (``iter_content`` waits until it has ``size`` bytes, so a server sending a byte at
-    a time, each within the read timeout, would never let the caller look at its clock)."""
-    while piece := response.raw.read1(size, decode_content=True):
-        yield piece
+class TooLarge(requests.RequestException):
+    """A body over the limit it is read within."""
+
+
+def read_body(response: requests.Response, limit: int, deadline: float, partial: bool = False) -> bytes:
+    """A streamed body, read as it arrives: at most ``limit`` bytes (``partial``: its first ``limit``
+    bytes; else TooLarge) by ``deadline`` (a time.monotonic(); else requests.Timeout). Each piece is what
+    one read of the connection gives (urllib3's read1): ``iter_content`` waits for a whole piece, so a
+    server sending a byte at a time, each within the read timeout, held the reader past its deadline. A
+    connection that breaks off is a requests exception, as ``iter_content`` makes it."""
+    body = bytearray()
+    try:
+        while piece := response.raw.read1(64 << 10, decode_content=True):
+            body += piece
+            if len(body) > limit:
+                if partial:
+                    return bytes(body[:limit])
+                raise TooLarge(f"{response.url} is over {limit:,} bytes")
+            if time.monotonic() > deadline:
+                raise requests.Timeout(f"{response.url} took longer than its deadline to read")
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from None
+    except urllib3.exceptions.HTTPError as exc:  # the connection broke off (IncompleteRead), timed out, ...
+        raise requests.exceptions.ChunkedEncodingError(exc) from None
+    return bytes(body)
 
 
 def _no_constant(name: str):

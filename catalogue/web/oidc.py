@@ -28,7 +28,7 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from ..ingest.remote import AddressRefused, GuardedAdapter, chunks, networks_of
+from ..ingest.remote import AddressRefused, GuardedAdapter, networks_of, read_body
 from ..model import is_web_url
 from ..services import services
 from ..services.identities import from_identity, role_rules
@@ -95,15 +95,8 @@ def _guarded_oauth(app: Flask) -> Any:
             provider that sends a byte at a time hold the worker), for Authlib to parse as before."""
             deadline = time.monotonic() + float(current_app.config.get("OIDC_TIMEOUT") or 10)
             response = super().request(method, url, *args, **{**kwargs, "stream": True})
-            body = bytearray()
             with response:
-                for chunk in chunks(response):
-                    body += chunk
-                    if len(body) > MAX_BYTES:
-                        raise requests.RequestException(f"{url} answered over {MAX_BYTES:,} bytes")
-                    if time.monotonic() > deadline:
-                        raise requests.Timeout(f"{url} took longer than the timeout to answer")
-            response._content = bytes(body)  # what requests keeps a read body in: .json() and .text read it
+                response._content = read_body(response, MAX_BYTES, deadline)  # where .json() and .text read it
             return response
 
     class GuardedApp(FlaskOAuth2App):
