@@ -5,12 +5,14 @@ import os
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from hypothesis import HealthCheck, settings
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from catalogue import create_app
+from catalogue.services import accounts
 from support import COLLECTION, LOCAL_NETWORKS, import_file
 
 # The tests import from servers of their own on 127.0.0.1, which the default setting refuses: every app,
@@ -44,6 +46,31 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile("long" if os.environ.get("VITRINE_FUZZ") == "long" else "ci")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """The run's own apps hash passwords with argon2's cheapest parameters (argon2-cffi's profile for tests):
+    the same argon2id code, without its 64 MB and 0.18 s per hash here, which over the run's thousand
+    hashes and checks took 280 of its worker seconds. Servers the tests start as processes keep the
+    shipped parameters; a test marked ``shipped_argon2`` does too (the decoy hash's cost is checked so)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        accounts._nobody.cache_clear()
+        yield
+    accounts._nobody.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _shipped_argon2(request):
+    if request.node.get_closest_marker("shipped_argon2") is None:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", PasswordHasher())
+        accounts._nobody.cache_clear()
+        yield
+    accounts._nobody.cache_clear()
 
 
 @pytest.fixture

@@ -84,6 +84,7 @@ def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed(curators):
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
 
 
+@pytest.mark.shipped_argon2
 def test_an_unknown_names_sign_in_costs_one_argon2_check_like_a_known_names_even_the_first(curators, monkeypatch):
     """The time a refusal takes says nothing of whether the name exists, at a process's first sign-in too
     (the decoy an unknown name is checked against is not hashed then: that would double the work)."""
