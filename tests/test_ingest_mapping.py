@@ -17,7 +17,7 @@ from catalogue import create_app
 from catalogue.cli import main
 from catalogue.ingest import IngestError, schema
 from catalogue.ingest.csvfile import read_csv
-from catalogue.ingest.mapping import CHECKED_RECORDS, Mapping, Node, Projection, build, read_mapped, slug
+from catalogue.ingest.mapping import CHECKED_RECORDS, Mapping, Node, Projection, build, mapped, read_mapped, slug
 from catalogue.services.imports import run_import
 
 SAMPLE = DATA / "museum-api" / "things.json"
@@ -197,6 +197,52 @@ def test_paths_reach_into_nested_arrays_and_language_maps(app, store, tmp_path):
     assert [(m.url, m.width, m.height) for m in obj.media] == [("https://img.example/1.jpg", 800, 600)]
 
 
+def test_subject_entries_declare_their_concepts_once_and_give_the_object_their_uris(app, store, tmp_path):
+    """A museum API names its subject terms in each record (an id and a name): the import makes the
+    thesaurus of them, so the subject facet and the subject pages hold the source's own terms."""
+    records = [{"ref": "1", "title": "Storm", "terms": [{"id": 557, "name": "sea"}, {"id": 3454, "name": "whirlwind"}]},
+               {"ref": "2", "title": "Calm", "terms": [{"id": 557, "name": "sea"}]},
+               {"ref": "3", "title": "Untagged"}]
+    mapping = write(tmp_path, "m.json", dict(ID_MAPPING, fields={
+        "id": "ref", "label": {"path": "title", "language": "en"},
+        "subjects": {"path": "terms[]", "uri": {"path": "id", "template": "tate-subject:{value}"},
+                     "label": {"path": "name", "language": "en"}}}))
+    works = write(tmp_path, "works.json", records)
+    result = ingest(app, works, mapping)
+    assert {kind: n for kind, n in result.counts.items() if n} == {"institutions": 1, "concepts": 2, "objects": 3}
+    assert {c.uri: c.label for c in store.concepts(["tate-subject:557", "tate-subject:3454"])} == {
+        "tate-subject:557": {"en": ["sea"]}, "tate-subject:3454": {"en": ["whirlwind"]}}
+    assert store.get_object("1").subjects == ["tate-subject:557", "tate-subject:3454"]
+    assert store.get_object("2").subjects == ["tate-subject:557"] and store.get_object("3").subjects == []
+    again = ingest(app, works, mapping)
+    assert (again.written.created, again.written.updated) == (0, 0)
+    assert len([c for c in store.concepts() if c.uri.startswith("tate-subject:")]) == 2
+
+
+def test_csv_subject_columns_declare_their_concepts_as_the_json_entries_do(app, store, tmp_path):
+    mapping = write(tmp_path, "m.json", dict(ID_MAPPING, fields={
+        "id": "ref", "label": {"column": "title", "language": "en"},
+        "subjects": {"column": "subject_id", "uri": {"column": "subject_id", "template": "tate-subject:{value}"},
+                     "label": {"column": "subject", "language": "en"}}}))
+    works = write(tmp_path, "works.csv", "ref,title,subject_id,subject\n1,Storm,557|3454,sea|whirlwind\n2,Calm,557,sea\n")
+    svc = app.extensions["vitrine"]
+    result = run_import(store, read_csv(works, mapping), svc.media_dir)
+    assert {kind: n for kind, n in result.counts.items() if n} == {"institutions": 1, "concepts": 2, "objects": 2}
+    assert store.get_object("1").subjects == ["tate-subject:557", "tate-subject:3454"]
+    assert {c.uri: c.label for c in store.concepts(["tate-subject:3454"])} == {"tate-subject:3454": {"en": ["whirlwind"]}}
+
+
+def test_a_subject_entry_without_a_label_must_name_a_known_concept_naming_the_row_and_field(app, store, tmp_path):
+    mapping = write(tmp_path, "m.json", dict(ID_MAPPING, fields={
+        "id": "ref", "label": {"path": "title", "language": "en"},
+        "subjects": {"path": "terms[]", "uri": {"path": "id", "template": "tate-subject:{value}"}}}))
+    works = write(tmp_path, "works.jsonl", '{"ref": "1", "title": "Storm", "terms": [{"id": 1}]}\n')
+    with pytest.raises(IngestError) as info:
+        ingest(app, works, mapping)
+    assert "works.jsonl:1: subjects[0]: unknown concept 'tate-subject:1'" in str(info.value)
+    assert store.count_objects() == 0
+
+
 # -- mapping errors ---------------------------------------------------------------
 
 def test_a_path_that_names_nothing_in_the_first_records_is_a_mapping_error_naming_the_spec(app, store, tmp_path):
@@ -303,6 +349,17 @@ def test_the_tate_json_through_its_mapping_gives_the_objects_the_tate_csv_gives(
     assert any(o.dimensions for o in from_json.values()) and any(o.classification for o in from_json.values())
 
 
+def test_the_tate_json_mapping_brings_tates_subject_terms_as_concepts_of_the_thesaurus(app, store, tmp_path):
+    ingest(app, _first(TATE_JSON, 60, tmp_path), TATE_JSON_MAPPING)
+    with gzip.open(TATE_JSON, "rt", encoding="utf-8") as lines:
+        first = json.loads(next(lines))
+    leaves = {f"tate-subject:{leaf['id']}": leaf["name"] for top in first["subjects"]["children"]
+              for middle in top["children"] for leaf in middle["children"]}
+    obj = store.get_object(first["acno"])
+    assert set(obj.subjects) == set(leaves) and len(leaves) == first["subjectCount"]
+    assert {c.uri: c.label["en"][0] for c in store.concepts(list(leaves))} == leaves
+
+
 def test_the_tate_csv_mapping_fills_the_fields_museums_keep(app, store, tmp_path):
     svc = app.extensions["vitrine"]
     run_import(store, read_csv(_first(TATE_CSV, 50, tmp_path), TATE_CSV_MAPPING), svc.media_dir)
@@ -333,9 +390,11 @@ def test_the_museum_api_sample_is_a_json_array_read_as_it_streams(tmp_path):
 # -- JSON Lines through the mapping's projection ------------------------------
 
 def _whole(lines: list[bytes]) -> list[dict]:
-    """What the mapping builds from each line decoded whole, by the standard library."""
-    mapping = Mapping(TATE_JSON_MAPPING, at="path")
-    return [build(Node(json.loads(line), None), mapping) for line in lines]
+    """What the mapping builds from each line decoded whole, by the standard library (the concepts
+    its subject terms declare first, as ``read_mapped`` gives them)."""
+    mapping, declared = Mapping(TATE_JSON_MAPPING, at="path"), set()
+    return [record.data for line in lines
+            for record in mapped(build(Node(json.loads(line), None), mapping), mapping, declared, "", 1, ROOT)]
 
 
 def test_past_the_checked_records_a_line_is_decoded_to_only_what_the_mapping_reads(tmp_path):
@@ -345,32 +404,35 @@ def test_past_the_checked_records_a_line_is_decoded_to_only_what_the_mapping_rea
     assert projection(line) == json.loads(line)  # while the paths are being checked: whole
     projection.project()
     projected = projection(line)
-    assert "subjects" not in projected and "all_artists" not in projected and "id" not in projected
+    assert "catalogueGroup" not in projected and "all_artists" not in projected and "id" not in projected
+    assert set(projected["subjects"]) == {"children"}  # the terms, not the tree's own id and name
     assert set(projected["contributors"][0]) == {"mda", "role", "fc", "birthYear", "date"}
-    assert build(Node(projected, None), Mapping(TATE_JSON_MAPPING, at="path")) == _whole([line])[0]
+    mapping = Mapping(TATE_JSON_MAPPING, at="path")
+    assert build(Node(projected, None), mapping) == build(Node(json.loads(line), None), mapping)
 
 
 def test_records_past_the_checked_ones_are_built_as_from_the_whole_record_odd_shapes_included(tmp_path):
     """1,300 Tate lines, then lines a projection cannot fit: each is read whole, as before."""
     with gzip.open(TATE_JSON, "rb") as f:
         lines = [line.rstrip(b"\n") for line in islice(f, CHECKED_RECORDS + 300)]
-    odd = [json.loads(line) for line in lines[:6]]
+    odd = [json.loads(line) for line in lines[:7]]
     odd[0]["contributors"] = {"mda": "Blake, Robert", "role": "artist"}  # an object where a list was
     odd[1]["dateRange"] = "1790"  # text where an object was
     odd[2]["title"] = "\ud800 lone surrogate"  # decoded by the standard library only
     odd[3]["acquisitionYear"] = 10 ** 30  # beyond 64 bits
-    odd[4]["subjects"] = {"deep": [[[[{"x": [1.5, None, True]}]]]]}  # not read at all
+    odd[4]["catalogueGroup"] = {"deep": [[[[{"x": [1.5, None, True]}]]]]}  # not read at all
     odd[5]["contributors"][0]["birthYear"] = None
+    odd[6]["subjects"]["children"][0]["children"] = {"id": 7, "name": "an object where a list was"}
     tail = [json.dumps(record, ensure_ascii=True).encode() for record in odd]
     for n, line in enumerate(tail):
         tail[n] = line.replace(b'"acno": "', b'"acno": "X%d' % n, 1)
     path = tmp_path / "tate.jsonl"
     path.write_bytes(b"\n".join(lines + tail) + b"\n")
     read = [r.data for r in read_mapped(path, TATE_JSON_MAPPING) if r.file == str(path)]
-    assert len(read) == len(lines) + len(tail)
+    assert len([r for r in read if "kind" not in r]) == len(lines) + len(tail)
     assert read == _whole(lines + tail)
-    assert "creators" not in read[-6]  # an object is not a list of entries
-    assert read[-3]["acquired"] == str(10 ** 30)
+    assert "creators" not in read[-7]  # an object is not a list of entries
+    assert read[-4]["acquired"] == str(10 ** 30)
 
 
 def test_records_past_the_checked_ones_of_the_museum_sample_are_built_as_from_the_whole_record(tmp_path):
@@ -426,7 +488,7 @@ def test_a_mappings_records_are_already_as_the_model_reads_them_so_the_schema_ju
               *islice(read_mapped(TATE_JSON, TATE_JSON_MAPPING), 3000),
               *islice(read_csv(TATE_CSV, TATE_CSV_MAPPING), 3000),
               *read_mapped(SAMPLE, SAMPLE_MAPPING)]
-    made = [r for r in mapped if "kind" not in r.data]  # the mappings' declared institutions are read whole
+    made = [r for r in mapped if r.data.get("kind") != "institution"]  # the declared ones are read whole
     assert len(made) > 6000 and all(r.read_form for r in made)
     assert [r.data for r in made] == [schema.as_read(r.data) for r in made]
     first = made[0].data

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import IngestError, Problem, Record
 from .files import DAMAGED, damaged, open_binary
-from .mapping import Mapping, Row, Spec, build
+from .mapping import Mapping, Row, Spec, build, mapped
 
 csv.field_size_limit(10 * 1024 * 1024)
 
@@ -90,8 +90,9 @@ def read_csv(path: Path, mapping_path: Path) -> Iterator[Record]:
     mapping = Mapping(mapping_path, at="column")
     name = str(path)
     base = path.resolve().parent
-    for number, declared in enumerate(mapping.declare, start=1):
-        yield Record(declared, mapping.path, number, base)
+    for number, record in enumerate(mapping.declare, start=1):
+        yield Record(record, mapping.path, number, base)
+    concepts: set[str] = set()  # the concepts the rows' subject entries declared so far
     with io.TextIOWrapper(open_binary(path), newline="", encoding=mapping.encoding) as handle:
         reader = csv.DictReader(handle, delimiter=mapping.delimiter, strict=True)
         number = 1
@@ -104,7 +105,7 @@ def read_csv(path: Path, mapping_path: Path) -> Iterator[Record]:
                 if None in row:
                     message = f"row has {len(header) + len(row[None])} values, the header has {len(header)}"
                     raise IngestError([Problem(name, number, "", message)])
-                yield Record(build(CsvRow(row, languages), mapping), name, number, base, read_form=True)
+                yield from mapped(build(CsvRow(row, languages), mapping), mapping, concepts, name, number, base)
         except csv.Error as exc:
             raise IngestError([Problem(name, number + 1, "", f"malformed CSV: {exc}")]) from None
         except UnicodeDecodeError as exc:

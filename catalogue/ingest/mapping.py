@@ -15,8 +15,9 @@ record (an API dump, JSON Lines) gives the values at a *path*: ``title``, ``date
 
 A field's spec is a column or path, a constant (``{"value": ...}``), or an object of ``column`` /
 ``path``, ``language``, ``split``, ``pattern``, ``extract``, ``transform``, ``template``. Entries
-(creators, media, dimensions) name their own values relative to each element of their path (JSON)
-or as parallel columns that keep their positions (CSV).
+(creators, media, dimensions, subjects) name their own values relative to each element of their path
+(JSON) or as parallel columns that keep their positions (CSV). Subject entries with a label declare
+the source's terms as concepts (:func:`concepts_of`), so an API dump brings its own thesaurus.
 """
 from __future__ import annotations
 
@@ -40,8 +41,9 @@ ENTRY_KEYS = {  # the values of one entry, each a spec of its own
     "creators": {"name", "role", "uri", "born", "died", "nationality", "authorities", "variants"},
     "media": {"file", "service", "service_type", "url", "format", "width", "height", "label"},
     "dimensions": {"type", "value", "unit", "part"},
+    "subjects": {"uri", "label", "broader"},  # a source's own terms: the concepts they declare (see concepts_of)
 }
-REQUIRED_KEYS = {"creators": "name", "dimensions": "value"}  # an entry without it is no entry
+REQUIRED_KEYS = {"creators": "name", "dimensions": "value", "subjects": "uri"}  # an entry without it is no entry
 LIST_KEYS = {"authorities", "variants"}  # an entry's values that are lists
 LABELLED_FIELDS = {"metadata", "required_statement"}  # a label of the mapping's, a value of the row's
 KNOWN_FIELDS = TEXT_FIELDS | PLAIN_FIELDS | LIST_FIELDS | set(ENTRY_KEYS) | LABELLED_FIELDS
@@ -167,6 +169,8 @@ class Mapping:
                 self.fields[name] = [self._spec(item, f"{where}[{i}]", name) for i, item in enumerate(items)]
             else:
                 self.fields[name] = self._spec(raw, where, name)
+        subjects = self.fields.get("subjects")
+        self.declares_concepts = isinstance(subjects, Spec) and bool(subjects.keys)
 
     def _check_names(self, fields: dict, defaults: object) -> None:
         """The mapping names only fields of the published schema (as the records it makes are checked
@@ -249,6 +253,8 @@ class Mapping:
             spec.keys[key] = self._spec(raw[key], f"{where}.{key}", key, parent=spec)
         if name == "creators" and parent is None and "name" not in spec.keys:
             spec.keys["name"] = Spec(f"{where}.name", "", parent=spec)  # the entry itself
+        if name == "subjects" and spec.keys and "uri" not in spec.keys:
+            spec.keys["uri"] = Spec(f"{where}.uri", "", parent=spec)
         spec.as_is = spec.pattern is None and spec.extract is None and not spec.transforms and spec.template is None
         return spec
 
@@ -308,6 +314,35 @@ def build(row: Row, mapping: Mapping) -> dict:
     return record
 
 
+def mapped(data: dict, mapping: Mapping, declared: set[str], file: str, row: int | None, base: Path
+           ) -> Iterator[Record]:
+    """The records one source row makes: the concepts its subject entries declare first, then the row's own."""
+    if mapping.declares_concepts:
+        for concept in concepts_of(data, declared):
+            yield Record(concept, file, row, base, read_form=True)
+    yield Record(data, file, row, base, read_form=True)
+
+
+def concepts_of(record: dict, declared: set[str]) -> list[dict]:
+    """The concept records ``record``'s subject entries declare, each the first time a file names it
+    (``declared``); the record is left with the entries' URIs as its subjects. An entry without a
+    label only refers to a concept, which must then be known (the catalogue's rules say so)."""
+    entries = record.get("subjects")
+    if not isinstance(entries, list) or not entries or not isinstance(entries[0], dict):
+        return []
+    concepts, uris = [], []
+    for entry in entries:
+        uri = entry["uri"]
+        if uri not in uris:
+            uris.append(uri)
+        if "label" in entry and isinstance(uri, str) and uri not in declared:
+            declared.add(uri)
+            concepts.append({"kind": "concept", "uri": uri, "label": entry["label"],
+                             **({"broader": entry["broader"]} if "broader" in entry else {})})
+    record["subjects"] = uris
+    return concepts
+
+
 def _form(name: str, spec: Spec | list[Spec]) -> str:
     """How a field is read: a language map ("text"), one value ("plain"), a list of values ("many"),
     entries with values of their own, labelled texts (metadata), or the required statement."""
@@ -317,7 +352,7 @@ def _form(name: str, spec: Spec | list[Spec]) -> str:
         return "text"
     if name in PLAIN_FIELDS:
         return "plain"
-    if name in LIST_FIELDS or (name == "media" and not spec.keys):  # media: a list of files
+    if (name in LIST_FIELDS or name == "media") and not spec.keys:  # media: a list of files; subjects: URIs
         return "many"
     return "entries" if name in ENTRY_KEYS else "statement"
 
@@ -516,17 +551,33 @@ def _entries_reader(spec: Spec, name: str) -> Reader:
 
     if spec.at is None:
         return lambda data: [one] if (one := entry(data)) else []
-    if len(spec.steps) != 1 or spec.steps[0][1] != _ALL:
+    steps = spec.steps
+    if not steps or steps[-1][1] != _ALL or any(index not in (None, _ALL) for _, index in steps):
         return lambda data: _entries(Node(data, None), spec, name)
-    key = spec.steps[0][0]
 
     def read(data: Any) -> list:
-        items = data.get(key) if type(data) is dict else None
-        if items is None:
-            return []
-        if type(items) is not list or not all(type(item) is dict for item in items):
+        # Node's walk for keys and "[]" (Tate's subjects.children[].children[].children[]), where every
+        # step meets the shape it names; anything else (a list where an object was) by the general code
+        current = [data]
+        for key, index in steps:
+            if key:
+                found = []
+                for value in current:
+                    if type(value) is not dict:
+                        return _entries(Node(data, None), spec, name)
+                    if (child := value.get(key)) is not None:
+                        found.append(child)
+                current = found
+            if index is not None:
+                items: list = []
+                for value in current:
+                    if type(value) is not list:
+                        return _entries(Node(data, None), spec, name)
+                    items += value
+                current = items
+        if not all(type(item) is dict for item in current):
             return _entries(Node(data, None), spec, name)
-        return [one for item in items if (one := entry(item))]
+        return [one for item in current if (one := entry(item))]
     return read
 
 
@@ -622,6 +673,7 @@ def read_mapped(path: Path, mapping_path: Path) -> Iterator[Record]:
     base = path.resolve().parent
     for number, declared in enumerate(mapping.declare, start=1):
         yield Record(declared, mapping.path, number, base)
+    declared_concepts: set[str] = set()
     seen: set[int] | None = set()
     projection = Projection(mapping)
     count = 0
@@ -629,7 +681,7 @@ def read_mapped(path: Path, mapping_path: Path) -> Iterator[Record]:
     for record in read_json(path, projection):
         count += 1
         data = make(record.data) if make is not None else build(Node(record.data, seen), mapping)
-        yield Record(data, record.file, record.row, record.base_dir, read_form=True)
+        yield from mapped(data, mapping, declared_concepts, record.file, record.row, record.base_dir)
         if count == CHECKED_RECORDS and seen is not None:
             _check_paths(mapping, seen, count, path)
             seen, make = None, compiled(mapping)
