@@ -223,10 +223,9 @@ class SqliteWriter:
             clause = " OR ".join("substr(json_extract(data, '$.source'), 1, ?) = ?" for _ in values)
             params: list[Any] = [p for prefix in values for p in (len(prefix), prefix)]
         else:
-            marks = ",".join("?" * len(values))
-            clause = (f"institution IN ({marks})" if scope == "institution"
-                      else f"id IN (SELECT object FROM memberships WHERE collection IN ({marks}))")
-            params = values
+            clause = (f"institution {_IN_KEYS}" if scope == "institution"
+                      else f"id IN (SELECT object FROM memberships WHERE collection {_IN_KEYS})")
+            params = [json.dumps(values)]
         return [row[0] for row in self.db.execute(f"SELECT id FROM objects WHERE {clause} ORDER BY id", params)]
 
     def withdraw(self, ids: Iterable[str], user: str | None = None) -> list[str]:
@@ -466,15 +465,10 @@ class SqliteStore:
             for media in obj.media:
                 if owners.setdefault(media.id, obj.id) != obj.id:
                     raise StoreError(f"media id {media.id!r} is used by both {owners[media.id]!r} and {obj.id!r}")
-        ids = list(owners)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = db.execute(
-                f"SELECT id, object FROM media WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            )
-            for media_id, owner in rows:
-                if owners[media_id] != owner:
-                    raise StoreError(f"media id {media_id!r} already belongs to object {owner!r}")
+        stored = db.execute(f"SELECT id, object FROM media WHERE id {_IN_KEYS}", (json.dumps(list(owners)),))
+        for media_id, owner in stored:
+            if owners[media_id] != owner:
+                raise StoreError(f"media id {media_id!r} already belongs to object {owner!r}")
 
     def _write_objects(
         self, db: sqlite3.Connection, objects: list[DigitalObject], now: str, report: WriteReport,
@@ -588,15 +582,8 @@ class SqliteStore:
     def get_objects(self, ids: Iterable[str]) -> list[DigitalObject]:
         """Objects in the order of ``ids``; unknown ids are left out."""
         ids = list(ids)
-        found: dict[str, DigitalObject] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for row in self._query(
-                "SELECT version, created, updated, data, id FROM objects "
-                f"WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ):
-                found[row[4]] = _decode(row, DigitalObject)
+        found = {row[4]: _decode(row, DigitalObject) for row in self._query(
+            f"SELECT version, created, updated, data, id FROM objects WHERE id {_IN_KEYS}", (json.dumps(ids),))}
         return [found[i] for i in ids if i in found]
 
     def object_version(self, object_id: str) -> tuple[int, str] | None:
@@ -690,15 +677,10 @@ class SqliteStore:
             yield MediaFile.from_dict(json.loads(data)), object_id, rights
 
     def media_of(self, object_ids: Iterable[str]) -> dict[str, list[MediaFile]]:
-        ids = list(object_ids)
         found: dict[str, list[MediaFile]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for object_id, data in self._query(
-                f"SELECT object, data FROM media WHERE object IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY object, position", chunk,
-            ):
-                found.setdefault(object_id, []).append(MediaFile.from_dict(json.loads(data)))
+        for object_id, data in self._query(f"SELECT object, data FROM media WHERE object {_IN_KEYS} "
+                                           "ORDER BY object, position", (json.dumps(list(object_ids)),)):
+            found.setdefault(object_id, []).append(MediaFile.from_dict(json.loads(data)))
         return found
 
     def institutions(self) -> list[Institution]:
@@ -723,11 +705,8 @@ class SqliteStore:
         if uris is None:
             rows = self._query("SELECT data FROM concepts ORDER BY uri")
         else:
-            uris = list(dict.fromkeys(uris))
-            rows = []
-            for start in range(0, len(uris), 500):
-                chunk = uris[start : start + 500]
-                rows += self._query(f"SELECT data FROM concepts WHERE uri IN ({','.join('?' * len(chunk))})", chunk)
+            rows = self._query(f"SELECT data FROM concepts WHERE uri {_IN_KEYS} ORDER BY uri",
+                               (json.dumps(list(dict.fromkeys(uris))),))
         return [Concept.from_dict(json.loads(r[0])) for r in rows]
 
     def concepts_count(self) -> int:
@@ -876,11 +855,11 @@ class SqliteStore:
 
     def imports(self, offset: int = 0, limit: int = 20, statuses: Iterable[str] | None = None) -> list[ImportJob]:
         wanted = list(statuses or ())
-        where = f" WHERE status IN ({','.join('?' * len(wanted))})" if wanted else ""
+        where = f" WHERE status {_IN_KEYS}" if wanted else ""
         with _failures(self.path):
             rows = self._jobs().execute(
                 f"SELECT data FROM imports{where} ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?",
-                (*wanted, limit, offset),
+                (*([json.dumps(wanted)] if wanted else []), limit, offset),
             ).fetchall()
         return [ImportJob(**json.loads(row[0])) for row in rows]
 
