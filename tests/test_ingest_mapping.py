@@ -232,6 +232,18 @@ def test_csv_subject_columns_declare_their_concepts_as_the_json_entries_do(app, 
     assert {c.uri: c.label for c in store.concepts(["tate-subject:3454"])} == {"tate-subject:3454": {"en": ["whirlwind"]}}
 
 
+def test_a_subject_entry_naming_a_concept_the_mapping_declares_does_not_declare_it_twice(app, store, tmp_path):
+    declare = [*ID_MAPPING["declare"], {"kind": "concept", "uri": "tate-subject:557", "label": {"en": ["sea"]}}]
+    mapping = write(tmp_path, "m.json", dict(ID_MAPPING, declare=declare, fields={
+        "id": "ref", "label": {"path": "title", "language": "en"},
+        "subjects": {"path": "terms[]", "uri": {"path": "id", "template": "tate-subject:{value}"},
+                     "label": {"path": "name", "language": "en"}}}))
+    works = write(tmp_path, "works.jsonl", '{"ref": "1", "title": "Storm", "terms": [{"id": 557, "name": "sea"}]}\n')
+    result = ingest(app, works, mapping)
+    assert (result.counts["concepts"], result.counts["objects"]) == (1, 1)
+    assert store.get_object("1").subjects == ["tate-subject:557"]
+
+
 def test_a_subject_entry_without_a_label_must_name_a_known_concept_naming_the_row_and_field(app, store, tmp_path):
     mapping = write(tmp_path, "m.json", dict(ID_MAPPING, fields={
         "id": "ref", "label": {"path": "title", "language": "en"},

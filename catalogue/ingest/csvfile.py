@@ -92,7 +92,7 @@ def read_csv(path: Path, mapping_path: Path) -> Iterator[Record]:
     base = path.resolve().parent
     for number, record in enumerate(mapping.declare, start=1):
         yield Record(record, mapping.path, number, base)
-    concepts: set[str] = set()  # the concepts the rows' subject entries declared so far
+    concepts = mapping.declared_concepts()  # and then those the rows' subject entries declared
     with io.TextIOWrapper(open_binary(path), newline="", encoding=mapping.encoding) as handle:
         reader = csv.DictReader(handle, delimiter=mapping.delimiter, strict=True)
         number = 1

@@ -172,6 +172,11 @@ class Mapping:
         subjects = self.fields.get("subjects")
         self.declares_concepts = isinstance(subjects, Spec) and bool(subjects.keys)
 
+    def declared_concepts(self) -> set[str]:
+        """The URIs of the concepts ``declare`` holds: subject entries naming them declare nothing more."""
+        return {r["uri"] for r in self.declare
+                if isinstance(r, dict) and r.get("kind") == "concept" and isinstance(r.get("uri"), str)}
+
     def _check_names(self, fields: dict, defaults: object) -> None:
         """The mapping names only fields of the published schema (as the records it makes are checked
         against it), and maps from the source only those a mapping can fill."""
@@ -673,7 +678,7 @@ def read_mapped(path: Path, mapping_path: Path) -> Iterator[Record]:
     base = path.resolve().parent
     for number, declared in enumerate(mapping.declare, start=1):
         yield Record(declared, mapping.path, number, base)
-    declared_concepts: set[str] = set()
+    declared_concepts = mapping.declared_concepts()
     seen: set[int] | None = set()
     projection = Projection(mapping)
     count = 0
