@@ -399,3 +399,22 @@ def test_html_tags_in_a_record_are_not_words_of_the_index(catalogue, store):
     assert ids(catalogue, "ghent") == {"tagged"} and ids(catalogue, "oil") >= {"tagged"}
     for tag_word in ("href", "span", "zanzibar", "note", "class"):
         assert "tagged" not in ids(catalogue, tag_word), tag_word
+
+
+def test_a_search_on_the_generation_a_rebuild_just_replaced_reads_it_whole(catalogue):
+    """A rebuild deletes the generation a searcher opened; what the search reads of it later (each
+    field's document lengths, kept in files of their own in a rebuilt segment) must have been opened
+    with it: read afresh, the lengths were gone (zeros, or a FileNotFoundError for the search that
+    came to them between Whoosh's check and its open)."""
+    from catalogue.search.whoosh import engine
+
+    request = SearchRequest(q="zee OR sea OR de", lang="nl")
+    catalogue.rebuild()  # segments of a rebuild: a file per part, not one compound file
+    opened = catalogue._view()  # this thread's generation; nothing scored with it yet
+    assert catalogue.rebuild() == len(RECORDS)  # a new generation: the old one's files are deleted
+    old = engine.run(opened, request, catalogue.names, catalogue.limits)
+    for reader, _ in opened.leaves:
+        data = opened.cache.segment(reader)
+        assert all(data.lengths(reader, field).any() for field in ("text", "title", "text_nl"))
+    fresh = catalogue.search(request)
+    assert old.total == fresh.total > 0 and [h.id for h in old.hits] == [h.id for h in fresh.hits]

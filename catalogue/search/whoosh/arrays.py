@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 
 from .document import IMAGE, KEYWORD_FACETS, REAL_TITLE, ROW
@@ -94,6 +94,8 @@ class SegmentData:
             _save(path, {f"{n}.{part}": getattr(v, part) for n, v in self.values.items()
                          for part in ("vocab", "docs", "values")})
         self._lengths: dict[str, np.ndarray] = {}
+        for field in reader.schema.scorable_names():  # now, while the files are there (see View)
+            self.lengths(reader, field)
         self._words: tuple[np.ndarray, np.ndarray] | None = None
         self._path = directory / f"{reader.segment().segment_id()}.words.npz"
 
@@ -263,6 +265,12 @@ class View:
         # an index never written to has one EmptyReader, without a segment: no leaves at all
         self.leaves = [(r, base) for r, base in searcher.reader().leaf_readers() if r.segment() is not None]
         self.arrays = cache.arrays(self.leaves)
+        # Whoosh opens a segment's column files when first read, and a rebuild deletes the generation
+        # it replaces: a search begun on it reads on from files opened here (the lengths are read
+        # with the segment's data). A file gone already is an OSError: the caller reads the newer one.
+        for reader, _ in self.leaves:
+            if reader.doc_count_all() and reader._perdoc._cached_reader("_stored", STORED_COLUMN) is None:
+                raise FileNotFoundError(f"segment {reader.segment().segment_id()} was deleted by a newer generation")
 
     def __getattr__(self, name: str):
         return getattr(self.arrays, name)

@@ -273,8 +273,11 @@ class WhooshSearch:
                 return View(searcher, self._cache)
             except OSError:
                 # another process's commit removed a segment between our reading
-                # the table of contents and opening the segment: read it again
-                searcher = None
+                # the table of contents and opening the segment's files: read it again
+                if searcher is not None:
+                    searcher.close()
+                    self._searchers.pop(threading.get_ident(), None)
+                searcher = self._local.searcher = None
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable: the last attempt returns or raises")
