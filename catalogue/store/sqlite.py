@@ -136,7 +136,7 @@ _STAMPS = ("version", "created", "updated")
 # IN list filled sqlite3's statement cache: 13 MB held by an import whose batches' sizes vary)
 _IN_KEYS = "IN (SELECT value FROM json_each(?))"
 # an object with media that a JSON array of ids (hidden: media of which everyone may see nothing) leaves out
-_DIGITISED = "id IN (SELECT object FROM media) AND id NOT IN (SELECT value FROM json_each(?))"
+_DIGITISED = f"id IN (SELECT object FROM media) AND id NOT {_IN_KEYS}"
 ATTEMPTS_KEPT = 24 * 3600  # seconds a failed sign-in is remembered
 
 Row = tuple[Any, ...]
@@ -706,7 +706,7 @@ class SqliteStore:
             rows = self._query("SELECT data FROM concepts ORDER BY uri")
         else:
             rows = self._query(f"SELECT data FROM concepts WHERE uri {_IN_KEYS} ORDER BY uri",
-                               (json.dumps(list(dict.fromkeys(uris))),))
+                               (json.dumps(list(uris)),))
         return [Concept.from_dict(json.loads(r[0])) for r in rows]
 
     def concepts_count(self) -> int:
