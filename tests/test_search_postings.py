@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import PostingPool
 
@@ -16,9 +17,9 @@ from catalogue.ingest.csvfile import read_csv
 from catalogue.ingest.mapping import read_mapped
 from catalogue.model import DigitalObject
 from catalogue.search.request import LANGUAGES
-from catalogue.search.whoosh.backend import _CODEC, _compact
+from catalogue.search.whoosh.backend import _CODEC
 from catalogue.search.whoosh.document import document, schema, terms, values
-from catalogue.search.whoosh.postings import MAX_RUNS, Postings
+from catalogue.search.whoosh.postings import MAX_RUNS, Postings, add_document, add_postings, compact
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -58,7 +59,7 @@ def _whooshs_pool(tmp_path: Path, postings: list[tuple]) -> list[tuple]:
 
 @pytest.mark.parametrize("limit_mb, runs", [(64, 0), (0.05, 6), (0.0015, MAX_RUNS + 1)],
                          ids=["in memory", "a few runs", f"over {MAX_RUNS} runs"])
-def test_the_compact_pool_yields_the_postings_whooshs_own_pool_yields_in_its_order(tmp_path, limit_mb, runs):
+def test_thecompact_pool_yields_the_postings_whooshs_own_pool_yields_in_its_order(tmp_path, limit_mb, runs):
     postings = _random_postings(seed=7, documents=150)
     storage = FileStorage(str(tmp_path / "runs")).create()
     pool = Postings(storage, limit_mb)
@@ -81,7 +82,7 @@ def test_a_term_whose_later_run_holds_earlier_documents_comes_out_in_document_or
 def test_an_index_written_through_the_compact_pool_holds_what_whooshs_pool_writes(tmp_path):
     objects = _objects()
     readers = []
-    for name, pool in (("whoosh", lambda writer: writer), ("compact", _compact)):
+    for name, pool in (("whoosh", lambda writer: writer), ("compact", compact)):
         (tmp_path / name).mkdir()
         ix = whoosh_index.create_in(str(tmp_path / name), schema())
         writer = pool(ix.writer(codec=_CODEC, limitmb=0.2))  # a small budget: several runs each
@@ -89,11 +90,45 @@ def test_an_index_written_through_the_compact_pool_holds_what_whooshs_pool_write
             writer.add_document(**document(obj, {}))
         writer.commit()
         readers.append(ix.reader())
-    whooshs, compact = ([(field, text, _postings(reader, field, text)) for field, text in reader.all_terms()]
+    whooshs, compacts = ([(field, text, _postings(reader, field, text)) for field, text in reader.all_terms()]
                         for reader in readers)
     assert len(whooshs) > 2_000
-    assert compact == whooshs
+    assert compacts == whooshs
     assert [stored for _, stored in readers[1].iter_docs()] == [stored for _, stored in readers[0].iter_docs()]
+
+
+def _small_blocks() -> W3Codec:
+    codec = W3Codec(blocklimit=3)  # most terms in several blocks, some filling their last one exactly
+    codec.length_stats = False
+    return codec
+
+
+def _length_stats() -> W3Codec:
+    return W3Codec(blocklimit=3)  # lengths read per posting: Whoosh's own writing, not the terms whole
+
+
+@pytest.mark.parametrize("codec", [lambda: _CODEC, _small_blocks, _length_stats],
+                         ids=["the index's codec", "small blocks", "length statistics"])
+def test_postings_added_a_field_at_a_time_and_written_a_term_at_a_time_are_the_bytes_whoosh_writes(tmp_path, codec):
+    objects = _objects()
+    files = []
+    for name, whole in (("whoosh", False), ("whole", True)):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), schema())
+        writer = compact(ix.writer(codec=codec(), limitmb=0.2, compound=False))
+        assert writer.fieldwriter.add_postings.func is add_postings and writer.add_document.func is add_document
+        if not whole:  # Whoosh's own, a posting at a time, into the compact pool
+            del writer.fieldwriter.add_postings, writer.add_document
+        for obj in objects:
+            writer.add_document(**document(obj, {}))
+        writer.commit()
+        with ix.reader() as reader:
+            segment = reader.segment().segment_id()
+        files.append({path.name.replace(segment, "*"): path.read_bytes()
+                      for path in (tmp_path / name).iterdir() if segment in path.name})
+    whooshs, whole = files
+    assert {"*.pst", "*.trm"} <= set(whooshs) and len(whooshs["*.pst"]) > 100_000
+    assert whole == whooshs
 
 
 def _postings(reader, field: str, text: bytes) -> list[tuple]:

@@ -45,7 +45,7 @@ from ..request import SearchRequest, SearchResult
 from . import engine
 from .arrays import SegmentCache, SegmentData, View
 from .document import document, schema
-from .postings import Postings
+from .postings import compact
 
 if TYPE_CHECKING:
     from ...store import Change
@@ -128,7 +128,7 @@ class WhooshSearch:
     @contextmanager
     def _writer(self, wait: float, **options) -> Iterator:
         with self._write_lock:
-            writer = _compact(self._ix.writer(timeout=wait, delay=0.05, codec=_CODEC, **options))
+            writer = compact(self._ix.writer(timeout=wait, delay=0.05, codec=_CODEC, **options))
             try:
                 yield writer
             except BaseException:
@@ -306,12 +306,6 @@ class WhooshSearch:
 
 
 
-def _compact(writer):
-    """``writer`` with the compact posting pool in place of Whoosh's (same budget, same postings)."""
-    writer.pool = Postings(writer._tempstorage, writer.pool.limit / (1024 * 1024))
-    return writer
-
-
 def _empty_index():
     """An empty index in memory: what a search reads before anything was indexed."""
     return RamStorage().create_index(schema())
@@ -322,7 +316,7 @@ def _build_segment(directory: str, store_url: str, ids: list[str], progress=None
     from ...store import open_store
 
     ix = whoosh_index.open_dir(directory)
-    writer = _compact(ix.writer(_lk=False, codec=_CODEC, limitmb=LIMIT_MB, compound=False))
+    writer = compact(ix.writer(_lk=False, codec=_CODEC, limitmb=LIMIT_MB, compound=False))
     store = open_store(store_url)
     concepts = {c.uri: c for c in store.concepts()}
     for start in range(0, len(ids), 500):

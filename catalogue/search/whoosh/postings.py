@@ -7,13 +7,18 @@ This pool holds a posting in four numbers (term, document, weight, value), sorts
 and spills a run of whole terms when its budget is full, so a rebuild's segment sorts in a few
 runs and the merge takes a term at a time. It yields the postings Whoosh's pool would, in the same
 order (``iter_postings``): all a ``SegmentWriter`` asks of its pool.
+
+Whoosh's field writer then takes them one posting at a time, checking each one's type and order; half
+of a segment's build went there. ``add_postings`` writes the pool's terms whole, into the posting
+blocks Whoosh would have written, byte for byte.
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import pickle
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 from whoosh.util import random_name
@@ -50,37 +55,51 @@ class Postings:
 
     def add(self, item: Posting) -> None:
         fieldname, text, docnum, weight, value = item
-        key = (fieldname, text)
-        term = self._ids.get(key)
-        if term is None:
-            term = self._ids[key] = len(self._keys)
-            self._keys.append(key)
-            self.fieldnames.add(fieldname)
-            self._size += TERM_BYTES + len(text)
-        number = self._values.get(value)
-        if number is None:  # a posting's value is its frequency's bytes, or none: a few distinct ones
-            number = self._values[value] = len(self._value_list)
-            self._value_list.append(value)
-            self._size += TERM_BYTES
-        self._term.append(term)
-        self._doc.append(docnum)
-        self._weight.append(weight)
-        self._value.append(number)
-        self._size += POSTING_BYTES
+        self.add_field(fieldname, ((text, 0, weight, value),), docnum)
+
+    def add_field(self, fieldname: str, items: Iterable[tuple[bytes, int, float, bytes]], docnum: int) -> int:
+        """One document's postings of one field, as ``field.index`` gives them (term, frequency, weight,
+        value); returns the frequencies' sum, the field's length."""
+        ids, values, keys = self._ids, self._values, self._keys
+        terms, weights, numbers = [], [], []
+        length = 0
+        for text, frequency, weight, value in items:
+            key = (fieldname, text)
+            term = ids.get(key)
+            if term is None:
+                term = ids[key] = len(keys)
+                keys.append(key)
+                self.fieldnames.add(fieldname)
+                self._size += TERM_BYTES + len(text)
+            number = values.get(value)
+            if number is None:  # a posting's value is its frequency's bytes, or none: a few distinct ones
+                number = values[value] = len(self._value_list)
+                self._value_list.append(value)
+                self._size += TERM_BYTES
+            terms.append(term)
+            weights.append(weight)
+            numbers.append(number)
+            length += frequency
+        self._term.extend(terms)
+        self._doc.extend([docnum] * len(terms))
+        self._weight.extend(weights)
+        self._value.extend(numbers)
+        self._size += POSTING_BYTES * len(terms)
         if self._size > self._limit:
             self._spill()
+        return length
 
-    def iter_postings(self) -> Iterator[Posting]:
+    def iter_postings(self) -> Sorted:
         """Every posting, ordered by field, term and document, as Whoosh's pool yields them."""
         if not self._runs:
-            return _postings(self._terms())
+            return Sorted(self._terms())
         self._spill()
         while len(self._runs) > MAX_RUNS:
             merging, self._runs = self._runs[:MAX_RUNS], self._runs[MAX_RUNS:]
             self._runs.insert(0, self._write_run(_merged([_read_run(self._tempstore, name) for name in merging])))
             for name in merging:
                 self._tempstore.delete_file(name)
-        return _postings(_merged([_read_run(self._tempstore, name) for name in self._runs]))
+        return Sorted(_merged([_read_run(self._tempstore, name) for name in self._runs]))
 
     def cleanup(self) -> None:
         for name in self._runs:
@@ -123,6 +142,90 @@ class Postings:
             if chunk:
                 pickle.dump(chunk, handle, pickle.HIGHEST_PROTOCOL)
         return name
+
+
+def compact(writer):
+    """``writer`` (a ``SegmentWriter``) with the compact pool in place of Whoosh's (same budget, same
+    postings), its documents' postings added a field at a time and its terms written whole: the same
+    segment, byte for byte. A schema with term vectors or a separate spelling field keeps Whoosh's
+    own ``add_document``, which adds those."""
+    writer.pool = Postings(writer._tempstorage, writer.pool.limit / (1024 * 1024))
+    writer.fieldwriter.add_postings = functools.partial(add_postings, writer.fieldwriter)
+    if not any(field.vector or field.separate_spelling() for _, field in writer.schema.items()):
+        writer.add_document = functools.partial(add_document, writer)
+    return writer
+
+
+def add_document(writer, **fields) -> None:
+    """``writer.add_document`` (Whoosh's ``SegmentWriter``) for a schema without term vectors or
+    spelling fields and documents without boosts: each field's postings go to the pool together."""
+    writer._check_state()
+    schema, perdoc, pool, docnum = writer.schema, writer.perdocwriter, writer.pool, writer.docnum
+    names = sorted(name for name in fields if not name.startswith("_"))
+    writer._check_fields(schema, names)
+    if len(names) != len(fields):
+        raise ValueError(f"boosts and custom stored values are not written here: {sorted(set(fields) - set(names))}")
+    perdoc.start_doc(docnum)
+    for name in names:
+        value = fields[name]
+        if value is None:
+            continue
+        field = schema[name]
+        length = pool.add_field(name, field.index(value), docnum) if field.indexed else 0
+        perdoc.add_field(name, field, value if field.stored else None, length if field.scorable else 0)
+        if field.column_type:
+            perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+    perdoc.finish_doc()
+    writer._added = True
+    writer.docnum += 1
+
+
+class Sorted:
+    """The pool's postings in order: one at a time to any Whoosh code that iterates them, or a term at
+    a time (``terms``) to ``add_postings``."""
+
+    def __init__(self, terms: Iterator[_Term]):
+        self.terms = terms
+
+    def __iter__(self) -> Iterator[Posting]:
+        return _postings(self.terms)
+
+
+def add_postings(fieldwriter, schema, lengths, items) -> None:
+    """``fieldwriter.add_postings`` (Whoosh's ``FieldWriter``), a term at a time when ``items`` is the
+    compact pool's and the codec keeps no length statistics (a posting's length is then never read)."""
+    terms = getattr(items, "terms", None)
+    if terms is None or lengths is not None:
+        type(fieldwriter).add_postings(fieldwriter, schema, lengths, items)
+        return
+    field = None
+    for fieldname, text, docs, weights, values in terms:
+        if fieldname != field:
+            if field is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            field = fieldname
+        fieldwriter.start_term(text)
+        _add_term(fieldwriter._postwriter, array("I", docs), array("d", weights), values)
+        fieldwriter.finish_term()
+    if field is not None:
+        fieldwriter.finish_field()
+
+
+def _add_term(writer, docs: array, weights: array, values: list[bytes]) -> None:
+    """Fill ``writer``'s (a ``W3PostingsWriter``) blocks with a term's postings as ``add_posting`` one at a
+    time would: a full block is written when the next posting comes, the last by ``finish_postings``."""
+    limit = writer._blocklimit
+    for start in range(0, len(docs), limit):
+        if start:
+            writer._write_block()
+        end = start + limit
+        block = weights[start:end]
+        writer._ids = docs[start:end]
+        writer._weights = array("f", block)
+        top = max(block)
+        writer._maxweight = top if top > 0 else 0
+        writer._values = [v for v in values[start:end] if v]
 
 
 def _read_run(tempstore, name: str) -> Iterator[_Term]:
