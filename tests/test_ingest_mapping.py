@@ -418,7 +418,7 @@ def test_past_the_checked_records_a_line_is_decoded_to_only_what_the_mapping_rea
     projected = projection(line)
     assert "catalogueGroup" not in projected and "all_artists" not in projected and "id" not in projected
     assert set(projected["subjects"]) == {"children"}  # the terms, not the tree's own id and name
-    assert set(projected["contributors"][0]) == {"mda", "role", "fc", "birthYear", "date"}
+    assert set(projected["contributors"][0]) == {"mda", "role", "fc", "birthYear", "date", "id"}
     mapping = Mapping(TATE_JSON_MAPPING, at="path")
     assert build(Node(projected, None), mapping) == build(Node(json.loads(line), None), mapping)
 

@@ -74,6 +74,7 @@ class Record:
     base_dir: Path  # media paths are resolved inside this folder
     problem: tuple[str, str] | None = None  # (field, message): a record its reader could not read (a URL that failed)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (field, message): parse() found, imported anyway
+    elsewhere: list[Problem] = field(default_factory=list)  # warnings with places of their own (a lookup file's rows)
     read_form: bool = False  # already as the model reads it (a mapping's record: text trimmed, no empty value)
 
 

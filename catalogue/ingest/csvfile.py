@@ -14,16 +14,12 @@ For language-map fields every ``column@xx`` column is read as language ``xx``.
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import IngestError, Problem, Record
-from .files import DAMAGED, damaged, open_binary
-from .mapping import Mapping, Row, Spec, build, mapped
-
-csv.field_size_limit(10 * 1024 * 1024)
+from .files import csv_rows
+from .mapping import Mapping, Row, Spec, build, mapped, told
 
 
 def check_header(mapping: Mapping, header: Sequence[str]) -> dict[str, list[str]]:
@@ -87,28 +83,16 @@ class CsvRow:
 
 def read_csv(path: Path, mapping_path: Path) -> Iterator[Record]:
     """Records of a CSV file (or its ``.gz``) read through a mapping; rows are numbered as a spreadsheet shows them."""
-    mapping = Mapping(mapping_path, at="column")
-    name = str(path)
     base = path.resolve().parent
+    mapping = Mapping(mapping_path, at="column", base=base)
+    yield from told(_read_csv(path, mapping, base), mapping.warnings)
+
+
+def _read_csv(path: Path, mapping: Mapping, base: Path) -> Iterator[Record]:
     for number, record in enumerate(mapping.declare, start=1):
         yield Record(record, mapping.path, number, base)
     concepts = mapping.declared_concepts()  # and then those the rows' subject entries declared
-    with io.TextIOWrapper(open_binary(path), newline="", encoding=mapping.encoding) as handle:
-        reader = csv.DictReader(handle, delimiter=mapping.delimiter, strict=True)
-        number = 1
-        try:
-            header = reader.fieldnames
-            if not header:
-                raise IngestError([Problem(name, 1, "", "the file is empty: a header row is needed")])
-            languages = check_header(mapping, header)
-            for number, row in enumerate(reader, start=2):
-                if None in row:
-                    message = f"row has {len(header) + len(row[None])} values, the header has {len(header)}"
-                    raise IngestError([Problem(name, number, "", message)])
-                yield from mapped(build(CsvRow(row, languages), mapping), mapping, concepts, name, number, base)
-        except csv.Error as exc:
-            raise IngestError([Problem(name, number + 1, "", f"malformed CSV: {exc}")]) from None
-        except UnicodeDecodeError as exc:
-            raise IngestError([Problem(name, number + 1, "", f"not {mapping.encoding} text: {exc.reason}")]) from None
-        except DAMAGED as exc:
-            raise damaged(path, exc) from None
+    languages: dict[str, list[str]] = {}
+    for number, row in csv_rows(path, mapping.encoding, mapping.delimiter,
+                                lambda header: languages.update(check_header(mapping, header))):
+        yield from mapped(build(CsvRow(row, languages), mapping), mapping, concepts, str(path), number, base)

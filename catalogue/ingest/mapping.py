@@ -32,6 +32,7 @@ from typing import Any, Protocol, TypedDict
 import msgspec
 
 from . import IngestError, Problem, Record, schema
+from .files import csv_rows, format_suffix
 
 TEXT_FIELDS = {"label", "summary", "medium", "provenance", "credit_line"}
 PLAIN_FIELDS = {"id", "type", "institution", "date", "earliest", "latest", "rights", "homepage",
@@ -47,10 +48,12 @@ REQUIRED_KEYS = {"creators": "name", "dimensions": "value", "subjects": "uri"}  
 LIST_KEYS = {"authorities", "variants"}  # an entry's values that are lists
 LABELLED_FIELDS = {"metadata", "required_statement"}  # a label of the mapping's, a value of the row's
 KNOWN_FIELDS = TEXT_FIELDS | PLAIN_FIELDS | LIST_FIELDS | set(ENTRY_KEYS) | LABELLED_FIELDS
-MAPPING_KEYS = {"description", "attribution", "declare", "defaults", "fields", "separator", "delimiter", "encoding"}
+MAPPING_KEYS = {"description", "attribution", "declare", "defaults", "fields", "lookups", "separator", "delimiter",
+                "encoding"}
 OPTIONS = {"language", "split", "pattern", "extract", "transform", "template", "value", "label"}
 EXTRACTS = ("year",)
 CHECKED_RECORDS = 1000  # a JSON path that names nothing in this many records is a mapping error
+LOOKUP_MAX_RECORDS = 1_000_000  # records of one lookup file: its keys and the values taken are held in memory
 
 _DIGITS = re.compile(r"\d+")
 _SEGMENT = re.compile(r"([^\[\].]*)(?:\[(\d*)\])?")
@@ -136,7 +139,9 @@ class Spec:
 class Mapping:
     """A parsed mapping file: its errors name the file and the spec (``fields.creators.born``)."""
 
-    def __init__(self, path: Path, at: str = "column"):
+    def __init__(self, path: Path, at: str = "column", base: Path | None = None):
+        """``base``: the folder of the file the mapping reads, where its lookup files are (None: the
+        mapping is read, and checked, without them)."""
         self.path = str(path)
         self.at = at  # "column" (CSV) or "path" (JSON)
         try:
@@ -161,6 +166,10 @@ class Mapping:
         self.declare: list = spec.get("declare", [])
         if not isinstance(self.defaults, dict) or not isinstance(self.declare, list):
             raise self.error("defaults", "\"defaults\" is an object and \"declare\" a list of records")
+        lookups = spec.get("lookups", {})
+        if not isinstance(lookups, dict):
+            raise self.error("lookups", "must be an object: name → {\"file\": ..., \"key\": ...}")
+        self.lookups = {name: self._lookup(name, raw) for name, raw in lookups.items()}
         self.fields: dict[str, Spec | list[Spec]] = {}
         for name, raw in spec["fields"].items():
             where = f"fields.{name}"
@@ -171,6 +180,10 @@ class Mapping:
                 self.fields[name] = self._spec(raw, where, name)
         subjects = self.fields.get("subjects")
         self.declares_concepts = isinstance(subjects, Spec) and bool(subjects.keys)
+        self.warnings: list[Problem] = []  # the lookup files': reported with the import's first record
+        for lookup in self.lookups.values():
+            if lookup.takes and base is not None:
+                self.warnings += lookup.load(base, self)
 
     def declared_concepts(self) -> set[str]:
         """The URIs of the concepts ``declare`` holds: subject entries naming them declare nothing more."""
@@ -251,9 +264,8 @@ class Mapping:
         if name in LABELLED_FIELDS and not isinstance(spec.label, dict):
             raise self.error(f"{where}.label", "is required: a language map such as {\"en\": [\"Medium\"]}")
         if at is not None and self.at == "path":
-            spec.steps = self._steps(at, where)
-            if all(index is None for _, index in spec.steps):
-                spec.keys_only = tuple(key for key, _ in spec.steps)
+            walk = self._path(at, where)
+            spec.steps, spec.keys_only = walk.steps, walk.keys_only
         for key in keys & set(raw):
             spec.keys[key] = self._spec(raw[key], f"{where}.{key}", key, parent=spec)
         if name == "creators" and parent is None and "name" not in spec.keys:
@@ -268,14 +280,50 @@ class Mapping:
         for i, item in enumerate(raw if isinstance(raw, list) else [raw]):
             if item == "slug":
                 out.append(slug)
+            elif isinstance(item, dict) and set(item) == {"lookup", "take"}:
+                out.append(self._take(item, f"{where}[{i}]" if isinstance(raw, list) else where))
             elif isinstance(item, dict) and set(item) == {"replace"} and isinstance(item["replace"], list) \
                     and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p)
                             and p[0] for p in item["replace"]):
                 out.append(_replacer([tuple(p) for p in item["replace"]]))
             else:
                 raise self.error(f"{where}[{i}]" if isinstance(raw, list) else where,
-                                 f"{item!r} is not a transform: \"slug\" or {{\"replace\": [[\"old\", \"new\"], ...]}}")
+                                 f"{item!r} is not a transform: \"slug\", {{\"replace\": [[\"old\", \"new\"], ...]}} "
+                                 "or {\"lookup\": name, \"take\": path}")
         return out
+
+    def _lookup(self, name: str, raw: Any) -> Lookup:
+        where = f"lookups.{name}"
+        if not isinstance(raw, dict) or not {"file", "key"} <= set(raw) <= {"file", "key", "optional"} or not all(
+                isinstance(raw[k], str) and raw[k] for k in ("file", "key")) or raw.get("optional", False) not in (
+                True, False):
+            raise self.error(where, "must be {\"file\": a file beside the records, \"key\": the path of its id, "
+                                    "\"optional\": true or false}")
+        if Path(raw["file"]).is_absolute() or ".." in Path(raw["file"]).parts:
+            raise self.error(f"{where}.file", f"{raw['file']!r} must name a file in the records file's folder")
+        return Lookup(name, raw["file"], self._path(raw["key"], f"{where}.key"), raw.get("optional", False))
+
+    def _take(self, item: dict, where: str) -> Callable[[str], str]:
+        """The transform ``{"lookup": name, "take": path}``: a key becomes the value at ``path`` of the
+        lookup file's record with that key (no such record: no value)."""
+        lookup = self.lookups.get(item["lookup"]) if isinstance(item["lookup"], str) else None
+        if lookup is None:
+            known = ", ".join(sorted(self.lookups)) or "none"
+            raise self.error(f"{where}.lookup", f"names no lookup of the mapping's \"lookups\" (these: {known})")
+        if not isinstance(item["take"], str) or not item["take"]:
+            raise self.error(f"{where}.take", "must be the path of a value in the lookup file's records")
+        taken = lookup.takes.setdefault(item["take"], (self._path(item["take"], f"{where}.take"), {}))
+        table = taken[1]
+        return lambda key: table.get(key, "")
+
+    def _path(self, path: str, where: str) -> Spec:
+        """A spec of ``path`` alone, compiled: a JSON field's, or one into a lookup file's records (a CSV
+        lookup file's columns are one-key paths)."""
+        spec = Spec(where, path, steps=self._steps(path, where))
+        if all(index is None for _, index in spec.steps):
+            spec.keys_only = tuple(key for key, _ in spec.steps)
+        return spec
+
 
     def _steps(self, path: str, where: str) -> tuple:
         if path == "":
@@ -289,6 +337,69 @@ class Mapping:
             index = match.group(2)
             steps.append((match.group(1), None if index is None else (_ALL if index == "" else int(index))))
         return tuple(steps)
+
+
+@dataclass
+class Lookup:
+    """A second file of the source, keyed (an API dump's makers beside its works): the transform
+    ``{"lookup": name, "take": path}`` turns a key into the value at ``path`` of the record it keys."""
+
+    name: str
+    file: str  # beside the records file
+    key: Spec
+    optional: bool = False  # without the file, the values taken from it are left out (a warning), not an error
+    takes: dict[str, tuple[Spec, dict[str, str]]] = field(default_factory=dict)  # path → (its spec, key → value)
+
+    def load(self, base: Path, mapping: Mapping) -> list[Problem]:
+        """Read the file once for every value the mapping takes from it; gives the warnings. A key in
+        several records takes the first one's values; where a later one's differ, that is a warning."""
+        where = f"lookups.{self.name}"
+        path = base / self.file
+        if not path.resolve().is_relative_to(base.resolve()):
+            raise mapping.error(f"{where}.file", f"{self.file!r} must name a file in the records file's folder")
+        if not path.is_file():
+            missing = f"{self.file} is not in {base}, beside the records file"
+            if self.optional:
+                return [Problem(mapping.path, None, f"{where}.file", f"{missing}: what is taken from it is left out")]
+            raise mapping.error(f"{where}.file", missing)
+        first: dict[str, int] = {}
+        named: set[str] = set()
+        warnings = []
+        for number, data in _lookup_rows(path, mapping):
+            if len(first) == LOOKUP_MAX_RECORDS:
+                raise IngestError([Problem(str(path), number, "", f"a lookup file holds at most "
+                                                                  f"{LOOKUP_MAX_RECORDS:,} records")])
+            node = Node(data, None)
+            key = next((v.strip() for v in node.values(self.key) if isinstance(v, str) and v.strip()), None)
+            if key is None:
+                continue  # nothing can refer to it
+            again = key in first
+            first.setdefault(key, number)
+            for take, (spec, table) in self.takes.items():
+                value = next((v.strip() for v in node.values(spec) if isinstance(v, str) and v.strip()), None)
+                if again:
+                    if value != table.get(key):
+                        warnings.append(Problem(str(path), number, take, f"key {key!r} is also at row {first[key]}, "
+                                                f"with another value: {table.get(key)!r} is taken, not {value!r}"))
+                elif value is not None:
+                    table[key] = value
+                    named.add(take)
+        problems = [Problem(mapping.path, None, spec.where, f"path {take!r} names nothing in {path}")
+                    for take, (spec, _) in self.takes.items() if take not in named]
+        if problems:
+            raise IngestError(problems)
+        return warnings
+
+
+def _lookup_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, Any]]:
+    """A lookup file's numbered records: a CSV's rows (as a spreadsheet numbers them), or JSON's."""
+    from .jsonfile import read_json
+
+    if format_suffix(path) == ".csv":
+        yield from csv_rows(path, mapping.encoding, mapping.delimiter)
+        return
+    for record in read_json(path):
+        yield record.row or 0, record.data
 
 
 def _replacer(pairs: list[tuple[str, str]]) -> Callable[[str], str]:
@@ -672,10 +783,22 @@ class Node:
 def read_mapped(path: Path, mapping_path: Path) -> Iterator[Record]:
     """Records of a JSON array or JSON Lines file (or its ``.gz``) in another institution's shape,
     read through a mapping; a path that names nothing in the first records is a mapping error."""
+    base = path.resolve().parent
+    mapping = Mapping(mapping_path, at="path", base=base)
+    yield from told(_read_mapped(path, mapping, base), mapping.warnings)
+
+
+def told(records: Iterator[Record], warnings: list[Problem]) -> Iterator[Record]:
+    """``records``, the first carrying ``warnings`` (a mapping's, about its lookup files) to the import's report."""
+    for record in records:
+        record.elsewhere += warnings
+        warnings = []
+        yield record
+
+
+def _read_mapped(path: Path, mapping: Mapping, base: Path) -> Iterator[Record]:
     from .jsonfile import read_json
 
-    mapping = Mapping(mapping_path, at="path")
-    base = path.resolve().parent
     for number, declared in enumerate(mapping.declare, start=1):
         yield Record(declared, mapping.path, number, base)
     declared_concepts = mapping.declared_concepts()

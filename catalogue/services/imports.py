@@ -141,6 +141,7 @@ def run_import(
                     except (ValidationError, MediaError) as exc:
                         result.skipped.append(Problem(record.file, record.row, exc.field, exc.message))
                     result.warnings += [Problem(record.file, record.row, *said) for said in record.warnings]
+                    result.warnings += record.elsewhere
                     if progress:
                         progress(1)
                     if len(batch) >= CHUNK:
