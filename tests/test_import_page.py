@@ -140,6 +140,31 @@ def test_a_zip_of_media_with_its_records_file_inside_is_imported_with_its_images
     assert len(obj.media) == 1 and (Path(site.config["MEDIA_DIR"]) / obj.media[0].path).is_file()
 
 
+def test_a_mappings_lookup_file_comes_in_the_zip_and_its_warnings_are_in_the_report(site):
+    client = signed_in_client(site, "ed")
+    mapping = {**MAPPING, "lookups": {"makers": {"file": "makers.csv", "key": "id", "optional": True}}}
+    mapping["fields"] = {**MAPPING["fields"], "creators": {
+        "column": "maker", "uri": {"column": "maker", "transform": [{"lookup": "makers", "take": "page"}]}}}
+    records = "id,institution,title,year,maker\nlk-1,brooklyn,Lantern of Ostend,1897,ensor\n"
+    makers = b"id,page\nensor,https://example.org/ensor\nensor,https://example.org/james-ensor\n"
+    files = {"records": ("objects.csv", records.encode()), "mapping": ("mapping.json", json.dumps(mapping).encode())}
+
+    alone = job_of(upload(client, **files))  # no makers.csv: optional, so a warning
+    assert settled(site, client, alone)["status"] == "checked"
+    page = client.get(f"/curate/imports/{alone}").get_data(as_text=True)
+    assert "Warnings: imported all the same" in page and "<code>lookups.makers.file</code>" in page
+    assert "makers.csv is not in" in page
+
+    zipped = job_of(upload(client, **files, media=("lookups.zip", _zip({"makers.csv": makers}))))
+    assert settled(site, client, zipped)["status"] == "checked"
+    page = client.get(f"/curate/imports/{zipped}").get_data(as_text=True)
+    assert "<td>makers.csv</td><td>3</td><td><code>page</code></td>" in page  # its row, not a server path
+    assert "key &#39;ensor&#39; is also at row 2" in page
+    assert confirm(client, zipped).status_code == 303
+    assert settled(site, client, zipped)["status"] == "done"
+    assert site.extensions["vitrine"].store.get_object("lk-1").creators[0].uri == "https://example.org/ensor"
+
+
 def _instance_files(app) -> set[str]:
     root = Path(app.config["INSTANCE"])
     return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()

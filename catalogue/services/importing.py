@@ -426,12 +426,16 @@ class Importing:
             name = str(Path(name).resolve()) if name.startswith("/") else name
             return name.removeprefix(files).removeprefix(folder)
 
-        problems = sorted({(where(p.file), p.row, p.field, p.message) for p in [*refused, *result.skipped]},
+        def listed(found: list[Problem]) -> list[dict]:
+            rows = sorted({(where(p.file), p.row, p.field, p.message) for p in found},
                           key=lambda p: (p[0], p[1] or 0, p[2]))
+            return [{"file": f, "row": r, "field": fd, "message": m} for f, r, fd, m in rows]
+
         report: dict[str, Any] = {
             "read": read,
             "counts": {kind: n for kind, n in result.counts.items() if n},
-            "problems": [{"file": f, "row": r, "field": fd, "message": m} for f, r, fd, m in problems],
+            "problems": listed([*refused, *result.skipped]),
+            "warnings": listed(result.warnings),  # imported anyway: unknown fields left out, a lookup file's doubts
         }
         for name in ("created", "updated", "unchanged", "missing"):
             ids = getattr(result, name)
