@@ -119,6 +119,24 @@ def test_a_json_lines_upload_is_checked_and_imported(site):
     assert site.extensions["vitrine"].store.get_object("jl-2").label == {"en": ["Dune study 2"]}
 
 
+def test_an_api_dump_in_its_museums_own_shape_is_imported_through_its_mapping(site):
+    site.extensions["vitrine"].accounts.add("mia", PASSWORD, roles=["editor"], institutions=["museum"])
+    client = signed_in_client(site, "mia")
+    things = json.loads((DATA / "museum-api" / "things.json").read_text(encoding="utf-8"))
+    job = job_of(upload(client, records=("things.json", (DATA / "museum-api" / "things.json").read_bytes()),
+                        mapping=("mapping.json", (DATA / "museum-api" / "mapping.json").read_bytes())))
+    assert settled(site, client, job)["status"] == "checked"
+    report = client.get(f"/curate/imports/{job}").get_data(as_text=True)
+    assert "Problems</dt><dd>0</dd>" in report and f"Objects</dt><dd>{len(things)}</dd>" in report
+    assert confirm(client, job).status_code == 303
+    assert settled(site, client, job)["status"] == "done"
+    store = site.extensions["vitrine"].store
+    first = things[0]
+    obj = store.get_object(first["id"].replace("museum:things/", "thing-"))
+    assert obj.accession_number == first["identifier"]["accession"]
+    assert [c.name for c in obj.creators] == [m["person"]["name"] for m in first["production"]["makers"]]
+
+
 def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

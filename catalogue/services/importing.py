@@ -32,6 +32,7 @@ from ..ingest.csvfile import read_csv
 from ..ingest.files import format_suffix
 from ..ingest.iiif import read_iiif
 from ..ingest.jsonfile import read_json
+from ..ingest.mapping import read_mapped
 from ..ingest.remote import FetchError, check_url
 from ..model import User, is_id
 from ..roles import is_admin, may_import, may_start_import, may_sync
@@ -198,8 +199,6 @@ class Importing:
             raise ImportRefused(f"{records.name!r} is not a CSV, JSON or JSON Lines file (.gz allowed)")
         if media is not None and not media.name.lower().endswith(".zip"):
             raise ImportRefused(f"{media.name!r} is not a zip file")
-        if mapping is not None and records is not None and format_suffix(Path(records.name)) != ".csv":
-            raise ImportRefused("a mapping is for a CSV file")
         job = ImportJob(secrets.token_hex(8), user.name, _now(), "", "zip" if media else "", params={})
         folder = self.folder / job.id
         try:
@@ -348,12 +347,13 @@ class Importing:
             self._unzip(folder / job.params["zip"], files)
         name = job.params.get("records") or self._records_in(files)
         path = files / name
+        mapping = folder / job.params["mapping"] if job.params.get("mapping") else None
         if format_suffix(path) == ".csv":
-            if not job.params.get("mapping"):
+            if mapping is None:
                 raise ImportRefused(f"{name}: a CSV file needs its mapping (a JSON file naming each field's column)")
-            yield from read_csv(path, folder / job.params["mapping"])
-        else:
-            yield from read_json(path)
+            yield from read_csv(path, mapping)
+        else:  # another institution's shape through its mapping, or Vitrine's own
+            yield from read_mapped(path, mapping) if mapping is not None else read_json(path)
 
     def _records_in(self, files: Path) -> str:
         """The one records file at the top of an unpacked zip."""
