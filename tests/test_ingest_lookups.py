@@ -206,3 +206,26 @@ def test_a_csv_lookup_files_rows_are_named_by_their_spreadsheet_row(app, tmp_pat
     result = _import(app, read_mapped(records, mapping))
     assert [(Path(w.file).name, w.row, w.field) for w in result.warnings] == [("makers.csv", 4, "page")]
     assert "key '0' is also at row 2" in result.warnings[0].message
+
+
+def test_a_lookup_file_over_its_record_limit_is_refused_naming_the_row(tmp_path, monkeypatch):
+    import catalogue.ingest.mapping as mapping_module
+
+    monkeypatch.setattr(mapping_module, "LOOKUP_MAX_RECORDS", 3)  # the bound, lowered: not 1,000,001 records here
+    records, mapping = _things(tmp_path, {"file": "makers.json", "key": "id"})
+    _makers(tmp_path, *({"id": i, "page": f"https://example.org/m/{i}"} for i in range(4)))
+    with pytest.raises(IngestError) as caught:
+        list(read_mapped(records, mapping))
+    problem, = caught.value.problems
+    assert (Path(problem.file).name, problem.row) == ("makers.json", 4)
+    assert problem.message == "a lookup file holds at most 3 records"
+
+
+def test_a_lookup_file_that_is_not_json_is_refused_naming_its_line(tmp_path):
+    records, mapping = _things(tmp_path, {"file": "makers.jsonl", "key": "id"})
+    (tmp_path / "makers.jsonl").write_text('{"id": 0, "page": "https://example.org/m/0"}\n{"id": 1, "page": \n',
+                                           encoding="utf-8")
+    with pytest.raises(IngestError) as caught:
+        list(read_mapped(records, mapping))
+    problem, = caught.value.problems
+    assert (Path(problem.file).name, problem.row) == ("makers.jsonl", 2) and "invalid JSON" in problem.message
