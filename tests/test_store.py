@@ -194,3 +194,17 @@ def test_the_database_url_defaults_to_the_store_path_and_follows_the_environment
     monkeypatch.setenv("VITRINE_DATABASE_URL", SqliteStore(elsewhere).url)
     app = create_app({"INSTANCE": str(tmp_path / "two")})
     assert app.extensions["vitrine"].store.path == elsewhere
+
+
+def test_the_narrower_concepts_of_a_concept_are_those_that_name_it_their_broader(tmp_path):
+    from catalogue.thesaurus import load_kbr
+
+    store = open_store(f"sqlite:///{tmp_path / 'vitrine.db'}")
+    thesaurus = load_kbr()
+    with store.writer() as writer:
+        writer.write(Batch(concepts=thesaurus))
+    broader = {c.broader for c in thesaurus if c.broader}
+    assert len(broader) > 5
+    for uri in broader | {thesaurus[0].uri, "kbr:no-such-concept"}:
+        assert store.narrower(uri) == sorted((c for c in thesaurus if c.broader == uri), key=lambda c: c.uri), uri
+    store.close()

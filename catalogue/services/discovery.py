@@ -129,7 +129,7 @@ class Discovery:
             raise NotFound(uri)
         concept = found[0]
         broader = self.store.concepts([concept.broader]) if concept.broader else []
-        narrower = [c for c in self.store.concepts() if c.broader == uri]
+        narrower = self.store.narrower(concept.uri)
         return Subject(concept, broader[0] if broader else None, narrower)
 
 

@@ -348,6 +348,9 @@ class Store(Protocol):
     def concepts(self, uris: Iterable[str] | None = None) -> list[Concept]:
         """The given concepts (unknown URIs left out), or the whole thesaurus."""
 
+    def narrower(self, uri: str) -> list[Concept]:
+        """The concepts whose broader concept is ``uri``, by URI (a subject's page: not the whole thesaurus)."""
+
     def concepts_count(self) -> int:
         """How many concepts the thesaurus holds."""
 

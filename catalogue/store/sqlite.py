@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS collections (
     id TEXT PRIMARY KEY, institution TEXT NOT NULL, data TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS concepts (uri TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS concepts_broader ON concepts (json_extract(data, '$.broader'));
 CREATE TABLE IF NOT EXISTS exhibitions (
     slug TEXT PRIMARY KEY,
     status TEXT NOT NULL,
@@ -707,6 +708,10 @@ class SqliteStore:
         else:
             rows = self._query(f"SELECT data FROM concepts WHERE uri {_IN_KEYS} ORDER BY uri",
                                (json.dumps(list(uris)),))
+        return [Concept.from_dict(json.loads(r[0])) for r in rows]
+
+    def narrower(self, uri: str) -> list[Concept]:
+        rows = self._query("SELECT data FROM concepts WHERE json_extract(data, '$.broader') = ? ORDER BY uri", (uri,))
         return [Concept.from_dict(json.loads(r[0])) for r in rows]
 
     def concepts_count(self) -> int:
