@@ -103,8 +103,12 @@ def screenshot(page: Page, name: str, full_page: bool = True) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
-def until(condition: Callable[[], object], timeout: float = 20.0, message: str = "condition"):
-    """Poll ``condition`` until it returns something true (for what the DOM cannot signal)."""
+def until(condition: Callable[[], object], timeout: float = 20.0, message: str = "condition", page: Page | None = None):
+    """Poll ``condition`` until it returns something true (for what the DOM cannot signal).
+
+    ``page``: the page whose event handlers feed what ``condition`` reads (its responses). Playwright's
+    sync API delivers events only while it is being called, so such a wait must be the page's own
+    (``wait_for_timeout``): a plain sleep lets a response that came after the last call go unheard."""
     deadline = time.monotonic() + timeout
     while True:
         result = condition()
@@ -112,7 +116,10 @@ def until(condition: Callable[[], object], timeout: float = 20.0, message: str =
             return result
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {message}")
-        time.sleep(0.2)
+        if page is not None:
+            page.wait_for_timeout(200)
+        else:
+            time.sleep(0.2)
 
 
 @pytest.fixture

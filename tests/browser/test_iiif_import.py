@@ -61,7 +61,7 @@ def test_an_imported_manifest_opens_in_mirador_with_the_lenders_tiles(page: Page
     manifest = f"{borrower}/iiif/object/{object_id}/manifest"
     page.goto(f"{viewers}/harness/mirador.html?manifest={manifest}")
     until(lambda: painted(page), timeout=40, message="the lent picture painted")
-    until(lambda: any(TILE.search(url) for url, _ in answers), message="a tile from the lender")
+    until(lambda: any(TILE.search(url) for url, _ in answers), message="a tile from the lender", page=page)
     page.wait_for_load_state("networkidle")
     screenshot(page, "mirador-iiif-import")
     tiles = [(url, status) for url, status in answers if TILE.search(url)]

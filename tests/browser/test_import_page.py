@@ -39,7 +39,7 @@ def site(tmp_path_factory):
 def _check(tab: Page, folder, name: str) -> None:
     tab.get_by_role("link", name="New import").first.click()
     tab.get_by_label("Records file").set_input_files(str(folder / name))
-    tab.get_by_label("Mapping (for a CSV file)").set_input_files(str(folder / "mapping.json"))
+    tab.get_by_label("Mapping (for a CSV file, or JSON in another shape)").set_input_files(str(folder / "mapping.json"))
     tab.get_by_role("button", name="Check the import").click()
     expect(tab.locator("#import-status")).to_contain_text("checked, waiting for confirmation")
 

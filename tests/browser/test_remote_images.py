@@ -117,7 +117,7 @@ def test_the_object_page_of_a_loan_shows_its_lenders_picture_and_its_viewer_draw
 
     until(drawn, timeout=40, message="the work drawn on the viewer's canvas")
     until(lambda: [u for u, _ in answers if u.startswith(lender + SERVICE_PATH + "/") and "info.json" not in u],
-          timeout=30, message="tiles from the lender")
+          timeout=30, message="tiles from the lender", page=tab)
     assert any(u == f"{lender}{SERVICE_PATH}/info.json" for u, _ in answers)
     assert all(status == 200 for _, status in answers), answers
     assert all(status == 200 for _, status in seen), seen

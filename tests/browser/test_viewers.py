@@ -186,7 +186,7 @@ def test_zooming_into_a_detail_tiles_the_details_own_service_and_shows_its_regio
     shows(visit.page, region, canvas["width"] / canvas["height"], "the detail")
     zoom_in(visit.page, viewer)
     until(lambda: any(FINEST_DETAIL_TILE.search(url) for url, _ in visit.answers),
-          message="tiles of the detail's service at its finest level")
+          message="tiles of the detail's service at its finest level", page=visit.page)
     visit.page.wait_for_load_state("networkidle")
     shows_zoomed(visit.page, region, "the detail zoomed in")
     screenshot(visit.page, f"{viewer}-detail-zoomed")
@@ -349,7 +349,7 @@ def test_a_work_in_copyright_shows_at_its_capped_size_with_every_tile_served(vis
     zoom_in(visit.page, viewer)
     finest = f"/{largest['width']},{largest['height']}/0/default.jpg"
     until(lambda: any(TILE.search(url) or url.endswith(finest) for url, _ in visit.answers),
-          message="the finest level the capped work is served at")
+          message="the finest level the capped work is served at", page=visit.page)
     visit.page.wait_for_load_state("networkidle")
     screenshot(visit.page, f"{viewer}-in-copyright-zoomed")
     assert visit.errors() == []

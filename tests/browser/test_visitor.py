@@ -56,7 +56,8 @@ def test_mirador_draws_deep_zoom_tiles_from_the_image_service(page: Page, server
     expect(canvas).to_be_visible()
     for _ in range(2):
         page.locator("#viewer").get_by_role("button", name="Zoom in").click()  # deeper: tiles of the full resolution
-    until(lambda: any(TILE.search(url) and "/full/" not in url for url, _ in answers), message="a tile request")
+    until(lambda: any(TILE.search(url) and "/full/" not in url for url, _ in answers), message="a tile request",
+          page=page)
     until(lambda: is_drawn(canvas.screenshot()), message="tiles drawn on the canvas")
     assert all(status == 200 for _, status in answers), answers
     assert not [e for e in page.errors if "Failed to load resource" in e]
@@ -73,7 +74,7 @@ def test_the_book_shows_its_second_page_when_asked_and_the_view_can_be_shared(pa
     viewer.get_by_role("button", name="Next item").click()
     expect(viewer.get_by_text("2 of 6")).to_be_visible()
     until(lambda: any("plates-2/" in url and TILE.search(url) for url, _ in answers),
-          message="a tile of the second page")
+          message="a tile of the second page", page=page)
     until(lambda: is_drawn(page.locator("#viewer .openseadragon-canvas").screenshot()), message="the page drawn")
     assert all(status == 200 for _, status in answers), answers
     def share():
