@@ -232,6 +232,14 @@ def test_csv_subject_columns_declare_their_concepts_as_the_json_entries_do(app, 
     assert {c.uri: c.label for c in store.concepts(["tate-subject:3454"])} == {"tate-subject:3454": {"en": ["whirlwind"]}}
 
 
+def test_nested_subject_entries_are_for_json_paths_a_csv_mapping_naming_them_is_refused(tmp_path):
+    mapping = write(tmp_path, "m.json", dict(ID_MAPPING, fields={
+        "id": "ref", "subjects": {"column": "topic", "uri": "topic", "label": "topic",
+                                  "narrower": {"column": "term", "uri": "term", "label": "term"}}}))
+    with pytest.raises(IngestError, match=r"fields\.subjects\.narrower: a CSV row has no nested terms"):
+        Mapping(mapping, at="column")
+
+
 def test_a_subject_entry_naming_a_concept_the_mapping_declares_does_not_declare_it_twice(app, store, tmp_path):
     declare = [*ID_MAPPING["declare"], {"kind": "concept", "uri": "tate-subject:557", "label": {"en": ["sea"]}}]
     mapping = write(tmp_path, "m.json", dict(ID_MAPPING, declare=declare, fields={

@@ -208,3 +208,29 @@ def test_the_narrower_concepts_of_a_concept_are_those_that_name_it_their_broader
     for uri in broader | {thesaurus[0].uri, "kbr:no-such-concept"}:
         assert store.narrower(uri) == sorted((c for c in thesaurus if c.broader == uri), key=lambda c: c.uri), uri
     store.close()
+
+
+def test_the_descendants_of_a_concept_are_every_concept_under_it_and_a_loop_ends(tmp_path):
+    from catalogue.model import Concept
+    from catalogue.thesaurus import load_kbr
+
+    store = open_store(f"sqlite:///{tmp_path / 'vitrine.db'}")
+    thesaurus = load_kbr()
+    loop = [Concept("x:a", {"en": ["a"]}, broader="x:c"), Concept("x:b", {"en": ["b"]}, broader="x:a"),
+            Concept("x:c", {"en": ["c"]}, broader="x:b")]
+    with store.writer() as writer:
+        writer.write(Batch(concepts=[*thesaurus, *loop]))
+
+    def under(uri: str) -> set[str]:
+        children = {c.uri for c in thesaurus if c.broader == uri}
+        return children.union(*(under(child) for child in children))
+
+    tops = [c.uri for c in thesaurus if not c.broader and under(c.uri)]
+    assert tops and any(len(under(t)) > len({c.uri for c in thesaurus if c.broader == t}) for t in tops)  # deep
+    for uri in tops:
+        assert store.descendants(uri, 10_000) == sorted(under(uri)), uri
+        some = store.descendants(uri, 2)
+        assert len(some) == 2 and set(some) <= under(uri)
+    assert store.descendants("x:a", 100) == ["x:b", "x:c"]  # not itself, and no end to the loop but this
+    assert store.descendants("kbr:no-such-concept", 100) == []
+    store.close()

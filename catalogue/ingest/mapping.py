@@ -42,7 +42,8 @@ ENTRY_KEYS = {  # the values of one entry, each a spec of its own
     "creators": {"name", "role", "uri", "born", "died", "nationality", "authorities", "variants"},
     "media": {"file", "service", "service_type", "url", "format", "width", "height", "label"},
     "dimensions": {"type", "value", "unit", "part"},
-    "subjects": {"uri", "label", "broader"},  # a source's own terms: the concepts they declare (see concepts_of)
+    # a source's own terms: the concepts they declare (see concepts_of); "narrower": the terms under each, nested
+    "subjects": {"uri", "label", "broader", "narrower"},
 }
 REQUIRED_KEYS = {"creators": "name", "dimensions": "value", "subjects": "uri"}  # an entry without it is no entry
 LIST_KEYS = {"authorities", "variants"}  # an entry's values that are lists
@@ -230,11 +231,14 @@ class Mapping:
         if other in raw and self.at not in raw:
             source = "CSV" if self.at == "column" else "JSON"
             raise self.error(where, f"a {source} mapping names a \"{self.at}\", not a \"{other}\"")
-        keys = ENTRY_KEYS.get(name, set()) if parent is None else set()
+        nested = name == "narrower" and parent is not None  # subject entries inside subject entries
+        keys = ENTRY_KEYS.get("subjects" if nested else name, set()) if parent is None or nested else set()
         unknown = set(raw) - OPTIONS - keys - {self.at}
         if unknown:
             known = ", ".join(sorted(OPTIONS | keys | {self.at}))
             raise self.error(where, f"unknown key(s) {', '.join(sorted(unknown))}; known: {known}")
+        if nested and self.at == "column":
+            raise self.error(where, "a CSV row has no nested terms: \"narrower\" is for JSON paths")
         at = raw.get(self.at)
         if at is not None and not isinstance(at, str):
             raise self.error(where, f"\"{self.at}\" must be text")
@@ -270,7 +274,7 @@ class Mapping:
             spec.keys[key] = self._spec(raw[key], f"{where}.{key}", key, parent=spec)
         if name == "creators" and parent is None and "name" not in spec.keys:
             spec.keys["name"] = Spec(f"{where}.name", "", parent=spec)  # the entry itself
-        if name == "subjects" and spec.keys and "uri" not in spec.keys:
+        if name in ("subjects", "narrower") and spec.keys and "uri" not in spec.keys:
             spec.keys["uri"] = Spec(f"{where}.uri", "", parent=spec)
         spec.as_is = spec.pattern is None and spec.extract is None and not spec.transforms and spec.template is None
         return spec
@@ -441,20 +445,29 @@ def mapped(data: dict, mapping: Mapping, declared: set[str], file: str, row: int
 
 def concepts_of(record: dict, declared: set[str]) -> list[dict]:
     """The concept records ``record``'s subject entries declare, each the first time a file names it
-    (``declared``); the record is left with the entries' URIs as its subjects. An entry without a
-    label only refers to a concept, which must then be known (the catalogue's rules say so)."""
+    (``declared``); an entry's narrower entries declare theirs with it as their broader concept. The
+    record is left with the URIs of its most specific entries (those without narrower ones) as its
+    subjects. An entry without a label only refers to a concept, which must then be known."""
     entries = record.get("subjects")
     if not isinstance(entries, list) or not entries or not isinstance(entries[0], dict):
         return []
-    concepts, uris = [], []
-    for entry in entries:
-        uri = entry["uri"]
-        if uri not in uris:
-            uris.append(uri)
-        if "label" in entry and isinstance(uri, str) and uri not in declared:
-            declared.add(uri)
-            concepts.append({"kind": "concept", "uri": uri, "label": entry["label"],
-                             **({"broader": entry["broader"]} if "broader" in entry else {})})
+    concepts: list[dict] = []
+    uris: list = []
+
+    def walk(entries: list[dict], above: str | None) -> None:
+        for entry in entries:
+            uri = entry["uri"]
+            broader = entry.get("broader", above)
+            if "label" in entry and isinstance(uri, str) and uri not in declared:
+                declared.add(uri)
+                concepts.append({"kind": "concept", "uri": uri, "label": entry["label"],
+                                 **({"broader": broader} if broader is not None else {})})
+            if entry.get("narrower"):
+                walk(entry["narrower"], uri if isinstance(uri, str) else None)
+            elif uri not in uris:
+                uris.append(uri)
+
+    walk(entries, None)
     record["subjects"] = uris
     return concepts
 
@@ -545,6 +558,8 @@ def _entries(row: Row, spec: Spec, name: str) -> list[dict]:
         for key, sub in spec.keys.items():
             if key == "label":
                 value: Any = _text(entry, sub)
+            elif key == "narrower":
+                value = _entries(entry, sub, "subjects")
             elif key in LIST_KEYS:
                 value = _many(entry, sub)
             else:
@@ -651,8 +666,9 @@ _READERS: dict[str, Callable[[Spec], Reader]] = {"text": _text_reader, "plain": 
 
 
 def _entries_reader(spec: Spec, name: str) -> Reader:
-    values = [(key, _text_reader(sub) if key == "label" else _many_reader(sub) if key in LIST_KEYS
-               else _plain_reader(sub), key in ("width", "height")) for key, sub in spec.keys.items()]
+    values = [(key, _text_reader(sub) if key == "label" else _entries_reader(sub, "subjects") if key == "narrower"
+               else _many_reader(sub) if key in LIST_KEYS else _plain_reader(sub), key in ("width", "height"))
+              for key, sub in spec.keys.items()]
     required = REQUIRED_KEYS.get(name)
 
     def entry(item: Any) -> dict | None:

@@ -38,6 +38,9 @@ class SearchRequest:
     size: int = 20
     facets: tuple[str, ...] | None = None  # the facets to count: None every one; () none, hits only (related works)
     offset: int = 0  # hits passed over (after the cursor, if any): page N of a listing is offset (N-1) x size
+    # what a filter's value matches besides itself, the search service's (a subject's narrower subjects, from
+    # the thesaurus): facet → value → those values; a selected value counts the works of them all
+    narrower: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def check(self, limits: Limits = _LIMITS) -> None:
         """RequestError for what no backend could answer: too long, unknown language, sort or facet."""

@@ -18,6 +18,8 @@ from ..search.parser import parse
 from ..search.query import words
 from ..store import Store
 
+NARROWER = 20_000  # narrower subjects a subject filter matches besides itself (Tate's "places": 6,691)
+
 
 class UnknownFacet(LookupError):
     """A facet name no facet answers to (the API answers 404)."""
@@ -37,7 +39,7 @@ class Searching:
         RequestError, CursorError or SearchTimeout."""
         if request.facets is None:  # count only what the catalogue offers
             request = replace(request, facets=self.facets)
-        result = self.backend.search(request)
+        result = self.backend.search(self._with_narrower(request))
         result.facets = informative(self._offered(result.facets), result.total, request.filters)
         if request.q.strip() and not request.cursor and not request.offset:  # the first page only
             result.exhibitions = matching(self._published(), words(parse(request.q)), request.lang)
@@ -49,7 +51,16 @@ class Searching:
         word starting with ``prefix``: the ``size`` most frequent, and whether more match."""
         if name not in self.facets:
             raise UnknownFacet(name)
-        return self.backend.facet_values(request, name, prefix, size)
+        return self.backend.facet_values(self._with_narrower(request), name, prefix, size)
+
+    def _with_narrower(self, request: SearchRequest) -> SearchRequest:
+        """``request`` with each subject's narrower subjects, all the way down (at most NARROWER each):
+        a work about a cat is a work about animals."""
+        if self.store is None or not request.filters.get("subject"):
+            return request
+        below = {uri: found for uri in dict.fromkeys(request.filters["subject"])
+                 if (found := self.store.descendants(uri, NARROWER))}
+        return replace(request, narrower={"subject": below}) if below else request
 
     def overview(self, lang: str) -> SearchResult:
         """The whole catalogue's facet counts (what kinds of work it holds), with one hit."""

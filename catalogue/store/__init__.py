@@ -351,6 +351,10 @@ class Store(Protocol):
     def narrower(self, uri: str) -> list[Concept]:
         """The concepts whose broader concept is ``uri``, by URI (a subject's page: not the whole thesaurus)."""
 
+    def descendants(self, uri: str, limit: int) -> list[str]:
+        """The URIs of the concepts under ``uri``, all the way down, sorted; past ``limit`` of them,
+        ``limit`` of those found by then (a level at a time, the nearest first)."""
+
     def concepts_count(self) -> int:
         """How many concepts the thesaurus holds."""
 

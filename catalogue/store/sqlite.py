@@ -138,6 +138,7 @@ _STAMPS = ("version", "created", "updated")
 _IN_KEYS = "IN (SELECT value FROM json_each(?))"
 # an object with media that a JSON array of ids (hidden: media of which everyone may see nothing) leaves out
 _DIGITISED = f"id IN (SELECT object FROM media) AND id NOT {_IN_KEYS}"
+_BROADER = "json_extract(data, '$.broader')"  # a concept's broader one, as the index concepts_broader has it
 ATTEMPTS_KEPT = 24 * 3600  # seconds a failed sign-in is remembered
 
 Row = tuple[Any, ...]
@@ -711,8 +712,17 @@ class SqliteStore:
         return [Concept.from_dict(json.loads(r[0])) for r in rows]
 
     def narrower(self, uri: str) -> list[Concept]:
-        rows = self._query("SELECT data FROM concepts WHERE json_extract(data, '$.broader') = ? ORDER BY uri", (uri,))
+        rows = self._query(f"SELECT data FROM concepts WHERE {_BROADER} = ? ORDER BY uri", (uri,))
         return [Concept.from_dict(json.loads(r[0])) for r in rows]
+
+    def descendants(self, uri: str, limit: int) -> list[str]:
+        found: set[str] = set()
+        level = [uri]
+        while level and len(found) < limit:  # a level at a time, each one read from the index concepts_broader
+            rows = self._query(f"SELECT uri FROM concepts WHERE {_BROADER} {_IN_KEYS}", (json.dumps(level),))
+            level = [r[0] for r in rows if r[0] not in found and r[0] != uri]  # a thesaurus that loops ends
+            found.update(level)
+        return sorted(found)[:limit]
 
     def concepts_count(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM concepts")[0][0])

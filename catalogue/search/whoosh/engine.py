@@ -39,7 +39,7 @@ def run(view: View, request: SearchRequest, names: Names, limits: Limits) -> Sea
         facet = FACETS[name]
         others = [m for other, m in selected.items() if other != name]
         within = np.logical_and.reduce([base, *others]) if name in selected else hits_mask
-        counted[name] = facet.describe(counting.count(view, name, within, filters.get(name, [])), request.lang, names)
+        counted[name] = facet.describe(_count(view, request, name, within, filters.get(name, [])), request.lang, names)
 
     keys = paging.keys(view, sort, request.lang, match.score)
     docs, more = paging.page(hits_mask, keys, after, request.size, request.offset)
@@ -65,7 +65,7 @@ def facet_values(view: View, request: SearchRequest, name: str, prefix: str, siz
     _match, base, selected = _matched(view, request, tree, Scoring(view), budget, filters)
     within = np.logical_and.reduce([base, *[m for other, m in selected.items() if other != name]])
     facet = FACETS[name]
-    values = facet.describe(counting.count(view, name, within, filters.get(name, []), shown=None), request.lang, names)
+    values = facet.describe(_count(view, request, name, within, filters.get(name, []), shown=None), request.lang, names)
     wanted = fold(prefix).split()
     if wanted:
         values = [v for v in values if _starts_words(fold(v.label), wanted)]
@@ -92,7 +92,24 @@ def _matched(view: View, request: SearchRequest, tree, scoring: Scoring, budget:
     base = match.mask
     if request.start is not None or request.end is not None:
         base = base & counting.years(view, request.start, request.end)
-    return match, base, {name: counting.mask(view, name, values) for name, values in filters.items()}
+    return match, base, {name: counting.mask(view, name, _with_narrower(request, name, values))
+                         for name, values in filters.items()}
+
+
+def _with_narrower(request: SearchRequest, name: str, values: list[str]) -> list[str]:
+    below = request.narrower.get(name, {})
+    return [*values, *(u for v in values for u in below.get(v, ()))]
+
+
+def _count(view: View, request: SearchRequest, name: str, within: np.ndarray, selected: list[str],
+           shown: int | None = counting.SHOWN) -> list[tuple[str, int]]:
+    """Facet ``name``'s (value, count) pairs, a selected value with narrower ones counting theirs too."""
+    pairs = counting.count(view, name, within, selected, shown)
+    below = request.narrower.get(name)
+    if not below:
+        return pairs
+    return [(v, int((within & counting.mask(view, name, [v, *below[v]])).sum()) if v in below else n)
+            for v, n in pairs]
 
 
 YEARS_SHOWN = 20  # a year range this long or shorter gets a bar per year, a longer one per decade
