@@ -170,6 +170,19 @@ def test_an_invalid_field_is_shown_at_the_field_and_nothing_is_saved(editors, fi
 
 # -- subjects from the thesaurus ------------------------------------------------------------------
 
+def test_a_concept_the_thesaurus_gains_is_found_by_the_next_search_for_it(editors):
+    from catalogue.model import Concept
+    from catalogue.store import Batch
+
+    svc = editors.extensions["vitrine"]
+    client = signed_in_client(editors, "ed")
+    assert 'value="test:lantern"' not in client.get("/curate/objects/coins?find=lantaarn").get_data(as_text=True)
+    with svc.store.writer() as writer:
+        writer.write(Batch(concepts=[Concept("test:lantern", {"nl": ["Lantaarn"], "en": ["Lantern"]})]))
+    found = client.get("/curate/objects/coins?find=lantaarn").get_data(as_text=True)
+    assert 'name="add_subject" value="test:lantern"' in found
+
+
 def test_a_subject_is_found_in_another_language_and_added_then_saved(editors):
     svc = editors.extensions["vitrine"]
     client = signed_in_client(editors, "ed")

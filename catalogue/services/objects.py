@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -60,6 +61,8 @@ class UnknownObjects(LookupError):
 class Objects:
     def __init__(self, store: Store, media_dir: Path, keeper: Keeper):
         self.store, self.media_dir, self.keeper = store, media_dir, keeper
+        self._lock = threading.Lock()
+        self._thesaurus: tuple[int, list[tuple[Concept, tuple[str, ...]]]] | None = None  # (store version, folded)
 
     def update(self, obj: DigitalObject, user: User | None = None, expected: int | None = None) -> WriteReport:
         """Save one object (the editor's write), checked by the same rules as an import.
@@ -110,9 +113,18 @@ class Objects:
         wanted = _folded(words.strip())
         if not wanted:
             return []
-        found = [c for c in self.store.concepts()
-                 if any(wanted in _folded(t) for texts in c.label.values() for t in texts)]
+        found = [c for c, labels in self._folded_thesaurus() if any(wanted in label for label in labels)]
         return found[:limit]
+
+    def _folded_thesaurus(self) -> list[tuple[Concept, tuple[str, ...]]]:
+        """Every concept with its labels folded, read again only when the store has changed (a search
+        of Tate's 16,632 concepts took 150 ms when each decoded and folded them all)."""
+        version = self.store.last_seq()
+        with self._lock:
+            if self._thesaurus is None or self._thesaurus[0] != version:
+                self._thesaurus = (version, [(c, tuple(_folded(t) for texts in c.label.values() for t in texts))
+                                             for c in self.store.concepts()])
+            return self._thesaurus[1]
 
     def subjects(self, uris: Iterable[str]) -> dict[str, Concept]:
         """The thesaurus's concepts among ``uris``, by URI."""
