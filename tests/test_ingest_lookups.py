@@ -229,3 +229,11 @@ def test_a_lookup_file_that_is_not_json_is_refused_naming_its_line(tmp_path):
         list(read_mapped(records, mapping))
     problem, = caught.value.problems
     assert (Path(problem.file).name, problem.row) == ("makers.jsonl", 2) and "invalid JSON" in problem.message
+
+
+def test_a_key_takes_each_value_from_the_first_of_its_records_that_has_it(app, store, tmp_path):
+    records, mapping = _things(tmp_path, {"file": "makers.json", "key": "id"})
+    _makers(tmp_path, {"id": 0}, {"id": 1, "page": "https://example.org/m/1"}, {"id": 0, "page": "https://example.org/m/0"})
+    result = _import(app, read_mapped(records, mapping))
+    assert result.warnings == []
+    assert store.get_object("thing-0").creators[0].uri == "https://example.org/m/0"

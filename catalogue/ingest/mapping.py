@@ -328,7 +328,6 @@ class Mapping:
             spec.keys_only = tuple(key for key, _ in spec.steps)
         return spec
 
-
     def _steps(self, path: str, where: str) -> tuple:
         if path == "":
             return ()
@@ -356,7 +355,8 @@ class Lookup:
 
     def load(self, base: Path, mapping: Mapping) -> list[Problem]:
         """Read the file once for every value the mapping takes from it; gives the warnings. A key in
-        several records takes the first one's values; where a later one's differ, that is a warning."""
+        several records takes each value from the first record that has it; where a later record's
+        value differs, that is a warning."""
         where = f"lookups.{self.name}"
         path = base / self.file
         if not path.resolve().is_relative_to(base.resolve()):
@@ -377,17 +377,17 @@ class Lookup:
             key = next((v.strip() for v in node.values(self.key) if isinstance(v, str) and v.strip()), None)
             if key is None:
                 continue  # nothing can refer to it
-            again = key in first
             first.setdefault(key, number)
             for take, (spec, table) in self.takes.items():
                 value = next((v.strip() for v in node.values(spec) if isinstance(v, str) and v.strip()), None)
-                if again:
-                    if value != table.get(key):
-                        warnings.append(Problem(str(path), number, take, f"key {key!r} is also at row {first[key]}, "
-                                                f"with another value: {table.get(key)!r} is taken, not {value!r}"))
-                elif value is not None:
+                if value is None:
+                    continue
+                if key not in table:
                     table[key] = value
                     named.add(take)
+                elif value != table[key]:
+                    warnings.append(Problem(str(path), number, take, f"key {key!r} is also at row {first[key]}, "
+                                            f"with another value: {table[key]!r} is taken, not {value!r}"))
         problems = [Problem(mapping.path, None, spec.where, f"path {take!r} names nothing in {path}")
                     for take, (spec, _) in self.takes.items() if take not in named]
         if problems:
