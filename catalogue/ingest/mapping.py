@@ -303,8 +303,6 @@ class Mapping:
                 True, False):
             raise self.error(where, "must be {\"file\": a file beside the records, \"key\": the path of its id, "
                                     "\"optional\": true or false}")
-        if Path(raw["file"]).is_absolute() or ".." in Path(raw["file"]).parts:
-            raise self.error(f"{where}.file", f"{raw['file']!r} must name a file in the records file's folder")
         return Lookup(name, raw["file"], self._path(raw["key"], f"{where}.key"), raw.get("optional", False))
 
     def _take(self, item: dict, where: str) -> Callable[[str], str]:
@@ -359,7 +357,7 @@ class Lookup:
         value differs, that is a warning."""
         where = f"lookups.{self.name}"
         path = base / self.file
-        if not path.resolve().is_relative_to(base.resolve()):
+        if not path.resolve().is_relative_to(base.resolve()):  # an absolute path, "..", or a link out
             raise mapping.error(f"{where}.file", f"{self.file!r} must name a file in the records file's folder")
         if not path.is_file():
             missing = f"{self.file} is not in {base}, beside the records file"

@@ -7,7 +7,6 @@ exhibitions the words match.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 
 from ..model import Exhibition, today
@@ -16,7 +15,7 @@ from ..search.exhibitions import matching, vocabulary
 from ..search.facets import FACETS, FacetValue, informative
 from ..search.parser import parse
 from ..search.query import words
-from ..store import Store
+from ..store import Derived, Store
 
 NARROWER = 20_000  # narrower subjects a subject filter matches besides itself (Tate's "places": 6,691)
 
@@ -30,9 +29,9 @@ class Searching:
         self.backend = backend
         self.store = store
         self.facets = facets  # the facets offered, in order (the FACETS setting, facets.offered)
-        self._lock = threading.Lock()
-        # (store version, the published exhibitions with their words)
-        self._exhibitions: tuple[tuple[int, str], list[tuple[Exhibition, frozenset[str]]]] | None = None
+        # the published exhibitions with their words (a scheduled exhibition opens at midnight)
+        self._exhibitions = None if store is None else Derived(
+            store, lambda: [(e, vocabulary(e)) for e in store.exhibitions() if e.published], also=today)
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Hits, the facets worth offering, the exhibitions the words match and the next page's cursor;
@@ -73,10 +72,4 @@ class Searching:
 
     def _published(self) -> list[tuple[Exhibition, frozenset[str]]]:
         """The published exhibitions and their words, read again only when the store has changed."""
-        if self.store is None:
-            return []
-        version = (self.store.last_seq(), today())  # a scheduled exhibition opens at midnight
-        with self._lock:
-            if self._exhibitions is None or self._exhibitions[0] != version:
-                self._exhibitions = (version, [(e, vocabulary(e)) for e in self.store.exhibitions() if e.published])
-            return self._exhibitions[1]
+        return [] if self._exhibitions is None else self._exhibitions.get()

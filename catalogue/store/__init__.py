@@ -21,10 +21,11 @@ a rolled-back transaction hands its numbers back.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from ..model import (
@@ -363,6 +364,27 @@ class Store(Protocol):
 
     def exhibitions(self, status: str | None = None) -> list[Exhibition]:
         """Every exhibition (with that status), by slug."""
+
+
+T = TypeVar("T")
+
+
+class Derived(Generic[T]):
+    """A value made from the store (the published exhibitions' words, the thesaurus folded), made
+    again only when the store has changed since (its ``last_seq``, with ``also``: today's date for
+    what opens at midnight). Safe to share between a web process's threads."""
+
+    def __init__(self, store: Store, make: Callable[[], T], also: Callable[[], object] = lambda: None):
+        self.store, self.make, self.also = store, make, also
+        self._lock = threading.Lock()
+        self._made: tuple[object, T] | None = None
+
+    def get(self) -> T:
+        version = (self.store.last_seq(), self.also())
+        with self._lock:
+            if self._made is None or self._made[0] != version:
+                self._made = (version, self.make())
+            return self._made[1]
 
 
 def open_store(url: str) -> Store:

@@ -92,11 +92,12 @@ def _matched(view: View, request: SearchRequest, tree, scoring: Scoring, budget:
     base = match.mask
     if request.start is not None or request.end is not None:
         base = base & counting.years(view, request.start, request.end)
-    return match, base, {name: counting.mask(view, name, _with_narrower(request, name, values))
+    return match, base, {name: counting.mask(view, name, _and_below(request, name, values))
                          for name, values in filters.items()}
 
 
-def _with_narrower(request: SearchRequest, name: str, values: list[str]) -> list[str]:
+def _and_below(request: SearchRequest, name: str, values: list[str]) -> list[str]:
+    """``values`` and those the search service found under them (a subject's narrower subjects)."""
     below = request.narrower.get(name, {})
     return [*values, *(u for v in values for u in below.get(v, ()))]
 
