@@ -360,7 +360,7 @@ class Lookup:
         if not path.resolve().is_relative_to(base.resolve()):  # an absolute path, "..", or a link out
             raise mapping.error(f"{where}.file", f"{self.file!r} must name a file in the records file's folder")
         if not path.is_file():
-            missing = f"{self.file} is not in {base}, beside the records file"
+            missing = f"{self.file} is not in the records file's folder"  # no server path on the import page
             if self.optional:
                 return [Problem(mapping.path, None, f"{where}.file", f"{missing}: what is taken from it is left out")]
             raise mapping.error(f"{where}.file", missing)

@@ -29,6 +29,10 @@ def site(tmp_path_factory):
     import_file(app, COLLECTION)
     app.extensions["vitrine"].accounts.add("ed", PASSWORD, roles=["editor"], institutions=["brooklyn"])
     (folder / "mapping.json").write_text(json.dumps(MAPPING))
+    looked_up = {**MAPPING, "lookups": {"makers": {"file": "makers.csv", "key": "id", "optional": True}}}
+    looked_up["fields"] = {**MAPPING["fields"], "creators": {
+        "column": "title", "uri": {"column": "title", "transform": [{"lookup": "makers", "take": "page"}]}}}
+    (folder / "lookup-mapping.json").write_text(json.dumps(looked_up))  # its lookup file is not uploaded
     (folder / "bad.csv").write_text(HEADER + "lamp-2,brooklyn,Harbour at dusk,71959-07-01\n")
     (folder / "good.csv").write_text(HEADER + "lamp-2,brooklyn,Harbour at dusk,1901\n")
     with serving(app) as base:
@@ -36,10 +40,10 @@ def site(tmp_path_factory):
     app.extensions["vitrine"].close()
 
 
-def _check(tab: Page, folder, name: str) -> None:
+def _check(tab: Page, folder, name: str, mapping: str = "mapping.json") -> None:
     tab.get_by_role("link", name="New import").first.click()
     tab.get_by_label("Records file").set_input_files(str(folder / name))
-    tab.get_by_label("Mapping (for a CSV file, or JSON in another shape)").set_input_files(str(folder / "mapping.json"))
+    tab.get_by_label("Mapping (for a CSV file, or JSON in another shape)").set_input_files(str(folder / mapping))
     tab.get_by_role("button", name="Check the import").click()
     expect(tab.locator("#import-status")).to_contain_text("checked, waiting for confirmation")
 
@@ -107,3 +111,28 @@ def test_no_serious_accessibility_violation_on_the_import_pages(curator_tab: Pag
     assert found == []
     overflow = tab.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
     assert not overflow
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_reports_warnings_are_listed_with_their_file_and_field_and_read_well_on_a_phone(
+        curator_tab: Page, site, viewport):
+    base, app, folder = site
+    tab = curator_tab
+    tab.set_viewport_size(viewport)
+    sign_in_page(tab, base, "ed", PASSWORD)
+    tab.goto(f"{base}/curate/imports")
+    _check(tab, folder, "good.csv", mapping="lookup-mapping.json")
+    expect(tab.locator(".import-problems:not(.import-warnings)")).to_have_count(0)
+    warning = tab.locator(".import-warnings tbody tr")
+    expect(warning).to_have_count(1)
+    expect(warning.locator("td").nth(0)).to_have_text("mapping.json")  # the mapping as the job keeps it
+    expect(warning.locator("td").nth(2)).to_have_text("lookups.makers.file")
+    expect(warning.locator("td").nth(3)).to_contain_text("makers.csv is not in")
+    expect(tab.locator(".import-warnings caption")).to_be_visible()
+    found = serious_violations(tab)
+    tab.goto(f"{tab.url}?lang=nl")
+    expect(tab.locator(".import-warnings caption")).to_have_text("Waarschuwingen: toch geïmporteerd, het bekijken waard")
+    found += serious_violations(tab)
+    screenshot(tab, f"import-warnings-{viewport['width']}")
+    assert found == [] and tab.errors == []
+    assert not tab.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
