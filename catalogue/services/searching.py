@@ -29,9 +29,10 @@ class Searching:
         self.backend = backend
         self.store = store
         self.facets = facets  # the facets offered, in order (the FACETS setting, facets.offered)
-        # the published exhibitions with their words (a scheduled exhibition opens at midnight)
+        # the published exhibitions with their words, made again at midnight too (a scheduled one opens);
+        # today is looked up at each call, so the one clock the catalogue reads is this module's today
         self._exhibitions = None if store is None else Derived(
-            store, lambda: [(e, vocabulary(e)) for e in store.exhibitions() if e.published], also=today)
+            store, lambda: [(e, vocabulary(e)) for e in store.exhibitions() if e.published], also=lambda: today())
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Hits, the facets worth offering, the exhibitions the words match and the next page's cursor;
