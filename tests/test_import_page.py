@@ -396,3 +396,15 @@ def test_a_checked_import_left_unconfirmed_for_a_day_is_abandoned_and_its_files_
     client.get("/curate/imports")
     assert store.get_import(job).status == "abandoned"
     assert not (Path(site.config["IMPORT_DIR"]) / job).exists()
+
+
+def test_the_report_names_the_mapping_as_it_was_uploaded(site):
+    client = signed_in_client(site, "ed")
+    wrong = {**MAPPING, "fields": {**MAPPING["fields"], "earliest": {"column": "jaar", "extract": "year"}}}
+    job = job_of(upload(client, records=("objects.csv", GOOD_CSV.encode()),
+                        mapping=("brooklyn-prints.json", json.dumps(wrong).encode())))
+    settled(site, client, job)
+    page = client.get(f"/curate/imports/{job}").get_data(as_text=True)
+    assert "brooklyn-prints.json" in page and "column &#39;jaar&#39; is not in the CSV" in page
+    assert "mapping.json" not in page
+    assert "objects.csv, brooklyn-prints.json" in client.get("/curate/imports").get_data(as_text=True)

@@ -208,9 +208,11 @@ class Importing:
                 name = _safe_name(records.name, "records")
                 left -= self._save(records, folder / "files" / name, left)
                 job.params["records"] = name
-            if mapping is not None:
-                left -= self._save(mapping, folder / "mapping.json", left)
-                job.params["mapping"] = "mapping.json"
+            if mapping is not None:  # in a folder of its own: its name may be the records file's
+                name = f"mapping/{_safe_name(mapping.name, 'mapping.json')}"
+                (folder / "mapping").mkdir()
+                left -= self._save(mapping, folder / name, left)
+                job.params["mapping"] = name
             if media is not None:
                 self._save(media, folder / "media.zip", left)
                 job.params["zip"] = "media.zip"
@@ -420,11 +422,11 @@ class Importing:
     def _report(self, job: ImportJob, result: ImportResult, refused: list[Problem], read: int) -> dict:
         """What the page shows of a run: counts, every problem (file, row, field), what changed."""
         folder = f"{(self.folder / job.id).resolve()}/"
-        files = folder + "files/"
+        files, mappings = folder + "files/", folder + "mapping/"
 
-        def where(name: str) -> str:
+        def where(name: str) -> str:  # a file as it was uploaded, never the server's folder
             name = str(Path(name).resolve()) if name.startswith("/") else name
-            return name.removeprefix(files).removeprefix(folder)
+            return name.removeprefix(files).removeprefix(mappings).removeprefix(folder)
 
         def listed(found: list[Problem]) -> list[dict]:
             rows = sorted({(where(p.file), p.row, p.field, p.message) for p in found},
