@@ -13,10 +13,11 @@ Targets: the JSON rate >= the CSV rate; peak memory <= 150 MB for either. ``--sk
 the few records Tate's own data makes invalid be reported (the JSON has one whose end year is
 before its start year) rather than stop the run.
 
-The JSON records carry more than the CSV rows (creators' life dates and name variants,
-classification, original titles), and storing and indexing them costs more. So a third import,
-"json (CSV's fields)", reads the same JSON through the shipped JSON mapping cut down to the fields
-the CSV mapping fills: the importers compared on the same data. Its ratio to the CSV is printed too.
+The JSON records carry more than the CSV rows (Tate's subject tree, creators' name variants,
+classification, original titles; both give creators' life dates), and storing and indexing them
+costs more. So a third import, "json (CSV's fields)", reads the same JSON through the shipped JSON
+mapping cut down to the fields the CSV mapping fills: the importers compared on the same data. Its
+ratio to the CSV is printed too.
 Last, the importers' own part, reading and mapping the records with nothing checked, stored or
 indexed, is timed alone in this process: what is left of the difference is the shared work on what
 the records hold.

@@ -237,3 +237,23 @@ def test_a_key_takes_each_value_from_the_first_of_its_records_that_has_it(app, s
     result = _import(app, read_mapped(records, mapping))
     assert result.warnings == []
     assert store.get_object("thing-0").creators[0].uri == "https://example.org/m/0"
+
+
+def test_the_tate_csv_gives_its_creators_the_life_dates_the_tate_json_gives(app, store, tmp_path):
+    shutil.copy(DATA / "tate" / "sample.csv", tmp_path)
+    shutil.copy(TATE / "artist_data.csv", tmp_path)
+    _import(app, read_csv(tmp_path / "sample.csv", TATE_CSV_MAPPING))
+    ids = {obj.id for obj in store.iter_objects()}
+    works = tmp_path / "works.jsonl"
+    with gzip.open(TATE / "artworks.jsonl.gz", "rt", encoding="utf-8") as lines:
+        works.write_text("".join(line for line in lines if json.loads(line)["acno"] in ids), encoding="utf-8")
+    shutil.copy(TATE / "artists.jsonl.gz", tmp_path)
+    from_json = {r.data["id"]: r.data["creators"] for r in read_mapped(works, TATE_JSON_MAPPING)
+                 if r.data.get("kind", "object") == "object"}
+    assert len(from_json) == len(ids) == 130
+    dated = 0
+    for object_id, creators in from_json.items():
+        made = store.get_object(object_id).creators
+        assert [(c.born, c.died) for c in made] == [(c.get("born"), c.get("died")) for c in creators], object_id
+        dated += made[0].born is not None
+    assert dated >= 100
