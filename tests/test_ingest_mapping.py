@@ -435,7 +435,7 @@ def test_records_past_the_checked_ones_are_built_as_from_the_whole_record_odd_sh
     """1,300 Tate lines, then lines a projection cannot fit: each is read whole, as before."""
     with gzip.open(TATE_JSON, "rb") as f:
         lines = [line.rstrip(b"\n") for line in islice(f, CHECKED_RECORDS + 300)]
-    odd = [json.loads(line) for line in lines[:7]]
+    odd = [json.loads(line) for line in lines[:9]]
     odd[0]["contributors"] = {"mda": "Blake, Robert", "role": "artist"}  # an object where a list was
     odd[1]["dateRange"] = "1790"  # text where an object was
     odd[2]["title"] = "\ud800 lone surrogate"  # decoded by the standard library only
@@ -443,6 +443,9 @@ def test_records_past_the_checked_ones_are_built_as_from_the_whole_record_odd_sh
     odd[4]["catalogueGroup"] = {"deep": [[[[{"x": [1.5, None, True]}]]]]}  # not read at all
     odd[5]["contributors"][0]["birthYear"] = None
     odd[6]["subjects"]["children"][0]["children"] = {"id": 7, "name": "an object where a list was"}
+    # the same maker with a number, then true, where a year is: equal keys to a dict (1 == True), not one value
+    odd[7]["contributors"] = [{**odd[7]["contributors"][0], "birthYear": 1}]
+    odd[8]["contributors"] = [{**odd[7]["contributors"][0], "birthYear": True}]
     tail = [json.dumps(record, ensure_ascii=True).encode() for record in odd]
     for n, line in enumerate(tail):
         tail[n] = line.replace(b'"acno": "', b'"acno": "X%d' % n, 1)
@@ -451,8 +454,9 @@ def test_records_past_the_checked_ones_are_built_as_from_the_whole_record_odd_sh
     read = [r.data for r in read_mapped(path, TATE_JSON_MAPPING) if r.file == str(path)]
     assert len([r for r in read if "kind" not in r]) == len(lines) + len(tail)
     assert read == _whole(lines + tail)
-    assert "creators" not in read[-7]  # an object is not a list of entries
-    assert read[-4]["acquired"] == str(10 ** 30)
+    assert "creators" not in read[-9]  # an object is not a list of entries
+    assert read[-6]["acquired"] == str(10 ** 30)
+    assert [r["creators"][0]["born"] for r in read[-2:]] == ["1", "true"]
 
 
 def test_records_past_the_checked_ones_of_the_museum_sample_are_built_as_from_the_whole_record(tmp_path):
