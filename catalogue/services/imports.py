@@ -14,6 +14,7 @@ from ..ingest import KINDS, ImportResult, IngestError, Problem, Record, RecordIn
 from ..ingest.media import MediaCopy, MediaError
 from ..ingest.remote import Fetcher
 from ..model import User, ValidationError
+from ..processes import bulk_work
 from ..store import Batch, Store, StoreError
 from ..thesaurus import load_kbr
 from .keeper import Keeper, Progress, Silent
@@ -111,7 +112,7 @@ def run_import(
         batch, copies = Batch(), []
 
     try:
-        with store.writer(notify=False) as writer:
+        with bulk_work(), store.writer(notify=False) as writer:
             try:
                 if not store.concepts_count():  # a new catalogue's first import brings the shipped thesaurus
                     writer.write(Batch(concepts=load_kbr()))
