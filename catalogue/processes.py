@@ -39,13 +39,16 @@ class _Bulk:
 
 @contextmanager
 def bulk_work() -> Iterator[None]:
-    """Run the cyclic garbage collector less often while this block runs (an import, a segment of the index).
+    """Run the cyclic garbage collector less often while this block runs (an import's check and commit).
 
     Bulk work makes millions of short-lived records that reference counting frees, and the collector,
     at its defaults, walks the young ones every 700 allocations and the whole heap again and again as
     it grows: 3.2 s of the 20 s that checking Tate's 69,202 works took, in 3,740 young and 29 full
     collections. Held back, it runs a dozen times. The thresholds come back when the last bulk work
-    running in the process ends.
+    running in the process ends, with one collection of what the work left in cycles.
+
+    The index's segment processes keep the defaults: held back there, a process building its second
+    segment peaked 6 to 14 MB higher (the import's target is 150 MB) for 12% off a rebuild.
     """
     with _Bulk.lock:
         if not _Bulk.running:
@@ -57,5 +60,8 @@ def bulk_work() -> Iterator[None]:
     finally:
         with _Bulk.lock:
             _Bulk.running -= 1
-            if not _Bulk.running:
+            last = not _Bulk.running
+            if last:
                 gc.set_threshold(*_Bulk.before)
+        if last:
+            gc.collect()

@@ -663,7 +663,9 @@ def _many_reader(spec: Spec) -> Reader:
 _READERS: dict[str, Callable[[Spec], Reader]] = {"text": _text_reader, "plain": _plain_reader, "many": _many_reader}
 
 
-MEMO_ENTRIES = 50_000  # entries' values kept per entries spec (Tate: 16,632 subjects, some 4,000 makers)
+# entries' values kept per entries spec, then forgotten all at once (Tate: 16,632 subjects, some 4,000
+# makers; a source of ever new entries holds at most some 8 MB per spec)
+MEMO_ENTRIES = 20_000
 _MEMO_TYPES = frozenset((str, int, type(None)))  # raw values that are their own key (a bool is not: True == 1)
 
 

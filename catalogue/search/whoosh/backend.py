@@ -38,7 +38,7 @@ from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
 from ...model import DigitalObject
-from ...processes import bulk_work, die_with_parent
+from ...processes import die_with_parent
 from ..budget import Limits
 from ..facets import FacetValue, Names
 from ..request import SearchRequest, SearchResult
@@ -315,23 +315,22 @@ def _build_segment(directory: str, store_url: str, ids: list[str], progress=None
     """Index ``ids`` into a new segment of the index (not yet part of it); the store reopened by its URL."""
     from ...store import open_store
 
-    with bulk_work():
-        ix = whoosh_index.open_dir(directory)
-        writer = compact(ix.writer(_lk=False, codec=_CODEC, limitmb=LIMIT_MB, compound=False))
-        store = open_store(store_url)
-        concepts = {c.uri: c for c in store.concepts()}
-        for start in range(0, len(ids), 500):
-            for obj in store.get_objects(ids[start : start + 500]):
-                writer.add_document(**document(obj, concepts))
-            if progress:
-                progress(min(500, len(ids) - start))
-        store.close()
-        segment = writer._finalize_segment()
-        # read its facet values and words now, in this worker, rather than at the first search
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        SegmentData(reader, Path(directory)).words(reader)
-        reader.close()
-        return segment
+    ix = whoosh_index.open_dir(directory)
+    writer = compact(ix.writer(_lk=False, codec=_CODEC, limitmb=LIMIT_MB, compound=False))
+    store = open_store(store_url)
+    concepts = {c.uri: c for c in store.concepts()}
+    for start in range(0, len(ids), 500):
+        for obj in store.get_objects(ids[start : start + 500]):
+            writer.add_document(**document(obj, concepts))
+        if progress:
+            progress(min(500, len(ids) - start))
+    store.close()
+    segment = writer._finalize_segment()
+    # read its facet values and words now, in this worker, rather than at the first search
+    reader = SegmentReader(writer.storage, writer.schema, segment)
+    SegmentData(reader, Path(directory)).words(reader)
+    reader.close()
+    return segment
 
 
 _done: Any = None  # objects indexed so far, shared by the processes of a rebuild
