@@ -125,7 +125,7 @@ def test_the_reports_warnings_are_listed_with_their_file_and_field_and_read_well
     expect(tab.locator(".import-problems:not(.import-warnings)")).to_have_count(0)
     warning = tab.locator(".import-warnings tbody tr")
     expect(warning).to_have_count(1)
-    expect(warning.locator("td").nth(0)).to_have_text("mapping.json")  # the mapping as the job keeps it
+    expect(warning.locator("td").nth(0)).to_have_text("lookup-mapping.json")  # the mapping as it was uploaded
     expect(warning.locator("td").nth(2)).to_have_text("lookups.makers.file")
     expect(warning.locator("td").nth(3)).to_contain_text("makers.csv is not in")
     expect(tab.locator(".import-warnings caption")).to_be_visible()
