@@ -670,23 +670,25 @@ _MEMO_TYPES = frozenset((str, int, type(None)))  # raw values that are their own
 
 
 def _entries_reader(spec: Spec, name: str) -> Reader:
-    values = [(key, _text_reader(sub) if key == "label" else _entries_reader(sub, "subjects") if key == "narrower"
-               else _many_reader(sub) if key in LIST_KEYS else _plain_reader(sub), key in ("width", "height"),
-               sub.at is None or (sub.keys_only is not None and len(sub.keys_only) == 1))
-              for key, sub in spec.keys.items()]
+    # An entry's values read at one key of it, or constants, are made once per distinct raw values at
+    # those keys ("once"): a subject or a maker recurs across thousands of records. The others (its
+    # narrower entries, deeper paths, the entry itself) are read afresh.
+    once: list[tuple[str, Reader, bool]] = []
+    fresh: list[tuple[str, Reader, bool]] = []
+    memo_keys: list[str] = []
+    for key, sub in spec.keys.items():
+        reader = (_text_reader(sub) if key == "label" else _entries_reader(sub, "subjects") if key == "narrower"
+                else _many_reader(sub) if key in LIST_KEYS else _plain_reader(sub))
+        at_key = sub.keys_only[0] if sub.at is not None and sub.keys_only and len(sub.keys_only) == 1 else None
+        (once if sub.at is None or at_key is not None else fresh).append((key, reader, key in ("width", "height")))
+        if at_key is not None:
+            memo_keys.append(at_key)
     required = REQUIRED_KEYS.get(name)
-    # An entry's values read at one key of it (or constants) are made once per distinct raw values:
-    # a subject or a maker recurs across thousands of records. Its narrower entries are read afresh.
-    memo_keys = tuple(sub.keys_only[0] for sub in spec.keys.values()
-                      if sub.at is not None and sub.keys_only is not None and len(sub.keys_only) == 1)
     memo: dict[tuple, dict] = {}
 
-    once = [value for value in values if value[3]]
-    fresh = [value for value in values if not value[3]]
-
-    def made(item: Any, values: list = values) -> dict:
+    def made(item: Any, values: list[tuple[str, Reader, bool]]) -> dict:
         out: dict[str, Any] = {}
-        for key, read, number, _ in values:
+        for key, read, number in values:
             value = read(item)
             if number and isinstance(value, str) and value.isdigit():
                 value = int(value)
@@ -697,7 +699,7 @@ def _entries_reader(spec: Spec, name: str) -> Reader:
     def entry(item: Any) -> dict | None:
         raw = tuple(map(item.get, memo_keys)) if type(item) is dict else None
         if raw is None or not _MEMO_TYPES.issuperset(map(type, raw)):
-            out = made(item)
+            out = {**made(item, once), **made(item, fresh)}
         else:
             known = memo.get(raw)
             if known is None:
